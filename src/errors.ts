@@ -1,0 +1,20 @@
+/**
+ * Errors a user can cause and fix. The CLI prints their message without a
+ * stack trace and exits with `exitCode`; anything else is a bug.
+ */
+export class W2vError extends Error {
+  constructor(message: string, readonly exitCode: number = 1) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A wrong option or argument: exit code 2, like other Unix tools. */
+export class UsageError extends W2vError {
+  constructor(message: string) {
+    super(message, 2);
+  }
+}
+
+/** A file that cannot be read or does not hold what was expected. */
+export class InputError extends W2vError {}
