@@ -1,0 +1,319 @@
+// Training kernels: skip-gram and CBOW, each with negative sampling or
+// hierarchical softmax, over weights in one shared WebAssembly memory.
+//
+// Every worker thread instantiates this module over the same memory. Module
+// globals live in the instance, so they are per thread: the configuration
+// (where each table is), the scratch vectors and the random state. The
+// weights are updated by all threads at once without locks (Hogwild).
+//
+// Nothing here allocates; all pointers are byte offsets laid out by the host.
+// Names follow word2vec.c where they say the same thing: syn0 (input
+// vectors), syn1neg (output vectors for negative sampling), syn1 (output
+// vectors of the Huffman tree's inner nodes), neu1 (CBOW hidden layer),
+// neu1e (error to apply to the input vectors).
+
+// The sigmoid and loss tables cover [-MAX_EXP, MAX_EXP]; beyond, they clamp.
+const SIG_SIZE: i32 = 4096;
+const MAX_EXP: f32 = 8.0;
+const SIG_SCALE: f32 = <f32>SIG_SIZE / (2.0 * MAX_EXP);
+
+// Layout of the configuration block the host writes before init (i32 fields).
+const CFG_SYN0: i32 = 0;
+const CFG_SYN1NEG: i32 = 1;
+const CFG_SYN1: i32 = 2;
+const CFG_STRIDE: i32 = 3; // floats per row, a multiple of 4
+const CFG_VOCAB: i32 = 4;
+const CFG_WINDOW: i32 = 5;
+const CFG_NEGATIVE: i32 = 6;
+const CFG_KEEP: i32 = 7; // u32 keep thresholds per word, 0 = no subsampling
+const CFG_ALIAS_PROB: i32 = 8;
+const CFG_ALIAS_INDEX: i32 = 9;
+const CFG_CODE_OFFSET: i32 = 10;
+const CFG_POINTS: i32 = 11;
+const CFG_CODES: i32 = 12;
+const CFG_SIGMOID: i32 = 13; // sigma(x) on the grid
+const CFG_LOSS_POS: i32 = 14; // -log sigma(x)
+const CFG_LOSS_NEG: i32 = 15; // -log(1 - sigma(x))
+const CFG_CBOW: i32 = 16;
+const CFG_HS: i32 = 17;
+
+let syn0: usize = 0;
+let syn1neg: usize = 0;
+let syn1: usize = 0;
+let stride: i32 = 0;
+let rowBytes: usize = 0;
+let vocabSize: u64 = 0;
+let window: u64 = 0;
+let negative: i32 = 0;
+let keep: usize = 0;
+let aliasProb: usize = 0;
+let aliasIndex: usize = 0;
+let codeOffset: usize = 0;
+let points: usize = 0;
+let codes: usize = 0;
+let sigmoid: usize = 0;
+let lossPos: usize = 0;
+let lossNeg: usize = 0;
+let cbow: bool = false;
+let hs: bool = false;
+
+// Per-thread scratch.
+let neu1: usize = 0;
+let neu1e: usize = 0;
+let sentence: usize = 0;
+let rng: u64 = 0;
+
+// Counters of the last trainChunk call.
+let examples: f64 = 0;
+let lossSum: f64 = 0;
+
+@inline function cfg(base: usize, field: i32): i32 {
+  return load<i32>(base + (<usize>field << 2));
+}
+
+/** Reads the shared configuration and sets this thread's scratch and seed. */
+export function init(config: usize, scratchNeu1: usize, scratchNeu1e: usize, scratchSentence: usize, seed: u64): void {
+  syn0 = <usize>cfg(config, CFG_SYN0);
+  syn1neg = <usize>cfg(config, CFG_SYN1NEG);
+  syn1 = <usize>cfg(config, CFG_SYN1);
+  stride = cfg(config, CFG_STRIDE);
+  rowBytes = <usize>stride << 2;
+  vocabSize = <u64>cfg(config, CFG_VOCAB);
+  window = <u64>cfg(config, CFG_WINDOW);
+  negative = cfg(config, CFG_NEGATIVE);
+  keep = <usize>cfg(config, CFG_KEEP);
+  aliasProb = <usize>cfg(config, CFG_ALIAS_PROB);
+  aliasIndex = <usize>cfg(config, CFG_ALIAS_INDEX);
+  codeOffset = <usize>cfg(config, CFG_CODE_OFFSET);
+  points = <usize>cfg(config, CFG_POINTS);
+  codes = <usize>cfg(config, CFG_CODES);
+  sigmoid = <usize>cfg(config, CFG_SIGMOID);
+  lossPos = <usize>cfg(config, CFG_LOSS_POS);
+  lossNeg = <usize>cfg(config, CFG_LOSS_NEG);
+  cbow = cfg(config, CFG_CBOW) != 0;
+  hs = cfg(config, CFG_HS) != 0;
+  neu1 = scratchNeu1;
+  neu1e = scratchNeu1e;
+  sentence = scratchSentence;
+  setSeed(seed);
+}
+
+/** Seeds xorshift64*; a zero state would stay zero, so it is avoided. */
+export function setSeed(seed: u64): void {
+  rng = seed ^ 0x9E3779B97F4A7C15;
+  if (rng == 0) rng = 0x9E3779B97F4A7C15;
+}
+
+export function rngState(): u64 {
+  return rng;
+}
+
+export function setRngState(state: u64): void {
+  rng = state;
+}
+
+// xorshift64*: fast, 64-bit state, good high bits (the only ones used).
+@inline function nextRandom(): u64 {
+  let x = rng;
+  x ^= x >> 12;
+  x ^= x << 25;
+  x ^= x >> 27;
+  rng = x;
+  return x * 0x2545F4914F6CDD1D;
+}
+
+/** A uniform integer in [0, n) from the high 32 bits (multiply-shift, no division). */
+@inline function below(random: u64, n: u64): u64 {
+  return ((random >> 32) * n) >> 32;
+}
+
+/** One draw from the noise distribution by the alias method: O(1), two small tables. */
+@inline function noiseWord(): i32 {
+  const r = nextRandom();
+  const slot = <usize>below(r, vocabSize);
+  const threshold = load<u32>(aliasProb + (slot << 2));
+  return <u32>r < threshold ? <i32>slot : load<i32>(aliasIndex + (slot << 2));
+}
+
+/** Exposed for tests: fills `out` with n noise words. */
+export function drawNoise(out: usize, n: i32): void {
+  for (let i = 0; i < n; i++) store<i32>(out + (<usize>i << 2), noiseWord());
+}
+
+@inline function sigIndex(f: f32): usize {
+  const i = <i32>((f + MAX_EXP) * SIG_SCALE);
+  return <usize>min(max(i, 0), SIG_SIZE - 1) << 2;
+}
+
+@inline function dot(a: usize, b: usize): f32 {
+  let acc0 = f32x4.splat(0);
+  let acc1 = f32x4.splat(0);
+  const bytes = rowBytes;
+  let i: usize = 0;
+  for (; i + 32 <= bytes; i += 32) {
+    acc0 = f32x4.add(acc0, f32x4.mul(v128.load(a + i), v128.load(b + i)));
+    acc1 = f32x4.add(acc1, f32x4.mul(v128.load(a + i, 16), v128.load(b + i, 16)));
+  }
+  if (i < bytes) acc0 = f32x4.add(acc0, f32x4.mul(v128.load(a + i), v128.load(b + i)));
+  const s = f32x4.add(acc0, acc1);
+  return f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3);
+}
+
+/** y += g * x */
+@inline function axpy(g: f32, x: usize, y: usize): void {
+  const gv = f32x4.splat(g);
+  for (let i: usize = 0; i < rowBytes; i += 16) {
+    v128.store(y + i, f32x4.add(v128.load(y + i), f32x4.mul(gv, v128.load(x + i))));
+  }
+}
+
+@inline function zero(y: usize): void {
+  const z = f32x4.splat(0);
+  for (let i: usize = 0; i < rowBytes; i += 16) v128.store(y + i, z);
+}
+
+/**
+ * One logistic output unit: predicts `label` from hidden vector h with the
+ * output row `out`. Accumulates the gradient for h into neu1e and updates
+ * the output row. 'g' is the gradient multiplied by the learning rate.
+ */
+@inline function logisticUnit(h: usize, out: usize, label: bool, alpha: f32): void {
+  const f = dot(h, out);
+  const t = sigIndex(f);
+  const g = ((label ? <f32>1 : <f32>0) - load<f32>(sigmoid + t)) * alpha;
+  lossSum += label ? load<f32>(lossPos + t) : load<f32>(lossNeg + t);
+  // Fused: neu1e += g * out; out += g * h (each output row loaded once).
+  const gv = f32x4.splat(g);
+  for (let i: usize = 0; i < rowBytes; i += 16) {
+    const o = v128.load(out + i);
+    v128.store(neu1e + i, f32x4.add(v128.load(neu1e + i), f32x4.mul(gv, o)));
+    v128.store(out + i, f32x4.add(o, f32x4.mul(gv, v128.load(h + i))));
+  }
+}
+
+/** Negative sampling: the true word is label 1, `negative` noise words label 0. */
+@inline function negativeSampling(h: usize, word: i32, alpha: f32): void {
+  logisticUnit(h, syn1neg + <usize>word * rowBytes, true, alpha);
+  for (let d = 0; d < negative; d++) {
+    const target = noiseWord();
+    if (target == word) continue;
+    logisticUnit(h, syn1neg + <usize>target * rowBytes, false, alpha);
+  }
+}
+
+/** Hierarchical softmax: one logistic unit per inner node on the word's Huffman path; code bit 0 is label 1. */
+@inline function hierarchicalSoftmax(h: usize, word: i32, alpha: f32): void {
+  const start = load<i32>(codeOffset + (<usize>word << 2));
+  const end = load<i32>(codeOffset + (<usize>(word + 1) << 2));
+  for (let j = start; j < end; j++) {
+    const node = load<i32>(points + (<usize>j << 2));
+    logisticUnit(h, syn1 + <usize>node * rowBytes, load<u8>(codes + <usize>j) == 0, alpha);
+  }
+}
+
+@inline function predict(h: usize, word: i32, alpha: f32): void {
+  if (hs) hierarchicalSoftmax(h, word, alpha);
+  else negativeSampling(h, word, alpha);
+}
+
+/** Exposed for tests: one skip-gram update of input word `input` predicting `word`. */
+export function trainPair(input: i32, word: i32, alpha: f32): f64 {
+  lossSum = 0;
+  const l1 = syn0 + <usize>input * rowBytes;
+  zero(neu1e);
+  predict(l1, word, alpha);
+  axpy(1, neu1e, l1);
+  return lossSum;
+}
+
+function trainSentenceSkipGram(length: i32, alpha: f32): void {
+  for (let i = 0; i < length; i++) {
+    const word = load<i32>(sentence + (<usize>i << 2));
+    const reach = <i32>(window - below(nextRandom(), window));
+    const from = max(i - reach, 0);
+    const to = min(i + reach, length - 1);
+    for (let c = from; c <= to; c++) {
+      if (c == i) continue;
+      // As in word2vec.c and gensim: the context word's input vector predicts the centre word.
+      const l1 = syn0 + <usize>load<i32>(sentence + (<usize>c << 2)) * rowBytes;
+      zero(neu1e);
+      predict(l1, word, alpha);
+      axpy(1, neu1e, l1);
+      examples += 1;
+    }
+  }
+}
+
+function trainSentenceCbow(length: i32, alpha: f32): void {
+  for (let i = 0; i < length; i++) {
+    const word = load<i32>(sentence + (<usize>i << 2));
+    const reach = <i32>(window - below(nextRandom(), window));
+    const from = max(i - reach, 0);
+    const to = min(i + reach, length - 1);
+    zero(neu1);
+    let count = 0;
+    for (let c = from; c <= to; c++) {
+      if (c == i) continue;
+      axpy(1, syn0 + <usize>load<i32>(sentence + (<usize>c << 2)) * rowBytes, neu1);
+      count++;
+    }
+    if (count == 0) continue;
+    // The hidden layer is the mean of the context vectors (word2vec.c, gensim cbow_mean=1);
+    // each context vector then receives the whole error.
+    const inv = f32x4.splat(<f32>1 / <f32>count);
+    for (let k: usize = 0; k < rowBytes; k += 16) v128.store(neu1 + k, f32x4.mul(v128.load(neu1 + k), inv));
+    zero(neu1e);
+    predict(neu1, word, alpha);
+    for (let c = from; c <= to; c++) {
+      if (c == i) continue;
+      axpy(1, neu1e, syn0 + <usize>load<i32>(sentence + (<usize>c << 2)) * rowBytes);
+    }
+    examples += 1;
+  }
+}
+
+/** Subsampling of frequent words: keep with the word's probability (a 32-bit threshold). */
+@inline function keepWord(word: i32): bool {
+  return keep == 0 || <u32>(nextRandom() >> 32) <= load<u32>(keep + (<usize>word << 2));
+}
+
+/** Exposed for tests: how many of n occurrences of `word` subsampling keeps. */
+export function countKept(word: i32, n: i32): i32 {
+  let kept = 0;
+  for (let i = 0; i < n; i++) if (keepWord(word)) kept++;
+  return kept;
+}
+
+/**
+ * Trains on a chunk of encoded corpus: word indices, with -1 ending each
+ * sentence. Frequent words are subsampled away first, then every remaining
+ * word is trained with a window drawn from 1..window. The learning rate
+ * falls linearly from alphaStart to alphaEnd over the chunk.
+ * Returns the summed loss; lastExamples() gives the number of examples.
+ */
+export function trainChunk(words: usize, n: i32, alphaStart: f32, alphaEnd: f32): f64 {
+  examples = 0;
+  lossSum = 0;
+  const slope = n > 0 ? (alphaEnd - alphaStart) / <f32>n : <f32>0;
+  let length = 0;
+  for (let p = 0; p <= n; p++) {
+    const word = p < n ? load<i32>(words + (<usize>p << 2)) : -1;
+    if (word >= 0) {
+      if (!keepWord(word)) continue;
+      store<i32>(sentence + (<usize>length << 2), word);
+      length++;
+      continue;
+    }
+    if (length > 1) {
+      const alpha = alphaStart + slope * <f32>p;
+      if (cbow) trainSentenceCbow(length, alpha);
+      else trainSentenceSkipGram(length, alpha);
+    }
+    length = 0;
+  }
+  return lossSum;
+}
+
+export function lastExamples(): f64 {
+  return examples;
+}

@@ -1,0 +1,177 @@
+import type { WordCounts } from '../vocab/vocabulary.js';
+import type { Vocabulary } from '../vocab/vocabulary.js';
+import { readSentences } from './reader.js';
+
+/** Marks the end of a sentence in an encoded corpus. */
+export const SENTENCE_END = -1;
+
+/** A run of whole sentences as word indices, each sentence followed by SENTENCE_END. */
+export interface Chunk {
+  ids: Int32Array;
+  /** Words in the chunk (entries that are not SENTENCE_END). */
+  words: number;
+}
+
+const BLOCK = 1 << 20;
+
+/** A growable list of int32 blocks, so a long corpus never needs one huge reallocation. */
+class IntBlocks {
+  blocks: Int32Array[] = [];
+  private current = new Int32Array(BLOCK);
+  private used = 0;
+  length = 0;
+
+  push(value: number): void {
+    if (this.used === BLOCK) {
+      this.blocks.push(this.current);
+      this.current = new Int32Array(BLOCK);
+      this.used = 0;
+    }
+    this.current[this.used++] = value;
+    this.length++;
+  }
+
+  /** Every block, the last one trimmed. */
+  finish(): Int32Array[] {
+    return [...this.blocks, this.current.subarray(0, this.used)];
+  }
+}
+
+export interface CorpusScan extends WordCounts {
+  /** Tokens read, including those that will fall below min-count. */
+  tokens: number;
+  sentences: number;
+  /** The corpus as first-appearance word ids, kept while it fits the cache budget. */
+  cached?: Int32Array[];
+}
+
+/**
+ * The one pass that reads the corpus before training: counts every word and,
+ * while the corpus fits `cacheEntries`, keeps it encoded so that epochs need
+ * not read and tokenise the text again.
+ */
+export async function scanCorpus(
+  paths: string[],
+  maxSentenceLength: number,
+  cacheEntries: number,
+  onTokens?: (tokens: number) => void,
+): Promise<CorpusScan> {
+  const index = new Map<string, number>();
+  const words: string[] = [];
+  const counts: number[] = [];
+  let cache: IntBlocks | undefined = cacheEntries > 0 ? new IntBlocks() : undefined;
+  let tokens = 0;
+  let sentences = 0;
+  for await (const batch of readSentences(paths, maxSentenceLength)) {
+    for (const sentence of batch) {
+      for (const token of sentence) {
+        let id = index.get(token);
+        if (id === undefined) {
+          id = words.length;
+          index.set(token, id);
+          words.push(token);
+          counts.push(1);
+        } else {
+          counts[id]++;
+        }
+        cache?.push(id);
+      }
+      cache?.push(SENTENCE_END);
+      tokens += sentence.length;
+      sentences++;
+    }
+    if (cache && cache.length > cacheEntries) cache = undefined;
+    onTokens?.(tokens);
+  }
+  return { words, counts, tokens, sentences, cached: cache?.finish() };
+}
+
+/**
+ * Rewrites a cached scan in final vocabulary indices, dropping words not in
+ * the vocabulary and sentences left empty, into one shared array that every
+ * worker thread can read.
+ */
+export function encodeCached(blocks: Int32Array[], remap: Int32Array): Int32Array {
+  let length = 0;
+  let open = false; // the sentence being counted has a word
+  for (const block of blocks) {
+    for (let i = 0; i < block.length; i++) {
+      const id = block[i];
+      if (id === SENTENCE_END) {
+        if (open) length++;
+        open = false;
+      } else if (remap[id] >= 0) {
+        length++;
+        open = true;
+      }
+    }
+  }
+  const out = new Int32Array(new SharedArrayBuffer(length * 4));
+  let at = 0;
+  open = false;
+  for (const block of blocks) {
+    for (let i = 0; i < block.length; i++) {
+      const id = block[i];
+      if (id === SENTENCE_END) {
+        if (open) out[at++] = SENTENCE_END;
+        open = false;
+      } else if (remap[id] >= 0) {
+        out[at++] = remap[id];
+        open = true;
+      }
+    }
+  }
+  return out;
+}
+
+/** Cuts an encoded corpus into chunks of whole sentences of about `target` entries (views, no copies). */
+export function* chunksOf(encoded: Int32Array, target: number): Generator<Chunk> {
+  let start = 0;
+  let words = 0;
+  for (let i = 0; i < encoded.length; i++) {
+    if (encoded[i] !== SENTENCE_END) {
+      words++;
+    } else if (i + 1 - start >= target) {
+      yield { ids: encoded.subarray(start, i + 1), words };
+      start = i + 1;
+      words = 0;
+    }
+  }
+  if (start < encoded.length) yield { ids: encoded.subarray(start), words };
+}
+
+/** The largest chunk chunksOf or streamChunks can produce for a given target and sentence length. */
+export function chunkCapacity(target: number, maxSentenceLength: number): number {
+  return target + maxSentenceLength + 1;
+}
+
+/** Reads the corpus again and encodes it on the fly, for corpora too large to cache. */
+export async function* streamChunks(
+  paths: string[],
+  vocab: Vocabulary,
+  maxSentenceLength: number,
+  target: number,
+): AsyncGenerator<Chunk> {
+  let ids = new Int32Array(chunkCapacity(target, maxSentenceLength));
+  let length = 0;
+  let words = 0;
+  for await (const batch of readSentences(paths, maxSentenceLength)) {
+    for (const sentence of batch) {
+      const before = length;
+      for (const token of sentence) {
+        const id = vocab.index.get(token);
+        if (id !== undefined) ids[length++] = id;
+      }
+      if (length === before) continue;
+      words += length - before;
+      ids[length++] = SENTENCE_END;
+      if (length >= target) {
+        yield { ids: ids.subarray(0, length), words };
+        ids = new Int32Array(ids.length);
+        length = 0;
+        words = 0;
+      }
+    }
+  }
+  if (length > 0) yield { ids: ids.subarray(0, length), words };
+}

@@ -1,0 +1,201 @@
+import { UsageError } from '../errors.js';
+import type { Architecture, Loss } from '../options.js';
+import { Random } from '../sampling/random.js';
+import { buildAliasTable } from '../sampling/noise.js';
+import { keepThresholds } from '../sampling/subsample.js';
+import { buildHuffman } from '../vocab/huffman.js';
+import { instantiateKernel, type KernelExports } from './kernel.js';
+
+/** The sigmoid and loss tables' grid; must match SIG_SIZE and MAX_EXP in assembly/kernels.ts. */
+export const SIGMOID_TABLE_SIZE = 4096;
+export const SIGMOID_MAX = 8;
+
+/** Field order of the configuration block; must match CFG_* in assembly/kernels.ts. */
+const CONFIG_FIELDS = [
+  'syn0', 'syn1neg', 'syn1', 'stride', 'vocabSize', 'window', 'negative', 'keep',
+  'aliasProb', 'aliasIndex', 'codeOffset', 'points', 'codes', 'sigmoid', 'lossPos', 'lossNeg', 'cbow', 'hs',
+] as const;
+type ConfigField = (typeof CONFIG_FIELDS)[number];
+
+const WASM_PAGE = 65536;
+const MAX_PAGES = 65536; // 4 GiB: the most a 32-bit WebAssembly memory can address
+
+export interface ModelMemorySpec {
+  counts: Float64Array;
+  dim: number;
+  arch: Architecture;
+  loss: Loss;
+  window: number;
+  negative: number;
+  nsExponent: number;
+  sample: number;
+  threads: number;
+  /** Longest sentence a chunk may hold. */
+  maxSentenceLength: number;
+  /** Most entries (words and sentence ends) in one chunk. */
+  chunkCapacity: number;
+  seed: number;
+}
+
+/** Where one worker's scratch space is. */
+export interface ThreadScratch {
+  neu1: number;
+  neu1e: number;
+  sentence: number;
+  chunk: number;
+  chunkCapacity: number;
+  seed: bigint;
+}
+
+/** Hands out 16-byte aligned regions of the memory, in order. */
+class Layout {
+  size = 1024; // the kernels treat offset 0 as "absent"
+
+  take(bytes: number): number {
+    const at = this.size;
+    this.size = Math.ceil((at + bytes) / 16) * 16;
+    return at;
+  }
+}
+
+/**
+ * All training state in one shared WebAssembly memory: both weight matrices,
+ * the sampling tables, the Huffman paths, and each thread's scratch. Rows
+ * are padded to a multiple of 4 floats (`stride`) for 128-bit SIMD; the
+ * padding stays zero.
+ */
+export class ModelMemory {
+  readonly memory: WebAssembly.Memory;
+  readonly vocabSize: number;
+  readonly dim: number;
+  readonly stride: number;
+  readonly config: number;
+  readonly syn0: number;
+  readonly syn1neg: number;
+  readonly syn1: number;
+  readonly threads: ThreadScratch[];
+
+  constructor(spec: ModelMemorySpec) {
+    const v = spec.counts.length;
+    const stride = Math.ceil(spec.dim / 4) * 4;
+    const rowBytes = stride * 4;
+    const hs = spec.loss === 'hs';
+    const layout = new Layout();
+    const fields: Record<ConfigField, number> = Object.fromEntries(CONFIG_FIELDS.map((f) => [f, 0])) as Record<ConfigField, number>;
+
+    this.config = layout.take(CONFIG_FIELDS.length * 4);
+    fields.syn0 = layout.take(v * rowBytes);
+    if (hs) fields.syn1 = layout.take(Math.max(v - 1, 1) * rowBytes);
+    else fields.syn1neg = layout.take(v * rowBytes);
+    const keep = spec.sample > 0 ? keepThresholds(spec.counts, spec.sample, sum(spec.counts)) : undefined;
+    if (keep) fields.keep = layout.take(v * 4);
+    const alias = hs ? undefined : buildAliasTable(spec.counts, spec.nsExponent);
+    if (alias) {
+      fields.aliasProb = layout.take(v * 4);
+      fields.aliasIndex = layout.take(v * 4);
+    }
+    const tree = hs ? buildHuffman(spec.counts) : undefined;
+    if (tree) {
+      fields.codeOffset = layout.take(tree.offsets.byteLength);
+      fields.points = layout.take(tree.points.byteLength);
+      fields.codes = layout.take(tree.codes.byteLength);
+    }
+    fields.sigmoid = layout.take(SIGMOID_TABLE_SIZE * 4);
+    fields.lossPos = layout.take(SIGMOID_TABLE_SIZE * 4);
+    fields.lossNeg = layout.take(SIGMOID_TABLE_SIZE * 4);
+    Object.assign(fields, { stride, vocabSize: v, window: spec.window, negative: spec.negative, cbow: +(spec.arch === 'cbow'), hs: +hs });
+
+    const random = new Random(spec.seed);
+    this.threads = [];
+    for (let t = 0; t < spec.threads; t++) {
+      this.threads.push({
+        neu1: layout.take(rowBytes),
+        neu1e: layout.take(rowBytes),
+        sentence: layout.take(spec.maxSentenceLength * 4),
+        chunk: layout.take(spec.chunkCapacity * 4),
+        chunkCapacity: spec.chunkCapacity,
+        seed: random.nextSeed64(),
+      });
+    }
+
+    const pages = Math.ceil(layout.size / WASM_PAGE);
+    if (pages > MAX_PAGES) {
+      const gib = (layout.size / 2 ** 30).toFixed(1);
+      throw new UsageError(`the model needs ${gib} GiB of weights and tables, more than the 4 GiB a WebAssembly memory holds; lower --dim or --max-vocab`);
+    }
+    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    this.vocabSize = v;
+    this.dim = spec.dim;
+    this.stride = stride;
+    this.syn0 = fields.syn0;
+    this.syn1neg = fields.syn1neg;
+    this.syn1 = fields.syn1;
+
+    const buffer = this.memory.buffer;
+    new Int32Array(buffer, this.config, CONFIG_FIELDS.length).set(CONFIG_FIELDS.map((f) => fields[f]));
+    if (keep) new Uint32Array(buffer, fields.keep, v).set(keep);
+    if (alias) {
+      new Uint32Array(buffer, fields.aliasProb, v).set(alias.threshold);
+      new Int32Array(buffer, fields.aliasIndex, v).set(alias.alias);
+    }
+    if (tree) {
+      new Int32Array(buffer, fields.codeOffset, v + 1).set(tree.offsets);
+      new Int32Array(buffer, fields.points, tree.points.length).set(tree.points);
+      new Uint8Array(buffer, fields.codes, tree.codes.length).set(tree.codes);
+    }
+    writeSigmoidTables(
+      new Float32Array(buffer, fields.sigmoid, SIGMOID_TABLE_SIZE),
+      new Float32Array(buffer, fields.lossPos, SIGMOID_TABLE_SIZE),
+      new Float32Array(buffer, fields.lossNeg, SIGMOID_TABLE_SIZE),
+    );
+    // word2vec.c's initialisation: input vectors uniform in [-0.5, 0.5) / dim, output vectors zero.
+    const syn0 = new Float32Array(buffer, this.syn0, v * stride);
+    for (let w = 0; w < v; w++) {
+      for (let d = 0; d < spec.dim; d++) syn0[w * stride + d] = (random.next() - 0.5) / spec.dim;
+    }
+  }
+
+  /** A kernel instance on this memory for thread t (the main thread uses one for tests). */
+  kernel(module: WebAssembly.Module, thread = 0): KernelExports {
+    const kernel = instantiateKernel(module, this.memory);
+    const scratch = this.threads[thread];
+    kernel.init(this.config, scratch.neu1, scratch.neu1e, scratch.sentence, scratch.seed);
+    return kernel;
+  }
+
+  /** A view of one matrix's rows (padded to `stride`). */
+  matrix(which: 'syn0' | 'syn1neg' | 'syn1'): Float32Array {
+    const offset = this[which];
+    const rows = which === 'syn1' ? Math.max(this.vocabSize - 1, 1) : this.vocabSize;
+    if (offset === 0) throw new Error(`${which} is not part of this model`);
+    return new Float32Array(this.memory.buffer, offset, rows * this.stride);
+  }
+
+  /** The input vectors, copied out without padding: vocabSize × dim. */
+  inputVectors(): Float32Array {
+    const padded = this.matrix('syn0');
+    if (this.stride === this.dim) return padded.slice();
+    const out = new Float32Array(this.vocabSize * this.dim);
+    for (let w = 0; w < this.vocabSize; w++) {
+      out.set(padded.subarray(w * this.stride, w * this.stride + this.dim), w * this.dim);
+    }
+    return out;
+  }
+}
+
+function sum(values: ArrayLike<number>): number {
+  let total = 0;
+  for (let i = 0; i < values.length; i++) total += values[i];
+  return total;
+}
+
+/** sigma(x), -log sigma(x) and -log(1 - sigma(x)) at the middle of each grid cell. */
+function writeSigmoidTables(sigmoid: Float32Array, lossPos: Float32Array, lossNeg: Float32Array): void {
+  const scale = SIGMOID_TABLE_SIZE / (2 * SIGMOID_MAX);
+  for (let i = 0; i < SIGMOID_TABLE_SIZE; i++) {
+    const x = (i + 0.5) / scale - SIGMOID_MAX;
+    sigmoid[i] = 1 / (1 + Math.exp(-x));
+    lossPos[i] = Math.log1p(Math.exp(-x));
+    lossNeg[i] = Math.log1p(Math.exp(x));
+  }
+}

@@ -1,0 +1,32 @@
+import type { ResolvedTrainOptions } from '../options.js';
+import type { KeyedVectors } from '../vectors/keyed-vectors.js';
+import { saveWord2Vec, type VectorFormat } from '../io/word2vec-format.js';
+import type { TrainSummary } from './types.js';
+
+/** A trained model: the word vectors, the corpus counts behind them and how they were trained. */
+export class Word2Vec {
+  constructor(
+    /** The input vectors, one per vocabulary word, most frequent first. */
+    readonly vectors: KeyedVectors,
+    /** Corpus count of each vocabulary word, in the same order. */
+    readonly counts: Float64Array,
+    readonly summary: TrainSummary,
+    readonly options: ResolvedTrainOptions,
+  ) {}
+
+  /**
+   * The vector of a word (a copy).
+   * @example model.vector('king')
+   */
+  vector(word: string): Float32Array {
+    return this.vectors.vector(word);
+  }
+
+  /**
+   * Writes the vectors in word2vec format, binary or text (by default chosen from the file name: .txt/.vec are text).
+   * @example await model.save('vectors.bin')
+   */
+  save(path: string, options?: { format?: VectorFormat }): Promise<void> {
+    return saveWord2Vec(this.vectors, path, options);
+  }
+}

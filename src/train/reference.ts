@@ -1,0 +1,59 @@
+/**
+ * The training objective in plain TypeScript with exact sigmoids: the
+ * reference the WebAssembly kernels are tested against. For one input vector
+ * v, a true output u_o and noise outputs u_k, negative sampling's loss is
+ *   J = -log sigma(u_o . v) - sum_k log sigma(-u_k . v)
+ * and hierarchical softmax's is the same sum over the word's Huffman path,
+ * with label 1 where the code bit is 0.
+ */
+export interface LogisticTarget {
+  output: Float32Array;
+  /** 1 for the true word (or code bit 0), 0 for a noise word (or code bit 1). */
+  label: 0 | 1;
+}
+
+export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+
+function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+/** The loss J for input vector v against its targets. */
+export function logisticLoss(v: ArrayLike<number>, targets: LogisticTarget[]): number {
+  let loss = 0;
+  for (const { output, label } of targets) {
+    const f = dot(v, output);
+    loss += label === 1 ? Math.log1p(Math.exp(-f)) : Math.log1p(Math.exp(f));
+  }
+  return loss;
+}
+
+/** dJ/dv and dJ/du for each target: (sigma(u.v) - label) times the other vector. */
+export function logisticGradients(v: ArrayLike<number>, targets: LogisticTarget[]): { input: Float64Array; outputs: Float64Array[] } {
+  const input = new Float64Array(v.length);
+  const outputs = targets.map(({ output, label }) => {
+    const e = sigmoid(dot(v, output)) - label;
+    for (let i = 0; i < v.length; i++) input[i] += e * output[i];
+    return Float64Array.from(v, (x) => e * x);
+  });
+  return { input, outputs };
+}
+
+/**
+ * One stochastic gradient step, as the kernels take it: every output row is
+ * updated in turn, and the input's gradient is summed with each output row as
+ * it was before that row's own update, then applied at the end.
+ */
+export function logisticStep(v: Float32Array, targets: LogisticTarget[], alpha: number): void {
+  const error = new Float64Array(v.length);
+  for (const { output, label } of targets) {
+    const g = (label - sigmoid(dot(v, output))) * alpha;
+    for (let i = 0; i < v.length; i++) {
+      error[i] += g * output[i];
+      output[i] += g * v[i];
+    }
+  }
+  for (let i = 0; i < v.length; i++) v[i] += error[i];
+}

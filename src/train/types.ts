@@ -1,0 +1,50 @@
+import type { TrainOptions } from '../options.js';
+
+/** A snapshot of a training run, handed to `onProgress` a few times a second. */
+export interface TrainProgress {
+  /** 'vocab' while the corpus is counted, 'train' while weights are learned. */
+  phase: 'vocab' | 'train';
+  /** 1-based epoch being trained (0 during 'vocab'). */
+  epoch: number;
+  epochs: number;
+  /** Corpus words (in vocabulary, before subsampling) trained so far, over all epochs; during 'vocab', tokens read. */
+  words: number;
+  /** Words to train over all epochs (0 during 'vocab'). */
+  totalWords: number;
+  /** Fraction done, 0..1 (0 during 'vocab'). */
+  fraction: number;
+  /** Current learning rate. */
+  alpha: number;
+  /** Mean loss per training example over the last reporting interval (NaN before the first). */
+  loss: number;
+  /** Corpus words per second since training started (tokens per second during 'vocab'). */
+  wordsPerSecond: number;
+  elapsedSeconds: number;
+  /** Estimated seconds to the end of training (NaN when unknown). */
+  etaSeconds: number;
+}
+
+/** What a finished run did. */
+export interface TrainSummary {
+  vocabSize: number;
+  /** Tokens in the corpus, including words below min-count. */
+  corpusTokens: number;
+  /** Corpus words trained over all epochs (in vocabulary, before subsampling). */
+  trainedWords: number;
+  /** Whether epochs after the first reused the corpus encoded in memory. */
+  cachedCorpus: boolean;
+  /** Mean loss per training example in the last epoch. */
+  finalLoss: number;
+  vocabSeconds: number;
+  trainSeconds: number;
+  /** trainedWords / trainSeconds. */
+  wordsPerSecond: number;
+}
+
+export interface TrainCallbacks {
+  onProgress?: (progress: TrainProgress) => void;
+  /** Milliseconds between onProgress calls. Default 500. */
+  progressIntervalMs?: number;
+}
+
+export type TrainRequest = TrainOptions & TrainCallbacks;

@@ -1,0 +1,39 @@
+// A training thread: owns one kernel instance over the shared model memory
+// and trains the chunks the main thread sends, in order.
+import { parentPort, workerData } from 'node:worker_threads';
+import { instantiateKernel } from './kernel.js';
+import type { ThreadScratch } from './model-memory.js';
+
+export interface WorkerSetup {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  config: number;
+  scratch: ThreadScratch;
+}
+
+export interface ChunkMessage {
+  ids: Int32Array;
+  words: number;
+  alphaStart: number;
+  alphaEnd: number;
+}
+
+export interface ChunkResult {
+  words: number;
+  loss: number;
+  examples: number;
+}
+
+const setup = workerData as WorkerSetup;
+const kernel = instantiateKernel(setup.module, setup.memory);
+const { scratch } = setup;
+kernel.init(setup.config, scratch.neu1, scratch.neu1e, scratch.sentence, scratch.seed);
+const heap = new Int32Array(setup.memory.buffer);
+const port = parentPort!;
+
+port.on('message', (message: ChunkMessage) => {
+  heap.set(message.ids, scratch.chunk >> 2);
+  const loss = kernel.trainChunk(scratch.chunk, message.ids.length, message.alphaStart, message.alphaEnd);
+  const result: ChunkResult = { words: message.words, loss, examples: kernel.lastExamples() };
+  port.postMessage(result);
+});
