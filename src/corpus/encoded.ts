@@ -152,7 +152,9 @@ export async function* streamChunks(
   maxSentenceLength: number,
   target: number,
 ): AsyncGenerator<Chunk> {
-  let ids = new Int32Array(chunkCapacity(target, maxSentenceLength));
+  // Each chunk gets a fresh buffer: the consumer may transfer (detach) the last one.
+  const capacity = chunkCapacity(target, maxSentenceLength);
+  let ids = new Int32Array(capacity);
   let length = 0;
   let words = 0;
   for await (const batch of readSentences(paths, maxSentenceLength)) {
@@ -167,7 +169,7 @@ export async function* streamChunks(
       ids[length++] = SENTENCE_END;
       if (length >= target) {
         yield { ids: ids.subarray(0, length), words };
-        ids = new Int32Array(ids.length);
+        ids = new Int32Array(capacity);
         length = 0;
         words = 0;
       }

@@ -1,0 +1,177 @@
+// Side-by-side training benchmark: word2vec-ts, gensim and fastText with the
+// same settings on the same corpus, one after another in one run. Prints
+// words/s, wall time, peak memory and the quality of each result (scored by
+// the same evaluator for every tool), then the ratios word2vec-ts / peer.
+import { spawnSync } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createGunzip } from 'node:zlib';
+
+const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
+const repo = resolve(here, '../..');
+const data = resolve(repo, '../shared/data');
+const PYTHON = '/usr/bin/python3';
+
+const { values } = parseArgs({
+  options: {
+    corpus: { type: 'string', default: process.env.W2V_CORPUS ?? join(data, 'wiki17m.txt.gz') },
+    modes: { type: 'string', default: 'sg-ns' },
+    arch: { type: 'string' },
+    loss: { type: 'string' },
+    epochs: { type: 'string', default: '1' },
+    threads: { type: 'string', default: '2' },
+    peers: { type: 'string', default: 'gensim,fasttext' },
+    questions: { type: 'string', default: join(data, 'questions-words.txt') },
+    pairs: { type: 'string', default: join(data, 'wordsim353.tsv') },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (values.help) {
+  console.log(`usage: npm run bench -- [--corpus FILE] [--modes sg-ns,cbow-ns,sg-hs,cbow-hs | --arch sg|cbow --loss ns|hs]
+                       [--epochs 1] [--threads 2 | --threads 1,2] [--peers gensim,fasttext]
+Trains every tool with: dim 100, window 5, negative 5, sample 1e-3, min-count 5.`);
+  process.exit(0);
+}
+if (!existsSync(values.corpus)) {
+  console.error(`corpus not found: ${values.corpus}\nset W2V_CORPUS or pass --corpus (text8 works: http://mattmahoney.net/dc/text8.zip)`);
+  process.exit(1);
+}
+
+const modes = values.arch || values.loss ? [`${values.arch ?? 'sg'}-${values.loss ?? 'ns'}`] : values.modes.split(',');
+const threadCounts = values.threads.split(',').map(Number);
+const peers = values.peers.split(',').filter(Boolean);
+const work = mkdtempSync(join(tmpdir(), 'w2v-bench-'));
+
+interface Run {
+  tool: string;
+  mode: string;
+  threads: number;
+  seconds: number;
+  words: number;
+  maxRssMb: number;
+  analogy: number;
+  spearman: number;
+}
+
+function run(command: string, args: string[]): string {
+  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${result.stderr}`);
+  return result.stdout;
+}
+
+function lastJson(stdout: string): Record<string, number> {
+  const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  if (!line) throw new Error(`no result in output:\n${stdout}`);
+  return JSON.parse(line) as Record<string, number>;
+}
+
+function available(peer: string): boolean {
+  if (peer === 'gensim') return spawnSync(PYTHON, ['-c', 'import gensim'], { stdio: 'ignore' }).status === 0;
+  if (peer === 'fasttext') return spawnSync('fasttext', [], { stdio: 'ignore' }).error === undefined;
+  return false;
+}
+const INSTALL: Record<string, string> = {
+  gensim: 'apt-get install -y python3-gensim',
+  fasttext: 'apt-get install -y fasttext',
+};
+
+/** Peers read plain text: the corpus is decompressed once, outside the timings. */
+async function plainCorpus(): Promise<string> {
+  if (!values.corpus.endsWith('.gz')) return values.corpus;
+  const out = join(work, 'corpus.txt');
+  await pipeline(createReadStream(values.corpus), createGunzip(), createWriteStream(out));
+  return out;
+}
+
+function evaluate(path: string, binary: boolean): { analogy: number; spearman: number } {
+  const result = lastJson(run(PYTHON, [join(repo, 'bench/peers/evaluate.py'), path, values.questions, values.pairs, binary ? 'bin' : 'txt']));
+  return { analogy: result.analogy, spearman: result.spearman };
+}
+
+function timeCommand(command: string, args: string[]): { seconds: number; maxRssMb: number; stdout: string } {
+  // GNU time reports the peak resident memory of a process we do not control.
+  const started = performance.now();
+  const result = spawnSync('/usr/bin/time', ['-f', 'MAXRSS %M', command, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const seconds = (performance.now() - started) / 1000;
+  if (result.status !== 0) throw new Error(`${command} failed:\n${result.stderr}`);
+  const rss = /MAXRSS (\d+)/.exec(result.stderr);
+  return { seconds, maxRssMb: rss ? Number(rss[1]) / 1024 : NaN, stdout: result.stdout };
+}
+
+const common = { dim: '100', window: '5', negative: '5', sample: '1e-3', 'min-count': '5', epochs: values.epochs };
+const flags = (o: Record<string, string>): string[] => Object.entries(o).flatMap(([k, v]) => [`--${k}`, v]);
+
+async function main(): Promise<void> {
+  const usable = peers.filter((peer) => {
+    if (available(peer)) return true;
+    console.log(`skipping ${peer}: not installed (${INSTALL[peer] ?? 'unknown peer'})`);
+    return false;
+  });
+  const plain = usable.length > 0 ? await plainCorpus() : values.corpus;
+  const runs: Run[] = [];
+  for (const mode of modes) {
+    const [arch, loss] = mode.split('-');
+    for (const threads of threadCounts) {
+      const settings = { ...common, arch, loss, threads: String(threads) };
+      const ours = join(work, `ours-${mode}-${threads}.bin`);
+      const o = lastJson(run(process.execPath, [join(here, 'train-ours.js'), '--corpus', values.corpus, '--output', ours, ...flags(settings)]));
+      const words = o.corpus_words;
+      runs.push({ tool: 'word2vec-ts', mode, threads, seconds: o.seconds, words, maxRssMb: o.max_rss_mb, ...evaluate(ours, true) });
+      report(runs[runs.length - 1]);
+      if (usable.includes('gensim')) {
+        const out = join(work, `gensim-${mode}-${threads}.bin`);
+        const g = lastJson(run(PYTHON, [join(repo, 'bench/peers/gensim_train.py'), '--corpus-file', plain, '--output', out, ...flags(settings)]));
+        runs.push({ tool: 'gensim', mode, threads, seconds: g.seconds, words, maxRssMb: g.max_rss_mb, ...evaluate(out, true) });
+        report(runs[runs.length - 1]);
+      }
+      if (usable.includes('fasttext')) {
+        const prefix = join(work, `fasttext-${mode}-${threads}`);
+        const t = timeCommand('fasttext', [
+          arch === 'sg' ? 'skipgram' : 'cbow', '-input', plain, '-output', prefix, '-dim', '100', '-ws', '5', '-neg', '5',
+          '-loss', loss, '-t', '1e-3', '-minCount', '5', '-epoch', values.epochs, '-thread', String(threads),
+          '-minn', '0', '-maxn', '0', '-lr', arch === 'sg' ? '0.025' : '0.05', '-verbose', '0',
+        ]);
+        runs.push({ tool: 'fasttext', mode, threads, seconds: t.seconds, words, maxRssMb: t.maxRssMb, ...evaluate(`${prefix}.vec`, false) });
+        report(runs[runs.length - 1]);
+      }
+    }
+  }
+  printTable(runs);
+  rmSync(work, { recursive: true, force: true });
+}
+
+function report(r: Run): void {
+  console.error(`done: ${r.tool} ${r.mode} threads=${r.threads} in ${r.seconds.toFixed(1)} s`);
+}
+
+function printTable(runs: Run[]): void {
+  console.log(`\ncorpus: ${values.corpus}; epochs ${values.epochs}; dim 100, window 5, negative 5, sample 1e-3, min-count 5`);
+  console.log('words/s = corpus words (in vocabulary, before subsampling) x epochs / wall time of the training call\n');
+  console.log('| mode | threads | tool | words/s | wall s | peak MB | analogy (30k) | WS-353 Spearman |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const r of runs) {
+    console.log(`| ${r.mode} | ${r.threads} | ${r.tool} | ${Math.round(r.words / r.seconds).toLocaleString('en')} | ${r.seconds.toFixed(1)} | ${r.maxRssMb.toFixed(0)} | ${(100 * r.analogy).toFixed(2)}% | ${r.spearman.toFixed(4)} |`);
+  }
+  console.log('\nword2vec-ts / peer:');
+  for (const r of runs.filter((x) => x.tool !== 'word2vec-ts')) {
+    const ours = runs.find((x) => x.tool === 'word2vec-ts' && x.mode === r.mode && x.threads === r.threads)!;
+    console.log(
+      `  ${r.mode} threads=${r.threads} vs ${r.tool}: speed ${(r.seconds / ours.seconds).toFixed(2)}x, ` +
+        `analogy ${(100 * (ours.analogy - r.analogy)).toFixed(2)} points, Spearman ${(ours.spearman - r.spearman).toFixed(4)}`,
+    );
+  }
+  for (const mode of modes) {
+    const ours = runs.filter((x) => x.tool === 'word2vec-ts' && x.mode === mode);
+    const one = ours.find((x) => x.threads === 1);
+    for (const r of ours.filter((x) => x.threads > 1 && one)) {
+      console.log(`  ${mode}: ${r.threads} threads = ${(one!.seconds / r.seconds).toFixed(2)}x 1 thread`);
+    }
+  }
+}
+
+await main();

@@ -1,0 +1,73 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { train } from '../src/train/trainer.js';
+import type { Architecture, Loss } from '../src/options.js';
+import type { Word2Vec } from '../src/train/model.js';
+import type { TrainProgress } from '../src/train/types.js';
+import { writePlantedCorpus } from './planted-corpus.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'w2v-train-'));
+const corpus = writePlantedCorpus(join(dir, 'planted.txt'));
+const base = { input: corpus.path, dim: 24, window: 3, minCount: 1, sample: 0, epochs: 5, threads: 1, seed: 7 };
+
+/** Share of topic words whose 5 nearest neighbours are all in their own topic. */
+function plantedRecovery(model: Word2Vec): number {
+  let good = 0;
+  for (const [word, topic] of corpus.topicOf) {
+    const neighbours = model.vectors.mostSimilar({ positive: [word], topn: 5 });
+    if (neighbours.every((n) => corpus.topicOf.get(n.word) === topic)) good++;
+  }
+  return good / corpus.topicOf.size;
+}
+
+for (const arch of ['sg', 'cbow'] as Architecture[]) {
+  for (const loss of ['ns', 'hs'] as Loss[]) {
+    test(`${arch} with ${loss === 'ns' ? 'negative sampling' : 'hierarchical softmax'} finds the planted neighbours`, async () => {
+      const progress: TrainProgress[] = [];
+      const model = await train({ ...base, arch, loss, onProgress: (p) => progress.push(p), progressIntervalMs: 10 });
+      assert.equal(model.summary.vocabSize, 84);
+      assert.equal(model.summary.trainedWords, 5 * 30000);
+      const recovery = plantedRecovery(model);
+      assert.ok(recovery >= 0.95, `only ${(100 * recovery).toFixed(0)}% of words have their topic as nearest neighbours`);
+      const last = progress[progress.length - 1];
+      assert.equal(last.phase, 'train');
+      assert.equal(last.fraction, 1);
+      assert.ok(Number.isFinite(model.summary.finalLoss) && model.summary.finalLoss > 0);
+      assert.ok(last.alpha < 0.001, 'the learning rate decays to min-alpha');
+    });
+  }
+}
+
+test('a model trained before any learning has no planted structure (the check can fail)', async () => {
+  const model = await train({ ...base, alpha: 1e-9, minAlpha: 0 });
+  assert.ok(plantedRecovery(model) < 0.5);
+});
+
+test('one thread with a seed gives identical bytes on every run; another seed does not', async () => {
+  const files = [];
+  for (const [run, seed] of [[1, 7], [2, 7], [3, 8]]) {
+    const model = await train({ ...base, seed });
+    const path = join(dir, `seeded-${run}.bin`);
+    await model.save(path);
+    files.push(readFileSync(path));
+  }
+  assert.ok(files[0].equals(files[1]), 'same seed, same bytes');
+  assert.ok(!files[0].equals(files[2]), 'another seed, other bytes');
+});
+
+test('two threads train the same corpus to the same planted structure', async () => {
+  const model = await train({ ...base, threads: 2 });
+  assert.equal(model.summary.trainedWords, 5 * 30000);
+  assert.ok(plantedRecovery(model) >= 0.95);
+});
+
+test('a corpus too large for the cache is read again every epoch, with the same result', async () => {
+  const cached = await train({ ...base, epochs: 2 });
+  const streamed = await train({ ...base, epochs: 2, cacheMiB: 0 });
+  assert.equal(cached.summary.cachedCorpus, true);
+  assert.equal(streamed.summary.cachedCorpus, false);
+  assert.deepEqual(streamed.vectors.vectors, cached.vectors.vectors);
+});
