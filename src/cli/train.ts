@@ -1,0 +1,377 @@
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { InputError, UsageError } from '../errors.js';
+import { DEFAULTS, defaultThreads, resolveOptions, type TrainOptions } from '../options.js';
+import type { VectorFormat } from '../io/word2vec-format.js';
+import type { TrainSummary } from '../train/types.js';
+import { formatCount, formatDuration, ProgressReporter } from './progress.js';
+
+const USAGE_NOTES = `
+Input files are plain text or gzip (.gz), one sentence per line, tokens
+separated by whitespace. The output is in the word2vec format that gensim's
+KeyedVectors.load_word2vec_format and the original word2vec tools read.
+
+Examples:
+  $ w2v train --input corpus.txt.gz --output vectors.bin
+  $ w2v train -i part1.txt part2.txt -o vectors.txt --arch cbow --dim 300 --epochs 10
+`;
+
+/** Strict integer: "1.5", "1e3", "abc" and "" are rejected, not truncated. */
+export function parseInteger(text: string): number {
+  const trimmed = text.trim();
+  if (!/^[+-]?\d+$/.test(trimmed)) throw new InvalidArgumentError('Expected an integer.');
+  const value = Number(trimmed);
+  if (!Number.isSafeInteger(value)) throw new InvalidArgumentError('Integer is too large.');
+  return value;
+}
+
+/** Strict decimal number ("0.025", "1e-3"); rejects hex, "Infinity" and trailing junk that Number() would accept. */
+export function parseNumber(text: string): number {
+  const trimmed = text.trim();
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(trimmed)) throw new InvalidArgumentError('Expected a number.');
+  return Number(trimmed);
+}
+
+type NumericKey =
+  | 'dim'
+  | 'window'
+  | 'negative'
+  | 'nsExponent'
+  | 'sample'
+  | 'minCount'
+  | 'maxVocab'
+  | 'alpha'
+  | 'minAlpha'
+  | 'epochs'
+  | 'threads'
+  | 'seed'
+  | 'maxSentenceLength'
+  | 'cacheMiB';
+
+interface NumericFlag {
+  key: NumericKey;
+  flags: string;
+  description: string;
+  integer: boolean;
+  /** Shown in --help only; defaults themselves are applied by resolveOptions. */
+  shownDefault: number;
+  defaultText?: string;
+}
+
+function numericFlags(): NumericFlag[] {
+  const threads = defaultThreads();
+  return [
+    { key: 'dim', flags: '--dim <n>', description: 'vector dimensions', integer: true, shownDefault: DEFAULTS.dim },
+    {
+      key: 'window',
+      flags: '--window <n>',
+      description: 'largest distance between a word and its context; each window is drawn from 1..n',
+      integer: true,
+      shownDefault: DEFAULTS.window,
+    },
+    {
+      key: 'negative',
+      flags: '--negative <n>',
+      description: 'noise words per positive example (negative sampling)',
+      integer: true,
+      shownDefault: DEFAULTS.negative,
+    },
+    {
+      key: 'nsExponent',
+      flags: '--ns-exponent <x>',
+      description: 'noise words are drawn in proportion to count^x',
+      integer: false,
+      shownDefault: DEFAULTS.nsExponent,
+    },
+    {
+      key: 'sample',
+      flags: '--sample <x>',
+      description: 'subsampling threshold for frequent words; 0 disables',
+      integer: false,
+      shownDefault: DEFAULTS.sample,
+    },
+    {
+      key: 'minCount',
+      flags: '--min-count <n>',
+      description: 'drop words seen fewer than n times',
+      integer: true,
+      shownDefault: DEFAULTS.minCount,
+    },
+    {
+      key: 'maxVocab',
+      flags: '--max-vocab <n>',
+      description: 'keep only the n most frequent words; 0 = no cap',
+      integer: true,
+      shownDefault: DEFAULTS.maxVocab,
+    },
+    {
+      key: 'alpha',
+      flags: '--alpha <x>',
+      description: 'starting learning rate',
+      integer: false,
+      shownDefault: DEFAULTS.alphaSg,
+      defaultText: `${DEFAULTS.alphaSg} for sg, ${DEFAULTS.alphaCbow} for cbow`,
+    },
+    {
+      key: 'minAlpha',
+      flags: '--min-alpha <x>',
+      description: 'final learning rate, reached linearly at the end of the last epoch',
+      integer: false,
+      shownDefault: DEFAULTS.minAlpha,
+    },
+    { key: 'epochs', flags: '--epochs <n>', description: 'passes over the corpus', integer: true, shownDefault: DEFAULTS.epochs },
+    {
+      key: 'threads',
+      flags: '--threads <n>',
+      description: 'worker threads sharing the weights',
+      integer: true,
+      shownDefault: threads,
+      defaultText: `all cores (${threads})`,
+    },
+    {
+      key: 'seed',
+      flags: '--seed <n>',
+      description: 'seed for initial weights and sampling',
+      integer: true,
+      shownDefault: DEFAULTS.seed,
+    },
+    {
+      key: 'maxSentenceLength',
+      flags: '--max-sentence-length <n>',
+      description: 'lines with more tokens are cut into several sentences',
+      integer: true,
+      shownDefault: DEFAULTS.maxSentenceLength,
+    },
+    {
+      key: 'cacheMiB',
+      flags: '--cache-mib <n>',
+      description: 'memory (MiB) for keeping the encoded corpus between epochs; 0 re-reads the files every epoch',
+      integer: false,
+      shownDefault: DEFAULTS.cacheMiB,
+    },
+  ];
+}
+
+interface TrainCommandOptions {
+  input: string[];
+  output: string;
+  arch: 'sg' | 'cbow';
+  loss: 'ns' | 'hs';
+  format: VectorFormat;
+  quiet?: boolean;
+}
+
+export function registerTrain(program: Command): void {
+  const command = program
+    .command('train')
+    .summary('train word vectors on a text corpus')
+    .description('Train word2vec embeddings (skip-gram or CBOW) on a text corpus and save them.')
+    .usage('--input <file...> --output <file> [options]')
+    .addOption(new Option('-i, --input <file...>', 'corpus files (plain text or .gz)').makeOptionMandatory())
+    .addOption(new Option('-o, --output <file>', 'where to write the vectors').makeOptionMandatory())
+    .addOption(
+      new Option('--arch <arch>', 'sg = skip-gram (predict context from word), cbow = predict word from context')
+        .choices(['sg', 'cbow'])
+        .default(DEFAULTS.arch),
+    )
+    .addOption(
+      new Option('--loss <loss>', 'ns = negative sampling, hs = hierarchical softmax')
+        .choices(['ns', 'hs'])
+        .default(DEFAULTS.loss),
+    );
+
+  // Commander derives attribute names from flags (--cache-mib → cacheMib), so
+  // keep each Option to read its value back under our own key.
+  const numeric: Array<{ flag: NumericFlag; option: Option }> = [];
+  for (const flag of numericFlags()) {
+    const option = new Option(flag.flags, flag.description)
+      .argParser(flag.integer ? parseInteger : parseNumber)
+      .default(flag.shownDefault, flag.defaultText);
+    command.addOption(option);
+    numeric.push({ flag, option });
+  }
+
+  const flagOf = new Map<string, string>([
+    ['input', '--input'],
+    ['arch', '--arch'],
+    ['loss', '--loss'],
+    ...numeric.map(({ flag, option }): [string, string] => [flag.key, option.long ?? flag.flags]),
+  ]);
+
+  command
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .choices(['bin', 'txt'])
+        .default('bin', 'from the --output extension: .txt or .vec → txt, otherwise bin'),
+    )
+    .addOption(new Option('-q, --quiet', 'print nothing but errors'))
+    .showHelpAfterError("(run 'w2v train --help' for the options)")
+    .addHelpText('after', USAGE_NOTES)
+    .action(async (_options: unknown, cmd: Command) => {
+      const given = (key: string): boolean => {
+        const source = cmd.getOptionValueSource(key);
+        return source !== undefined && source !== 'default';
+      };
+      const opts = cmd.opts<TrainCommandOptions>();
+
+      // Only values the user typed go to train(): resolveOptions owns the
+      // defaults, including those that depend on other options (alpha, minAlpha).
+      const trainOptions: TrainOptions = { input: opts.input };
+      if (given('arch')) trainOptions.arch = opts.arch;
+      if (given('loss')) trainOptions.loss = opts.loss;
+      for (const { flag, option } of numeric) {
+        const name = option.attributeName();
+        const value: unknown = cmd.getOptionValue(name);
+        if (given(name) && typeof value === 'number') trainOptions[flag.key] = value;
+      }
+      await runTrain({
+        trainOptions,
+        flagOf,
+        output: opts.output,
+        format: given('format') ? opts.format : undefined,
+        quiet: opts.quiet === true,
+      });
+    });
+}
+
+interface TrainRun {
+  trainOptions: TrainOptions;
+  /** TrainOptions key → command-line flag, to phrase errors in the user's terms. */
+  flagOf: ReadonlyMap<string, string>;
+  output: string;
+  format: VectorFormat | undefined;
+  quiet: boolean;
+}
+
+async function runTrain(run: TrainRun): Promise<void> {
+  // Every check that can fail runs before training, so a typo does not cost hours.
+  validateOptions(run.trainOptions, run.flagOf);
+  await checkOutput(run.output);
+  await checkInputs(Array.isArray(run.trainOptions.input) ? run.trainOptions.input : [run.trainOptions.input]);
+
+  // Loaded here rather than at the top so `w2v --help` and the other commands
+  // do not pay for loading the trainer and its WebAssembly.
+  const { formatFromPath } = await import('../io/word2vec-format.js');
+  const { train } = await import('../train/trainer.js');
+  const format = run.format ?? formatFromPath(run.output);
+
+  const reporter = run.quiet ? undefined : new ProgressReporter();
+  // Finish the progress line on Ctrl-C so the shell prompt starts on a clean line.
+  const interrupted = (): void => {
+    reporter?.stop();
+    process.stderr.write('w2v: interrupted, nothing saved\n');
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  const started = performance.now();
+  const model = await train({ ...run.trainOptions, onProgress: reporter?.update }).finally(() => {
+    process.removeListener('SIGINT', interrupted);
+    reporter?.stop();
+  });
+  await model.save(run.output, { format });
+  const wallSeconds = (performance.now() - started) / 1000;
+
+  if (!run.quiet) {
+    process.stdout.write(
+      formatTrainSummary(model.summary, { epochs: model.options.epochs, output: run.output, format, wallSeconds }),
+    );
+  }
+}
+
+/** resolveOptions reports camelCase names ("minCount must be ..."); the user typed --min-count. */
+function validateOptions(options: TrainOptions, flagOf: ReadonlyMap<string, string>): void {
+  try {
+    resolveOptions(options);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      const match = /^(\w+)(\s[\s\S]*)$/.exec(err.message);
+      const flag = match ? flagOf.get(match[1]) : undefined;
+      if (match && flag) throw new UsageError(`${flag}${match[2]}`);
+    }
+    throw err;
+  }
+}
+
+function errorCode(err: unknown): string | undefined {
+  return err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
+}
+
+async function checkOutput(output: string): Promise<void> {
+  const dir = dirname(output);
+  try {
+    const info = await stat(dir);
+    if (!info.isDirectory()) throw new UsageError(`--output: '${dir}' is not a directory`);
+    await access(dir, constants.W_OK);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    const code = errorCode(err);
+    if (code === 'ENOENT') throw new UsageError(`--output: directory '${dir}' does not exist`);
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+      throw new UsageError(`--output: directory '${dir}' is not writable`);
+    }
+    throw err;
+  }
+  try {
+    const info = await stat(output);
+    if (info.isDirectory()) throw new UsageError(`--output: '${output}' is a directory`);
+    await access(output, constants.W_OK);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    const code = errorCode(err);
+    if (code === 'ENOENT') return; // the usual case: a new file
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+      throw new UsageError(`--output: '${output}' exists and is not writable`);
+    }
+    throw err;
+  }
+}
+
+async function checkInputs(inputs: readonly string[]): Promise<void> {
+  for (const input of inputs) {
+    try {
+      const info = await stat(input);
+      if (info.isDirectory()) throw new InputError(`input '${input}' is a directory, not a corpus file`);
+      await access(input, constants.R_OK);
+    } catch (err) {
+      if (err instanceof InputError) throw err;
+      const code = errorCode(err);
+      if (code === 'ENOENT') throw new InputError(`input file '${input}' does not exist`);
+      if (code === 'EACCES' || code === 'EPERM') throw new InputError(`input file '${input}' is not readable`);
+      throw err;
+    }
+  }
+}
+
+export interface SummaryContext {
+  epochs: number;
+  output: string;
+  format: VectorFormat;
+  /** Whole run including saving; omitted when only the summary's own times are known. */
+  wallSeconds?: number;
+}
+
+/** The report printed after training, also used by the demo. */
+export function formatTrainSummary(summary: TrainSummary, context: SummaryContext): string {
+  const count = (n: number): string => Math.round(n).toLocaleString('en-US');
+  const trainedNote = `${context.epochs} epoch${context.epochs === 1 ? '' : 's'}${
+    summary.cachedCorpus && context.epochs > 1 ? ', corpus kept in memory' : ''
+  }`;
+  const total = context.wallSeconds ?? summary.vocabSeconds + summary.trainSeconds;
+  const rows: Array<[string, string]> = [
+    ['vocabulary', `${count(summary.vocabSize)} words`],
+    ['corpus', `${count(summary.corpusTokens)} tokens`],
+    ['words trained', `${count(summary.trainedWords)} (${trainedNote})`],
+    [
+      'time',
+      `${formatDuration(total)} (vocabulary ${formatDuration(summary.vocabSeconds)}, ` +
+        `training ${formatDuration(summary.trainSeconds)})`,
+    ],
+    ['speed', `${formatCount(summary.wordsPerSecond)} words/s`],
+    ['final loss', Number.isFinite(summary.finalLoss) ? summary.finalLoss.toFixed(4) : 'n/a'],
+    ['saved', `${context.output} (word2vec ${context.format})`],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n') + '\n';
+}
