@@ -1,0 +1,145 @@
+import { readFile } from 'node:fs/promises';
+import { InputError, UsageError } from '../errors.js';
+import type { KeyedVectors } from '../vectors/keyed-vectors.js';
+
+export interface AnalogyOptions {
+  /** Only the first (most frequent) `restrictVocab` words count as known and as answers. Default 300000. */
+  restrictVocab?: number;
+  /**
+   * Compare words upper-cased; of several case variants of a word, the first
+   * (most frequent) one's vector is used. Default true.
+   */
+  caseInsensitive?: boolean;
+}
+
+export interface AnalogySectionResult {
+  /** The name after ': ' in the section header. */
+  section: string;
+  correct: number;
+  incorrect: number;
+}
+
+export interface AnalogyResult {
+  /** Per section, in file order; sections where every question was skipped are included with 0/0. */
+  sections: AnalogySectionResult[];
+  total: { correct: number; incorrect: number };
+  /** total.correct / (total.correct + total.incorrect); 0 when nothing was evaluated (as gensim). */
+  accuracy: number;
+  /** Questions skipped because a word is outside the first `restrictVocab` words. */
+  skipped: number;
+  /** Well-formed questions read, evaluated or skipped. */
+  questions: number;
+  /** 1-based numbers of lines that are neither a section header nor four words (ignored, as gensim does). */
+  invalidLines: number[];
+}
+
+/**
+ * Scores `kv` on a word-analogy file such as questions-words.txt, with
+ * exactly the conventions of gensim 4's `KeyedVectors.evaluate_word_analogies`
+ * (3CosAdd): for each question `a b c d`, the answer is the first of
+ * mostSimilar(positive [b, c], negative [a], topn 5) within the first
+ * `restrictVocab` words that is not a, b or c; it is correct if it equals d.
+ *
+ * The file has sections started by lines `: name`, each followed by lines of
+ * four words.
+ * @throws InputError if the file cannot be read or a question comes before any section header.
+ * @example
+ * const result = await evaluateAnalogies(kv, 'questions-words.txt');
+ * console.log(`${(100 * result.accuracy).toFixed(1)}%`);
+ */
+export async function evaluateAnalogies(kv: KeyedVectors, path: string, options: AnalogyOptions = {}): Promise<AnalogyResult> {
+  const restrictVocab = options.restrictVocab ?? 300000;
+  const caseInsensitive = options.caseInsensitive ?? true;
+  if (!Number.isSafeInteger(restrictVocab) || restrictVocab < 1) {
+    throw new UsageError(`restrictVocab must be a positive integer, got ${restrictVocab}`);
+  }
+  const text = await readText(path);
+  const fold = caseInsensitive ? (word: string) => word.toUpperCase() : (word: string) => word;
+  const known = knownWords(kv, restrictVocab, fold);
+
+  const sections: AnalogySectionResult[] = [];
+  let current: AnalogySectionResult | undefined;
+  let skipped = 0;
+  let questions = 0;
+  const invalidLines: number[] = [];
+  const lines = text.split('\n');
+  // A final newline ends the last line; it does not start an empty one.
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const lineNumber = i + 1;
+    if (line.startsWith(': ')) {
+      current = { section: line.replace(/^[: ]+/, '').trim(), correct: 0, incorrect: 0 };
+      sections.push(current);
+      continue;
+    }
+    if (!current) {
+      throw new InputError(`${path} line ${lineNumber}: expected a section header ': name' before the first question`);
+    }
+    const words = line.trim().split(/\s+/);
+    if (words.length !== 4) {
+      invalidLines.push(lineNumber);
+      continue;
+    }
+    questions++;
+    const [a, b, c, expected] = words.map(fold) as [string, string, string, string];
+    const rowA = known.get(a);
+    const rowB = known.get(b);
+    const rowC = known.get(c);
+    if (rowA === undefined || rowB === undefined || rowC === undefined || !known.has(expected)) {
+      skipped++;
+      continue;
+    }
+    const query = kv.meanOfUnitVectors([rowB, rowC], [rowA]);
+    const candidates = kv.similarByVector(query, { topn: 5, restrictVocab, exclude: new Set([rowA, rowB, rowC]) });
+    // gensim keeps the last candidate if all five are case variants of a, b or c.
+    let predicted: string | undefined;
+    for (const candidate of candidates) {
+      predicted = fold(candidate.word);
+      if (known.has(predicted) && predicted !== a && predicted !== b && predicted !== c) break;
+    }
+    if (predicted === expected) current.correct++;
+    else current.incorrect++;
+  }
+
+  const total = { correct: 0, incorrect: 0 };
+  for (const section of sections) {
+    total.correct += section.correct;
+    total.incorrect += section.incorrect;
+  }
+  const evaluated = total.correct + total.incorrect;
+  return {
+    sections,
+    total,
+    accuracy: evaluated === 0 ? 0 : total.correct / evaluated,
+    skipped,
+    questions,
+    invalidLines,
+  };
+}
+
+/**
+ * Folded word → row among the first `restrictVocab` words; the first (most
+ * frequent) word folding to a key wins, as in gensim's evaluations.
+ * @example
+ * const known = knownWords(kv, 300000, (w) => w.toUpperCase());
+ * known.get('PARIS'); // row of 'paris' or 'Paris', whichever comes first
+ */
+export function knownWords(kv: KeyedVectors, restrictVocab: number, fold: (word: string) => string): Map<string, number> {
+  const known = new Map<string, number>();
+  const end = Math.min(restrictVocab, kv.size);
+  for (let row = 0; row < end; row++) {
+    const key = fold(kv.words[row]!);
+    if (!known.has(key)) known.set(key, row);
+  }
+  return known;
+}
+
+async function readText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new InputError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+}
