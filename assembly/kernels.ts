@@ -61,6 +61,7 @@ let hs: bool = false;
 let neu1: usize = 0;
 let neu1e: usize = 0;
 let sentence: usize = 0;
+let outputs: usize = 0; // (row pointer, label then g) per output unit of one example
 let rng: u64 = 0;
 
 // Counters of the last trainChunk call.
@@ -72,7 +73,7 @@ let lossSum: f64 = 0;
 }
 
 /** Reads the shared configuration and sets this thread's scratch and seed. */
-export function init(config: usize, scratchNeu1: usize, scratchNeu1e: usize, scratchSentence: usize, seed: u64): void {
+export function init(config: usize, scratchNeu1: usize, scratchNeu1e: usize, scratchSentence: usize, scratchOutputs: usize, seed: u64): void {
   syn0 = <usize>cfg(config, CFG_SYN0);
   syn1neg = <usize>cfg(config, CFG_SYN1NEG);
   syn1 = <usize>cfg(config, CFG_SYN1);
@@ -95,6 +96,7 @@ export function init(config: usize, scratchNeu1: usize, scratchNeu1e: usize, scr
   neu1 = scratchNeu1;
   neu1e = scratchNeu1e;
   sentence = scratchSentence;
+  outputs = scratchOutputs;
   setSeed(seed);
 }
 
@@ -173,32 +175,52 @@ export function drawNoise(out: usize, n: i32): void {
 }
 
 /**
- * One logistic output unit: predicts `label` from hidden vector h with the
- * output row `out`. Accumulates the gradient for h into neu1e and updates
- * the output row. 'g' is the gradient multiplied by the learning rate.
+ * The output layer for one example: logistic units for the `count` output
+ * rows listed in the scratch `outputs` (row pointer, label), predicted from
+ * hidden vector h. All dot products are taken first, at the same weights,
+ * which is the exact gradient of the summed loss and lets the rows' cache
+ * misses overlap; then every row is updated, and the error for h is summed
+ * into neu1e. 'g' is the gradient multiplied by the learning rate.
  */
-@inline function logisticUnit(h: usize, out: usize, label: bool, alpha: f32): void {
-  const f = dot(h, out);
-  const t = sigIndex(f);
-  const g = ((label ? <f32>1 : <f32>0) - load<f32>(sigmoid + t)) * alpha;
-  lossSum += label ? load<f32>(lossPos + t) : load<f32>(lossNeg + t);
-  // Fused: neu1e += g * out; out += g * h (each output row loaded once).
-  const gv = f32x4.splat(g);
-  for (let i: usize = 0; i < rowBytes; i += 16) {
-    const o = v128.load(out + i);
-    v128.store(neu1e + i, f32x4.add(v128.load(neu1e + i), f32x4.mul(gv, o)));
-    v128.store(out + i, f32x4.add(o, f32x4.mul(gv, v128.load(h + i))));
+@inline function outputLayer(h: usize, count: i32, alpha: f32): void {
+  for (let k = 0; k < count; k++) {
+    const slot = outputs + (<usize>k << 3);
+    const f = dot(h, <usize>load<u32>(slot));
+    const t = sigIndex(f);
+    const label = load<f32>(slot, 4);
+    lossSum += label != 0 ? load<f32>(lossPos + t) : load<f32>(lossNeg + t);
+    // The label is replaced by g once read.
+    store<f32>(slot, (label - load<f32>(sigmoid + t)) * alpha, 4);
   }
+  for (let k = 0; k < count; k++) {
+    const slot = outputs + (<usize>k << 3);
+    const out = <usize>load<u32>(slot);
+    const gv = f32x4.splat(load<f32>(slot, 4));
+    // Fused: neu1e += g * out; out += g * h (each output row loaded once).
+    for (let i: usize = 0; i < rowBytes; i += 16) {
+      const o = v128.load(out + i);
+      v128.store(neu1e + i, f32x4.add(v128.load(neu1e + i), f32x4.mul(gv, o)));
+      v128.store(out + i, f32x4.add(o, f32x4.mul(gv, v128.load(h + i))));
+    }
+  }
+}
+
+@inline function setOutput(k: i32, row: usize, label: f32): void {
+  const slot = outputs + (<usize>k << 3);
+  store<u32>(slot, <u32>row);
+  store<f32>(slot, label, 4);
 }
 
 /** Negative sampling: the true word is label 1, `negative` noise words label 0. */
 @inline function negativeSampling(h: usize, word: i32, alpha: f32): void {
-  logisticUnit(h, syn1neg + <usize>word * rowBytes, true, alpha);
+  setOutput(0, syn1neg + <usize>word * rowBytes, 1);
+  let count = 1;
   for (let d = 0; d < negative; d++) {
     const target = noiseWord();
     if (target == word) continue;
-    logisticUnit(h, syn1neg + <usize>target * rowBytes, false, alpha);
+    setOutput(count++, syn1neg + <usize>target * rowBytes, 0);
   }
+  outputLayer(h, count, alpha);
 }
 
 /** Hierarchical softmax: one logistic unit per inner node on the word's Huffman path; code bit 0 is label 1. */
@@ -207,8 +229,9 @@ export function drawNoise(out: usize, n: i32): void {
   const end = load<i32>(codeOffset + (<usize>(word + 1) << 2));
   for (let j = start; j < end; j++) {
     const node = load<i32>(points + (<usize>j << 2));
-    logisticUnit(h, syn1 + <usize>node * rowBytes, load<u8>(codes + <usize>j) == 0, alpha);
+    setOutput(j - start, syn1 + <usize>node * rowBytes, load<u8>(codes + <usize>j) == 0 ? 1 : 0);
   }
+  outputLayer(h, end - start, alpha);
 }
 
 @inline function predict(h: usize, word: i32, alpha: f32): void {

@@ -42,6 +42,8 @@ export interface ThreadScratch {
   neu1: number;
   neu1e: number;
   sentence: number;
+  /** One example's output units: (row pointer, label or gradient) pairs. */
+  outputs: number;
   chunk: number;
   chunkCapacity: number;
   seed: bigint;
@@ -112,6 +114,7 @@ export class ModelMemory {
         neu1: layout.take(rowBytes),
         neu1e: layout.take(rowBytes),
         sentence: layout.take(spec.maxSentenceLength * 4),
+        outputs: layout.take(Math.max(spec.negative + 1, tree?.maxCodeLength ?? 0) * 8),
         chunk: layout.take(spec.chunkCapacity * 4),
         chunkCapacity: spec.chunkCapacity,
         seed: random.nextSeed64(),
@@ -159,7 +162,7 @@ export class ModelMemory {
   kernel(module: WebAssembly.Module, thread = 0): KernelExports {
     const kernel = instantiateKernel(module, this.memory);
     const scratch = this.threads[thread];
-    kernel.init(this.config, scratch.neu1, scratch.neu1e, scratch.sentence, scratch.seed);
+    kernel.init(this.config, scratch.neu1, scratch.neu1e, scratch.sentence, scratch.outputs, scratch.seed);
     return kernel;
   }
 

@@ -1,0 +1,15 @@
+// The public API of word2vec-ts, listed explicitly; everything else is internal.
+export { train } from './train/trainer.js';
+export { Word2Vec } from './train/model.js';
+export type { TrainProgress, TrainSummary, TrainCallbacks, TrainRequest } from './train/types.js';
+export { DEFAULTS, resolveOptions } from './options.js';
+export type { TrainOptions, ResolvedTrainOptions, Architecture, Loss } from './options.js';
+export { KeyedVectors } from './vectors/keyed-vectors.js';
+export type { Neighbour, SimilarityQuery, VectorQueryOptions } from './vectors/keyed-vectors.js';
+export { loadWord2Vec, saveWord2Vec, formatFromPath } from './io/word2vec-format.js';
+export type { VectorFormat, LoadWord2VecOptions, SaveWord2VecOptions } from './io/word2vec-format.js';
+export { evaluateAnalogies } from './eval/analogies.js';
+export type { AnalogyOptions, AnalogyResult, AnalogySectionResult } from './eval/analogies.js';
+export { evaluateWordPairs } from './eval/word-pairs.js';
+export type { WordPairOptions, WordPairResult } from './eval/word-pairs.js';
+export { W2vError, UsageError, InputError } from './errors.js';
