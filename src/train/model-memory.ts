@@ -176,12 +176,20 @@ export class ModelMemory {
 
   /** The input vectors, copied out without padding: vocabSize × dim. */
   inputVectors(): Float32Array {
-    const padded = this.matrix('syn0');
+    return this.unpadded('syn0');
+  }
+
+  /** The output weights (syn1neg for negative sampling, syn1 for hierarchical softmax), without padding. */
+  outputWeights(): Float32Array {
+    return this.unpadded(this.syn1 !== 0 ? 'syn1' : 'syn1neg');
+  }
+
+  private unpadded(which: 'syn0' | 'syn1neg' | 'syn1'): Float32Array {
+    const padded = this.matrix(which);
     if (this.stride === this.dim) return padded.slice();
-    const out = new Float32Array(this.vocabSize * this.dim);
-    for (let w = 0; w < this.vocabSize; w++) {
-      out.set(padded.subarray(w * this.stride, w * this.stride + this.dim), w * this.dim);
-    }
+    const rows = padded.length / this.stride;
+    const out = new Float32Array(rows * this.dim);
+    for (let r = 0; r < rows; r++) out.set(padded.subarray(r * this.stride, r * this.stride + this.dim), r * this.dim);
     return out;
   }
 }

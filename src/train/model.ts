@@ -10,6 +10,12 @@ export class Word2Vec {
     readonly vectors: KeyedVectors,
     /** Corpus count of each vocabulary word, in the same order. */
     readonly counts: Float64Array,
+    /**
+     * The output weights, row-major with `vectors.dim` columns: one row per word
+     * for negative sampling (word2vec.c's syn1neg), one per inner node of the
+     * Huffman tree for hierarchical softmax (syn1). Kept so training can resume.
+     */
+    readonly outputWeights: Float32Array,
     readonly summary: TrainSummary,
     readonly options: ResolvedTrainOptions,
   ) {}

@@ -78,7 +78,7 @@ export async function train(request: TrainRequest): Promise<Word2Vec> {
     trainSeconds: run.seconds,
     wordsPerSecond: run.words / run.seconds,
   };
-  return new Word2Vec(vectors, vocab.counts, summary, options);
+  return new Word2Vec(vectors, vocab.counts, memory.outputWeights(), summary, options);
 }
 
 interface RunResult {
