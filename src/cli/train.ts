@@ -5,7 +5,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { InputError, UsageError } from '../errors.js';
 import { DEFAULTS, defaultThreads, resolveOptions, type TrainOptions } from '../options.js';
 import type { VectorFormat } from '../io/word2vec-format.js';
-import type { TrainSummary } from '../train/types.js';
+import type { TrainProgress, TrainSummary } from '../train/types.js';
 import { formatCount, formatDuration, ProgressReporter } from './progress.js';
 
 const USAGE_NOTES = `
@@ -160,6 +160,7 @@ interface TrainCommandOptions {
   arch: 'sg' | 'cbow';
   loss: 'ns' | 'hs';
   format: VectorFormat;
+  log?: string;
   quiet?: boolean;
 }
 
@@ -206,6 +207,7 @@ export function registerTrain(program: Command): void {
         .choices(['bin', 'txt'])
         .default('bin', 'from the --output extension: .txt or .vec → txt, otherwise bin'),
     )
+    .addOption(new Option('--log <file.jsonl>', 'write progress records (time, words, learning rate, loss) to a JSON Lines file'))
     .addOption(new Option('-q, --quiet', 'print nothing but errors'))
     .showHelpAfterError("(run 'w2v train --help' for the options)")
     .addHelpText('after', USAGE_NOTES)
@@ -231,6 +233,7 @@ export function registerTrain(program: Command): void {
         flagOf,
         output: opts.output,
         format: given('format') ? opts.format : undefined,
+        log: opts.log,
         quiet: opts.quiet === true,
       });
     });
@@ -242,6 +245,8 @@ interface TrainRun {
   flagOf: ReadonlyMap<string, string>;
   output: string;
   format: VectorFormat | undefined;
+  /** JSON Lines file for progress records (see progress-log.ts). */
+  log: string | undefined;
   quiet: boolean;
 }
 
@@ -258,6 +263,14 @@ async function runTrain(run: TrainRun): Promise<void> {
   const format = run.format ?? formatFromPath(run.output);
 
   const reporter = run.quiet ? undefined : new ProgressReporter();
+  const log = run.log === undefined ? undefined : await openProgressLog(run.log);
+  const onProgress =
+    reporter && log
+      ? (p: TrainProgress): void => {
+          reporter.update(p);
+          log.write(p);
+        }
+      : (reporter?.update ?? log?.write);
   // Finish the progress line on Ctrl-C so the shell prompt starts on a clean line.
   const interrupted = (): void => {
     reporter?.stop();
@@ -266,9 +279,10 @@ async function runTrain(run: TrainRun): Promise<void> {
   };
   process.once('SIGINT', interrupted);
   const started = performance.now();
-  const model = await train({ ...run.trainOptions, onProgress: reporter?.update }).finally(() => {
+  const model = await train({ ...run.trainOptions, onProgress }).finally(() => {
     process.removeListener('SIGINT', interrupted);
     reporter?.stop();
+    log?.close();
   });
   await model.save(run.output, { format });
   const wallSeconds = (performance.now() - started) / 1000;
@@ -277,6 +291,17 @@ async function runTrain(run: TrainRun): Promise<void> {
     process.stdout.write(
       formatTrainSummary(model.summary, { epochs: model.options.epochs, output: run.output, format, wallSeconds }),
     );
+  }
+}
+
+/** Creates (or empties) the --log file before training, so a bad path fails at once. */
+async function openProgressLog(path: string): Promise<import('../train/progress-log.js').ProgressLog> {
+  const { ProgressLog } = await import('../train/progress-log.js');
+  try {
+    return ProgressLog.open(path);
+  } catch (err) {
+    if (err instanceof InputError) throw new UsageError(`--log: ${err.message}`);
+    throw err;
   }
 }
 
