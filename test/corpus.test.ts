@@ -4,30 +4,49 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { readSentences, SentenceSplitter } from '../src/corpus/reader.js';
+import { Tokenizer } from '../src/corpus/tokenizer.js';
 import { chunksOf, encodeCached, scanCorpus, SENTENCE_END } from '../src/corpus/encoded.js';
 import { Vocabulary } from '../src/vocab/vocabulary.js';
 import { InputError } from '../src/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'w2v-corpus-'));
 
+/** The corpus as the scan sees it: sentences of words, decoded back from the cached ids. */
 async function collect(paths: string[], max = 10000): Promise<string[][]> {
-  const out: string[][] = [];
-  for await (const batch of readSentences(paths, max)) out.push(...batch);
-  return out;
+  const scan = await scanCorpus(paths, max, 1 << 20);
+  const sentences: string[][] = [];
+  let current: string[] = [];
+  for (const block of scan.cached!) {
+    for (const id of block) {
+      if (id === SENTENCE_END) {
+        sentences.push(current);
+        current = [];
+      } else {
+        current.push(scan.words[id]);
+      }
+    }
+  }
+  assert.deepEqual(current, []);
+  return sentences;
 }
 
-test('lines are sentences, tokens split on any white space, CRLF and blank lines handled', async () => {
+test('lines are sentences, tokens split on white space, CRLF and blank lines handled', async () => {
   const path = join(dir, 'plain.txt');
   writeFileSync(path, 'the cat  sat\r\n\n\ton the\tmat \r\nend');
   assert.deepEqual(await collect([path]), [['the', 'cat', 'sat'], ['on', 'the', 'mat'], ['end']]);
+});
+
+test('UTF-8 words are kept whole; invalid bytes become U+FFFD', async () => {
+  const path = join(dir, 'utf8.txt');
+  writeFileSync(path, Buffer.concat([Buffer.from('café naïve 東京\nbad '), Buffer.from([0xff, 0x41]), Buffer.from('\n')]));
+  assert.deepEqual(await collect([path]), [['café', 'naïve', '東京'], ['bad', '\ufffdA']]);
 });
 
 test('gzip is detected by content and several files are read in order', async () => {
   const gz = join(dir, 'a.data');
   writeFileSync(gz, gzipSync('alpha beta\ngamma\n'));
   const plain = join(dir, 'b.txt');
-  writeFileSync(plain, 'delta\n');
+  writeFileSync(plain, 'delta');
   assert.deepEqual(await collect([gz, plain]), [['alpha', 'beta'], ['gamma'], ['delta']]);
 });
 
@@ -39,17 +58,37 @@ test('a line longer than the sentence limit is cut into sentences of that many t
   assert.equal(sentences[2][0], 'w20');
 });
 
-test('tokens cut by chunk boundaries are joined again', () => {
-  const splitter = new SentenceSplitter(100);
-  const text = 'one two three\nfour five';
-  const out: string[][] = [];
-  let carry = '';
-  for (let i = 0; i < text.length; i += 3) {
-    out.push(...splitter.push(carry + text.slice(i, i + 3), false));
-    carry = splitter.partial;
+test('tokens cut by buffer boundaries are joined again, and the table grows past its first size', () => {
+  const words = Array.from({ length: 50000 }, (_, i) => `word${i}`);
+  const text = Buffer.from(words.join(' ') + '\n' + words.slice(0, 10).join(' '));
+  const tokenizer = new Tokenizer(1 << 20);
+  const ids: number[] = [];
+  let tokens = 0;
+  for (let i = 0; i < text.length; i += 7) {
+    tokenizer.push(text.subarray(i, i + 7), false, true, (run, read) => {
+      ids.push(...run);
+      tokens += read;
+    });
   }
-  out.push(...splitter.push(carry, true));
-  assert.deepEqual(out, [['one', 'two', 'three'], ['four', 'five']]);
+  tokenizer.push(new Uint8Array(0), true, true, (run, read) => {
+    ids.push(...run);
+    tokens += read;
+  });
+  assert.equal(tokens, 50010);
+  assert.equal(tokenizer.size, 50000);
+  assert.deepEqual(tokenizer.newWords(), words);
+  assert.deepEqual(ids.slice(-11), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, SENTENCE_END]);
+  const counts = tokenizer.counts();
+  assert.equal(counts[0], 2);
+  assert.equal(counts[49999], 1);
+});
+
+test('a run of non-space longer than the longest token is cut, not held in memory', async () => {
+  const path = join(dir, 'run.txt');
+  writeFileSync(path, 'a'.repeat(3 << 20) + ' b\n');
+  const scan = await scanCorpus([path], 10000, 1 << 20);
+  assert.ok(scan.words.every((w) => w.length <= 1000));
+  assert.ok(scan.words.includes('b'));
 });
 
 test('a missing file or a directory is a clear error naming it', async () => {
@@ -62,7 +101,7 @@ test('scan counts words, caches the corpus, and encoding drops rare words and em
   writeFileSync(path, 'a b a\nrare\nb a c c\n');
   const scan = await scanCorpus([path], 10000, 1000);
   assert.deepEqual(scan.words, ['a', 'b', 'rare', 'c']);
-  assert.deepEqual(scan.counts, [3, 2, 1, 2]);
+  assert.deepEqual(Array.from(scan.counts), [3, 2, 1, 2]);
   assert.equal(scan.tokens, 8);
   const { vocab, remap } = Vocabulary.fromCounts(scan, { minCount: 2, maxVocab: 0 });
   const encoded = encodeCached(scan.cached!, remap);

@@ -1,6 +1,7 @@
 import type { WordCounts } from '../vocab/vocabulary.js';
 import type { Vocabulary } from '../vocab/vocabulary.js';
-import { readSentences } from './reader.js';
+import { corpusBuffers } from './reader.js';
+import { Tokenizer } from './tokenizer.js';
 
 /** Marks the end of a sentence in an encoded corpus. */
 export const SENTENCE_END = -1;
@@ -21,14 +22,20 @@ class IntBlocks {
   private used = 0;
   length = 0;
 
-  push(value: number): void {
-    if (this.used === BLOCK) {
-      this.blocks.push(this.current);
-      this.current = new Int32Array(BLOCK);
-      this.used = 0;
+  pushAll(values: Int32Array): void {
+    let from = 0;
+    while (from < values.length) {
+      if (this.used === BLOCK) {
+        this.blocks.push(this.current);
+        this.current = new Int32Array(BLOCK);
+        this.used = 0;
+      }
+      const n = Math.min(values.length - from, BLOCK - this.used);
+      this.current.set(values.subarray(from, from + n), this.used);
+      this.used += n;
+      this.length += n;
+      from += n;
     }
-    this.current[this.used++] = value;
-    this.length++;
   }
 
   /** Every block, the last one trimmed. */
@@ -40,7 +47,6 @@ class IntBlocks {
 export interface CorpusScan extends WordCounts {
   /** Tokens read, including those that will fall below min-count. */
   tokens: number;
-  sentences: number;
   /** The corpus as first-appearance word ids, kept while it fits the cache budget. */
   cached?: Int32Array[];
 }
@@ -48,7 +54,7 @@ export interface CorpusScan extends WordCounts {
 /**
  * The one pass that reads the corpus before training: counts every word and,
  * while the corpus fits `cacheEntries`, keeps it encoded so that epochs need
- * not read and tokenise the text again.
+ * not read and tokenize the text again.
  */
 export async function scanCorpus(
   paths: string[],
@@ -56,34 +62,18 @@ export async function scanCorpus(
   cacheEntries: number,
   onTokens?: (tokens: number) => void,
 ): Promise<CorpusScan> {
-  const index = new Map<string, number>();
-  const words: string[] = [];
-  const counts: number[] = [];
+  const tokenizer = new Tokenizer(maxSentenceLength);
   let cache: IntBlocks | undefined = cacheEntries > 0 ? new IntBlocks() : undefined;
   let tokens = 0;
-  let sentences = 0;
-  for await (const batch of readSentences(paths, maxSentenceLength)) {
-    for (const sentence of batch) {
-      for (const token of sentence) {
-        let id = index.get(token);
-        if (id === undefined) {
-          id = words.length;
-          index.set(token, id);
-          words.push(token);
-          counts.push(1);
-        } else {
-          counts[id]++;
-        }
-        cache?.push(id);
-      }
-      cache?.push(SENTENCE_END);
-      tokens += sentence.length;
-      sentences++;
-    }
+  for await (const { bytes, final } of corpusBuffers(paths)) {
+    tokenizer.push(bytes, final, true, (ids, read) => {
+      tokens += read;
+      cache?.pushAll(ids);
+    });
     if (cache && cache.length > cacheEntries) cache = undefined;
     onTokens?.(tokens);
   }
-  return { words, counts, tokens, sentences, cached: cache?.finish() };
+  return { words: tokenizer.newWords(), counts: tokenizer.counts(), tokens, cached: cache?.finish() };
 }
 
 /**
@@ -152,28 +142,34 @@ export async function* streamChunks(
   maxSentenceLength: number,
   target: number,
 ): AsyncGenerator<Chunk> {
+  const tokenizer = new Tokenizer(maxSentenceLength);
+  for (const word of vocab.words) tokenizer.add(word);
   // Each chunk gets a fresh buffer: the consumer may transfer (detach) the last one.
   const capacity = chunkCapacity(target, maxSentenceLength);
   let ids = new Int32Array(capacity);
   let length = 0;
   let words = 0;
-  for await (const batch of readSentences(paths, maxSentenceLength)) {
-    for (const sentence of batch) {
-      const before = length;
-      for (const token of sentence) {
-        const id = vocab.index.get(token);
-        if (id !== undefined) ids[length++] = id;
-      }
-      if (length === before) continue;
-      words += length - before;
-      ids[length++] = SENTENCE_END;
-      if (length >= target) {
-        yield { ids: ids.subarray(0, length), words };
-        ids = new Int32Array(capacity);
-        length = 0;
-        words = 0;
+  const ready: Chunk[] = [];
+  const append = (run: Int32Array): void => {
+    for (const id of run) {
+      if (id !== SENTENCE_END) {
+        ids[length++] = id;
+        words++;
+      } else if (length > 0 && ids[length - 1] !== SENTENCE_END) {
+        // Sentences left empty by unknown words are dropped, as encodeCached does.
+        ids[length++] = SENTENCE_END;
+        if (length >= target) {
+          ready.push({ ids: ids.subarray(0, length), words });
+          ids = new Int32Array(capacity);
+          length = 0;
+          words = 0;
+        }
       }
     }
+  };
+  for await (const { bytes, final } of corpusBuffers(paths)) {
+    tokenizer.push(bytes, final, false, append);
+    yield* ready.splice(0);
   }
   if (length > 0) yield { ids: ids.subarray(0, length), words };
 }
