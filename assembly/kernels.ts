@@ -36,6 +36,7 @@ const CFG_LOSS_POS: i32 = 14; // -log sigma(x)
 const CFG_LOSS_NEG: i32 = 15; // -log(1 - sigma(x))
 const CFG_CBOW: i32 = 16;
 const CFG_HS: i32 = 17;
+const CFG_SHARED: i32 = 18; // skip-gram: one set of output units per window
 
 let syn0: usize = 0;
 let syn1neg: usize = 0;
@@ -56,12 +57,16 @@ let lossPos: usize = 0;
 let lossNeg: usize = 0;
 let cbow: bool = false;
 let hs: bool = false;
+let shared: bool = false;
 
 // Per-thread scratch.
 let neu1: usize = 0;
 let neu1e: usize = 0;
 let sentence: usize = 0;
 let outputs: usize = 0; // (row pointer, label then g) per output unit of one example
+let contexts: usize = 0; // row pointers of one window's context words
+let errors: usize = 0; // one error vector per context word
+let grads: usize = 0; // g for each (context, output unit)
 let rng: u64 = 0;
 
 // Counters of the last trainChunk call.
@@ -73,7 +78,7 @@ let lossSum: f64 = 0;
 }
 
 /** Reads the shared configuration and sets this thread's scratch and seed. */
-export function init(config: usize, scratchNeu1: usize, scratchNeu1e: usize, scratchSentence: usize, scratchOutputs: usize, seed: u64): void {
+export function init(config: usize, scratchNeu1: usize, scratchNeu1e: usize, scratchSentence: usize, scratchOutputs: usize, scratchWindow: usize, seed: u64): void {
   syn0 = <usize>cfg(config, CFG_SYN0);
   syn1neg = <usize>cfg(config, CFG_SYN1NEG);
   syn1 = <usize>cfg(config, CFG_SYN1);
@@ -93,10 +98,15 @@ export function init(config: usize, scratchNeu1: usize, scratchNeu1e: usize, scr
   lossNeg = <usize>cfg(config, CFG_LOSS_NEG);
   cbow = cfg(config, CFG_CBOW) != 0;
   hs = cfg(config, CFG_HS) != 0;
+  shared = cfg(config, CFG_SHARED) != 0;
   neu1 = scratchNeu1;
   neu1e = scratchNeu1e;
   sentence = scratchSentence;
   outputs = scratchOutputs;
+  // The window scratch holds 2*window context pointers, error vectors and gradient rows.
+  contexts = scratchWindow;
+  errors = contexts + ((<usize>window * 8 + 15) & ~15);
+  grads = errors + <usize>window * 2 * rowBytes;
   setSeed(seed);
 }
 
@@ -211,8 +221,22 @@ export function drawNoise(out: usize, n: i32): void {
   store<f32>(slot, label, 4);
 }
 
-/** Negative sampling: the true word is label 1, `negative` noise words label 0. */
-@inline function negativeSampling(h: usize, word: i32, alpha: f32): void {
+/**
+ * Lists the output units that predict `word` and returns their number.
+ * Negative sampling: the word's row with label 1, then `negative` noise words
+ * with label 0. Hierarchical softmax: the inner nodes on the word's Huffman
+ * path, label 1 where the code bit is 0.
+ */
+@inline function chooseOutputs(word: i32): i32 {
+  if (hs) {
+    const start = load<i32>(codeOffset + (<usize>word << 2));
+    const end = load<i32>(codeOffset + (<usize>(word + 1) << 2));
+    for (let j = start; j < end; j++) {
+      const node = load<i32>(points + (<usize>j << 2));
+      setOutput(j - start, syn1 + <usize>node * rowBytes, load<u8>(codes + <usize>j) == 0 ? 1 : 0);
+    }
+    return end - start;
+  }
   setOutput(0, syn1neg + <usize>word * rowBytes, 1);
   let count = 1;
   for (let d = 0; d < negative; d++) {
@@ -220,23 +244,11 @@ export function drawNoise(out: usize, n: i32): void {
     if (target == word) continue;
     setOutput(count++, syn1neg + <usize>target * rowBytes, 0);
   }
-  outputLayer(h, count, alpha);
-}
-
-/** Hierarchical softmax: one logistic unit per inner node on the word's Huffman path; code bit 0 is label 1. */
-@inline function hierarchicalSoftmax(h: usize, word: i32, alpha: f32): void {
-  const start = load<i32>(codeOffset + (<usize>word << 2));
-  const end = load<i32>(codeOffset + (<usize>(word + 1) << 2));
-  for (let j = start; j < end; j++) {
-    const node = load<i32>(points + (<usize>j << 2));
-    setOutput(j - start, syn1 + <usize>node * rowBytes, load<u8>(codes + <usize>j) == 0 ? 1 : 0);
-  }
-  outputLayer(h, end - start, alpha);
+  return count;
 }
 
 @inline function predict(h: usize, word: i32, alpha: f32): void {
-  if (hs) hierarchicalSoftmax(h, word, alpha);
-  else negativeSampling(h, word, alpha);
+  outputLayer(h, chooseOutputs(word), alpha);
 }
 
 /** Exposed for tests: one skip-gram update of input word `input` predicting `word`. */
@@ -264,6 +276,59 @@ function trainSentenceSkipGram(length: i32, alpha: f32): void {
       axpy(1, neu1e, l1);
       examples += 1;
     }
+  }
+}
+
+/**
+ * Skip-gram with one set of output units per window (pWord2Vec, Ji et al.
+ * 2016): all context words of a centre word predict it against the same
+ * noise words, so each update is a small matrix product over rows that stay
+ * in cache. For hierarchical softmax the outputs are the same anyway (the
+ * centre word's path); only the update order changes.
+ */
+function trainSentenceSkipGramShared(length: i32, alpha: f32): void {
+  for (let i = 0; i < length; i++) {
+    const word = load<i32>(sentence + (<usize>i << 2));
+    const reach = <i32>(window - below(nextRandom(), window));
+    const from = max(i - reach, 0);
+    const to = min(i + reach, length - 1);
+    let m = 0;
+    for (let c = from; c <= to; c++) {
+      if (c == i) continue;
+      store<u32>(contexts + (<usize>m << 2), <u32>(syn0 + <usize>load<i32>(sentence + (<usize>c << 2)) * rowBytes));
+      m++;
+    }
+    if (m == 0) continue;
+    const n = chooseOutputs(word);
+    // g for every (context, output) pair, all at the current weights.
+    for (let j = 0; j < m; j++) {
+      const h = <usize>load<u32>(contexts + (<usize>j << 2));
+      for (let k = 0; k < n; k++) {
+        const slot = outputs + (<usize>k << 3);
+        const t = sigIndex(dot(h, <usize>load<u32>(slot)));
+        const label = load<f32>(slot, 4);
+        lossSum += label != 0 ? load<f32>(lossPos + t) : load<f32>(lossNeg + t);
+        store<f32>(grads + (<usize>(j * n + k) << 2), (label - load<f32>(sigmoid + t)) * alpha);
+      }
+    }
+    // Errors for the inputs from the outputs as they were, then the outputs, then the inputs.
+    for (let j = 0; j < m; j++) {
+      const e = errors + <usize>j * rowBytes;
+      zero(e);
+      for (let k = 0; k < n; k++) {
+        axpy(load<f32>(grads + (<usize>(j * n + k) << 2)), <usize>load<u32>(outputs + (<usize>k << 3)), e);
+      }
+    }
+    for (let k = 0; k < n; k++) {
+      const out = <usize>load<u32>(outputs + (<usize>k << 3));
+      for (let j = 0; j < m; j++) {
+        axpy(load<f32>(grads + (<usize>(j * n + k) << 2)), <usize>load<u32>(contexts + (<usize>j << 2)), out);
+      }
+    }
+    for (let j = 0; j < m; j++) {
+      axpy(1, errors + <usize>j * rowBytes, <usize>load<u32>(contexts + (<usize>j << 2)));
+    }
+    examples += m;
   }
 }
 
@@ -330,6 +395,7 @@ export function trainChunk(words: usize, n: i32, alphaStart: f32, alphaEnd: f32)
     if (length > 1) {
       const alpha = alphaStart + slope * <f32>p;
       if (cbow) trainSentenceCbow(length, alpha);
+      else if (shared) trainSentenceSkipGramShared(length, alpha);
       else trainSentenceSkipGram(length, alpha);
     }
     length = 0;

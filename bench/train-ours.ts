@@ -17,6 +17,7 @@ const { values } = parseArgs({
     'min-count': { type: 'string', default: '5' },
     epochs: { type: 'string', default: '1' },
     threads: { type: 'string', default: '2' },
+    'shared-negatives': { type: 'boolean', default: false },
   },
 });
 if (!values.corpus || !values.output) throw new Error('usage: train-ours --corpus FILE --output FILE [options]');
@@ -33,6 +34,7 @@ const model = await train({
   minCount: Number(values['min-count']),
   epochs: Number(values.epochs),
   threads: Number(values.threads),
+  sharedNegatives: values['shared-negatives'],
 });
 const seconds = (performance.now() - started) / 1000;
 await model.save(values.output, { format: 'bin' });

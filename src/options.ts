@@ -38,6 +38,12 @@ export interface TrainOptions {
   seed?: number;
   /** Lines longer than this many tokens are cut into several sentences. Default 10000. */
   maxSentenceLength?: number;
+  /**
+   * Skip-gram: the context words of a window share one draw of noise words (and
+   * are updated together as small matrix products, as in pWord2Vec). Faster;
+   * with hierarchical softmax it only changes the order of updates. Default false.
+   */
+  sharedNegatives?: boolean;
   /** Memory (MiB) for keeping the encoded corpus between epochs instead of re-reading it. Default 512. */
   cacheMiB?: number;
 }
@@ -62,6 +68,7 @@ export const DEFAULTS = {
   seed: 1,
   maxSentenceLength: 10000,
   cacheMiB: 512,
+  sharedNegatives: false,
 } as const;
 
 export function defaultThreads(): number {
@@ -112,6 +119,7 @@ export function resolveOptions(options: TrainOptions): ResolvedTrainOptions {
     threads: integer('threads', options.threads ?? defaultThreads(), 1, 1024),
     seed: integer('seed', options.seed ?? DEFAULTS.seed, 0, 2 ** 53 - 1),
     maxSentenceLength: integer('maxSentenceLength', options.maxSentenceLength ?? DEFAULTS.maxSentenceLength, 1),
+    sharedNegatives: options.sharedNegatives ?? DEFAULTS.sharedNegatives,
     cacheMiB: real('cacheMiB', options.cacheMiB ?? DEFAULTS.cacheMiB, (v) => v >= 0, 'a number >= 0'),
   };
 }

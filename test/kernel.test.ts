@@ -13,7 +13,7 @@ const counts = Float64Array.from([5000, 2500, 1200, 800, 400, 200, 90, 40, 10, 3
 function memoryFor(overrides: Partial<ModelMemorySpec> = {}): ModelMemory {
   return new ModelMemory({
     counts, dim: 6, arch: 'sg', loss: 'ns', window: 2, negative: 4, nsExponent: 0.75, sample: 0,
-    threads: 1, maxSentenceLength: 100, chunkCapacity: 1 << 16, seed: 3, ...overrides,
+    threads: 1, maxSentenceLength: 100, chunkCapacity: 1 << 16, seed: 3, sharedOutputs: false, ...overrides,
   });
 }
 

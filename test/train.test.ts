@@ -41,6 +41,15 @@ for (const arch of ['sg', 'cbow'] as Architecture[]) {
   }
 }
 
+for (const loss of ['ns', 'hs'] as Loss[]) {
+  test(`skip-gram with shared negatives (${loss}) finds the planted neighbours`, async () => {
+    const model = await train({ ...base, loss, sharedNegatives: true });
+    assert.ok(plantedRecovery(model) >= 0.95);
+    const plain = await train({ ...base, loss });
+    assert.notDeepEqual(model.vectors.vectors, plain.vectors.vectors, 'the option changes the training');
+  });
+}
+
 test('a model trained before any learning has no planted structure (the check can fail)', async () => {
   const model = await train({ ...base, alpha: 1e-9, minAlpha: 0 });
   assert.ok(plantedRecovery(model) < 0.5);

@@ -162,6 +162,7 @@ interface TrainCommandOptions {
   format: VectorFormat;
   log?: string;
   quiet?: boolean;
+  sharedNegatives?: boolean;
 }
 
 export function registerTrain(program: Command): void {
@@ -203,6 +204,12 @@ export function registerTrain(program: Command): void {
 
   command
     .addOption(
+      new Option(
+        '--shared-negatives',
+        'skip-gram: the context words of a window share one draw of noise words, updated as small matrix products (faster)',
+      ),
+    )
+    .addOption(
       new Option('--format <format>', 'output format')
         .choices(['bin', 'txt'])
         .default('bin', 'from the --output extension: .txt or .vec → txt, otherwise bin'),
@@ -223,6 +230,7 @@ export function registerTrain(program: Command): void {
       const trainOptions: TrainOptions = { input: opts.input };
       if (given('arch')) trainOptions.arch = opts.arch;
       if (given('loss')) trainOptions.loss = opts.loss;
+      if (opts.sharedNegatives) trainOptions.sharedNegatives = true;
       for (const { flag, option } of numeric) {
         const name = option.attributeName();
         const value: unknown = cmd.getOptionValue(name);

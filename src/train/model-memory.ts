@@ -13,7 +13,7 @@ export const SIGMOID_MAX = 8;
 /** Field order of the configuration block; must match CFG_* in assembly/kernels.ts. */
 const CONFIG_FIELDS = [
   'syn0', 'syn1neg', 'syn1', 'stride', 'vocabSize', 'window', 'negative', 'keep',
-  'aliasProb', 'aliasIndex', 'codeOffset', 'points', 'codes', 'sigmoid', 'lossPos', 'lossNeg', 'cbow', 'hs',
+  'aliasProb', 'aliasIndex', 'codeOffset', 'points', 'codes', 'sigmoid', 'lossPos', 'lossNeg', 'cbow', 'hs', 'shared',
 ] as const;
 type ConfigField = (typeof CONFIG_FIELDS)[number];
 
@@ -35,6 +35,8 @@ export interface ModelMemorySpec {
   /** Most entries (words and sentence ends) in one chunk. */
   chunkCapacity: number;
   seed: number;
+  /** Skip-gram: one set of output units (noise words) per window instead of per pair. */
+  sharedOutputs: boolean;
 }
 
 /** Where one worker's scratch space is. */
@@ -44,6 +46,8 @@ export interface ThreadScratch {
   sentence: number;
   /** One example's output units: (row pointer, label or gradient) pairs. */
   outputs: number;
+  /** Skip-gram with shared outputs: a window's context pointers, error vectors and gradients. */
+  window: number;
   chunk: number;
   chunkCapacity: number;
   seed: bigint;
@@ -105,8 +109,9 @@ export class ModelMemory {
     fields.sigmoid = layout.take(SIGMOID_TABLE_SIZE * 4);
     fields.lossPos = layout.take(SIGMOID_TABLE_SIZE * 4);
     fields.lossNeg = layout.take(SIGMOID_TABLE_SIZE * 4);
-    Object.assign(fields, { stride, vocabSize: v, window: spec.window, negative: spec.negative, cbow: +(spec.arch === 'cbow'), hs: +hs });
+    Object.assign(fields, { stride, vocabSize: v, window: spec.window, negative: spec.negative, cbow: +(spec.arch === 'cbow'), hs: +hs, shared: +spec.sharedOutputs });
 
+    const maxOutputs = Math.max(spec.negative + 1, tree?.maxCodeLength ?? 0);
     const random = new Random(spec.seed);
     this.threads = [];
     for (let t = 0; t < spec.threads; t++) {
@@ -114,7 +119,8 @@ export class ModelMemory {
         neu1: layout.take(rowBytes),
         neu1e: layout.take(rowBytes),
         sentence: layout.take(spec.maxSentenceLength * 4),
-        outputs: layout.take(Math.max(spec.negative + 1, tree?.maxCodeLength ?? 0) * 8),
+        outputs: layout.take(maxOutputs * 8),
+        window: layout.take(Math.ceil((spec.window * 8) / 16) * 16 + 2 * spec.window * (rowBytes + maxOutputs * 4)),
         chunk: layout.take(spec.chunkCapacity * 4),
         chunkCapacity: spec.chunkCapacity,
         seed: random.nextSeed64(),
@@ -162,7 +168,7 @@ export class ModelMemory {
   kernel(module: WebAssembly.Module, thread = 0): KernelExports {
     const kernel = instantiateKernel(module, this.memory);
     const scratch = this.threads[thread];
-    kernel.init(this.config, scratch.neu1, scratch.neu1e, scratch.sentence, scratch.outputs, scratch.seed);
+    kernel.init(this.config, scratch.neu1, scratch.neu1e, scratch.sentence, scratch.outputs, scratch.window, scratch.seed);
     return kernel;
   }
 

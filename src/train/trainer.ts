@@ -61,6 +61,7 @@ export async function train(request: TrainRequest): Promise<Word2Vec> {
     maxSentenceLength: options.maxSentenceLength,
     chunkCapacity: chunkCapacity(CHUNK_TARGET, options.maxSentenceLength),
     seed: options.seed,
+    sharedOutputs: options.sharedNegatives && options.arch === 'sg',
   });
 
   const epochChunks = (): Iterable<Chunk> | AsyncIterable<Chunk> =>
