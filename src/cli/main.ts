@@ -3,13 +3,15 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { W2vError } from '../errors.js';
 import { registerTrain } from './train.js';
+import { registerServe } from './serve.js';
+import { registerPlot } from './plot.js';
 
 /**
  * Each subcommand lives in its own file and exports a function that adds it
  * to the program; add new commands (similar, analogy, eval, convert, serve)
  * to this list.
  */
-const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerTrain];
+const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerTrain, registerServe, registerPlot];
 
 function packageVersion(): string {
   // dist/src/cli/main.js → package.json, both in the repository and when installed.

@@ -1,0 +1,106 @@
+import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { dirname, extname } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { InputError, UsageError } from '../errors.js';
+import { parseInteger } from './train.js';
+
+const USAGE_NOTES = `
+The log is the JSON Lines file written by 'w2v train --log'. The chart shows
+the loss (left axis) and the learning rate (right axis) against the words
+trained, or against time with --x time. The output format follows the
+extension of --out: .svg or .png.
+
+Examples:
+  $ w2v train -i corpus.txt -o vectors.bin --log train.jsonl
+  $ w2v plot train.jsonl --out loss.svg
+  $ w2v plot train.jsonl --out loss.png --width 1200 --height 500 --x time
+`;
+
+function parseSize(text: string): number {
+  const n = parseInteger(text);
+  if (n < 100 || n > 8000) throw new InvalidArgumentError('Expected a size from 100 to 8000 pixels.');
+  return n;
+}
+
+interface PlotCommandOptions {
+  out: string;
+  width: number;
+  height: number;
+  x: 'words' | 'time';
+  title?: string;
+  quiet?: boolean;
+}
+
+export function registerPlot(program: Command): void {
+  program
+    .command('plot')
+    .summary('draw the loss curve of a training log (SVG or PNG)')
+    .description('Draw the loss curve of a w2v train --log file as an SVG or PNG image.')
+    .argument('<log>', 'progress log written by w2v train --log')
+    .addOption(new Option('-o, --out <file>', 'image to write: .svg or .png').makeOptionMandatory())
+    .addOption(new Option('--width <px>', 'image width').argParser(parseSize).default(800))
+    .addOption(new Option('--height <px>', 'image height').argParser(parseSize).default(400))
+    .addOption(new Option('--x <axis>', 'horizontal axis: words trained or time').choices(['words', 'time']).default('words'))
+    .addOption(new Option('--title <text>', 'heading', ).default(undefined, '"Training loss"'))
+    .addOption(new Option('-q, --quiet', 'print nothing but errors'))
+    .showHelpAfterError("(run 'w2v plot --help' for the options)")
+    .addHelpText('after', USAGE_NOTES)
+    .action(async (log: string, options: PlotCommandOptions) => {
+      await runPlot(log, options);
+    });
+}
+
+async function runPlot(log: string, options: PlotCommandOptions): Promise<void> {
+  const extension = extname(options.out).toLowerCase();
+  if (extension !== '.svg' && extension !== '.png') {
+    throw new UsageError(`--out: '${options.out}' must end in .svg or .png`);
+  }
+  try {
+    if (!(await stat(dirname(options.out))).isDirectory()) throw new Error();
+  } catch {
+    throw new UsageError(`--out: directory '${dirname(options.out)}' does not exist`);
+  }
+
+  let text: string;
+  try {
+    text = await readFile(log, 'utf8');
+  } catch (err) {
+    const code = err instanceof Error && 'code' in err ? err.code : undefined;
+    if (code === 'ENOENT') throw new InputError(`log file '${log}' does not exist`);
+    if (code === 'EISDIR') throw new InputError(`log file '${log}' is a directory`);
+    throw new InputError(`cannot read log file '${log}' (${String(code ?? err)})`);
+  }
+  const { parseProgressLog } = await import('../train/progress-log.js');
+  const { lossChartSvg } = await import('../web/loss-chart.js');
+  const records = parseProgressLog(text, log);
+  const points = records.filter((r) => r.phase === 'train' && r.loss !== null).length;
+  if (points === 0) {
+    throw new InputError(`'${log}' has no training loss yet (is it a log written by w2v train --log?)`);
+  }
+  const svg = lossChartSvg(records, { width: options.width, height: options.height, x: options.x, title: options.title });
+
+  let bytes: Buffer;
+  if (extension === '.svg') {
+    bytes = Buffer.from(svg, 'utf8');
+  } else {
+    // Loaded only for PNG: a native module, prebuilt for common platforms.
+    const { Resvg } = await import('@resvg/resvg-js');
+    const resvg = new Resvg(svg, {
+      font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
+      background: '#ffffff',
+    });
+    bytes = resvg.render().asPng();
+  }
+  // Write next to the target and rename, so a failed run never leaves half an image.
+  const temporary = `${options.out}.${process.pid}.tmp`;
+  try {
+    await writeFile(temporary, bytes);
+    await rename(temporary, options.out);
+  } catch (err) {
+    await unlink(temporary).catch(() => {});
+    throw new UsageError(`--out: cannot write '${options.out}' (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (!options.quiet) {
+    process.stdout.write(`${options.out}: ${points} loss points, ${options.width}×${options.height} ${extension.slice(1).toUpperCase()}\n`);
+  }
+}
