@@ -37,6 +37,7 @@ const CFG_LOSS_NEG: i32 = 15; // -log(1 - sigma(x))
 const CFG_CBOW: i32 = 16;
 const CFG_HS: i32 = 17;
 const CFG_SHARED: i32 = 18; // skip-gram: one set of output units per window
+const CFG_SOFTMAX: i32 = 19; // the full softmax over syn1neg (exact, O(V) per example)
 
 let syn0: usize = 0;
 let syn1neg: usize = 0;
@@ -58,6 +59,7 @@ let lossNeg: usize = 0;
 let cbow: bool = false;
 let hs: bool = false;
 let shared: bool = false;
+let softmax: bool = false;
 
 // Per-thread scratch.
 let neu1: usize = 0;
@@ -99,6 +101,7 @@ export function init(config: usize, scratchNeu1: usize, scratchNeu1e: usize, scr
   cbow = cfg(config, CFG_CBOW) != 0;
   hs = cfg(config, CFG_HS) != 0;
   shared = cfg(config, CFG_SHARED) != 0;
+  softmax = cfg(config, CFG_SOFTMAX) != 0;
   neu1 = scratchNeu1;
   neu1e = scratchNeu1e;
   sentence = scratchSentence;
@@ -247,8 +250,77 @@ export function drawNoise(out: usize, n: i32): void {
   return count;
 }
 
+// exp and log of our own: the standard library's keep tables in static data,
+// which would be written into the shared memory at instantiation.
+
+/** e^x to double precision: x = k ln 2 + r, |r| <= ln 2 / 2, Taylor series for e^r, 2^k by exponent bits. */
+@inline function exp64(x: f64): f64 {
+  if (x < -700) return 0;
+  const k = Math.floor(x * 1.4426950408889634 + 0.5);
+  const r = x - k * 0.6931471805599453;
+  let term: f64 = 1;
+  let sum: f64 = 1;
+  for (let n = 1; n <= 13; n++) {
+    term *= r / <f64>n;
+    sum += term;
+  }
+  return sum * reinterpret<f64>(<u64>(<i64>k + 1023) << 52);
+}
+
+/** ln x for x > 0: x = m 2^e with m in [1, 2), ln m = 2 atanh((m - 1) / (m + 1)) by its series. */
+@inline function log64(x: f64): f64 {
+  const bits = reinterpret<u64>(x);
+  const e = <f64>(<i64>(bits >> 52) - 1023);
+  const m = reinterpret<f64>((bits & 0x000FFFFFFFFFFFFF) | 0x3FF0000000000000);
+  const z = (m - 1) / (m + 1);
+  const z2 = z * z;
+  let term = z;
+  let sum: f64 = 0;
+  for (let n = 1; n <= 25; n += 2) {
+    sum += term / <f64>n;
+    term *= z2;
+  }
+  return e * 0.6931471805599453 + 2 * sum;
+}
+
+/**
+ * The full softmax that negative sampling and hierarchical softmax stand in
+ * for: p_j = exp(u_j . h) / sum_k exp(u_k . h) over every word j, loss
+ * -log p_word, and every output row moves by g_j = (1[j = word] - p_j) * alpha.
+ * O(V) per example: for small vocabularies and for comparison.
+ */
+function fullSoftmax(h: usize, word: i32, alpha: f32): void {
+  const v = <i32>vocabSize;
+  const scores = outputs; // V floats of scratch
+  let top: f32 = -Infinity;
+  for (let j = 0; j < v; j++) {
+    const f = dot(h, syn1neg + <usize>j * rowBytes);
+    store<f32>(scores + (<usize>j << 2), f);
+    top = max(top, f);
+  }
+  let sum: f32 = 0;
+  for (let j = 0; j < v; j++) {
+    const e = <f32>exp64(<f64>(load<f32>(scores + (<usize>j << 2)) - top));
+    store<f32>(scores + (<usize>j << 2), e);
+    sum += e;
+  }
+  lossSum += log64(<f64>sum) - log64(<f64>load<f32>(scores + (<usize>word << 2)));
+  const inv = <f32>1 / sum;
+  for (let j = 0; j < v; j++) {
+    const p = load<f32>(scores + (<usize>j << 2)) * inv;
+    const gv = f32x4.splat(((j == word ? <f32>1 : <f32>0) - p) * alpha);
+    const out = syn1neg + <usize>j * rowBytes;
+    for (let i: usize = 0; i < rowBytes; i += 16) {
+      const o = v128.load(out + i);
+      v128.store(neu1e + i, f32x4.add(v128.load(neu1e + i), f32x4.mul(gv, o)));
+      v128.store(out + i, f32x4.add(o, f32x4.mul(gv, v128.load(h + i))));
+    }
+  }
+}
+
 @inline function predict(h: usize, word: i32, alpha: f32): void {
-  outputLayer(h, chooseOutputs(word), alpha);
+  if (softmax) fullSoftmax(h, word, alpha);
+  else outputLayer(h, chooseOutputs(word), alpha);
 }
 
 /** Exposed for tests: one skip-gram update of input word `input` predicting `word`. */

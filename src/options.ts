@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { UsageError } from './errors.js';
 
 export type Architecture = 'sg' | 'cbow';
-export type Loss = 'ns' | 'hs';
+export type Loss = 'ns' | 'hs' | 'softmax';
 
 /** Training options as a user gives them; every field has a default. */
 export interface TrainOptions {
@@ -10,7 +10,7 @@ export interface TrainOptions {
   input: string | string[];
   /** Skip-gram (predict context from word) or CBOW (predict word from context). Default 'sg'. */
   arch?: Architecture;
-  /** Negative sampling or hierarchical softmax. Default 'ns'. */
+  /** Negative sampling, hierarchical softmax, or the full softmax (exact; O(V) per example, for small vocabularies). Default 'ns'. */
   loss?: Loss;
   /** Vector dimensions. Default 100. */
   dim?: number;
@@ -99,7 +99,9 @@ export function resolveOptions(options: TrainOptions): ResolvedTrainOptions {
   const arch = options.arch ?? DEFAULTS.arch;
   if (arch !== 'sg' && arch !== 'cbow') throw new UsageError(`arch must be 'sg' or 'cbow', got '${String(arch)}'`);
   const loss = options.loss ?? DEFAULTS.loss;
-  if (loss !== 'ns' && loss !== 'hs') throw new UsageError(`loss must be 'ns' or 'hs', got '${String(loss)}'`);
+  if (loss !== 'ns' && loss !== 'hs' && loss !== 'softmax') {
+    throw new UsageError(`loss must be 'ns', 'hs' or 'softmax', got '${String(loss)}'`);
+  }
   const alpha = options.alpha ?? (arch === 'sg' ? DEFAULTS.alphaSg : DEFAULTS.alphaCbow);
   const minAlpha = options.minAlpha ?? Math.min(DEFAULTS.minAlpha, alpha);
   return {

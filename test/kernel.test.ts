@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kernelModule } from '../src/train/kernel.js';
+import { instantiateKernel, kernelModule } from '../src/train/kernel.js';
 import { ModelMemory, type ModelMemorySpec } from '../src/train/model-memory.js';
-import { logisticGradients, logisticLoss, logisticStep, type LogisticTarget } from '../src/train/reference.js';
+import { logisticGradients, logisticLoss, logisticStep, softmaxStep, type LogisticTarget } from '../src/train/reference.js';
 import { noiseProbabilities } from '../src/sampling/noise.js';
 import { keepProbability } from '../src/sampling/subsample.js';
 import { buildHuffman } from '../src/vocab/huffman.js';
@@ -21,6 +21,14 @@ function randomise(m: Float32Array, dim: number, stride: number, seed: number): 
   const random = new Random(seed);
   for (let r = 0; r < m.length / stride; r++) for (let d = 0; d < dim; d++) m[r * stride + d] = random.next() * 2 - 1;
 }
+
+test('instantiating the kernels writes nothing into the shared memory (no static data)', () => {
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+  const bytes = new Uint8Array(memory.buffer);
+  bytes.fill(0xa5);
+  instantiateKernel(kernelModule(), memory);
+  assert.ok(bytes.every((b) => b === 0xa5));
+});
 
 test('the gradient of the negative-sampling loss matches finite differences', () => {
   const random = new Random(11);
@@ -103,6 +111,24 @@ test('the WebAssembly hierarchical-softmax step equals the reference step along 
   assertClose(row(syn0, input), v, 2e-3, 'input vector');
   nodes.forEach((node, k) => assertClose(row(syn1, node), targets[k].output, 2e-3, `inner node ${node}`));
   assert.ok(loss > 0);
+});
+
+test('the WebAssembly full-softmax step equals the reference step', () => {
+  const memory = memoryFor({ loss: 'softmax' });
+  const { dim, stride } = memory;
+  const syn0 = memory.matrix('syn0');
+  const syn1neg = memory.matrix('syn1neg');
+  randomise(syn0, dim, stride, 8);
+  randomise(syn1neg, dim, stride, 9);
+  const row = (m: Float32Array, w: number) => m.slice(w * stride, w * stride + dim);
+  const [input, word, alpha] = [4, 6, 0.5];
+  const v = row(syn0, input);
+  const outputs = Array.from({ length: counts.length }, (_, w) => row(syn1neg, w));
+  const expectedLoss = softmaxStep(v, outputs, word, alpha);
+  const loss = memory.kernel(kernelModule()).trainPair(input, word, alpha);
+  assert.ok(Math.abs(loss - expectedLoss) < 1e-4, `loss ${loss} vs ${expectedLoss}`);
+  assertClose(row(syn0, input), v, 1e-4, 'input vector');
+  outputs.forEach((u, w) => assertClose(row(syn1neg, w), u, 1e-4, `output vector ${w}`));
 });
 
 test('noise words are drawn with probability proportional to count^0.75', () => {

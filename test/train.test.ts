@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { train } from '../src/train/trainer.js';
+import { SOFTMAX_MAX_VOCAB, train } from '../src/train/trainer.js';
+import { UsageError } from '../src/errors.js';
 import type { Architecture, Loss } from '../src/options.js';
 import type { Word2Vec } from '../src/train/model.js';
 import type { TrainProgress } from '../src/train/types.js';
@@ -49,6 +50,19 @@ for (const loss of ['ns', 'hs'] as Loss[]) {
     assert.notDeepEqual(model.vectors.vectors, plain.vectors.vectors, 'the option changes the training');
   });
 }
+
+for (const arch of ['sg', 'cbow'] as Architecture[]) {
+  test(`${arch} with the full softmax finds the planted neighbours`, async () => {
+    const model = await train({ ...base, arch, loss: 'softmax' });
+    assert.ok(plantedRecovery(model) >= 0.95);
+  });
+}
+
+test('the full softmax refuses a vocabulary too large for it', async () => {
+  const path = join(dir, 'wide.txt');
+  writeFileSync(path, Array.from({ length: SOFTMAX_MAX_VOCAB + 1 }, (_, i) => `w${i}`).join(' '));
+  await assert.rejects(train({ ...base, input: path, loss: 'softmax' }), (e: unknown) => e instanceof UsageError && /--loss ns or hs/.test(e.message));
+});
 
 test('a model trained before any learning has no planted structure (the check can fail)', async () => {
   const model = await train({ ...base, alpha: 1e-9, minAlpha: 0 });

@@ -13,7 +13,7 @@ export const SIGMOID_MAX = 8;
 /** Field order of the configuration block; must match CFG_* in assembly/kernels.ts. */
 const CONFIG_FIELDS = [
   'syn0', 'syn1neg', 'syn1', 'stride', 'vocabSize', 'window', 'negative', 'keep',
-  'aliasProb', 'aliasIndex', 'codeOffset', 'points', 'codes', 'sigmoid', 'lossPos', 'lossNeg', 'cbow', 'hs', 'shared',
+  'aliasProb', 'aliasIndex', 'codeOffset', 'points', 'codes', 'sigmoid', 'lossPos', 'lossNeg', 'cbow', 'hs', 'shared', 'softmax',
 ] as const;
 type ConfigField = (typeof CONFIG_FIELDS)[number];
 
@@ -95,7 +95,7 @@ export class ModelMemory {
     else fields.syn1neg = layout.take(v * rowBytes);
     const keep = spec.sample > 0 ? keepThresholds(spec.counts, spec.sample, sum(spec.counts)) : undefined;
     if (keep) fields.keep = layout.take(v * 4);
-    const alias = hs ? undefined : buildAliasTable(spec.counts, spec.nsExponent);
+    const alias = spec.loss === 'ns' ? buildAliasTable(spec.counts, spec.nsExponent) : undefined;
     if (alias) {
       fields.aliasProb = layout.take(v * 4);
       fields.aliasIndex = layout.take(v * 4);
@@ -109,9 +109,10 @@ export class ModelMemory {
     fields.sigmoid = layout.take(SIGMOID_TABLE_SIZE * 4);
     fields.lossPos = layout.take(SIGMOID_TABLE_SIZE * 4);
     fields.lossNeg = layout.take(SIGMOID_TABLE_SIZE * 4);
-    Object.assign(fields, { stride, vocabSize: v, window: spec.window, negative: spec.negative, cbow: +(spec.arch === 'cbow'), hs: +hs, shared: +spec.sharedOutputs });
+    Object.assign(fields, { stride, vocabSize: v, window: spec.window, negative: spec.negative, cbow: +(spec.arch === 'cbow'), hs: +hs, shared: +spec.sharedOutputs, softmax: +(spec.loss === 'softmax') });
 
-    const maxOutputs = Math.max(spec.negative + 1, tree?.maxCodeLength ?? 0);
+    // Output units of one example; the full softmax keeps a score per word there.
+    const maxOutputs = Math.max(spec.negative + 1, tree?.maxCodeLength ?? 0, spec.loss === 'softmax' ? v : 0);
     const random = new Random(spec.seed);
     this.threads = [];
     for (let t = 0; t < spec.threads; t++) {

@@ -57,3 +57,25 @@ export function logisticStep(v: Float32Array, targets: LogisticTarget[], alpha: 
   }
   for (let i = 0; i < v.length; i++) v[i] += error[i];
 }
+
+/**
+ * One step of the full softmax, the objective both approximate:
+ * J = -log(exp(u_t . v) / sum_j exp(u_j . v)); every output row moves by
+ * (1[j = t] - p_j) * alpha * v and the input by the sum of those rows' pulls.
+ */
+export function softmaxStep(v: Float32Array, outputs: Float32Array[], target: number, alpha: number): number {
+  const scores = outputs.map((u) => dot(u, v));
+  const top = Math.max(...scores);
+  const exps = scores.map((s) => Math.exp(s - top));
+  const sum = exps.reduce((a, b) => a + b, 0);
+  const error = new Float64Array(v.length);
+  outputs.forEach((u, j) => {
+    const g = ((j === target ? 1 : 0) - exps[j] / sum) * alpha;
+    for (let i = 0; i < v.length; i++) {
+      error[i] += g * u[i];
+      u[i] += g * v[i];
+    }
+  });
+  for (let i = 0; i < v.length; i++) v[i] += error[i];
+  return Math.log(sum) - (scores[target] - top);
+}

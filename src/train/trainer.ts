@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { resolveOptions, type ResolvedTrainOptions } from '../options.js';
+import { UsageError } from '../errors.js';
 import { checkCorpusFiles } from '../corpus/reader.js';
 import { chunkCapacity, chunksOf, encodeCached, scanCorpus, streamChunks, type Chunk } from '../corpus/encoded.js';
 import { Vocabulary } from '../vocab/vocabulary.js';
@@ -14,6 +15,9 @@ import type { TrainProgress, TrainRequest, TrainSummary } from './types.js';
 const CHUNK_TARGET = 8192;
 /** Chunks queued per worker, so a worker never waits for the main thread. */
 const CHUNKS_IN_FLIGHT = 2;
+
+/** Largest vocabulary the full softmax trains on. */
+export const SOFTMAX_MAX_VOCAB = 100_000;
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
@@ -44,6 +48,12 @@ export async function train(request: TrainRequest): Promise<Word2Vec> {
     });
   });
   const { vocab, remap } = Vocabulary.fromCounts(scan, options, `corpus ${options.input.map((p) => `'${p}'`).join(', ')}`);
+  if (options.loss === 'softmax' && vocab.size > SOFTMAX_MAX_VOCAB) {
+    throw new UsageError(
+      `the full softmax costs one dot product per vocabulary word and example; it is limited to ${SOFTMAX_MAX_VOCAB.toLocaleString('en')} words, ` +
+        `and this vocabulary has ${vocab.size.toLocaleString('en')}: use --loss ns or hs, or raise --min-count / set --max-vocab`,
+    );
+  }
   const encoded = scan.cached ? encodeCached(scan.cached, remap) : undefined;
   scan.cached = undefined;
   const vocabSeconds = (performance.now() - startedAt) / 1000;
@@ -61,7 +71,7 @@ export async function train(request: TrainRequest): Promise<Word2Vec> {
     maxSentenceLength: options.maxSentenceLength,
     chunkCapacity: chunkCapacity(CHUNK_TARGET, options.maxSentenceLength),
     seed: options.seed,
-    sharedOutputs: options.sharedNegatives && options.arch === 'sg',
+    sharedOutputs: options.sharedNegatives && options.arch === 'sg' && options.loss !== 'softmax',
   });
 
   const epochChunks = (): Iterable<Chunk> | AsyncIterable<Chunk> =>
