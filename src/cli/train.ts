@@ -3,7 +3,7 @@ import { access, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { InputError, UsageError } from '../errors.js';
-import { DEFAULTS, defaultThreads, resolveOptions, type TrainOptions } from '../options.js';
+import { DEFAULTS, defaultThreads, resolveOptions, type Loss, type TrainOptions } from '../options.js';
 import type { VectorFormat } from '../io/word2vec-format.js';
 import type { TrainProgress, TrainSummary } from '../train/types.js';
 import { formatCount, formatDuration, ProgressReporter } from './progress.js';
@@ -158,7 +158,7 @@ interface TrainCommandOptions {
   input: string[];
   output: string;
   arch: 'sg' | 'cbow';
-  loss: 'ns' | 'hs';
+  loss: Loss;
   format: VectorFormat;
   log?: string;
   quiet?: boolean;
@@ -179,8 +179,8 @@ export function registerTrain(program: Command): void {
         .default(DEFAULTS.arch),
     )
     .addOption(
-      new Option('--loss <loss>', 'ns = negative sampling, hs = hierarchical softmax')
-        .choices(['ns', 'hs'])
+      new Option('--loss <loss>', 'ns = negative sampling, hs = hierarchical softmax, softmax = full softmax (exact, slow; small vocabularies)')
+        .choices(['ns', 'hs', 'softmax'])
         .default(DEFAULTS.loss),
     );
 
