@@ -471,13 +471,15 @@ class WordMap {
       if (x < 0 || y < 0 || x > width || y > height) return false;
       ctx.font = `${weight} 12px system-ui, "DejaVu Sans", sans-serif`;
       const w = ctx.measureText(this.words[i]!).width;
-      const box: [number, number, number, number] = [x + 4, y - 8, x + 8 + w, y + 8];
+      // Right of the point, or left of it near the right edge.
+      const left = x + 8 + w > width ? x - 8 - w : x + 4;
+      const box: [number, number, number, number] = [left, y - 8, left + w + 4, y + 8];
       if (!force && overlaps(...box)) return false;
       boxes.push(box);
       ctx.fillStyle = 'rgba(255, 255, 255, 0.8)';
       ctx.fillRect(box[0], box[1] + 1, box[2] - box[0], box[3] - box[1] - 2);
       ctx.fillStyle = color;
-      ctx.fillText(this.words[i]!, x + 6, y);
+      ctx.fillText(this.words[i]!, left + 2, y);
       return true;
     };
     const marked: number[] = [];
