@@ -260,7 +260,7 @@ export function drawNoise(out: usize, n: i32): void {
   const r = x - k * 0.6931471805599453;
   let term: f64 = 1;
   let sum: f64 = 1;
-  for (let n = 1; n <= 13; n++) {
+  for (let n = 1; n <= 9; n++) {
     term *= r / <f64>n;
     sum += term;
   }

@@ -83,6 +83,7 @@ export async function train(request: TrainRequest): Promise<Word2Vec> {
     vocabSize: vocab.size,
     corpusTokens: scan.tokens,
     trainedWords: run.words,
+    examples: run.examples,
     cachedCorpus: encoded !== undefined,
     finalLoss: run.finalLoss,
     vocabSeconds,
@@ -94,6 +95,7 @@ export async function train(request: TrainRequest): Promise<Word2Vec> {
 
 interface RunResult {
   words: number;
+  examples: number;
   seconds: number;
   finalLoss: number;
 }
@@ -125,6 +127,7 @@ async function runWorkers(
 
   let dispatched = 0;
   let done = 0;
+  let examples = 0;
   let lossSinceReport = 0;
   let examplesSinceReport = 0;
   let epochLoss = 0;
@@ -196,6 +199,7 @@ async function runWorkers(
       examplesSinceReport += result.examples;
       epochLoss += result.loss;
       epochExamples += result.examples;
+      examples += result.examples;
       if (Math.floor(done / wordsPerEpoch) > epochBefore) {
         lastEpochLoss = epochLoss / Math.max(epochExamples, 1);
         epochLoss = 0;
@@ -216,5 +220,5 @@ async function runWorkers(
   if (examplesSinceReport > 0) recentLoss = lossSinceReport / examplesSinceReport;
   if (epochExamples > 0) lastEpochLoss = epochLoss / epochExamples;
   report(progress());
-  return { words: done, seconds: (performance.now() - startedAt) / 1000, finalLoss: lastEpochLoss };
+  return { words: done, examples, seconds: (performance.now() - startedAt) / 1000, finalLoss: lastEpochLoss };
 }

@@ -31,6 +31,8 @@ export interface TrainSummary {
   corpusTokens: number;
   /** Corpus words trained over all epochs (in vocabulary, before subsampling). */
   trainedWords: number;
+  /** Training examples: (context, word) pairs for skip-gram, one per word trained for CBOW. */
+  examples: number;
   /** Whether epochs after the first reused the corpus encoded in memory. */
   cachedCorpus: boolean;
   /** Mean loss per training example in the last epoch. */
