@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { createScorer, type Scorer } from './scorer.js';
 
 /** One result of a nearest-neighbour query. */
 export interface Neighbour {
@@ -46,6 +47,7 @@ export class KeyedVectors {
   readonly vectors: Float32Array;
   private readonly index: Map<string, number>;
   private unit: Float32Array | undefined;
+  private scorerInstance: Scorer | undefined;
 
   /**
    * @param words Distinct words, most frequent first.
@@ -178,19 +180,21 @@ export class KeyedVectors {
    * // [{ word: 'queen', similarity: 0.71 }]
    */
   mostSimilar(query: SimilarityQuery): Neighbour[] {
-    const positive = query.positive.map((w) => this.requireIndex(w));
-    const negative = (query.negative ?? []).map((w) => this.requireIndex(w));
-    if (positive.length + negative.length === 0) {
-      throw new UsageError('most-similar needs at least one positive or negative word');
-    }
-    const topn = query.topn ?? 10;
-    if (topn < 1) return [];
-    const mean = this.meanOfUnitVectors(positive, negative);
-    return this.similarByVector(mean, {
-      topn,
-      restrictVocab: query.restrictVocab,
-      exclude: new Set([...positive, ...negative]),
-    });
+    return this.search([this.prepare(query)])[0]!;
+  }
+
+  /**
+   * Answers many {@link KeyedVectors.mostSimilar} queries in one pass over
+   * the vocabulary: a block of rows is scored against every query while it
+   * is in the cache (a matrix-times-matrix product), each query keeping its
+   * own top-n. The results are exactly those of the single queries, in the
+   * same order as `queries`; queries may differ in `topn` and `restrictVocab`.
+   * @throws UsageError if any query is invalid (before any work is done).
+   * @example
+   * const [a, b] = kv.mostSimilarBatch([{ positive: ['king'] }, { positive: ['paris', 'germany'], negative: ['france'] }]);
+   */
+  mostSimilarBatch(queries: readonly SimilarityQuery[]): Neighbour[][] {
+    return this.search(queries.map((query) => this.prepare(query)));
   }
 
   /**
@@ -209,61 +213,111 @@ export class KeyedVectors {
     if (positive.length === 0) {
       throw new UsageError('most-similar (3CosMul) needs at least one positive word');
     }
-    const topn = query.topn ?? 10;
-    if (topn < 1) return [];
+    const topn = checkTopn(query.topn);
+    const end = this.candidateEnd(query.restrictVocab);
+    if (topn < 1 || end === 0) return [];
     const unit = this.unitVectors();
     const dim = this.dim;
-    const terms = [...positive, ...negative].map((row) => Float64Array.from(unit.subarray(row * dim, (row + 1) * dim)));
-    const positiveCount = positive.length;
-    const exclude = new Set([...positive, ...negative]);
-    const end = this.candidateEnd(query.restrictVocab);
-    const heap = new TopN(topn);
-    for (let row = 0; row < end; row++) {
-      const base = row * dim;
-      let numerator = 1;
-      let denominator = 1;
-      for (let t = 0; t < terms.length; t++) {
-        const term = terms[t]!;
-        const shifted = (1 + dotRow(unit, base, term, dim)) / 2;
-        if (t < positiveCount) numerator *= shifted;
-        else denominator *= shifted;
+    const rows = [...positive, ...negative];
+    const terms = new Float32Array(rows.length * dim);
+    rows.forEach((row, t) => terms.set(unit.subarray(row * dim, (row + 1) * dim), t * dim));
+    const exclude = new Set(rows);
+    const heap = new TopN(Math.min(topn, end));
+    let numerator = new Float64Array(0);
+    let denominator = new Float64Array(0);
+    this.scorer().scan(terms, new Int32Array(rows.length).fill(end), (rowStart, rowEnd, first, count, scores, stride) => {
+      const tileRows = rowEnd - rowStart;
+      if (first === 0) {
+        // The first chunk of terms for this block (there is one chunk unless there are very many terms).
+        if (numerator.length < tileRows) {
+          numerator = new Float64Array(tileRows);
+          denominator = new Float64Array(tileRows);
+        }
+        numerator.fill(1, 0, tileRows);
+        denominator.fill(1, 0, tileRows);
       }
-      const score = numerator / (denominator + 0.000001);
-      if (heap.accepts(score, row) && !exclude.has(row)) heap.push(score, row);
-    }
-    return heap.sorted().map(({ score, row }) => ({ word: this.words[row]!, similarity: score }));
+      for (let j = 0; j < count; j++) {
+        const products = first + j < positive.length ? numerator : denominator;
+        const base = j * stride;
+        for (let i = 0; i < tileRows; i++) products[i] = products[i]! * ((1 + scores[base + i]!) / 2);
+      }
+      if (first + count < rows.length) return;
+      for (let i = 0; i < tileRows; i++) {
+        const row = rowStart + i;
+        const score = numerator[i]! / (denominator[i]! + 0.000001);
+        if (heap.accepts(score, row) && !exclude.has(row)) heap.push(score, row);
+      }
+    });
+    return this.neighbours(heap);
   }
 
   /**
    * The words whose vectors have the highest cosine similarity to `vector`
-   * (which need not be normalised), best first.
+   * (which need not be normalised), best first; nothing is excluded unless
+   * asked (gensim's `similar_by_vector`).
+   * @param topnOrOptions How many neighbours (default 10), or options.
    * @example
-   * kv.similarByVector(kv.vector('cat'), { topn: 3 }); // 'cat' itself first
+   * kv.nearestToVector(kv.vector('cat'), 3); // 'cat' itself first
+   * kv.nearestToVector(v, { topn: 5, restrictVocab: 30000, exclude: new Set([kv.indexOf('cat')]) });
+   */
+  nearestToVector(vector: ArrayLike<number>, topnOrOptions: number | VectorQueryOptions = {}): Neighbour[] {
+    const options = typeof topnOrOptions === 'number' ? { topn: topnOrOptions } : topnOrOptions;
+    return this.search([this.prepareVector(vector, options)])[0]!;
+  }
+
+  /**
+   * {@link KeyedVectors.nearestToVector} for many vectors in one pass, like
+   * {@link KeyedVectors.mostSimilarBatch}.
+   * @example
+   * const [first, second] = kv.nearestToVectorBatch([{ vector: v1 }, { vector: v2, topn: 3 }]);
+   */
+  nearestToVectorBatch(queries: ReadonlyArray<VectorQueryOptions & { vector: ArrayLike<number> }>): Neighbour[][] {
+    return this.search(queries.map((query) => this.prepareVector(query.vector, query)));
+  }
+
+  /**
+   * Alias of {@link KeyedVectors.nearestToVector}, gensim's name.
+   * @example
+   * kv.similarByVector(kv.vector('cat'), { topn: 3 });
    */
   similarByVector(vector: ArrayLike<number>, options: VectorQueryOptions = {}): Neighbour[] {
-    if (vector.length !== this.dim) {
-      throw new UsageError(`query vector has ${vector.length} dimensions, expected ${this.dim}`);
-    }
-    const topn = options.topn ?? 10;
-    if (topn < 1) return [];
-    const query = Float64Array.from(vector);
-    let squares = 0;
-    for (let k = 0; k < query.length; k++) squares += query[k]! * query[k]!;
-    if (squares > 0) {
-      const inverse = 1 / Math.sqrt(squares);
-      for (let k = 0; k < query.length; k++) query[k] = query[k]! * inverse;
-    }
-    const exclude = options.exclude ?? EMPTY_SET;
-    const end = this.candidateEnd(options.restrictVocab);
+    return this.nearestToVector(vector, options);
+  }
+
+  /**
+   * The given words ranked by cosine similarity to the normalised mean of
+   * their unit vectors, most central first; ties in descending word order
+   * (gensim's `rank_by_centrality`).
+   * @throws UsageError if `words` is empty or a word is unknown (gensim ignores unknown words).
+   * @example
+   * kv.rankByCentrality(['breakfast', 'cereal', 'dinner', 'lunch']);
+   */
+  rankByCentrality(words: readonly string[]): Neighbour[] {
+    if (words.length === 0) throw new UsageError('need at least one word to rank');
+    const rows = words.map((w) => this.requireIndex(w));
     const unit = this.unitVectors();
     const dim = this.dim;
-    const heap = new TopN(topn);
-    for (let row = 0, base = 0; row < end; row++, base += dim) {
-      const dot = dotRow(unit, base, query, dim);
-      // The exclusion check is rare: only rows that would enter the heap get it.
-      if (heap.accepts(dot, row) && !exclude.has(row)) heap.push(dot, row);
-    }
-    return heap.sorted().map(({ score, row }) => ({ word: this.words[row]!, similarity: score }));
+    const mean = this.meanOfUnitVectors(rows, []);
+    normalize(mean);
+    const ranked = rows.map((row, i) => {
+      let dot = 0;
+      for (let k = 0; k < dim; k++) dot += unit[row * dim + k]! * mean[k]!;
+      return { word: words[i]!, similarity: dot };
+    });
+    // Python's sorted(zip(dists, words), reverse=True): by similarity, then by word (code points), both descending.
+    return ranked.sort((a, b) => b.similarity - a.similarity || compareCodePoints(b.word, a.word));
+  }
+
+  /**
+   * The word that fits least with the others: the one least similar to the
+   * normalised mean of all their unit vectors (gensim's `doesnt_match`).
+   * @throws UsageError if `words` is empty or a word is unknown (gensim ignores unknown words).
+   * @example
+   * kv.doesntMatch(['breakfast', 'cereal', 'dinner', 'lunch']); // 'cereal'
+   */
+  doesntMatch(words: readonly string[]): string {
+    const ranked = this.rankByCentrality(words);
+    return ranked[ranked.length - 1]!.word;
   }
 
   /**
@@ -289,6 +343,78 @@ export class KeyedVectors {
     return mean;
   }
 
+  /** Checks a word query and turns it into a query vector. */
+  private prepare(query: SimilarityQuery): PreparedQuery {
+    const positive = query.positive.map((w) => this.requireIndex(w));
+    const negative = (query.negative ?? []).map((w) => this.requireIndex(w));
+    if (positive.length + negative.length === 0) {
+      throw new UsageError('most-similar needs at least one positive or negative word');
+    }
+    return {
+      vector: this.meanOfUnitVectors(positive, negative),
+      topn: checkTopn(query.topn),
+      end: this.candidateEnd(query.restrictVocab),
+      exclude: new Set([...positive, ...negative]),
+    };
+  }
+
+  private prepareVector(vector: ArrayLike<number>, options: VectorQueryOptions): PreparedQuery {
+    if (vector.length !== this.dim) {
+      throw new UsageError(`query vector has ${vector.length} dimensions, expected ${this.dim}`);
+    }
+    return {
+      vector: Float64Array.from(vector),
+      topn: checkTopn(options.topn),
+      end: this.candidateEnd(options.restrictVocab),
+      exclude: options.exclude ?? EMPTY_SET,
+    };
+  }
+
+  /** The top-n rows of every query by cosine similarity, in one blocked pass. */
+  private search(queries: readonly PreparedQuery[]): Neighbour[][] {
+    const results: Neighbour[][] = queries.map(() => []);
+    // The scorer wants the queries whose candidates reach furthest first.
+    const live = queries.map((_, i) => i).filter((i) => queries[i]!.topn >= 1 && queries[i]!.end > 0);
+    live.sort((a, b) => queries[b]!.end - queries[a]!.end || a - b);
+    if (live.length === 0) return results;
+    const dim = this.dim;
+    const vectors = new Float32Array(live.length * dim);
+    const ends = new Int32Array(live.length);
+    const heaps: TopN[] = [];
+    const excludes: Array<ReadonlySet<number>> = [];
+    live.forEach((i, j) => {
+      const query = queries[i]!;
+      const unitQuery = normalize(Float64Array.from(query.vector));
+      vectors.set(unitQuery, j * dim);
+      ends[j] = query.end;
+      heaps.push(new TopN(Math.min(query.topn, query.end)));
+      excludes.push(query.exclude);
+    });
+    // Each query's floor is its heap's worst score, so the kernel passes on only rows that would enter the heap.
+    const floors = new Float32Array(live.length).fill(-Infinity);
+    this.scorer().scanAbove(vectors, ends, floors, (q, rows, from, to, scores, shift) => {
+      const heap = heaps[q]!;
+      const exclude = excludes[q]!;
+      for (let i = from; i < to; i++) {
+        const row = rows[i]!;
+        const score = scores[shift + row]!;
+        if (heap.accepts(score, row) && !exclude.has(row)) heap.push(score, row);
+      }
+      floors[q] = heap.floor;
+    });
+    live.forEach((i, j) => (results[i] = this.neighbours(heaps[j]!)));
+    return results;
+  }
+
+  private neighbours(heap: TopN): Neighbour[] {
+    return heap.sorted().map(({ score, row }) => ({ word: this.words[row]!, similarity: score }));
+  }
+
+  private scorer(): Scorer {
+    this.scorerInstance ??= createScorer(this.unitVectors(), this.size, this.dim);
+    return this.scorerInstance;
+  }
+
   private candidateEnd(restrictVocab: number | undefined): number {
     if (restrictVocab === undefined || restrictVocab === 0) return this.size;
     if (!Number.isInteger(restrictVocab) || restrictVocab < 0) {
@@ -312,26 +438,44 @@ export class KeyedVectors {
 
 const EMPTY_SET: ReadonlySet<number> = new Set();
 
-/**
- * `matrix[base..base+dim) · query`. Four independent sums let the CPU overlap
- * the additions instead of waiting on one long dependency chain (~3× faster).
- */
-function dotRow(matrix: Float32Array, base: number, query: Float64Array, dim: number): number {
-  let sum0 = 0;
-  let sum1 = 0;
-  let sum2 = 0;
-  let sum3 = 0;
-  const end = base + dim;
-  let i = base;
-  let k = 0;
-  for (; i + 3 < end; i += 4, k += 4) {
-    sum0 += matrix[i]! * query[k]!;
-    sum1 += matrix[i + 1]! * query[k + 1]!;
-    sum2 += matrix[i + 2]! * query[k + 2]!;
-    sum3 += matrix[i + 3]! * query[k + 3]!;
+/** A query reduced to what the search needs. */
+interface PreparedQuery {
+  /** Not necessarily normalised. */
+  vector: Float64Array;
+  topn: number;
+  /** Candidates are the rows before `end`. */
+  end: number;
+  exclude: ReadonlySet<number>;
+}
+
+function checkTopn(topn: number | undefined): number {
+  if (topn === undefined) return 10;
+  if (!Number.isInteger(topn)) throw new UsageError(`topn must be an integer, got ${topn}`);
+  return topn;
+}
+
+/** Scales `vector` to unit length in place (a zero vector stays zero) and returns it. */
+function normalize(vector: Float64Array): Float64Array {
+  let squares = 0;
+  for (let k = 0; k < vector.length; k++) squares += vector[k]! * vector[k]!;
+  if (squares > 0) {
+    const inverse = 1 / Math.sqrt(squares);
+    for (let k = 0; k < vector.length; k++) vector[k] = vector[k]! * inverse;
   }
-  for (; i < end; i++, k++) sum0 += matrix[i]! * query[k]!;
-  return sum0 + sum1 + (sum2 + sum3);
+  return vector;
+}
+
+/** Orders strings by Unicode code points, as Python compares str (JavaScript's < compares UTF-16 units). */
+function compareCodePoints(a: string, b: string): number {
+  const x = a[Symbol.iterator]();
+  const y = b[Symbol.iterator]();
+  for (;;) {
+    const p = x.next();
+    const q = y.next();
+    if (p.done || q.done) return p.done ? (q.done ? 0 : -1) : 1;
+    const difference = p.value.codePointAt(0)! - q.value.codePointAt(0)!;
+    if (difference !== 0) return difference;
+  }
 }
 
 /**
@@ -355,6 +499,11 @@ class TopN {
     if (this.length < this.capacity) return true;
     const worst = this.scores[0]!;
     return score > worst || (score === worst && row < this.rows[0]!);
+  }
+
+  /** The score a new row must beat to be kept: the worst kept one once full, else -Infinity. */
+  get floor(): number {
+    return this.length < this.capacity ? -Infinity : this.scores[0]!;
   }
 
   /** Adds a pair that {@link TopN.accepts} approved. */
