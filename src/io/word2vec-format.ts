@@ -6,12 +6,12 @@
  *   writes it, gensim does not; both are read);
  * - text: `word v1 v2 ... vdim\n`.
  */
-import { randomBytes } from 'node:crypto';
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { endianness } from 'node:os';
-import { basename, dirname, extname, join } from 'node:path';
+import { extname } from 'node:path';
 import { InputError, UsageError, W2vError } from '../errors.js';
 import { KeyedVectors } from '../vectors/keyed-vectors.js';
+import { systemErrorText, writeFileAtomically } from './atomic-write.js';
 
 export type VectorFormat = 'bin' | 'txt';
 
@@ -156,26 +156,13 @@ function shortestByPrecision(magnitude: number): string {
  */
 export async function saveWord2Vec(kv: KeyedVectors, path: string, options: SaveWord2VecOptions = {}): Promise<void> {
   const format = options.format ?? formatFromPath(path);
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(temporary, 'wx');
+  await writeFileAtomically(path, async (handle) => {
     const writer = new ChunkWriter(handle);
     writer.writeString(`${kv.size} ${kv.dim}\n`);
     if (format === 'bin') await writeBinaryRecords(kv, writer);
     else await writeTextRecords(kv, writer);
     await writer.flush();
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await rename(temporary, path);
-  } catch (error) {
-    await handle?.close().catch(() => undefined);
-    await unlink(temporary).catch(() => undefined);
-    if (error instanceof W2vError) throw error;
-    throw new W2vError(`cannot write ${path}: ${systemErrorText(error)}`);
-  }
-  await syncDirectory(dirname(path));
+  });
 }
 
 /**
@@ -224,12 +211,6 @@ export async function loadWord2Vec(path: string, options: LoadWord2VecOptions = 
   } finally {
     await handle.close();
   }
-}
-
-/** 'ENOENT: no such file or directory' without the ", open '<path>'" Node appends (it may name our temporary file). */
-function systemErrorText(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return (error as NodeJS.ErrnoException).code ? message.replace(/, \w+ '.*'$/, '') : message;
 }
 
 // ---- writing ----
@@ -324,19 +305,6 @@ async function writeTextRecords(kv: KeyedVectors, writer: ChunkWriter): Promise<
       writer.writeFloatText(vectors[base + k]!);
     }
     writer.writeByte(NEWLINE);
-  }
-}
-
-/** Makes the rename durable; best effort, as not every platform can open a directory. */
-async function syncDirectory(directory: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(directory, 'r');
-    await handle.sync();
-  } catch {
-    // Nothing to do: the file itself is complete either way.
-  } finally {
-    await handle?.close().catch(() => undefined);
   }
 }
 

@@ -1,0 +1,253 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UsageError } from '../src/errors.js';
+import { saveWord2Vec } from '../src/io/word2vec-format.js';
+import { KeyedVectors, type Neighbour, type SimilarityQuery } from '../src/vectors/keyed-vectors.js';
+import { createScorer } from '../src/vectors/scorer.js';
+
+const PYTHON = process.env['PYTHON'] ?? '/usr/bin/python3';
+const directory = mkdtempSync(join(tmpdir(), 'w2v-queries-test-'));
+after(() => rmSync(directory, { recursive: true, force: true }));
+
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    // mulberry32
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Words in clusters around random centres, as in real embeddings: a word's
+ * nearest neighbours are much closer than the rest, so the kernel's pruning
+ * of hopeless rows is exercised.
+ */
+function clusteredModel(size: number, dim: number, seed: number, clusters = 40): KeyedVectors {
+  const random = seededRandom(seed);
+  const gaussian = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const centres = Array.from({ length: clusters }, () => Array.from({ length: dim }, gaussian));
+  const vectors = new Float32Array(size * dim);
+  for (let row = 0; row < size; row++) {
+    const centre = centres[Math.floor(random() * clusters)]!;
+    const spread = 0.3 + random();
+    for (let k = 0; k < dim; k++) vectors[row * dim + k] = centre[k]! + spread * gaussian();
+  }
+  return new KeyedVectors(Array.from({ length: size }, (_, i) => `w${i}`), vectors, dim);
+}
+
+/** Dimensions: royal, male, female, fruit. */
+function royalModel(): KeyedVectors {
+  const rows: Array<[string, number[]]> = [
+    ['king', [1, 1, 0, 0]],
+    ['queen', [1, 0, 1, 0]],
+    ['man', [0, 1, 0, 0]],
+    ['woman', [0, 0, 1, 0]],
+    ['apple', [0, 0, 0, 1]],
+    ['orange', [0, 0, 0.2, 1]],
+  ];
+  return new KeyedVectors(rows.map(([w]) => w), Float32Array.from(rows.flatMap(([, v]) => v)), 4);
+}
+
+function randomQueries(kv: KeyedVectors, count: number, seed: number): SimilarityQuery[] {
+  const random = seededRandom(seed);
+  const word = (): string => kv.words[Math.floor(random() * kv.size)]!;
+  const restrictions = [undefined, 0, 1, 7, 100, Math.floor(kv.size / 2), kv.size - 1, kv.size + 50];
+  return Array.from({ length: count }, () => {
+    const positive = Array.from({ length: Math.floor(random() * 3) }, word);
+    const negative = Array.from({ length: positive.length === 0 ? 1 + Math.floor(random() * 2) : Math.floor(random() * 2) }, word);
+    const topn = [0, 1, 3, 10, 10, 10, 25, 300][Math.floor(random() * 8)]!;
+    return { positive, negative, topn, restrictVocab: restrictions[Math.floor(random() * restrictions.length)] };
+  });
+}
+
+/** The top n of `scores` (excluding `exclude`), best first, ties to the lower row: what mostSimilar must return. */
+function topOf(kv: KeyedVectors, scores: Float32Array, end: number, topn: number, exclude: Set<number>): Neighbour[] {
+  const rows: number[] = [];
+  for (let row = 0; row < end; row++) if (!exclude.has(row) && !Number.isNaN(scores[row])) rows.push(row);
+  rows.sort((a, b) => scores[b]! - scores[a]! || a - b);
+  return rows.slice(0, Math.max(0, topn)).map((row) => ({ word: kv.words[row]!, similarity: scores[row]! }));
+}
+
+test('doesntMatch and rankByCentrality follow gensim\'s definition', () => {
+  const kv = royalModel();
+  assert.equal(kv.doesntMatch(['king', 'queen', 'man', 'apple']), 'apple');
+  assert.equal(kv.doesntMatch(['apple', 'orange', 'king']), 'king');
+  assert.equal(kv.doesntMatch(['woman']), 'woman');
+  const ranked = kv.rankByCentrality(['king', 'queen', 'man', 'apple']);
+  assert.deepEqual(ranked.map((n) => n.word), ['king', 'man', 'queen', 'apple']);
+  // Cosine with the normalised mean of the unit vectors.
+  const unit = [[Math.SQRT1_2, Math.SQRT1_2, 0, 0], [Math.SQRT1_2, 0, Math.SQRT1_2, 0], [0, 1, 0, 0], [0, 0, 0, 1]];
+  const mean = [0, 1, 2, 3].map((k) => unit.reduce((sum, v) => sum + v[k]!, 0) / 4);
+  const norm = Math.hypot(...mean);
+  for (const [i, n] of ['king', 'queen', 'man', 'apple'].entries()) {
+    const expected = unit[i]!.reduce((sum, v, k) => sum + v * mean[k]!, 0) / norm;
+    assert.ok(Math.abs(ranked.find((r) => r.word === n)!.similarity - expected) < 1e-6);
+  }
+  // Equal similarities: Python sorts (similarity, word) pairs descending, so the smallest word comes last.
+  const tied = new KeyedVectors(['b', 'a', 'c'], Float32Array.from([1, 0, 1, 0, 0, 1]), 2);
+  assert.equal(tied.doesntMatch(['b', 'a', 'c']), 'c');
+  assert.equal(tied.doesntMatch(['b', 'a']), 'a');
+  assert.throws(() => kv.doesntMatch([]), UsageError);
+  assert.throws(() => kv.doesntMatch(['king', 'prince']), /'prince' is not in the vocabulary/);
+});
+
+test('nearestToVector ranks by cosine; similarByVector is the same call', () => {
+  const kv = royalModel();
+  assert.deepEqual(kv.nearestToVector([0, 0, 1, 1], 2).map((r) => r.word), ['orange', 'woman']);
+  assert.deepEqual(kv.nearestToVector([0, 0, 1, 1], { topn: 2, exclude: new Set([5]) }).map((r) => r.word), ['woman', 'apple']);
+  assert.deepEqual(kv.nearestToVector([0, 0, 1, 1], { topn: 10, restrictVocab: 2 }).map((r) => r.word), ['queen', 'king']);
+  assert.deepEqual(kv.nearestToVector([1, 1, 0, 0]), kv.similarByVector([1, 1, 0, 0]));
+  assert.equal(kv.nearestToVector([1, 1, 0, 0]).length, 6);
+  assert.deepEqual(kv.nearestToVector([1, 1, 0, 0], 0), []);
+  assert.throws(() => kv.nearestToVector([1, 2]), /2 dimensions, expected 4/);
+  assert.throws(() => kv.nearestToVector([1, 1, 0, 0], 2.5), UsageError);
+
+  const big = clusteredModel(3000, 24, 3);
+  const v = big.vector('w17');
+  const got = big.nearestToVector(v, 20);
+  assert.equal(got[0]!.word, 'w17');
+  assert.ok(Math.abs(got[0]!.similarity - 1) < 1e-6);
+  const scores = new Float32Array(big.size);
+  const norm = Math.hypot(...v);
+  for (let row = 0; row < big.size; row++) {
+    const u = big.vector(`w${row}`);
+    scores[row] = u.reduce((sum, x, k) => sum + x * v[k]!, 0) / (Math.hypot(...u) * norm);
+  }
+  const expected = topOf(big, scores, big.size, 20, new Set());
+  assert.deepEqual(got.map((n) => n.word), expected.map((n) => n.word));
+  got.forEach((n, i) => assert.ok(Math.abs(n.similarity - expected[i]!.similarity) < 1e-6));
+});
+
+for (const [size, dim] of [[3001, 37], [2500, 64], [700, 3], [257, 1]] as const) {
+  test(`batched queries equal single queries exactly (${size} × ${dim}, random queries incl. negatives and restrictVocab)`, () => {
+    const kv = clusteredModel(size, dim, size + dim);
+    const queries = randomQueries(kv, 400, dim);
+    const batched = kv.mostSimilarBatch(queries);
+    assert.equal(batched.length, queries.length);
+    queries.forEach((query, i) => {
+      const single = kv.mostSimilar(query);
+      // Same words, same order and bit-identical similarities.
+      assert.deepEqual(batched[i], single, `query ${i}: ${JSON.stringify(query)}`);
+      const end = query.restrictVocab ? Math.min(query.restrictVocab, kv.size) : kv.size;
+      const exclude = new Set([...query.positive, ...(query.negative ?? [])]);
+      assert.equal(single.length, Math.max(0, Math.min(query.topn ?? 10, end - [...exclude].filter((w) => kv.indexOf(w) < end).length)));
+      assert.ok(single.every((n) => !exclude.has(n.word) && kv.indexOf(n.word) < end));
+    });
+    // Subsets and orders of the same queries give the same answers.
+    assert.deepEqual(kv.mostSimilarBatch(queries.slice(100, 103).reverse()), batched.slice(100, 103).reverse());
+    assert.deepEqual(kv.mostSimilarBatch([]), []);
+  });
+}
+
+test('results are exactly the top n of every score (pruned rows never belong there)', () => {
+  const kv = clusteredModel(4000, 100, 5);
+  const scorer = createScorer(kv.unitVectors(), kv.size, kv.dim, 'js');
+  const queries = randomQueries(kv, 150, 8).filter((q) => (q.topn ?? 10) > 0);
+  const results = kv.mostSimilarBatch(queries);
+  queries.forEach((query, i) => {
+    const positive = query.positive.map((w) => kv.indexOf(w));
+    const negative = (query.negative ?? []).map((w) => kv.indexOf(w));
+    const mean = kv.meanOfUnitVectors(positive, negative);
+    const norm = Math.hypot(...mean);
+    const vector = Float32Array.from(mean, (x) => (norm > 0 ? x / norm : 0));
+    const scores = new Float32Array(kv.size);
+    scorer.scan(vector, [kv.size], (rowStart, rowEnd, _first, _count, tile) => scores.set(tile.subarray(0, rowEnd - rowStart), rowStart));
+    const end = query.restrictVocab ? Math.min(query.restrictVocab, kv.size) : kv.size;
+    assert.deepEqual(results[i], topOf(kv, scores, end, query.topn ?? 10, new Set([...positive, ...negative])), `query ${i}`);
+  });
+});
+
+test('the SIMD kernel and the TypeScript fallback compute bit-identical scores', () => {
+  for (const dim of [1, 3, 4, 5, 8, 37, 100]) {
+    const kv = clusteredModel(1030, dim, dim);
+    const random = seededRandom(dim);
+    const count = 131; // more than one chunk of queries, and odd
+    const queries = Float32Array.from({ length: count * dim }, () => random() * 2 - 1);
+    const ends = Array.from({ length: count }, (_, q) => (q < 50 ? kv.size : q < 90 ? 600 : 3)).sort((a, b) => b - a);
+    const collect = (kind: 'wasm' | 'js'): Float32Array => {
+      const scorer = createScorer(kv.unitVectors(), kv.size, kv.dim, kind);
+      assert.equal(scorer.kind, kind);
+      const all = new Float32Array(count * kv.size).fill(NaN);
+      scorer.scan(queries, ends, (rowStart, rowEnd, first, n, scores, stride) => {
+        for (let j = 0; j < n; j++) {
+          const end = Math.min(rowEnd, ends[first + j]!);
+          for (let row = rowStart; row < end; row++) all[(first + j) * kv.size + row] = scores[j * stride + row - rowStart]!;
+        }
+      });
+      return all;
+    };
+    const wasm = collect('wasm');
+    const js = collect('js');
+    const a = new Uint32Array(wasm.buffer);
+    const b = new Uint32Array(js.buffer);
+    for (let i = 0; i < a.length; i++) {
+      if (a[i] !== b[i]) assert.fail(`dim ${dim}: score ${i} is ${wasm[i]} in WebAssembly, ${js[i]} in TypeScript`);
+    }
+  }
+});
+
+test('nearestToVectorBatch equals single nearestToVector calls', () => {
+  const kv = clusteredModel(2000, 30, 9);
+  const random = seededRandom(4);
+  const queries = Array.from({ length: 60 }, (_, i) => ({
+    vector: Array.from({ length: 30 }, () => random() - 0.5),
+    topn: 1 + (i % 12),
+    restrictVocab: i % 3 === 0 ? 500 : undefined,
+    exclude: i % 4 === 0 ? new Set([0, 1, 2]) : undefined,
+  }));
+  const batched = kv.nearestToVectorBatch(queries);
+  queries.forEach((query, i) => assert.deepEqual(batched[i], kv.nearestToVector(query.vector, query)));
+});
+
+test('mostSimilarCosmul honours restrictVocab and excludes the query words', () => {
+  const kv = clusteredModel(1500, 20, 12);
+  const all = kv.mostSimilarCosmul({ positive: ['w3', 'w8'], negative: ['w13'], topn: 1500 });
+  assert.equal(all.length, 1497);
+  const restricted = kv.mostSimilarCosmul({ positive: ['w3', 'w8'], negative: ['w13'], topn: 10, restrictVocab: 300 });
+  assert.deepEqual(restricted, all.filter((n) => kv.indexOf(n.word) < 300).slice(0, 10));
+});
+
+const gensimMissing = (() => {
+  const probe = spawnSync(PYTHON, ['-c', 'import gensim'], { encoding: 'utf8' });
+  return probe.status === 0 ? false : `gensim cannot be imported with ${PYTHON}; skipping the comparison with gensim`;
+})();
+
+test('doesntMatch, mostSimilar and its batched form equal gensim\'s doesnt_match and most_similar', { skip: gensimMissing }, async () => {
+  const kv = clusteredModel(6000, 50, 21);
+  const path = join(directory, 'clustered.bin');
+  await saveWord2Vec(kv, path);
+  const random = seededRandom(77);
+  const pick = (): string => kv.words[Math.floor(random() * kv.size)]!;
+  const groups = Array.from({ length: 40 }, (_, i) => Array.from({ length: 3 + (i % 4) }, pick));
+  const sample = Array.from({ length: 60 }, pick);
+  const script = `
+import json, sys
+from gensim.models import KeyedVectors
+kv = KeyedVectors.load_word2vec_format(sys.argv[1], binary=True)
+groups, sample = json.loads(sys.argv[2]), json.loads(sys.argv[3])
+print(json.dumps({
+    'doesntMatch': [kv.doesnt_match(g) for g in groups],
+    'mostSimilar': [[(w, float(s)) for w, s in kv.most_similar(word, topn=10)] for word in sample],
+}))
+`;
+  const run = spawnSync(PYTHON, ['-c', script, path, JSON.stringify(groups), JSON.stringify(sample)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  assert.equal(run.status, 0, run.stderr);
+  const gensim = JSON.parse(run.stdout) as { doesntMatch: string[]; mostSimilar: Array<Array<[string, number]>> };
+  assert.deepEqual(groups.map((g) => kv.doesntMatch(g)), gensim.doesntMatch);
+  const batched = kv.mostSimilarBatch(sample.map((word) => ({ positive: [word] })));
+  sample.forEach((word, i) => {
+    const theirs = gensim.mostSimilar[i]!;
+    for (const ours of [kv.mostSimilar({ positive: [word] }), batched[i]!]) {
+      assert.deepEqual(ours.map((n) => n.word), theirs.map(([w]) => w), `most_similar('${word}')`);
+      ours.forEach((n, j) => assert.ok(Math.abs(n.similarity - theirs[j]![1]) < 1e-6, `${word}: ${n.word} ${n.similarity} vs ${theirs[j]![1]}`));
+    }
+  });
+});
