@@ -1,6 +1,8 @@
 import type { ResolvedTrainOptions } from '../options.js';
 import type { KeyedVectors } from '../vectors/keyed-vectors.js';
-import { saveWord2Vec, type VectorFormat } from '../io/word2vec-format.js';
+import { saveWord2Vec } from '../io/word2vec-format.js';
+import { saveNative } from '../io/native-format.js';
+import { formatFromExtension, type FileFormat } from '../io/load.js';
 import type { TrainSummary } from './types.js';
 
 /** A trained model: the word vectors, the corpus counts behind them and how they were trained. */
@@ -29,10 +31,25 @@ export class Word2Vec {
   }
 
   /**
-   * Writes the vectors in word2vec format, binary or text (by default chosen from the file name: .txt/.vec are text).
+   * Writes the vectors in word2vec format, binary or text, or the whole model
+   * (counts, output weights and options too, so that training can resume) in
+   * the native format. By default the format comes from the file name:
+   * .w2v is native, .txt/.vec text, anything else binary.
    * @example await model.save('vectors.bin')
+   * @example await model.save('model.w2v')
    */
-  save(path: string, options?: { format?: VectorFormat }): Promise<void> {
-    return saveWord2Vec(this.vectors, path, options);
+  save(path: string, options?: { format?: FileFormat }): Promise<void> {
+    const format = options?.format ?? formatFromExtension(path) ?? 'bin';
+    if (format === 'native') {
+      return saveNative(path, {
+        vectors: this.vectors,
+        counts: this.counts,
+        outputWeights: this.outputWeights,
+        // The full softmax, like negative sampling, has one output row per word.
+        outputKind: this.options.loss === 'hs' ? 'hs' : 'ns',
+        options: this.options,
+      });
+    }
+    return saveWord2Vec(this.vectors, path, { format });
   }
 }

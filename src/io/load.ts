@@ -1,0 +1,127 @@
+/**
+ * Loading and saving word vectors in any supported format, chosen from the
+ * file name or, when that does not say, from the file's content.
+ */
+import { open } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { InputError, UsageError } from '../errors.js';
+import type { KeyedVectors } from '../vectors/keyed-vectors.js';
+import { systemErrorText } from './atomic-write.js';
+import { isNativeMagic, loadNative, saveNative } from './native-format.js';
+import { loadWord2Vec, saveWord2Vec } from './word2vec-format.js';
+
+/**
+ * - `bin`: word2vec binary (word2vec.c, gensim `binary=True`);
+ * - `txt`: word2vec text, which is also fastText's `.vec`;
+ * - `native`: word2vec-ts's own format with counts, output weights and training options.
+ */
+export type FileFormat = 'bin' | 'txt' | 'native';
+
+export const FILE_FORMATS: readonly FileFormat[] = ['bin', 'txt', 'native'];
+
+export interface LoadVectorsOptions {
+  /** Default: see {@link detectFormat}. */
+  format?: FileFormat;
+  /** Load only the first `limit` vectors (the most frequent words). Default all. */
+  limit?: number;
+}
+
+export interface SaveVectorsOptions {
+  /** Default: from the extension (see {@link formatFromExtension}); binary if it says nothing. */
+  format?: FileFormat;
+}
+
+/**
+ * The format a file name implies: `.w2v` native, `.bin` binary, `.txt`,
+ * `.vec` and `.text` text; undefined for anything else.
+ * @example
+ * formatFromExtension('wiki.vec'); // 'txt'
+ * formatFromExtension('model'); // undefined
+ */
+export function formatFromExtension(path: string): FileFormat | undefined {
+  switch (extname(path).toLowerCase()) {
+    case '.w2v':
+      return 'native';
+    case '.bin':
+      return 'bin';
+    case '.txt':
+    case '.vec':
+    case '.text':
+      return 'txt';
+    default:
+      return undefined;
+  }
+}
+
+/** Bytes read to recognise a format. */
+const SNIFF_BYTES = 1 << 16;
+
+/**
+ * The format of an existing file: native if it starts with the native magic
+ * (whatever its name), else what the extension says, else a guess from the
+ * first record: text if the line after the header is a word and `dim`
+ * numbers, binary otherwise.
+ * @throws InputError if the file cannot be read.
+ * @example
+ * await detectFormat('vectors'); // 'bin', 'txt' or 'native'
+ */
+export async function detectFormat(path: string): Promise<FileFormat> {
+  let head: Buffer;
+  try {
+    const handle = await open(path, 'r');
+    try {
+      head = Buffer.alloc(SNIFF_BYTES);
+      const { bytesRead } = await handle.read(head, 0, SNIFF_BYTES, 0);
+      head = head.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    throw new InputError(`cannot read ${path}: ${systemErrorText(error)}`);
+  }
+  if (isNativeMagic(head)) return 'native';
+  const byName = formatFromExtension(path);
+  if (byName) return byName;
+  const headerEnd = head.indexOf(0x0a);
+  const header = /^\s*(\d+)\s+(\d+)\s*$/.exec(head.toString('latin1', 0, Math.max(headerEnd, 0)));
+  if (headerEnd < 0 || !header) return 'bin'; // the word2vec loader will say what is wrong
+  const dim = Number(header[2]);
+  const lineEnd = head.indexOf(0x0a, headerEnd + 1);
+  if (lineEnd < 0) return 'bin';
+  const tokens = head.toString('latin1', headerEnd + 1, lineEnd).trim().split(/[ \t]+/);
+  const numeric = tokens.slice(1).every((token) => /^[+-]?(?:\d+\.?\d*(?:e[+-]?\d+)?|\.\d+(?:e[+-]?\d+)?|nan|inf(?:inity)?)$/i.test(token));
+  return tokens.length === dim + 1 && numeric ? 'txt' : 'bin';
+}
+
+/**
+ * Loads word vectors from a word2vec binary or text file (including
+ * fastText's `.vec`) or a native model file.
+ * @throws InputError naming the file and the line or byte offset if it is malformed.
+ * @example
+ * const kv = await loadVectors('wiki.en.vec', { limit: 200000 });
+ */
+export async function loadVectors(path: string, options: LoadVectorsOptions = {}): Promise<KeyedVectors> {
+  const format = options.format ?? (await detectFormat(path));
+  checkFormat(format);
+  if (format === 'native') return (await loadNative(path, { limit: options.limit })).vectors;
+  return loadWord2Vec(path, { format, limit: options.limit });
+}
+
+/**
+ * Saves word vectors in any format (native files then hold the vectors only,
+ * without counts or output weights).
+ * @example
+ * await saveVectors(kv, 'vectors.txt');
+ */
+export async function saveVectors(kv: KeyedVectors, path: string, options: SaveVectorsOptions = {}): Promise<void> {
+  const format = options.format ?? formatFromExtension(path) ?? 'bin';
+  checkFormat(format);
+  if (format === 'native') await saveNative(path, { vectors: kv });
+  else await saveWord2Vec(kv, path, { format });
+}
+
+function checkFormat(format: string): asserts format is FileFormat {
+  if (!(FILE_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`unknown format '${format}': expected one of ${FILE_FORMATS.join(', ')}`);
+  }
+}
