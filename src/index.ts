@@ -5,9 +5,13 @@ export type { TrainProgress, TrainSummary, TrainCallbacks, TrainRequest } from '
 export { DEFAULTS, resolveOptions } from './options.js';
 export type { TrainOptions, ResolvedTrainOptions, Architecture, Loss } from './options.js';
 export { KeyedVectors } from './vectors/keyed-vectors.js';
-export type { Neighbour, SimilarityQuery, VectorQueryOptions } from './vectors/keyed-vectors.js';
+export type { Neighbour, SimilarityQuery, VectorQueryOptions, VectorQuery } from './vectors/keyed-vectors.js';
 export { loadWord2Vec, saveWord2Vec, formatFromPath } from './io/word2vec-format.js';
 export type { VectorFormat, LoadWord2VecOptions, SaveWord2VecOptions } from './io/word2vec-format.js';
+export { loadNative, saveNative } from './io/native-format.js';
+export type { NativeModel, OutputKind, LoadNativeOptions } from './io/native-format.js';
+export { loadVectors, saveVectors, detectFormat, formatFromExtension } from './io/load.js';
+export type { FileFormat, LoadVectorsOptions, SaveVectorsOptions } from './io/load.js';
 export { evaluateAnalogies } from './eval/analogies.js';
 export type { AnalogyOptions, AnalogyResult, AnalogySectionResult } from './eval/analogies.js';
 export { evaluateWordPairs } from './eval/word-pairs.js';

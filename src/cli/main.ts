@@ -5,13 +5,25 @@ import { W2vError } from '../errors.js';
 import { registerTrain } from './train.js';
 import { registerServe } from './serve.js';
 import { registerPlot } from './plot.js';
+import { registerSimilar } from './similar.js';
+import { registerAnalogy } from './analogy.js';
+import { registerEval } from './eval.js';
+import { registerConvert } from './convert.js';
 
 /**
  * Each subcommand lives in its own file and exports a function that adds it
  * to the program; add new commands (similar, analogy, eval, convert, serve)
  * to this list.
  */
-const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerTrain, registerServe, registerPlot];
+const COMMANDS: ReadonlyArray<(program: Command) => void> = [
+  registerTrain,
+  registerServe,
+  registerPlot,
+  registerSimilar,
+  registerAnalogy,
+  registerEval,
+  registerConvert,
+];
 
 function packageVersion(): string {
   // dist/src/cli/main.js → package.json, both in the repository and when installed.

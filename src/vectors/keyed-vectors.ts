@@ -22,7 +22,7 @@ export interface SimilarityQuery {
   restrictVocab?: number;
 }
 
-/** Options for {@link KeyedVectors.similarByVector}. */
+/** Options for {@link KeyedVectors.nearestToVector}. */
 export interface VectorQueryOptions {
   /** How many neighbours to return. Default 10; below 1 returns nothing. */
   topn?: number;
@@ -30,6 +30,12 @@ export interface VectorQueryOptions {
   restrictVocab?: number;
   /** Row indices that must not be returned (e.g. the query words themselves). */
   exclude?: ReadonlySet<number>;
+}
+
+/** One query of {@link KeyedVectors.nearestToVectorBatch}: a vector and its options. */
+export interface VectorQuery extends VectorQueryOptions {
+  /** Need not be normalised. */
+  vector: ArrayLike<number>;
 }
 
 /**
@@ -271,7 +277,7 @@ export class KeyedVectors {
    * @example
    * const [first, second] = kv.nearestToVectorBatch([{ vector: v1 }, { vector: v2, topn: 3 }]);
    */
-  nearestToVectorBatch(queries: ReadonlyArray<VectorQueryOptions & { vector: ArrayLike<number> }>): Neighbour[][] {
+  nearestToVectorBatch(queries: readonly VectorQuery[]): Neighbour[][] {
     return this.search(queries.map((query) => this.prepareVector(query.vector, query)));
   }
 

@@ -1,0 +1,62 @@
+import { Command, Option } from 'commander';
+import { detectFormat, FILE_FORMATS, formatFromExtension, saveVectors, type FileFormat } from '../io/load.js';
+import { loadNative, saveNative } from '../io/native-format.js';
+import { loadWord2Vec } from '../io/word2vec-format.js';
+import { parsePositiveInteger } from './vectors-args.js';
+
+const USAGE_NOTES = `
+Formats: bin (word2vec binary, as word2vec.c and gensim write it), txt
+(word2vec text, also fastText's .vec) and native (word2vec-ts's .w2v, which
+also keeps word counts, output weights and training options). Without
+--from, the input's format comes from its content and name; without --to,
+the output's from its name (.w2v native, .txt/.vec text, otherwise binary).
+A native model converted to native keeps everything; converted to another
+format, only the words and vectors remain. With --limit, output weights are
+left out.
+
+Examples:
+  $ w2v convert vectors.bin vectors.txt
+  $ w2v convert wiki.en.vec wiki.w2v --limit 200000
+  $ w2v convert model.w2v vectors.bin
+`;
+
+interface ConvertCommandOptions {
+  from?: FileFormat;
+  to?: FileFormat;
+  limit?: number;
+  quiet?: boolean;
+}
+
+export function registerConvert(program: Command): void {
+  program
+    .command('convert')
+    .summary('convert vectors between the bin, txt (.vec) and native formats')
+    .description('Read vectors in one format and write them in another.')
+    .argument('<in>', 'input file')
+    .argument('<out>', 'output file (written atomically)')
+    .addOption(new Option('--from <format>', 'input format (default: from the content and name)').choices([...FILE_FORMATS]))
+    .addOption(new Option('--to <format>', 'output format (default: from the name)').choices([...FILE_FORMATS]))
+    .addOption(new Option('--limit <n>', 'convert only the n most frequent words').argParser(parsePositiveInteger))
+    .addOption(new Option('-q, --quiet', 'print nothing but errors'))
+    .showHelpAfterError("(run 'w2v convert --help' for the options)")
+    .addHelpText('after', USAGE_NOTES)
+    .action(async (input: string, output: string, options: ConvertCommandOptions) => {
+      const from = options.from ?? (await detectFormat(input));
+      const to = options.to ?? formatFromExtension(output) ?? 'bin';
+      let size: number;
+      let dim: number;
+      if (from === 'native') {
+        const model = await loadNative(input, { limit: options.limit });
+        ({ size, dim } = model.vectors);
+        if (to === 'native') await saveNative(output, model);
+        else await saveVectors(model.vectors, output, { format: to });
+      } else {
+        const kv = await loadWord2Vec(input, { format: from, limit: options.limit });
+        ({ size, dim } = kv);
+        await saveVectors(kv, output, { format: to });
+      }
+      if (!options.quiet) {
+        process.stdout.write(`${size.toLocaleString('en-US')} words × ${dim} dimensions: ${input} (${from}) → ${output} (${to})\n`);
+      }
+    });
+}

@@ -1,0 +1,112 @@
+import { createInterface } from 'node:readline';
+import { Command, Option } from 'commander';
+import { W2vError } from '../errors.js';
+import type { KeyedVectors, Neighbour } from '../vectors/keyed-vectors.js';
+import { addModelOptions, formatNeighbours, loadModel, parsePositiveInteger, requireWords, type ModelOptions } from './vectors-args.js';
+
+const USAGE_NOTES = `
+Prints the words nearest to the mean of the words' unit vectors (minus the
+--negative words'), by cosine similarity, leaving out the query words; as
+gensim's most_similar.
+
+Without words, reads queries from standard input, one per line: words
+separated by spaces, a word prefixed with '-' counts as negative. A blank
+line or end of input ends the session.
+
+Examples:
+  $ w2v similar vectors.bin france
+  $ w2v similar vectors.bin king woman --negative man --topn 3
+  $ w2v similar vectors.bin            (interactive: type "paris -france italy")
+`;
+
+interface SimilarCommandOptions extends ModelOptions {
+  topn: number;
+  negative?: string[];
+  restrict?: number;
+  json?: boolean;
+}
+
+interface Query {
+  positive: string[];
+  negative: string[];
+}
+
+export function registerSimilar(program: Command): void {
+  const command = program
+    .command('similar')
+    .summary('nearest neighbours of words (interactive without words)')
+    .description('Print the words most similar to the given words (3CosAdd over unit vectors).')
+    .argument('<model>', 'vectors: word2vec .bin, .txt or fastText .vec, or a native .w2v model')
+    .argument('[words...]', 'query words; none starts an interactive session')
+    .addOption(new Option('--topn <n>', 'how many neighbours to print').argParser(parsePositiveInteger).default(10))
+    .addOption(new Option('--negative <word...>', 'words to subtract (give this option after the query words)'))
+    .addOption(new Option('--restrict <n>', 'only the n most frequent words are candidates').argParser(parsePositiveInteger));
+  addModelOptions(command)
+    .addOption(new Option('--json', 'print JSON (one line per query in a session)'))
+    .showHelpAfterError("(run 'w2v similar --help' for the options)")
+    .addHelpText('after', USAGE_NOTES)
+    .action(async (model: string, words: string[], options: SimilarCommandOptions) => {
+      const kv = await loadModel(model, options);
+      const negative = options.negative ?? [];
+      if (words.length === 0 && negative.length === 0) {
+        await interactive(kv, model, options);
+        return;
+      }
+      const query = { positive: words, negative };
+      requireWords(kv, [...words, ...negative], model);
+      const neighbours = answer(kv, query, options);
+      process.stdout.write(options.json ? `${JSON.stringify({ query, neighbours }, null, 2)}\n` : formatNeighbours(neighbours));
+    });
+}
+
+function answer(kv: KeyedVectors, query: Query, options: SimilarCommandOptions): Neighbour[] {
+  return kv.mostSimilar({ ...query, topn: options.topn, restrictVocab: options.restrict });
+}
+
+/** Parses "paris -france italy" into positive and negative words. */
+function parseQuery(line: string): Query {
+  const query: Query = { positive: [], negative: [] };
+  for (const token of line.trim().split(/\s+/)) {
+    if (token.length > 1 && token.startsWith('-')) query.negative.push(token.slice(1));
+    else query.positive.push(token);
+  }
+  return query;
+}
+
+async function interactive(kv: KeyedVectors, model: string, options: SimilarCommandOptions): Promise<void> {
+  const terminal = process.stdin.isTTY === true;
+  const lines = createInterface({ input: process.stdin, output: terminal ? process.stderr : undefined, terminal });
+  if (terminal) {
+    process.stderr.write(
+      `${model}: ${kv.size.toLocaleString('en-US')} words, ${kv.dim} dimensions.\n` +
+        `Type words ('-word' subtracts it); a blank line quits.\n`,
+    );
+    lines.setPrompt('> ');
+    lines.prompt();
+  }
+  try {
+    for await (const line of lines) {
+      if (line.trim() === '') break;
+      const query = parseQuery(line);
+      try {
+        requireWords(kv, [...query.positive, ...query.negative], model);
+        const neighbours = answer(kv, query, options);
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify({ query, neighbours })}\n`);
+        } else {
+          // Piped input is not echoed, so say which query each answer belongs to.
+          const echo = terminal ? '' : `${[...query.positive, ...query.negative.map((w) => `-${w}`)].join(' ')}\n`;
+          process.stdout.write(`${echo}${formatNeighbours(neighbours)}\n`);
+        }
+      } catch (error) {
+        // A mistyped word should not end the session.
+        if (!(error instanceof W2vError)) throw error;
+        process.stderr.write(`w2v: ${error.message}\n`);
+        if (options.json) process.stdout.write(`${JSON.stringify({ query, error: error.message })}\n`);
+      }
+      if (terminal) lines.prompt();
+    }
+  } finally {
+    lines.close();
+  }
+}
