@@ -41,7 +41,7 @@ export function registerPlot(program: Command): void {
     .addOption(new Option('--width <px>', 'image width').argParser(parseSize).default(800))
     .addOption(new Option('--height <px>', 'image height').argParser(parseSize).default(400))
     .addOption(new Option('--x <axis>', 'horizontal axis: words trained or time').choices(['words', 'time']).default('words'))
-    .addOption(new Option('--title <text>', 'heading', ).default(undefined, '"Training loss"'))
+    .addOption(new Option('--title <text>', 'heading (default: "Training loss")'))
     .addOption(new Option('-q, --quiet', 'print nothing but errors'))
     .showHelpAfterError("(run 'w2v plot --help' for the options)")
     .addHelpText('after', USAGE_NOTES)

@@ -5,7 +5,7 @@ import { InputError } from '../errors.js';
 import { parseInteger } from './train.js';
 
 const USAGE_NOTES = `
-Opens a web page for exploring the vectors: nearest neighbours with their
+Serves a web page for exploring the vectors: nearest neighbours with their
 cosine similarity, analogies (a is to b as c is to ?), a zoomable 2-D map of
 the most frequent words (PCA, or UMAP on request) and the model's facts.
 With --log, the page also shows the loss curve of the training run, and
@@ -51,7 +51,7 @@ export function registerServe(program: Command): void {
     .addOption(new Option('--port <n>', 'port to listen on; 0 picks a free one').argParser(parsePort).default(8080))
     .addOption(new Option('--host <address>', 'address to listen on; 0.0.0.0 opens it to the network').default('127.0.0.1'))
     .addOption(new Option('--log <file.jsonl>', 'training log written by w2v train --log, shown as a loss curve'))
-    .addOption(new Option('--format <format>', 'model file format').choices(['bin', 'txt']).default(undefined, 'from the extension'))
+    .addOption(new Option('--format <format>', 'model file format (default: from the extension)').choices(['bin', 'txt']))
     .addOption(new Option('--limit <n>', 'load only the n most frequent words').argParser(parsePositive))
     .addOption(new Option('-q, --quiet', 'print only the address and errors'))
     .showHelpAfterError("(run 'w2v serve --help' for the options)")
