@@ -3,6 +3,7 @@ import { access, stat } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { InputError } from '../errors.js';
 import { parseInteger } from './train.js';
+import { addModelOptions, loadModel, type ModelOptions } from './vectors-args.js';
 
 const USAGE_NOTES = `
 Serves a web page for exploring the vectors: nearest neighbours with their
@@ -27,32 +28,23 @@ function parsePort(text: string): number {
   return port;
 }
 
-function parsePositive(text: string): number {
-  const n = parseInteger(text);
-  if (n < 1) throw new InvalidArgumentError('Expected a positive integer.');
-  return n;
-}
-
-interface ServeCommandOptions {
+interface ServeCommandOptions extends ModelOptions {
   port: number;
   host: string;
   log?: string;
-  format?: 'bin' | 'txt';
-  limit?: number;
   quiet?: boolean;
 }
 
 export function registerServe(program: Command): void {
-  program
+  const command = program
     .command('serve')
     .summary('explore vectors (and a training log) in the browser')
     .description('Serve a web page and JSON API for exploring word vectors.')
-    .argument('<model>', 'word2vec vectors (.bin, or .txt/.vec text)')
+    .argument('<model>', 'word vectors: word2vec .bin, .txt/.vec text, or a native .w2v model')
     .addOption(new Option('--port <n>', 'port to listen on; 0 picks a free one').argParser(parsePort).default(8080))
     .addOption(new Option('--host <address>', 'address to listen on; 0.0.0.0 opens it to the network').default('127.0.0.1'))
-    .addOption(new Option('--log <file.jsonl>', 'training log written by w2v train --log, shown as a loss curve'))
-    .addOption(new Option('--format <format>', 'model file format (default: from the extension)').choices(['bin', 'txt']))
-    .addOption(new Option('--limit <n>', 'load only the n most frequent words').argParser(parsePositive))
+    .addOption(new Option('--log <file.jsonl>', 'training log written by w2v train --log, shown as a loss curve'));
+  addModelOptions(command)
     .addOption(new Option('-q, --quiet', 'print only the address and errors'))
     .showHelpAfterError("(run 'w2v serve --help' for the options)")
     .addHelpText('after', USAGE_NOTES)
@@ -80,10 +72,9 @@ async function runServe(model: string, options: ServeCommandOptions): Promise<vo
   const modelBytes = await checkReadable(model, 'model file');
   if (options.log !== undefined) await checkReadable(options.log, 'training log');
 
-  const { loadWord2Vec } = await import('../io/word2vec-format.js');
   const { startExplorer, isLoopback } = await import('../web/server.js');
   const started = performance.now();
-  const vectors = await loadWord2Vec(model, { format: options.format, limit: options.limit });
+  const vectors = await loadModel(model, options);
   vectors.unitVectors(); // normalise now, not on the first query
   const loadSeconds = (performance.now() - started) / 1000;
 
