@@ -147,6 +147,14 @@ for (const [size, dim] of [[3001, 37], [2500, 64], [700, 3], [257, 1]] as const)
   });
 }
 
+test('the first queries (exact scan) and later ones (after the filter is built) agree exactly', () => {
+  const kv = clusteredModel(5000, 48, 31);
+  const queries = randomQueries(kv, 40, 5);
+  const early = queries.slice(0, 10).map((query) => kv.mostSimilar(query));
+  kv.mostSimilarBatch(queries.slice(10));
+  assert.deepEqual(queries.slice(0, 10).map((query) => kv.mostSimilar(query)), early);
+});
+
 test('results are exactly the top n of every score (pruned rows never belong there)', () => {
   const kv = clusteredModel(4000, 100, 5);
   const scorer = createScorer(kv.unitVectors(), kv.size, kv.dim, 'js');

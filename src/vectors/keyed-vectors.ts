@@ -396,14 +396,14 @@ export class KeyedVectors {
       heaps.push(new TopN(Math.min(query.topn, query.end)));
       excludes.push(query.exclude);
     });
-    // Each query's floor is its heap's worst score, so the kernel passes on only rows that would enter the heap.
+    // Each query's floor is its heap's worst score, so the kernel passes on only rows that may enter the heap.
     const floors = new Float32Array(live.length).fill(-Infinity);
-    this.scorer().scanAbove(vectors, ends, floors, (q, rows, from, to, scores, shift) => {
+    this.scorer().scanAbove(vectors, ends, floors, (q, rows, scores, from, to) => {
       const heap = heaps[q]!;
       const exclude = excludes[q]!;
       for (let i = from; i < to; i++) {
         const row = rows[i]!;
-        const score = scores[shift + row]!;
+        const score = scores[i]!;
         if (heap.accepts(score, row) && !exclude.has(row)) heap.push(score, row);
       }
       floors[q] = heap.floor;

@@ -1,13 +1,15 @@
 /**
- * Scores of vocabulary rows against query vectors, one cache-sized tile of
- * the product (unit vectors) × (queries)ᵀ at a time: the engine behind
+ * Scores of vocabulary rows against query vectors, a cache-sized tile of the
+ * product (unit vectors) × (queries)ᵀ at a time: the engine behind
  * KeyedVectors' nearest-neighbour queries, single or batched.
  *
- * The tiles come from the WebAssembly SIMD kernel in assembly/similarity.ts,
- * which holds its own copy of the unit vectors. Where it cannot be used (the
- * module is not built, the runtime lacks SIMD, or the matrix does not fit in
- * a 32-bit WebAssembly memory) a TypeScript version computes bit-identical
- * scores: both sum the products in float32 in the same fixed order.
+ * The WebAssembly SIMD kernel (assembly/similarity.ts) holds its own copies
+ * of the unit vectors: float32, and int16 for a first, approximate pass that
+ * keeps only the rows that may beat a query's floor (with a proven error
+ * bound), whose exact scores are then computed. Where the kernel cannot be
+ * used (not built, no SIMD, or the vectors do not fit in a 32-bit
+ * WebAssembly memory) TypeScript computes the same scores bit for bit: every
+ * exact score sums float32 products in one fixed order.
  */
 import { readFileSync } from 'node:fs';
 
@@ -17,7 +19,7 @@ export function paddedStride(dim: number): number {
 }
 
 /**
- * Receives the scores of the rows `[rowStart, rowEnd)` for queries
+ * Receives the exact scores of the rows `[rowStart, rowEnd)` for queries
  * `[firstQuery, firstQuery + queryCount)`: the score of row r for query
  * firstQuery + j is `scores[j * stride + (r - rowStart)]`. Only queries whose
  * end exceeds `rowStart` are passed (rows from a query's end on are scored
@@ -28,13 +30,11 @@ export type TileVisitor = (
 ) => void;
 
 /**
- * Receives, for one query and one tile, the rows `rows[from..to)` (in
- * increasing order) whose score `scores[shift + row]` exceeded the query's
- * floor when the tile was scored. The arrays are only valid during the call.
+ * Receives, for one query, candidate rows `rows[from..to)` (increasing, all
+ * before the query's end) with their exact scores `scores[from..to)`. The
+ * arrays are only valid during the call.
  */
-export type CandidateVisitor = (
-  query: number, rows: Int32Array, from: number, to: number, scores: Float32Array, shift: number,
-) => void;
+export type CandidateVisitor = (query: number, rows: Int32Array, scores: Float32Array, from: number, to: number) => void;
 
 export interface Scorer {
   /** Which implementation computes the scores. */
@@ -42,40 +42,57 @@ export interface Scorer {
   /**
    * Scores every query against the rows before its end, tile by tile in
    * increasing row order.
-   * @param queries `count × dim` float32 values, row-major.
+   * @param queries `count × dim` float32 values, row-major, each of norm 1 or 0.
    * @param ends Per query, the row where its candidates end; non-increasing.
    */
   scan(queries: Float32Array, ends: ArrayLike<number>, visit: TileVisitor): void;
   /**
-   * Like {@link Scorer.scan}, but passes on only the rows that beat each
-   * query's floor: `floors[q]` is read before every tile, so raising it as
-   * better rows are found (a top-n's worst kept score) skips ever more rows.
-   * Rows scoring NaN are never passed on.
+   * Passes on, tile by tile in increasing row order, rows that may score
+   * above each query's floor: every row whose exact score exceeds
+   * `floors[q]` is passed, perhaps with some that do not. `floors[q]` is read
+   * before every tile, so raising it as better rows are found (a top-n's
+   * worst kept score) skips ever more rows.
    */
   scanAbove(queries: Float32Array, ends: ArrayLike<number>, floors: Float32Array, visit: CandidateVisitor): void;
 }
 
-/** Rows per tile (a multiple of 4): 256 rows of 100 float32 (100 KiB) stay in the L2 cache while a chunk of queries passes over them. */
+/** Rows per tile (a multiple of 4): their int16 copy (256 × 100 values, 50 KiB) stays in cache while a chunk of queries passes over it. */
 const BLOCK_ROWS = 256;
-/** Queries per tile: their vectors (50 KiB at 100 dimensions) stay near the core while a tile's rows are scored. */
+/** Queries per tile. */
 const QUERY_CHUNK = 128;
 const TILE = QUERY_CHUNK * BLOCK_ROWS;
 const WASM_PAGE = 65536;
 /** A 32-bit WebAssembly memory holds at most 4 GiB. */
 const MAX_WASM_BYTES = 65536 * WASM_PAGE;
-/** Matrix start in the kernel's memory (anything above 0, 16-byte aligned). */
-const MATRIX_OFFSET = 1024;
+/** Start of the kernel's buffers (anything above 0, 16-byte aligned). */
+const FIRST_OFFSET = 1024;
+/** Unit vectors are quantised as round(SCALE × value); SCALE² × 2 < 2³¹, so no int32 sum can overflow. */
+const SCALE = 32767;
+const SCALE2 = SCALE * SCALE;
+/** Bytes of per-query parameters of filterBlock (see Q_* in the kernel). */
+const PARAM_BYTES = 64;
+/** Queries answered before the filter is built (a batch of this many builds it at once). */
+const FILTER_AFTER = 16;
+/** Rows sampled to find the principal axes. */
+const AXIS_SAMPLE = 2048;
+/** Above this many dimensions, finding the axes would cost more than it saves. */
+const MAX_ROTATED_DIM = 400;
 
 interface SimilarityExports {
   memory: WebAssembly.Memory;
   scoreBlock(
     panels: number, rowStart: number, rowEnd: number, lanes: number,
     queries: number, queryCount: number, out: number, outStride: number,
-    check1: number, check2: number, rowRests: number, queryRests: number, floors: number,
   ): void;
-  selectAbove(
-    scores: number, stride: number, tileRows: number, rowStart: number, queryCount: number,
-    floors: number, ends: number, out: number, counts: number,
+  filterBlock(
+    panels: number, rowStart: number, rowEnd: number, lanes: number,
+    queries: number, queryCount: number, params: number,
+    rowErrors: number, rowRests: number, checks: number, checkCount: number,
+    out: number, outStride: number, counts: number,
+  ): void;
+  rescore(
+    panels: number, lanes: number, queries: number, queryCount: number,
+    lists: number, listStride: number, counts: number, out: number,
   ): void;
 }
 
@@ -109,107 +126,145 @@ export function createScorer(unit: Float32Array, size: number, dim: number, pref
   return new JsScorer(unit, size, dim);
 }
 
-/** The tiling shared by both implementations; they differ in how a tile is scored and filtered. */
-abstract class TiledScorer implements Scorer {
-  abstract readonly kind: 'wasm' | 'js';
-
-  constructor(protected readonly size: number, protected readonly dim: number) {}
-
-  /** Makes the queries current (their memory may move, so views are taken after this). */
-  protected abstract load(queries: Float32Array, count: number): void;
-  /**
-   * Scores rows `[rowStart, rowEnd)` against loaded queries `[first, first + count)` into the tile.
-   * With `floors`, a score that cannot exceed its query's floor may be written as -Infinity instead.
-   */
-  protected abstract score(rowStart: number, rowEnd: number, first: number, count: number, floors?: Float32Array): void;
-  /** The scores of the last tile: query j's at `j * BLOCK_ROWS`. */
-  protected abstract tileScores(): Float32Array;
-  /** Lists the candidates of the last tile: query j's rows at `j * BLOCK_ROWS`, their number in `counts[j]`. */
-  protected abstract select(
-    rowStart: number, tileRows: number, first: number, count: number, floors: Float32Array, ends: ArrayLike<number>,
-  ): { rows: Int32Array; counts: Int32Array };
-
-  scan(queries: Float32Array, ends: ArrayLike<number>, visit: TileVisitor): void {
-    this.tiles(queries, ends, undefined, (rowStart, rowEnd, first, count) => {
-      visit(rowStart, rowEnd, first, count, this.tileScores(), BLOCK_ROWS);
-    });
-  }
-
-  scanAbove(queries: Float32Array, ends: ArrayLike<number>, floors: Float32Array, visit: CandidateVisitor): void {
-    this.tiles(queries, ends, floors, (rowStart, rowEnd, first, count) => {
-      const { rows, counts } = this.select(rowStart, rowEnd - rowStart, first, count, floors, ends);
-      const scores = this.tileScores();
-      for (let j = 0; j < count; j++) {
-        const n = counts[j]!;
-        const at = j * BLOCK_ROWS;
-        if (n > 0) visit(first + j, rows, at, at + n, scores, at - rowStart);
-      }
-    });
-  }
-
-  private tiles(
-    queries: Float32Array, ends: ArrayLike<number>, floors: Float32Array | undefined,
-    onTile: (rowStart: number, rowEnd: number, first: number, count: number) => void,
-  ): void {
-    const count = ends.length;
-    if (count === 0) return;
-    this.load(queries, count);
-    const lastRow = Math.min(this.size, ends[0]!);
-    // Each block of rows is scored against every query (chunk by chunk) while it is in the cache.
-    for (let rowStart = 0; rowStart < lastRow; rowStart += BLOCK_ROWS) {
-      const rowEnd = Math.min(lastRow, rowStart + BLOCK_ROWS);
-      for (let first = 0; first < count && ends[first]! > rowStart; first += QUERY_CHUNK) {
-        let active = Math.min(QUERY_CHUNK, count - first);
-        while (ends[first + active - 1]! <= rowStart) active--;
-        this.score(rowStart, rowEnd, first, active, floors);
-        onTile(rowStart, rowEnd, first, active);
-      }
+/**
+ * Calls `onTile` for each block of rows and each chunk of queries active in
+ * it (those whose end lies beyond the block's start), rows outermost.
+ */
+function forEachTile(
+  size: number, ends: ArrayLike<number>, onTile: (rowStart: number, rowEnd: number, first: number, count: number) => void,
+): void {
+  const count = ends.length;
+  if (count === 0) return;
+  const lastRow = Math.min(size, ends[0]!);
+  for (let rowStart = 0; rowStart < lastRow; rowStart += BLOCK_ROWS) {
+    const rowEnd = Math.min(lastRow, rowStart + BLOCK_ROWS);
+    for (let first = 0; first < count && ends[first]! > rowStart; first += QUERY_CHUNK) {
+      let active = Math.min(QUERY_CHUNK, count - first);
+      while (ends[first + active - 1]! <= rowStart) active--;
+      onTile(rowStart, rowEnd, first, active);
     }
   }
 }
 
-class WasmScorer extends TiledScorer {
+/**
+ * The exact score of one row for one query, in the kernel's order: lane l
+ * of the accumulator sums components k ≡ l (mod 4), rounding to float32
+ * after every operation, then (s0 + s1) + (s2 + s3).
+ */
+function exactScore(unit: Float32Array, base: number, queries: Float32Array, queryBase: number, dim: number): number {
+  const fround = Math.fround;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let k = 0;
+  for (; k + 3 < dim; k += 4) {
+    s0 = fround(s0 + fround(unit[base + k]! * queries[queryBase + k]!));
+    s1 = fround(s1 + fround(unit[base + k + 1]! * queries[queryBase + k + 1]!));
+    s2 = fround(s2 + fround(unit[base + k + 2]! * queries[queryBase + k + 2]!));
+    s3 = fround(s3 + fround(unit[base + k + 3]! * queries[queryBase + k + 3]!));
+  }
+  if (k < dim) {
+    // The kernel's zero padding adds +0 to the lanes past the end (turning a -0 sum into +0).
+    s0 = fround(s0 + fround(unit[base + k]! * queries[queryBase + k]!));
+    s1 = k + 1 < dim ? fround(s1 + fround(unit[base + k + 1]! * queries[queryBase + k + 1]!)) : s1 + 0;
+    s2 = k + 2 < dim ? fround(s2 + fround(unit[base + k + 2]! * queries[queryBase + k + 2]!)) : s2 + 0;
+    s3 = s3 + 0;
+  }
+  return fround(fround(s0 + s1) + fround(s2 + s3));
+}
+
+/**
+ * For each checkpoint lane c, the norm of `values[8c..dim)`, rounded up to
+ * float32 so that it bounds the exact norm, into `out[at + i * step]`.
+ */
+function restNorms(values: ArrayLike<number>, dim: number, checks: Int32Array, out: Float32Array, at: number, step: number): void {
+  let squares = 0;
+  let k = dim;
+  for (let c = checks.length - 1; c >= 0; c--) {
+    for (const from = checks[c]! * 8; k > from; ) {
+      k--;
+      squares += values[k]! * values[k]!;
+    }
+    out[at + c * step] = roundUp(Math.sqrt(squares));
+  }
+}
+
+/** The smallest float32 at least `x` (for x ≥ 0). */
+function roundUp(x: number): number {
+  const rounded = Math.fround(x);
+  return rounded >= x ? rounded : Math.fround(x * (1 + 2 ** -23));
+}
+
+class WasmScorer implements Scorer {
   readonly kind = 'wasm';
-  private readonly stride: number;
-  private readonly lanes: number;
-  /** Pruning checkpoints (in lanes); both equal `lanes` when the vectors are too short to prune. */
-  private readonly check1: number;
-  private readonly check2: number;
+  /** float32 and int16 values per padded vector. */
+  private readonly stride32: number;
+  private readonly stride16: number;
+  /** Lanes at which filterBlock checks whether a tile can still beat its floors. */
+  private readonly checks: Int32Array;
+  /** The rotation applied to rows and queries for the filter (axes as rows, float32 values), or undefined for none. */
+  private axes: Float64Array | undefined;
+  /** Slack in the filter for rounding (scaled by SCALE²); set once the rotation is known. */
+  private slack = 0;
+  /** Whether the filter is built; until then, queries score every row exactly. */
+  private filtering = false;
+  /** Queries answered so far. */
+  private answered = 0;
+  // Byte offsets in the kernel's memory.
+  private readonly panels32At: number;
+  private readonly panels16At: number;
+  private readonly errorsAt: number;
   private readonly restsAt: number;
+  private readonly checksAt: number;
   private readonly scoresAt: number;
-  private readonly rowsAt: number;
-  private readonly floorsAt: number;
-  private readonly endsAt: number;
+  private readonly listsAt: number;
+  private readonly exactAt: number;
   private readonly countsAt: number;
+  private readonly paramsAt: number;
   private readonly queriesAt: number;
   /** Queries the memory has room for (even). */
   private capacity = QUERY_CHUNK;
   private views!: {
-    scores: Float32Array; rows: Int32Array; floors: Float32Array; ends: Int32Array; counts: Int32Array; queryRests: Float32Array;
+    scores: Float32Array; lists: Int32Array; exact: Float32Array; counts: Int32Array; params: Float32Array; paramInts: Int32Array;
   };
 
-  private constructor(private readonly exports: SimilarityExports, size: number, dim: number) {
-    super(size, dim);
-    this.stride = paddedStride(dim);
-    this.lanes = this.stride >> 2;
-    [this.check1, this.check2] = checkpoints(this.lanes);
-    // Memory: the row panels and their rest norms, the fixed-size tile
-    // buffers, then the queries and their rest norms (which may grow).
-    this.restsAt = MATRIX_OFFSET + panelRows(size) * this.stride * 4;
-    this.scoresAt = this.restsAt + panelRows(size) * 2 * 4;
-    this.rowsAt = this.scoresAt + TILE * 4;
-    this.floorsAt = this.rowsAt + TILE * 4;
-    this.endsAt = this.floorsAt + QUERY_CHUNK * 4;
-    this.countsAt = this.endsAt + QUERY_CHUNK * 4;
-    this.queriesAt = this.countsAt + QUERY_CHUNK * 4;
+  private constructor(
+    private readonly exports: SimilarityExports,
+    private readonly unit: Float32Array,
+    private readonly size: number,
+    private readonly dim: number,
+  ) {
+    this.stride32 = paddedStride(dim);
+    this.stride16 = (dim + 7) & ~7;
+    this.checks = checkpoints(this.stride16 >> 3);
+    const rows = panelRows(size);
+    this.panels32At = FIRST_OFFSET;
+    this.panels16At = this.panels32At + rows * this.stride32 * 4;
+    this.errorsAt = this.panels16At + rows * this.stride16 * 2;
+    this.restsAt = this.errorsAt + rows * 4;
+    this.checksAt = this.restsAt + rows * MAX_CHECKS * 4;
+    this.scoresAt = this.checksAt + MAX_CHECKS * 4;
+    this.listsAt = this.scoresAt + TILE * 4;
+    this.exactAt = this.listsAt + TILE * 4;
+    this.countsAt = this.exactAt + TILE * 4;
+    this.paramsAt = this.countsAt + QUERY_CHUNK * 4;
+    this.queriesAt = this.paramsAt + QUERY_CHUNK * PARAM_BYTES;
     this.makeViews();
+  }
+
+  /** Bytes for `count` queries (rounded up to pairs), float32 then int16. */
+  private static queryBytes(count: number, dim: number): number {
+    const pairs = (count + 1) >> 1;
+    return pairs * 2 * (paddedStride(dim) * 4 + ((dim + 7) & ~7) * 2);
   }
 
   /** Copies the unit vectors into a new kernel instance; undefined if they do not fit. */
   static create(module: WebAssembly.Module, unit: Float32Array, size: number, dim: number): WasmScorer | undefined {
-    const stride = paddedStride(dim);
     const rows = panelRows(size);
-    const needed = MATRIX_OFFSET + rows * (stride + 2) * 4 + 2 * TILE * 4 + 3 * QUERY_CHUNK * 4 + WasmScorer.queryBytes(QUERY_CHUNK, stride);
+    const fixed = rows * (paddedStride(dim) * 4 + ((dim + 7) & ~7) * 2 + 4 + MAX_CHECKS * 4) + MAX_CHECKS * 4 +
+      3 * TILE * 4 + QUERY_CHUNK * (4 + PARAM_BYTES);
+    const needed = FIRST_OFFSET + fixed + WasmScorer.queryBytes(Math.max(QUERY_CHUNK, dim), dim);
     if (needed > MAX_WASM_BYTES - WASM_PAGE) return undefined;
     let exports: SimilarityExports;
     try {
@@ -218,86 +273,231 @@ class WasmScorer extends TiledScorer {
     } catch {
       return undefined; // e.g. the process cannot get that much memory
     }
-    const scorer = new WasmScorer(exports, size, dim);
-    // Panels of 4 rows, interleaved by lane (see scoreBlock); the memory starts zeroed, which pads.
-    const panels = new Float32Array(exports.memory.buffer, MATRIX_OFFSET, rows * stride);
-    const rests = new Float32Array(exports.memory.buffer, scorer.restsAt, rows * 2);
-    const [check1, check2] = [scorer.check1 * 4, scorer.check2 * 4];
-    for (let row = 0; row < size; row++) {
-      const source = row * dim;
-      const target = (row >> 2) * stride * 4 + (row & 3) * 4;
-      for (let k = 0; k < dim; k++) panels[target + (k >> 2) * 16 + (k & 3)] = unit[source + k]!;
-      rests[(row >> 2) * 8 + (row & 3)] = restNorm(unit, source + check1, source + dim);
-      rests[(row >> 2) * 8 + 4 + (row & 3)] = restNorm(unit, source + check2, source + dim);
-    }
+    const scorer = new WasmScorer(exports, unit, size, dim);
+    scorer.copyRows();
     return scorer;
   }
 
-  /** Bytes for `count` queries (rounded up to pairs) and their rest norms. */
-  private static queryBytes(count: number, stride: number): number {
-    return (count + (count & 1)) * (stride + 2) * 4;
+  /** Lays out the rows as float32 panels (the memory starts zeroed, which pads). */
+  private copyRows(): void {
+    const { unit, size, dim, stride32 } = this;
+    const panels32 = new Float32Array(this.exports.memory.buffer, this.panels32At, panelRows(size) * stride32);
+    for (let row = 0; row < size; row++) {
+      const source = row * dim;
+      const target = (row >> 2) * stride32 * 4 + (row & 3) * 4;
+      for (let k = 0; k < dim; k++) panels32[target + (k >> 2) * 16 + (k & 3)] = unit[source + k]!;
+    }
   }
 
-  override scan(queries: Float32Array, ends: ArrayLike<number>, visit: TileVisitor): void {
-    if (!this.reserve(ends.length)) {
-      this.inGroups(queries, ends, (part, partEnds, first) =>
-        super.scan(part, partEnds, (rowStart, rowEnd, f, n, scores, stride) => visit(rowStart, rowEnd, first + f, n, scores, stride)));
+  /**
+   * Builds the filter: the rows' rotated values as int16 panels, with their
+   * error terms and rest norms. It costs about as much as a few hundred
+   * queries without it, so it is built once enough queries have come.
+   */
+  private buildFilter(): void {
+    const { unit, size, dim, stride32, stride16, checks } = this;
+    this.filtering = true;
+    const buffer = this.exports.memory.buffer;
+    const rows = panelRows(size);
+    new Int32Array(buffer, this.checksAt, MAX_CHECKS).set(checks);
+
+    // The principal axes of the rows, in order of decreasing variance: rotated
+    // onto them, rows and queries have most of their length in the first
+    // lanes, where the filter's checkpoints can then prune.
+    const axes = checks.length > 0 && dim <= MAX_ROTATED_DIM ? principalAxes(unit, size, dim) : undefined;
+    let rotationError = 0;
+    if (axes) {
+      // The kernel rotates in float32 with axes rounded to float32: bound what that costs a dot product.
+      for (let i = 0; i < axes.length; i++) axes[i] = Math.fround(axes[i]!);
+      rotationError = orthogonalityError(axes, dim) + 2 * Math.sqrt(dim) * (dim / 4 + 4) * 2 ** -23;
+    }
+    this.axes = axes;
+    // An exact float32 score is within (dim / 4 + 3) × 2^-23 of the true dot product of two unit vectors.
+    this.slack = roundUp((rotationError + (dim / 4 + 3) * 2 ** -23 + 1e-6) * SCALE2 + 4096);
+
+    const panels16 = new Int16Array(buffer, this.panels16At, rows * stride16);
+    const errors = new Float32Array(buffer, this.errorsAt, rows);
+    const rests = new Float32Array(buffer, this.restsAt, rows * MAX_CHECKS);
+    const quantised = new Float64Array(dim);
+    const store = (row: number, values: ArrayLike<number>, at: number): void => {
+      const target = (row >> 2) * stride16 * 4 + (row & 3) * 8;
+      let l1 = 0;
+      for (let k = 0; k < dim; k++) {
+        const q = Math.round(values[at + k]! * SCALE) || 0; // NaN → 0
+        panels16[target + (k >> 3) * 32 + (k & 7)] = q;
+        quantised[k] = q;
+        l1 += Math.abs(q);
+      }
+      errors[row] = roundUp(l1 / 2);
+      const restBase = (row >> 2) * checks.length * 4 + (row & 3);
+      restNorms(quantised, dim, checks, rests, restBase, 4);
+    };
+    if (!axes) {
+      for (let row = 0; row < size; row++) store(row, unit, row * dim);
       return;
     }
-    super.scan(queries, ends, visit);
+    // Rotated rows are dot products with the axes: let the kernel compute them, a block of rows at a time.
+    this.reserve(dim);
+    this.load(Float32Array.from(axes), dim, false);
+    const block = new Float32Array(BLOCK_ROWS * dim);
+    const scores = this.views.scores;
+    for (let rowStart = 0; rowStart < size; rowStart += BLOCK_ROWS) {
+      const rowEnd = Math.min(size, rowStart + BLOCK_ROWS);
+      for (let first = 0; first < dim; first += QUERY_CHUNK) {
+        const count = Math.min(QUERY_CHUNK, dim - first);
+        this.exports.scoreBlock(
+          this.panels32At, rowStart, rowEnd, stride32 >> 2, this.queriesAt + first * stride32 * 4, count, this.scoresAt, BLOCK_ROWS,
+        );
+        for (let j = 0; j < count; j++) {
+          for (let row = rowStart; row < rowEnd; row++) block[(row - rowStart) * dim + first + j] = scores[j * BLOCK_ROWS + row - rowStart]!;
+        }
+      }
+      for (let row = rowStart; row < rowEnd; row++) store(row, block, (row - rowStart) * dim);
+    }
   }
 
-  override scanAbove(queries: Float32Array, ends: ArrayLike<number>, floors: Float32Array, visit: CandidateVisitor): void {
-    if (!this.reserve(ends.length)) {
-      this.inGroups(queries, ends, (part, partEnds, first) =>
-        super.scanAbove(part, partEnds, floors.subarray(first), (q, ...rest) => visit(first + q, ...rest)));
+  scan(queries: Float32Array, ends: ArrayLike<number>, visit: TileVisitor): void {
+    this.inGroups(queries, ends, (part, partEnds, offset) => {
+      this.load(part, partEnds.length, false);
+      const scores = this.views.scores;
+      forEachTile(this.size, partEnds, (rowStart, rowEnd, first, count) => {
+        this.exports.scoreBlock(
+          this.panels32At, rowStart, rowEnd, this.stride32 >> 2,
+          this.queriesAt + first * this.stride32 * 4, count, this.scoresAt, BLOCK_ROWS,
+        );
+        visit(rowStart, rowEnd, offset + first, count, scores, BLOCK_ROWS);
+      });
+    });
+  }
+
+  scanAbove(queries: Float32Array, ends: ArrayLike<number>, floors: Float32Array, visit: CandidateVisitor): void {
+    this.answered += ends.length;
+    if (!this.filtering && (ends.length >= FILTER_AFTER || this.answered > FILTER_AFTER)) this.buildFilter();
+    if (!this.filtering) {
+      // Exact scores of every row, and the rows above the floors picked out here.
+      const rows = new Int32Array(BLOCK_ROWS);
+      const exact = new Float32Array(BLOCK_ROWS);
+      this.scan(queries, ends, (rowStart, rowEnd, first, count, scores, stride) => {
+        for (let j = 0; j < count; j++) {
+          const q = first + j;
+          const floor = floors[q]!;
+          const limit = Math.min(rowEnd, ends[q]!);
+          let n = 0;
+          for (let row = rowStart; row < limit; row++) {
+            const score = scores[j * stride + row - rowStart]!;
+            if (score > floor) {
+              rows[n] = row;
+              exact[n++] = score;
+            }
+          }
+          if (n > 0) visit(q, rows, exact, 0, n);
+        }
+      });
       return;
     }
-    super.scanAbove(queries, ends, floors, visit);
+    this.inGroups(queries, ends, (part, partEnds, offset) => {
+      const query = this.load(part, partEnds.length, true);
+      const { lists, exact, counts, params, paramInts } = this.views;
+      const exports = this.exports;
+      const lanes16 = this.stride16 >> 3;
+      const queries16At = this.queries16At();
+      const checkCount = this.checks.length;
+      const words = PARAM_BYTES / 4;
+      forEachTile(this.size, partEnds, (rowStart, rowEnd, first, count) => {
+        for (let j = 0; j < count; j++) {
+          const q = first + j;
+          const floor = floors[offset + q]!;
+          const at = j * words;
+          params[at] = floor === -Infinity ? -Infinity : Math.fround(floor * SCALE2);
+          params[at + 1] = query.errors[q]!;
+          paramInts[at + 2] = partEnds[q]!;
+          for (let c = 0; c < checkCount; c++) params[at + 4 + c] = query.rests[q * MAX_CHECKS + c]!;
+          counts[j] = 0;
+        }
+        exports.filterBlock(
+          this.panels16At, rowStart, rowEnd, lanes16, queries16At + first * this.stride16 * 2, count, this.paramsAt,
+          this.errorsAt, this.restsAt, this.checksAt, checkCount, this.listsAt, BLOCK_ROWS, this.countsAt,
+        );
+        exports.rescore(
+          this.panels32At, this.stride32 >> 2, this.queriesAt + first * this.stride32 * 4, count,
+          this.listsAt, BLOCK_ROWS, this.countsAt, this.exactAt,
+        );
+        for (let j = 0; j < count; j++) {
+          const n = counts[j]!;
+          if (n > 0) visit(offset + first + j, lists, exact, j * BLOCK_ROWS, j * BLOCK_ROWS + n);
+        }
+      });
+    });
   }
 
-  protected load(queries: Float32Array, count: number): void {
-    const { stride, dim } = this;
-    // Pairs of queries, interleaved by lane (see scoreBlock); zeros pad the lanes and an odd query out's partner.
-    const memory = new Float32Array(this.exports.memory.buffer, this.queriesAt, (count + (count & 1)) * stride);
-    if (dim !== stride || (count & 1) === 1) memory.fill(0);
-    const rests = this.views.queryRests;
+  /**
+   * Copies queries into the kernel's memory as float32 pairs interleaved by
+   * lane and, with `filter`, as int16 pairs of their rotated values; returns
+   * each one's error term and rest norms for the filter.
+   */
+  private load(queries: Float32Array, count: number, filter: boolean): { errors: Float32Array; rests: Float32Array } {
+    const { dim, stride32, stride16, checks, axes } = this;
+    const buffer = this.exports.memory.buffer;
+    const pairs = (count + 1) >> 1;
+    const memory32 = new Float32Array(buffer, this.queriesAt, pairs * 2 * stride32);
+    memory32.fill(0);
     for (let q = 0; q < count; q++) {
       const source = q * dim;
-      const target = (q >> 1) * stride * 2 + (q & 1) * 4;
-      for (let k = 0; k < dim; k++) memory[target + (k >> 2) * 8 + (k & 3)] = queries[source + k]!;
-      rests[2 * q] = restNorm(queries, source + this.check1 * 4, source + dim);
-      rests[2 * q + 1] = restNorm(queries, source + this.check2 * 4, source + dim);
+      const target = (q >> 1) * stride32 * 2 + (q & 1) * 4;
+      for (let k = 0; k < dim; k++) memory32[target + (k >> 2) * 8 + (k & 3)] = queries[source + k]!;
     }
+    const errors = new Float32Array(count);
+    const rests = new Float32Array(count * MAX_CHECKS);
+    if (!filter) return { errors, rests };
+    const memory16 = new Int16Array(buffer, this.queries16At(), pairs * 2 * stride16);
+    memory16.fill(0);
+    const rotated = new Float64Array(dim);
+    const quantised = new Float64Array(dim);
+    for (let q = 0; q < count; q++) {
+      const source = q * dim;
+      if (axes) {
+        for (let j = 0; j < dim; j++) {
+          let sum = 0;
+          for (let k = 0; k < dim; k++) sum += axes[j * dim + k]! * queries[source + k]!;
+          rotated[j] = sum;
+        }
+      } else {
+        for (let k = 0; k < dim; k++) rotated[k] = queries[source + k]!;
+      }
+      const target = (q >> 1) * stride16 * 2 + (q & 1) * 8;
+      let l1 = 0;
+      for (let k = 0; k < dim; k++) {
+        const quantum = Math.round(rotated[k]! * SCALE) || 0;
+        memory16[target + (k >> 3) * 16 + (k & 7)] = quantum;
+        quantised[k] = quantum;
+        l1 += Math.abs(quantum);
+      }
+      // |approx − SCALE² × exact| ≤ ½ L1(row) + ½ L1(query) + dim / 4; the row's half is stored with the row.
+      errors[q] = roundUp(l1 / 2 + dim / 4 + this.slack);
+      restNorms(quantised, dim, checks, rests, q * MAX_CHECKS, 1);
+    }
+    return { errors, rests };
   }
 
-  protected score(rowStart: number, rowEnd: number, first: number, count: number, floors?: Float32Array): void {
-    const views = this.views;
-    if (floors) for (let j = 0; j < count; j++) views.floors[j] = floors[first + j]!;
-    const [check1, check2] = floors ? [this.check1, this.check2] : [this.lanes, this.lanes];
-    this.exports.scoreBlock(
-      MATRIX_OFFSET, rowStart, rowEnd, this.lanes,
-      this.queriesAt + first * this.stride * 4, count, this.scoresAt, BLOCK_ROWS,
-      check1, check2, this.restsAt, this.queryRestsAt() + first * 8, this.floorsAt,
-    );
+  private queries16At(): number {
+    return this.queriesAt + ((this.capacity + 1) >> 1) * 2 * this.stride32 * 4;
   }
 
-  protected tileScores(): Float32Array {
-    return this.views.scores;
-  }
-
-  protected select(
-    rowStart: number, tileRows: number, first: number, count: number, floors: Float32Array, ends: ArrayLike<number>,
-  ): { rows: Int32Array; counts: Int32Array } {
-    const views = this.views;
-    // The floors of this tile are in place since score().
-    for (let j = 0; j < count; j++) views.ends[j] = ends[first + j]!;
-    this.exports.selectAbove(this.scoresAt, BLOCK_ROWS, tileRows, rowStart, count, this.floorsAt, this.endsAt, this.rowsAt, this.countsAt);
-    return views;
-  }
-
-  private queryRestsAt(): number {
-    return this.queriesAt + this.capacity * this.stride * 4;
+  /** Runs `scan` over all queries at once, or over groups that fit if the memory cannot grow enough. */
+  private inGroups(
+    queries: Float32Array, ends: ArrayLike<number>, scan: (part: Float32Array, ends: ArrayLike<number>, offset: number) => void,
+  ): void {
+    const count = ends.length;
+    if (count === 0) return;
+    if (this.reserve(count)) {
+      scan(queries, ends, 0);
+      return;
+    }
+    const dim = this.dim;
+    for (let first = 0; first < count; first += this.capacity) {
+      const last = Math.min(count, first + this.capacity);
+      scan(queries.subarray(first * dim, last * dim), Array.from({ length: last - first }, (_, i) => ends[first + i]!), first);
+    }
   }
 
   /** Makes room for `count` queries; false if the memory cannot grow that far. */
@@ -305,55 +505,121 @@ class WasmScorer extends TiledScorer {
     if (count <= this.capacity) return true;
     const capacity = Math.max(count + (count & 1), 2 * this.capacity);
     try {
-      growTo(this.exports.memory, this.queriesAt + WasmScorer.queryBytes(capacity, this.stride));
+      growTo(this.exports.memory, this.queriesAt + WasmScorer.queryBytes(capacity, this.dim));
     } catch {
       return false;
     }
     this.capacity = capacity;
-    this.makeViews(); // growing replaced the memory's buffer, and the rest norms moved
+    this.makeViews(); // growing replaced the memory's buffer
     return true;
-  }
-
-  /** Runs `scan` over groups of queries that fit the memory as it is. */
-  private inGroups(
-    queries: Float32Array, ends: ArrayLike<number>, scan: (part: Float32Array, ends: number[], first: number) => void,
-  ): void {
-    const dim = this.dim;
-    for (let first = 0; first < ends.length; first += this.capacity) {
-      const last = Math.min(ends.length, first + this.capacity);
-      scan(queries.subarray(first * dim, last * dim), Array.from({ length: last - first }, (_, i) => ends[first + i]!), first);
-    }
   }
 
   private makeViews(): void {
     const buffer = this.exports.memory.buffer;
     this.views = {
       scores: new Float32Array(buffer, this.scoresAt, TILE),
-      rows: new Int32Array(buffer, this.rowsAt, TILE),
-      floors: new Float32Array(buffer, this.floorsAt, QUERY_CHUNK),
-      ends: new Int32Array(buffer, this.endsAt, QUERY_CHUNK),
+      lists: new Int32Array(buffer, this.listsAt, TILE),
+      exact: new Float32Array(buffer, this.exactAt, TILE),
       counts: new Int32Array(buffer, this.countsAt, QUERY_CHUNK),
-      queryRests: new Float32Array(buffer, this.queryRestsAt(), this.capacity * 2),
+      params: new Float32Array(buffer, this.paramsAt, QUERY_CHUNK * (PARAM_BYTES / 4)),
+      paramInts: new Int32Array(buffer, this.paramsAt, QUERY_CHUNK * (PARAM_BYTES / 4)),
     };
   }
 }
 
-/**
- * Where the kernel checks whether a tile can still beat its floors: after
- * about half and three quarters of the lanes. Short vectors are not worth it.
- */
-function checkpoints(lanes: number): [number, number] {
-  if (lanes < 4) return [lanes, lanes];
-  return [Math.ceil(lanes / 2), Math.ceil((3 * lanes) / 4)];
+/** At most this many checkpoints (the kernel's per-query parameters have room for 8). */
+const MAX_CHECKS = 4;
+
+/** The filter's checkpoint lanes: after about 1/8, 1/4, 1/2 and 3/4 of the lanes. */
+function checkpoints(lanes: number): Int32Array {
+  const lanesAt = [lanes / 8, lanes / 4, lanes / 2, (3 * lanes) / 4].map(Math.ceil).filter((c) => c >= 1 && c < lanes);
+  return Int32Array.from(new Set(lanesAt));
 }
 
-/** Norm of `values[from..to)`, rounded up to float32 so that it bounds the exact norm. */
-function restNorm(values: Float32Array, from: number, to: number): number {
+/**
+ * The eigenvectors of the rows' second-moment matrix (from a sample of
+ * rows), as rows of a dim × dim matrix in order of decreasing eigenvalue:
+ * an orthogonal rotation that puts the most variance first. Cyclic Jacobi
+ * rotations keep it orthogonal to rounding whether or not they converge.
+ */
+function principalAxes(unit: Float32Array, size: number, dim: number): Float64Array {
+  const moment = new Float64Array(dim * dim);
+  const step = Math.max(1, Math.floor(size / AXIS_SAMPLE));
+  for (let row = 0; row < size; row += step) {
+    const base = row * dim;
+    for (let i = 0; i < dim; i++) {
+      const x = unit[base + i]!;
+      if (x === 0 || x !== x) continue;
+      for (let j = i; j < dim; j++) moment[i * dim + j] = moment[i * dim + j]! + x * unit[base + j]!;
+    }
+  }
+  for (let i = 0; i < dim; i++) for (let j = 0; j < i; j++) moment[i * dim + j] = moment[j * dim + i]!;
+  const vectors = new Float64Array(dim * dim);
+  for (let i = 0; i < dim; i++) vectors[i * dim + i] = 1;
+  const a = moment;
+  // A few sweeps suffice: the axes only need to be good, and any orthogonal matrix is correct.
+  for (let sweep = 0; sweep < 6; sweep++) {
+    let off = 0;
+    let total = 0;
+    for (let i = 0; i < dim; i++) {
+      for (let j = 0; j < dim; j++) {
+        const v = a[i * dim + j]! ** 2;
+        total += v;
+        if (i !== j) off += v;
+      }
+    }
+    if (!(off > 1e-22 * total)) break;
+    for (let p = 0; p < dim; p++) {
+      for (let q = p + 1; q < dim; q++) {
+        const apq = a[p * dim + q]!;
+        if (Math.abs(apq) < 1e-300) continue;
+        const theta = (a[q * dim + q]! - a[p * dim + p]!) / (2 * apq);
+        const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < dim; k++) {
+          const akp = a[k * dim + p]!;
+          const akq = a[k * dim + q]!;
+          a[k * dim + p] = c * akp - s * akq;
+          a[k * dim + q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < dim; k++) {
+          const apk = a[p * dim + k]!;
+          const aqk = a[q * dim + k]!;
+          a[p * dim + k] = c * apk - s * aqk;
+          a[q * dim + k] = s * apk + c * aqk;
+        }
+        for (let k = 0; k < dim; k++) {
+          const vkp = vectors[k * dim + p]!;
+          const vkq = vectors[k * dim + q]!;
+          vectors[k * dim + p] = c * vkp - s * vkq;
+          vectors[k * dim + q] = s * vkp + c * vkq;
+        }
+      }
+    }
+  }
+  // Column j of `vectors` is the eigenvector of eigenvalue a[j][j].
+  const order = Array.from({ length: dim }, (_, j) => j).sort((x, y) => a[y * dim + y]! - a[x * dim + x]!);
+  const axes = new Float64Array(dim * dim);
+  order.forEach((column, j) => {
+    for (let k = 0; k < dim; k++) axes[j * dim + k] = vectors[k * dim + column]!;
+  });
+  return axes;
+}
+
+/** ‖A Aᵀ − I‖ (Frobenius) of the axes (rows of A): how much the rotation can change a dot product of unit vectors. */
+function orthogonalityError(axes: Float64Array, dim: number): number {
   let squares = 0;
-  for (let i = from; i < to; i++) squares += values[i]! * values[i]!;
-  const norm = Math.sqrt(squares);
-  const rounded = Math.fround(norm);
-  return rounded >= norm ? rounded : Math.fround(norm * (1 + 2 ** -23));
+  for (let i = 0; i < dim; i++) {
+    for (let j = i; j < dim; j++) {
+      let dot = 0;
+      for (let k = 0; k < dim; k++) dot += axes[i * dim + k]! * axes[j * dim + k]!;
+      const e = dot - (i === j ? 1 : 0);
+      squares += (i === j ? 1 : 2) * e * e;
+    }
+  }
+  // Rounding in this very computation is far below what it measures; double it anyway.
+  return 2 * Math.sqrt(squares) + 1e-12;
 }
 
 /** Rows including the zero rows that complete the last panel of 4. */
@@ -366,71 +632,50 @@ function growTo(memory: WebAssembly.Memory, bytes: number): void {
   if (bytes > have) memory.grow(Math.ceil((bytes - have) / WASM_PAGE));
 }
 
-/** The kernel's arithmetic in TypeScript, rounding to float32 after every operation. */
-class JsScorer extends TiledScorer {
+/** The kernel's exact arithmetic in TypeScript: every score computed, rounding to float32 after every operation. */
+class JsScorer implements Scorer {
   readonly kind = 'js';
   private readonly scores = new Float32Array(TILE);
-  private readonly rows = new Int32Array(TILE);
-  private readonly counts = new Int32Array(QUERY_CHUNK);
-  private queries: Float32Array = new Float32Array(0);
+  private readonly rows = new Int32Array(BLOCK_ROWS);
+  private readonly exact = new Float32Array(BLOCK_ROWS);
 
-  constructor(private readonly unit: Float32Array, size: number, dim: number) {
-    super(size, dim);
+  constructor(private readonly unit: Float32Array, private readonly size: number, private readonly dim: number) {}
+
+  scan(queries: Float32Array, ends: ArrayLike<number>, visit: TileVisitor): void {
+    forEachTile(this.size, ends, (rowStart, rowEnd, first, count) => {
+      this.score(queries, rowStart, rowEnd, first, count);
+      visit(rowStart, rowEnd, first, count, this.scores, BLOCK_ROWS);
+    });
   }
 
-  protected load(queries: Float32Array): void {
-    this.queries = queries;
+  scanAbove(queries: Float32Array, ends: ArrayLike<number>, floors: Float32Array, visit: CandidateVisitor): void {
+    const { scores, rows, exact } = this;
+    forEachTile(this.size, ends, (rowStart, rowEnd, first, count) => {
+      this.score(queries, rowStart, rowEnd, first, count);
+      for (let j = 0; j < count; j++) {
+        const q = first + j;
+        const floor = floors[q]!;
+        const limit = Math.min(rowEnd, ends[q]!);
+        let n = 0;
+        for (let row = rowStart; row < limit; row++) {
+          const score = scores[j * BLOCK_ROWS + row - rowStart]!;
+          if (score > floor) {
+            rows[n] = row;
+            exact[n++] = score;
+          }
+        }
+        if (n > 0) visit(q, rows, exact, 0, n);
+      }
+    });
   }
 
-  protected score(rowStart: number, rowEnd: number, first: number, count: number): void {
-    // No pruning: every score is computed.
-    const { unit, dim, scores, queries } = this;
-    const fround = Math.fround;
+  private score(queries: Float32Array, rowStart: number, rowEnd: number, first: number, count: number): void {
+    const { unit, dim, scores } = this;
     for (let j = 0; j < count; j++) {
       const queryBase = (first + j) * dim;
       for (let row = rowStart; row < rowEnd; row++) {
-        const base = row * dim;
-        // Lane l of the kernel's accumulator sums components k ≡ l (mod 4).
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        let k = 0;
-        for (; k + 3 < dim; k += 4) {
-          s0 = fround(s0 + fround(unit[base + k]! * queries[queryBase + k]!));
-          s1 = fround(s1 + fround(unit[base + k + 1]! * queries[queryBase + k + 1]!));
-          s2 = fround(s2 + fround(unit[base + k + 2]! * queries[queryBase + k + 2]!));
-          s3 = fround(s3 + fround(unit[base + k + 3]! * queries[queryBase + k + 3]!));
-        }
-        if (k < dim) {
-          // The kernel's zero padding adds +0 to the lanes past the end (turning a -0 sum into +0).
-          s0 = fround(s0 + fround(unit[base + k]! * queries[queryBase + k]!));
-          s1 = k + 1 < dim ? fround(s1 + fround(unit[base + k + 1]! * queries[queryBase + k + 1]!)) : s1 + 0;
-          s2 = k + 2 < dim ? fround(s2 + fround(unit[base + k + 2]! * queries[queryBase + k + 2]!)) : s2 + 0;
-          s3 = s3 + 0;
-        }
-        scores[j * BLOCK_ROWS + (row - rowStart)] = fround(s0 + s1) + fround(s2 + s3);
+        scores[j * BLOCK_ROWS + (row - rowStart)] = exactScore(unit, row * dim, queries, queryBase, dim);
       }
     }
-  }
-
-  protected tileScores(): Float32Array {
-    return this.scores;
-  }
-
-  protected select(
-    rowStart: number, tileRows: number, first: number, count: number, floors: Float32Array, ends: ArrayLike<number>,
-  ): { rows: Int32Array; counts: Int32Array } {
-    const { scores, rows, counts } = this;
-    for (let j = 0; j < count; j++) {
-      const floor = floors[first + j]!;
-      const limit = Math.min(tileRows, ends[first + j]! - rowStart);
-      let n = 0;
-      for (let i = 0; i < limit; i++) {
-        if (scores[j * BLOCK_ROWS + i]! > floor) rows[j * BLOCK_ROWS + n++] = rowStart + i;
-      }
-      counts[j] = n;
-    }
-    return { rows, counts };
   }
 }
