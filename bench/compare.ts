@@ -2,7 +2,8 @@
 // same settings on the same corpus, one after another in one run. Prints
 // words/s, wall time, peak memory and the quality of each result (scored by
 // the same evaluator for every tool), then the ratios word2vec-ts / peer.
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createReadStream, createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -15,6 +16,7 @@ const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
 const repo = resolve(here, '../..');
 const data = resolve(repo, '../shared/data');
 const PYTHON = '/usr/bin/python3';
+const execFileAsync = promisify(execFile);
 
 const { values } = parseArgs({
   options: {
@@ -27,14 +29,17 @@ const { values } = parseArgs({
     peers: { type: 'string', default: 'gensim,fasttext' },
     questions: { type: 'string', default: join(data, 'questions-words.txt') },
     pairs: { type: 'string', default: join(data, 'wordsim353.tsv') },
+    calibrate: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 
 if (values.help) {
-  console.log(`usage: npm run bench -- [--corpus FILE] [--modes sg-ns,cbow-ns,sg-hs,cbow-hs | --arch sg|cbow --loss ns|hs]
-                       [--epochs 1] [--threads 2 | --threads 1,2] [--peers gensim,fasttext]
-Trains every tool with: dim 100, window 5, negative 5, sample 1e-3, min-count 5.`);
+  console.log(`usage: npm run bench -- [--corpus FILE] [--modes sg-ns,sg-ns-shared,cbow-ns,sg-hs,cbow-hs | --arch sg|cbow --loss ns|hs]
+                       [--epochs 1] [--threads 2 | --threads 1,2] [--peers gensim,fasttext] [--calibrate]
+Trains every tool with: dim 100, window 5, negative 5, sample 1e-3, min-count 5.
+A mode ending in -shared is word2vec-ts with --shared-negatives, compared with the peers' plain mode.
+--calibrate also measures what two independent one-thread processes get from the machine.`);
   process.exit(0);
 }
 if (!existsSync(values.corpus)) {
@@ -46,6 +51,8 @@ const modes = values.arch || values.loss ? [`${values.arch ?? 'sg'}-${values.los
 const threadCounts = values.threads.split(',').map(Number);
 const peers = values.peers.split(',').filter(Boolean);
 const work = mkdtempSync(join(tmpdir(), 'w2v-bench-'));
+
+const runs: Run[] = [];
 
 interface Run {
   tool: string;
@@ -113,43 +120,58 @@ async function main(): Promise<void> {
     return false;
   });
   const plain = usable.length > 0 ? await plainCorpus() : values.corpus;
-  const runs: Run[] = [];
   for (const mode of modes) {
-    const [arch, loss] = mode.split('-');
+    // "sg-ns-shared" is word2vec-ts with --shared-negatives; peers have no such mode and run as "sg-ns".
+    const [arch, loss, variant] = mode.split('-');
+    const peerMode = `${arch}-${loss}`;
     for (const threads of threadCounts) {
       const settings = { ...common, arch, loss, threads: String(threads) };
       const ours = join(work, `ours-${mode}-${threads}.bin`);
-      const o = lastJson(run(process.execPath, [join(here, 'train-ours.js'), '--corpus', values.corpus, '--output', ours, ...flags(settings)]));
+      const extra = variant === 'shared' ? ['--shared-negatives'] : [];
+      const o = lastJson(run(process.execPath, [join(here, 'train-ours.js'), '--corpus', values.corpus, '--output', ours, ...flags(settings), ...extra]));
       const words = o.corpus_words;
-      runs.push({ tool: 'word2vec-ts', mode, threads, seconds: o.seconds, words, maxRssMb: o.max_rss_mb, ...evaluate(ours, true) });
-      report(runs[runs.length - 1]);
-      if (usable.includes('gensim')) {
-        const out = join(work, `gensim-${mode}-${threads}.bin`);
+      record({ tool: 'word2vec-ts', mode, threads, seconds: o.seconds, words, maxRssMb: o.max_rss_mb, ...evaluate(ours, true) });
+      const peerRan = (tool: string): boolean => runs.some((r) => r.tool === tool && r.mode === peerMode && r.threads === threads);
+      if (usable.includes('gensim') && !peerRan('gensim')) {
+        const out = join(work, `gensim-${peerMode}-${threads}.bin`);
         const g = lastJson(run(PYTHON, [join(repo, 'bench/peers/gensim_train.py'), '--corpus-file', plain, '--output', out, ...flags(settings)]));
-        runs.push({ tool: 'gensim', mode, threads, seconds: g.seconds, words, maxRssMb: g.max_rss_mb, ...evaluate(out, true) });
-        report(runs[runs.length - 1]);
+        record({ tool: 'gensim', mode: peerMode, threads, seconds: g.seconds, words, maxRssMb: g.max_rss_mb, ...evaluate(out, true) });
       }
-      if (usable.includes('fasttext')) {
-        const prefix = join(work, `fasttext-${mode}-${threads}`);
+      if (usable.includes('fasttext') && !peerRan('fasttext')) {
+        const prefix = join(work, `fasttext-${peerMode}-${threads}`);
         const t = timeCommand('fasttext', [
           arch === 'sg' ? 'skipgram' : 'cbow', '-input', plain, '-output', prefix, '-dim', '100', '-ws', '5', '-neg', '5',
           '-loss', loss, '-t', '1e-3', '-minCount', '5', '-epoch', values.epochs, '-thread', String(threads),
           '-minn', '0', '-maxn', '0', '-lr', arch === 'sg' ? '0.025' : '0.05', '-verbose', '0',
         ]);
-        runs.push({ tool: 'fasttext', mode, threads, seconds: t.seconds, words, maxRssMb: t.maxRssMb, ...evaluate(`${prefix}.vec`, false) });
-        report(runs[runs.length - 1]);
+        record({ tool: 'fasttext', mode: peerMode, threads, seconds: t.seconds, words, maxRssMb: t.maxRssMb, ...evaluate(`${prefix}.vec`, false) });
       }
     }
   }
-  printTable(runs);
+  const capacity = values.calibrate ? await calibrate() : NaN;
+  printTable(capacity);
   rmSync(work, { recursive: true, force: true });
 }
 
-function report(r: Run): void {
+function record(r: Run): void {
+  runs.push(r);
   console.error(`done: ${r.tool} ${r.mode} threads=${r.threads} in ${r.seconds.toFixed(1)} s`);
 }
 
-function printTable(runs: Run[]): void {
+/**
+ * What the machine gives two independent processes right now: two one-thread
+ * trainings at once, against one alone. On shared machines two virtual cores
+ * are sometimes one physical core; this is the ceiling for thread scaling.
+ */
+async function calibrate(): Promise<number> {
+  const args = (out: string): string[] => [join(here, 'train-ours.js'), '--corpus', values.corpus, '--output', join(work, out), '--threads', '1'];
+  const alone = lastJson(run(process.execPath, args('calibrate-alone.bin'))).seconds;
+  const started = performance.now();
+  await Promise.all(['a', 'b'].map((name) => execFileAsync(process.execPath, args(`calibrate-${name}.bin`), { maxBuffer: 1 << 26 })));
+  return (2 * alone) / ((performance.now() - started) / 1000);
+}
+
+function printTable(capacity: number): void {
   console.log(`\ncorpus: ${values.corpus}; epochs ${values.epochs}; dim 100, window 5, negative 5, sample 1e-3, min-count 5`);
   console.log('words/s = corpus words (in vocabulary, before subsampling) x epochs / wall time of the training call\n');
   console.log('| mode | threads | tool | words/s | wall s | peak MB | analogy (30k) | WS-353 Spearman |');
@@ -159,11 +181,12 @@ function printTable(runs: Run[]): void {
   }
   console.log('\nword2vec-ts / peer:');
   for (const r of runs.filter((x) => x.tool !== 'word2vec-ts')) {
-    const ours = runs.find((x) => x.tool === 'word2vec-ts' && x.mode === r.mode && x.threads === r.threads)!;
-    console.log(
-      `  ${r.mode} threads=${r.threads} vs ${r.tool}: speed ${(r.seconds / ours.seconds).toFixed(2)}x, ` +
-        `analogy ${(100 * (ours.analogy - r.analogy)).toFixed(2)} points, Spearman ${(ours.spearman - r.spearman).toFixed(4)}`,
-    );
+    for (const ours of runs.filter((x) => x.tool === 'word2vec-ts' && x.mode.startsWith(r.mode) && x.threads === r.threads)) {
+      console.log(
+        `  ${ours.mode} threads=${r.threads} vs ${r.tool}: speed ${(r.seconds / ours.seconds).toFixed(2)}x, ` +
+          `analogy ${(100 * (ours.analogy - r.analogy)).toFixed(2)} points, Spearman ${(ours.spearman - r.spearman).toFixed(4)}`,
+      );
+    }
   }
   for (const mode of modes) {
     const ours = runs.filter((x) => x.tool === 'word2vec-ts' && x.mode === mode);
@@ -171,6 +194,9 @@ function printTable(runs: Run[]): void {
     for (const r of ours.filter((x) => x.threads > 1 && one)) {
       console.log(`  ${mode}: ${r.threads} threads = ${(one!.seconds / r.seconds).toFixed(2)}x 1 thread`);
     }
+  }
+  if (Number.isFinite(capacity)) {
+    console.log(`  machine: two independent one-thread trainings ran at ${capacity.toFixed(2)}x the throughput of one (the ceiling for 2 threads)`);
   }
 }
 
