@@ -7,7 +7,7 @@
 // sure, before each scan, that the table and the word store have room for
 // every token the input could add.
 
-// A table slot (16 bytes): hash, word id + 1 (0 = empty), unused, unused.
+// A table slot (8 bytes): hash, word id + 1 (0 = empty).
 // Per word id (8 bytes): offset and length of its bytes in the word store.
 // Per word id: its count (f64).
 
@@ -78,7 +78,7 @@ export function lastTokens(): f64 {
   const h = hashBytes(p, n);
   let slot = h & tableMask;
   for (;;) {
-    const at = table + (<usize>slot << 4);
+    const at = table + (<usize>slot << 3);
     const stored = load<i32>(at, 4);
     if (stored == 0) break;
     if (load<u32>(at) == h) {
@@ -90,7 +90,7 @@ export function lastTokens(): f64 {
   }
   if (!insert) return -1;
   const id = words++;
-  const at = table + (<usize>slot << 4);
+  const at = table + (<usize>slot << 3);
   store<u32>(at, h);
   store<i32>(at, id + 1, 4);
   const ref = refs + (<usize>id << 3);
@@ -160,14 +160,14 @@ export function scan(input: usize, length: i32, final: bool, out: usize, insert:
 export function rehash(tablePtr: usize, tableSlots: u32): void {
   table = tablePtr;
   tableMask = tableSlots - 1;
-  memory.fill(table, 0, <usize>tableSlots << 4);
+  memory.fill(table, 0, <usize>tableSlots << 3);
   for (let id = 0; id < words; id++) {
     const ref = refs + (<usize>id << 3);
     const p = wordStore + <usize>load<u32>(ref);
     const h = hashBytes(p, load<i32>(ref, 4));
     let slot = h & tableMask;
-    while (load<i32>(table + (<usize>slot << 4), 4) != 0) slot = (slot + 1) & tableMask;
-    store<u32>(table + (<usize>slot << 4), h);
-    store<i32>(table + (<usize>slot << 4), id + 1, 4);
+    while (load<i32>(table + (<usize>slot << 3), 4) != 0) slot = (slot + 1) & tableMask;
+    store<u32>(table + (<usize>slot << 3), h);
+    store<i32>(table + (<usize>slot << 3), id + 1, 4);
   }
 }

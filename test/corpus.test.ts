@@ -106,11 +106,20 @@ test('scan counts words, caches the corpus, and encoding drops rare words and em
   const { vocab, remap } = Vocabulary.fromCounts(scan, { minCount: 2, maxVocab: 0 });
   const encoded = encodeCached(scan.cached!, remap);
   const E = SENTENCE_END;
-  assert.deepEqual([...encoded], [0, 1, 0, E, 1, 0, 2, 2, E]);
+  assert.deepEqual(encoded.flatMap((block) => [...block]), [0, 1, 0, E, 1, 0, 2, 2, E]);
   assert.deepEqual(vocab.words, ['a', 'b', 'c']);
   const chunks = [...chunksOf(encoded, 2)];
   assert.deepEqual(chunks.map((c) => c.words), [3, 4]);
-  assert.ok(encoded.buffer instanceof SharedArrayBuffer);
+  assert.ok(encoded.every((block) => block.buffer instanceof SharedArrayBuffer));
+});
+
+test('chunks are whole sentences, also where a sentence spans two blocks', () => {
+  const E = SENTENCE_END;
+  const blocks = [Int32Array.from([1, 2, E, 3]), Int32Array.from([4, E, 5, E]), Int32Array.from([6, 7, E])];
+  const chunks = [...chunksOf(blocks, 3)];
+  assert.deepEqual(chunks.map((c) => [...c.ids]), [[1, 2, E], [3, 4, E], [5, E, 6, 7, E]]);
+  assert.deepEqual(chunks.map((c) => c.words), [2, 2, 3]);
+  assert.equal(chunks[0].ids.buffer, blocks[0].buffer, 'a chunk inside one block is a view, not a copy');
 });
 
 test('a corpus larger than the cache budget is not cached', async () => {

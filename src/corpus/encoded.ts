@@ -15,10 +15,16 @@ export interface Chunk {
 
 const BLOCK = 1 << 20;
 
-/** A growable list of int32 blocks, so a long corpus never needs one huge reallocation. */
+/**
+ * A growable list of int32 blocks, so a long corpus never needs one huge
+ * reallocation. Blocks are shared memory, so worker threads read chunks of
+ * them without copies.
+ */
+const sharedBlock = (): Int32Array => new Int32Array(new SharedArrayBuffer(BLOCK * 4));
+
 class IntBlocks {
   blocks: Int32Array[] = [];
-  private current = new Int32Array(BLOCK);
+  private current = sharedBlock();
   private used = 0;
   length = 0;
 
@@ -27,7 +33,7 @@ class IntBlocks {
     while (from < values.length) {
       if (this.used === BLOCK) {
         this.blocks.push(this.current);
-        this.current = new Int32Array(BLOCK);
+        this.current = sharedBlock();
         this.used = 0;
       }
       const n = Math.min(values.length - from, BLOCK - this.used);
@@ -77,57 +83,65 @@ export async function scanCorpus(
 }
 
 /**
- * Rewrites a cached scan in final vocabulary indices, dropping words not in
- * the vocabulary and sentences left empty, into one shared array that every
- * worker thread can read.
+ * Rewrites a cached scan in place in final vocabulary indices, dropping words
+ * not in the vocabulary and sentences left empty. Returns the blocks trimmed
+ * to what they now hold; no second copy of the corpus is made.
  */
-export function encodeCached(blocks: Int32Array[], remap: Int32Array): Int32Array {
-  let length = 0;
-  let open = false; // the sentence being counted has a word
-  for (const block of blocks) {
+export function encodeCached(blocks: Int32Array[], remap: Int32Array): Int32Array[] {
+  let open = false; // the current sentence has a word
+  return blocks.map((block) => {
+    let at = 0;
     for (let i = 0; i < block.length; i++) {
       const id = block[i];
       if (id === SENTENCE_END) {
-        if (open) length++;
+        if (open) block[at++] = SENTENCE_END;
         open = false;
       } else if (remap[id] >= 0) {
-        length++;
+        block[at++] = remap[id];
         open = true;
       }
     }
-  }
-  const out = new Int32Array(new SharedArrayBuffer(length * 4));
-  let at = 0;
-  open = false;
-  for (const block of blocks) {
-    for (let i = 0; i < block.length; i++) {
-      const id = block[i];
-      if (id === SENTENCE_END) {
-        if (open) out[at++] = SENTENCE_END;
-        open = false;
-      } else if (remap[id] >= 0) {
-        out[at++] = remap[id];
-        open = true;
-      }
-    }
-  }
-  return out;
+    return block.subarray(0, at);
+  });
 }
 
-/** Cuts an encoded corpus into chunks of whole sentences of about `target` entries (views, no copies). */
-export function* chunksOf(encoded: Int32Array, target: number): Generator<Chunk> {
-  let start = 0;
+/**
+ * Cuts an encoded corpus into chunks of whole sentences of about `target`
+ * entries: views of the blocks, or for a chunk that spans two blocks, a copy.
+ */
+export function* chunksOf(blocks: Int32Array[], target: number): Generator<Chunk> {
+  let pieces: Int32Array[] = []; // of the chunk being gathered, from earlier blocks
+  let gathered = 0;
   let words = 0;
-  for (let i = 0; i < encoded.length; i++) {
-    if (encoded[i] !== SENTENCE_END) {
-      words++;
-    } else if (i + 1 - start >= target) {
-      yield { ids: encoded.subarray(start, i + 1), words };
-      start = i + 1;
-      words = 0;
+  const chunk = (last: Int32Array): Chunk => {
+    if (pieces.length === 0) return { ids: last, words };
+    const ids = new Int32Array(new SharedArrayBuffer((gathered + last.length) * 4));
+    let at = 0;
+    for (const piece of [...pieces, last]) {
+      ids.set(piece, at);
+      at += piece.length;
+    }
+    return { ids, words };
+  };
+  for (const block of blocks) {
+    let start = 0;
+    for (let i = 0; i < block.length; i++) {
+      if (block[i] !== SENTENCE_END) {
+        words++;
+      } else if (gathered + i + 1 - start >= target) {
+        yield chunk(block.subarray(start, i + 1));
+        start = i + 1;
+        pieces = [];
+        gathered = 0;
+        words = 0;
+      }
+    }
+    if (start < block.length) {
+      pieces.push(block.subarray(start));
+      gathered += block.length - start;
     }
   }
-  if (start < encoded.length) yield { ids: encoded.subarray(start), words };
+  if (gathered > 0) yield chunk(new Int32Array(0));
 }
 
 /** The largest chunk chunksOf or streamChunks can produce for a given target and sentence length. */

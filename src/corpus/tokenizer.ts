@@ -17,6 +17,8 @@ export const MAX_TOKEN_BYTES = 1000;
 /** Bytes tokenized per call: bounds how many new words one call can add, and so the room kept free. */
 const PIECE = 1 << 18;
 const PAGE = 65536;
+/** Bytes per hash-table slot: the word's hash and its id + 1. */
+const SLOT = 8;
 
 const WASM_URL = new URL('../../../build/tokenizer.wasm', import.meta.url);
 let compiled: WebAssembly.Module | undefined;
@@ -56,11 +58,11 @@ export class Tokenizer {
     this.wasm = new WebAssembly.Instance(tokenizerModule()).exports as unknown as TokenizerExports;
     this.input = this.take(PIECE + MAX_TOKEN_BYTES + 16);
     this.out = this.take((PIECE + MAX_TOKEN_BYTES + 16) * 4);
-    this.table = this.take((1 << 16) * 16);
+    this.table = this.take((1 << 16) * SLOT);
     this.refs = this.take(1 << 16);
     this.countsRegion = this.take(1 << 16);
     this.store = this.take(1 << 16);
-    this.wasm.setup(this.table.at, this.table.bytes / 16, this.refs.at, this.countsRegion.at, this.store.at, 0, 0, maxSentenceLength, MAX_TOKEN_BYTES);
+    this.wasm.setup(this.table.at, this.table.bytes / SLOT, this.refs.at, this.countsRegion.at, this.store.at, 0, 0, maxSentenceLength, MAX_TOKEN_BYTES);
   }
 
   get size(): number {
@@ -131,12 +133,12 @@ export class Tokenizer {
     }
     const used = this.wasm.storeUsed();
     if (this.store.bytes < used + length) this.store = this.relocate(this.store, used + length);
-    this.wasm.setup(this.table.at, this.table.bytes / 16, this.refs.at, this.countsRegion.at, this.store.at, used, this.size, this.maxSentenceLength, MAX_TOKEN_BYTES);
+    this.wasm.setup(this.table.at, this.table.bytes / SLOT, this.refs.at, this.countsRegion.at, this.store.at, used, this.size, this.maxSentenceLength, MAX_TOKEN_BYTES);
     // Keep the table at most half full, so probes stay short.
-    let slots = this.table.bytes / 16;
+    let slots = this.table.bytes / SLOT;
     if (slots >= 2 * words) return;
     while (slots < 2 * words) slots *= 2;
-    this.table = this.take(slots * 16);
+    this.table = this.take(slots * SLOT);
     this.wasm.rehash(this.table.at, slots);
   }
 

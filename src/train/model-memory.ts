@@ -181,7 +181,7 @@ export class ModelMemory {
     return new Float32Array(this.memory.buffer, offset, rows * this.stride);
   }
 
-  /** The input vectors, copied out without padding: vocabSize × dim. */
+  /** The input vectors without padding: vocabSize × dim. */
   inputVectors(): Float32Array {
     return this.unpadded('syn0');
   }
@@ -191,9 +191,10 @@ export class ModelMemory {
     return this.unpadded(this.syn1 !== 0 ? 'syn1' : 'syn1neg');
   }
 
+  /** Rows without padding: a view of the shared memory when there is none, else a copy. */
   private unpadded(which: 'syn0' | 'syn1neg' | 'syn1'): Float32Array {
     const padded = this.matrix(which);
-    if (this.stride === this.dim) return padded.slice();
+    if (this.stride === this.dim) return padded;
     const rows = padded.length / this.stride;
     const out = new Float32Array(rows * this.dim);
     for (let r = 0; r < rows; r++) out.set(padded.subarray(r * this.stride, r * this.stride + this.dim), r * this.dim);

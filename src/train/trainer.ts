@@ -54,7 +54,7 @@ export async function train(request: TrainRequest): Promise<Word2Vec> {
         `and this vocabulary has ${vocab.size.toLocaleString('en')}: use --loss ns or hs, or raise --min-count / set --max-vocab`,
     );
   }
-  const encoded = scan.cached ? encodeCached(scan.cached, remap) : undefined;
+  let encoded = scan.cached ? encodeCached(scan.cached, remap) : undefined;
   scan.cached = undefined;
   const vocabSeconds = (performance.now() - startedAt) / 1000;
 
@@ -77,6 +77,8 @@ export async function train(request: TrainRequest): Promise<Word2Vec> {
   const epochChunks = (): Iterable<Chunk> | AsyncIterable<Chunk> =>
     encoded ? chunksOf(encoded, CHUNK_TARGET) : streamChunks(options.input, vocab, options.maxSentenceLength, CHUNK_TARGET);
   const run = await runWorkers(memory, options, vocab.totalWords, epochChunks, report, intervalMs);
+  const cachedCorpus = encoded !== undefined;
+  encoded = undefined; // let the corpus go before the vectors are copied out
 
   const vectors = new KeyedVectors(vocab.words, memory.inputVectors(), options.dim);
   const summary: TrainSummary = {
@@ -84,7 +86,7 @@ export async function train(request: TrainRequest): Promise<Word2Vec> {
     corpusTokens: scan.tokens,
     trainedWords: run.words,
     examples: run.examples,
-    cachedCorpus: encoded !== undefined,
+    cachedCorpus,
     finalLoss: run.finalLoss,
     vocabSeconds,
     trainSeconds: run.seconds,
