@@ -126,7 +126,7 @@ test('nearestToVector ranks by cosine; similarByVector is the same call', () => 
   got.forEach((n, i) => assert.ok(Math.abs(n.similarity - expected[i]!.similarity) < 1e-6));
 });
 
-for (const [size, dim] of [[3001, 37], [2500, 64], [700, 3], [257, 1]] as const) {
+for (const [size, dim] of [[3001, 37], [2500, 64], [1200, 150], [600, 450], [700, 3], [257, 1]] as const) {
   test(`batched queries equal single queries exactly (${size} × ${dim}, random queries incl. negatives and restrictVocab)`, () => {
     const kv = clusteredModel(size, dim, size + dim);
     const queries = randomQueries(kv, 400, dim);
@@ -155,8 +155,9 @@ test('the first queries (exact scan) and later ones (after the filter is built) 
   assert.deepEqual(queries.slice(0, 10).map((query) => kv.mostSimilar(query)), early);
 });
 
-test('results are exactly the top n of every score (pruned rows never belong there)', () => {
-  const kv = clusteredModel(4000, 100, 5);
+for (const [size, dim] of [[4000, 100], [1500, 150], [800, 450]] as const) {
+test(`results are exactly the top n of every score, whatever the filter leaves out (${size} × ${dim})`, () => {
+  const kv = clusteredModel(size, dim, 5);
   const scorer = createScorer(kv.unitVectors(), kv.size, kv.dim, 'js');
   const queries = randomQueries(kv, 150, 8).filter((q) => (q.topn ?? 10) > 0);
   const results = kv.mostSimilarBatch(queries);
@@ -172,6 +173,7 @@ test('results are exactly the top n of every score (pruned rows never belong the
     assert.deepEqual(results[i], topOf(kv, scores, end, query.topn ?? 10, new Set([...positive, ...negative])), `query ${i}`);
   });
 });
+}
 
 test('the SIMD kernel and the TypeScript fallback compute bit-identical scores', () => {
   for (const dim of [1, 3, 4, 5, 8, 37, 100]) {

@@ -297,6 +297,8 @@ class WasmScorer implements Scorer {
   private buildFilter(): void {
     const { unit, size, dim, stride32, stride16, checks } = this;
     this.filtering = true;
+    // Room for the axes as queries first (growing the memory detaches views on it); without it, no rotation.
+    const roomForAxes = this.reserve(dim);
     const buffer = this.exports.memory.buffer;
     const rows = panelRows(size);
     new Int32Array(buffer, this.checksAt, MAX_CHECKS).set(checks);
@@ -304,7 +306,7 @@ class WasmScorer implements Scorer {
     // The principal axes of the rows, in order of decreasing variance: rotated
     // onto them, rows and queries have most of their length in the first
     // lanes, where the filter's checkpoints can then prune.
-    const axes = checks.length > 0 && dim <= MAX_ROTATED_DIM ? principalAxes(unit, size, dim) : undefined;
+    const axes = roomForAxes && checks.length > 0 && dim <= MAX_ROTATED_DIM ? principalAxes(unit, size, dim) : undefined;
     let rotationError = 0;
     if (axes) {
       // The kernel rotates in float32 with axes rounded to float32: bound what that costs a dot product.
@@ -319,11 +321,12 @@ class WasmScorer implements Scorer {
     const errors = new Float32Array(buffer, this.errorsAt, rows);
     const rests = new Float32Array(buffer, this.restsAt, rows * MAX_CHECKS);
     const quantised = new Float64Array(dim);
-    const store = (row: number, values: ArrayLike<number>, at: number): void => {
+    // Quantises values[at + k * step] (k < dim) as row `row`.
+    const store = (row: number, values: ArrayLike<number>, at: number, step: number): void => {
       const target = (row >> 2) * stride16 * 4 + (row & 3) * 8;
       let l1 = 0;
       for (let k = 0; k < dim; k++) {
-        const q = Math.round(values[at + k]! * SCALE) || 0; // NaN → 0
+        const q = Math.round(values[at + k * step]! * SCALE) || 0; // NaN → 0
         panels16[target + (k >> 3) * 32 + (k & 7)] = q;
         quantised[k] = q;
         l1 += Math.abs(q);
@@ -333,11 +336,10 @@ class WasmScorer implements Scorer {
       restNorms(quantised, dim, checks, rests, restBase, 4);
     };
     if (!axes) {
-      for (let row = 0; row < size; row++) store(row, unit, row * dim);
+      for (let row = 0; row < size; row++) store(row, unit, row * dim, 1);
       return;
     }
     // Rotated rows are dot products with the axes: let the kernel compute them, a block of rows at a time.
-    this.reserve(dim);
     this.load(Float32Array.from(axes), dim, false);
     const block = new Float32Array(BLOCK_ROWS * dim);
     const scores = this.views.scores;
@@ -348,11 +350,15 @@ class WasmScorer implements Scorer {
         this.exports.scoreBlock(
           this.panels32At, rowStart, rowEnd, stride32 >> 2, this.queriesAt + first * stride32 * 4, count, this.scoresAt, BLOCK_ROWS,
         );
+        if (count === dim) break; // one chunk holds every axis: quantise straight from the tile
         for (let j = 0; j < count; j++) {
           for (let row = rowStart; row < rowEnd; row++) block[(row - rowStart) * dim + first + j] = scores[j * BLOCK_ROWS + row - rowStart]!;
         }
       }
-      for (let row = rowStart; row < rowEnd; row++) store(row, block, (row - rowStart) * dim);
+      for (let row = rowStart; row < rowEnd; row++) {
+        if (dim <= QUERY_CHUNK) store(row, scores, row - rowStart, BLOCK_ROWS);
+        else store(row, block, (row - rowStart) * dim, 1);
+      }
     }
   }
 
