@@ -234,16 +234,19 @@ class WasmScorer implements Scorer {
     private readonly unit: Float32Array,
     private readonly size: number,
     private readonly dim: number,
+    /** Whether there is room for the int16 filter; without it, every query scores every row exactly. */
+    private readonly filterAllowed: boolean,
   ) {
     this.stride32 = paddedStride(dim);
     this.stride16 = (dim + 7) & ~7;
     this.checks = checkpoints(this.stride16 >> 3);
     const rows = panelRows(size);
+    const filterRows = filterAllowed ? rows : 0;
     this.panels32At = FIRST_OFFSET;
     this.panels16At = this.panels32At + rows * this.stride32 * 4;
-    this.errorsAt = this.panels16At + rows * this.stride16 * 2;
-    this.restsAt = this.errorsAt + rows * 4;
-    this.checksAt = this.restsAt + rows * MAX_CHECKS * 4;
+    this.errorsAt = this.panels16At + filterRows * this.stride16 * 2;
+    this.restsAt = this.errorsAt + filterRows * 4;
+    this.checksAt = this.restsAt + filterRows * MAX_CHECKS * 4;
     this.scoresAt = this.checksAt + MAX_CHECKS * 4;
     this.listsAt = this.scoresAt + TILE * 4;
     this.exactAt = this.listsAt + TILE * 4;
@@ -259,23 +262,32 @@ class WasmScorer implements Scorer {
     return pairs * 2 * (paddedStride(dim) * 4 + ((dim + 7) & ~7) * 2);
   }
 
-  /** Copies the unit vectors into a new kernel instance; undefined if they do not fit. */
+  /**
+   * Copies the unit vectors into a new kernel instance, with room for the
+   * int16 filter if the 4 GiB memory has it; undefined if even the float32
+   * rows do not fit.
+   */
   static create(module: WebAssembly.Module, unit: Float32Array, size: number, dim: number): WasmScorer | undefined {
     const rows = panelRows(size);
-    const fixed = rows * (paddedStride(dim) * 4 + ((dim + 7) & ~7) * 2 + 4 + MAX_CHECKS * 4) + MAX_CHECKS * 4 +
-      3 * TILE * 4 + QUERY_CHUNK * (4 + PARAM_BYTES);
-    const needed = FIRST_OFFSET + fixed + WasmScorer.queryBytes(Math.max(QUERY_CHUNK, dim), dim);
-    if (needed > MAX_WASM_BYTES - WASM_PAGE) return undefined;
-    let exports: SimilarityExports;
-    try {
-      exports = new WebAssembly.Instance(module, {}).exports as unknown as SimilarityExports;
-      growTo(exports.memory, needed);
-    } catch {
-      return undefined; // e.g. the process cannot get that much memory
+    const common = FIRST_OFFSET + rows * paddedStride(dim) * 4 + MAX_CHECKS * 4 + 3 * TILE * 4 + QUERY_CHUNK * (4 + PARAM_BYTES) +
+      WasmScorer.queryBytes(Math.max(QUERY_CHUNK, dim), dim);
+    const filter = rows * (((dim + 7) & ~7) * 2 + 4 + MAX_CHECKS * 4);
+    const limit = MAX_WASM_BYTES - WASM_PAGE;
+    for (const filterAllowed of [true, false]) {
+      const needed = common + (filterAllowed ? filter : 0);
+      if (needed > limit) continue;
+      let exports: SimilarityExports;
+      try {
+        exports = new WebAssembly.Instance(module, {}).exports as unknown as SimilarityExports;
+        growTo(exports.memory, needed);
+      } catch {
+        continue; // e.g. the process cannot get that much memory
+      }
+      const scorer = new WasmScorer(exports, unit, size, dim, filterAllowed);
+      scorer.copyRows();
+      return scorer;
     }
-    const scorer = new WasmScorer(exports, unit, size, dim);
-    scorer.copyRows();
-    return scorer;
+    return undefined;
   }
 
   /** Lays out the rows as float32 panels (the memory starts zeroed, which pads). */
@@ -378,7 +390,7 @@ class WasmScorer implements Scorer {
 
   scanAbove(queries: Float32Array, ends: ArrayLike<number>, floors: Float32Array, visit: CandidateVisitor): void {
     this.answered += ends.length;
-    if (!this.filtering && (ends.length >= FILTER_AFTER || this.answered > FILTER_AFTER)) this.buildFilter();
+    if (!this.filtering && this.filterAllowed && (ends.length >= FILTER_AFTER || this.answered > FILTER_AFTER)) this.buildFilter();
     if (!this.filtering) {
       // Exact scores of every row, and the rows above the floors picked out here.
       const rows = new Int32Array(BLOCK_ROWS);
