@@ -38,6 +38,7 @@ const CFG_CBOW: i32 = 16;
 const CFG_HS: i32 = 17;
 const CFG_SHARED: i32 = 18; // skip-gram: one set of output units per window
 const CFG_SOFTMAX: i32 = 19; // the full softmax over syn1neg (exact, O(V) per example)
+const CFG_HOT_ROWS: i32 = 20; // output rows each thread keeps a private copy of
 
 let syn0: usize = 0;
 let syn1neg: usize = 0;
@@ -60,6 +61,7 @@ let cbow: bool = false;
 let hs: bool = false;
 let shared: bool = false;
 let softmax: bool = false;
+let hotRows: i32 = 0;
 
 // Per-thread scratch.
 let neu1: usize = 0;
@@ -71,6 +73,16 @@ let errors: usize = 0; // one error vector per context word
 let grads: usize = 0; // g for each (context, output unit)
 let rng: u64 = 0;
 
+// The hottest output rows (most frequent words' for negative sampling, those
+// nearest the Huffman root for hierarchical softmax) are written by every
+// thread all the time; shared, they would bounce between the cores' caches.
+// Each thread trains a private replica of them instead and merges what it
+// changed into the shared rows after every chunk (about 8,000 words): the
+// other threads see those rows' updates a chunk late, which costs no accuracy
+// (measured) and lets two threads scale.
+let replica: usize = 0;
+let snapshot: usize = 0; // the replica as it was after the last merge
+
 // Counters of the last trainChunk call.
 let examples: f64 = 0;
 let lossSum: f64 = 0;
@@ -80,7 +92,7 @@ let lossSum: f64 = 0;
 }
 
 /** Reads the shared configuration and sets this thread's scratch and seed. */
-export function init(config: usize, scratchNeu1: usize, scratchNeu1e: usize, scratchSentence: usize, scratchOutputs: usize, scratchWindow: usize, seed: u64): void {
+export function init(config: usize, scratchNeu1: usize, scratchNeu1e: usize, scratchSentence: usize, scratchOutputs: usize, scratchWindow: usize, scratchHot: usize, seed: u64): void {
   syn0 = <usize>cfg(config, CFG_SYN0);
   syn1neg = <usize>cfg(config, CFG_SYN1NEG);
   syn1 = <usize>cfg(config, CFG_SYN1);
@@ -102,6 +114,7 @@ export function init(config: usize, scratchNeu1: usize, scratchNeu1e: usize, scr
   hs = cfg(config, CFG_HS) != 0;
   shared = cfg(config, CFG_SHARED) != 0;
   softmax = cfg(config, CFG_SOFTMAX) != 0;
+  hotRows = cfg(config, CFG_HOT_ROWS);
   neu1 = scratchNeu1;
   neu1e = scratchNeu1e;
   sentence = scratchSentence;
@@ -110,7 +123,40 @@ export function init(config: usize, scratchNeu1: usize, scratchNeu1e: usize, scr
   contexts = scratchWindow;
   errors = contexts + ((<usize>window * 8 + 15) & ~15);
   grads = errors + <usize>window * 2 * rowBytes;
+  replica = scratchHot;
+  snapshot = replica + <usize>hotRows * rowBytes;
+  for (let r = 0; r < hotRows; r++) {
+    memory.copy(replica + <usize>r * rowBytes, sharedOutputRow(r), rowBytes);
+  }
+  memory.copy(snapshot, replica, <usize>hotRows * rowBytes);
   setSeed(seed);
+}
+
+/** The shared output row of hot rank r (0 = hottest). */
+@inline function sharedOutputRow(rank: i32): usize {
+  return hs ? syn1 + <usize>(<i32>vocabSize - 2 - rank) * rowBytes : syn1neg + <usize>rank * rowBytes;
+}
+
+/** Where this thread reads and writes output row `index` (a word, or an inner node for hs). */
+@inline function outputRow(index: i32): usize {
+  const rank = hs ? <i32>vocabSize - 2 - index : index;
+  if (rank < hotRows) return replica + <usize>rank * rowBytes;
+  return (hs ? syn1 : syn1neg) + <usize>index * rowBytes;
+}
+
+/** Adds what this thread changed in its hot rows to the shared rows, and takes theirs. */
+export function mergeHotRows(): void {
+  for (let r = 0; r < hotRows; r++) {
+    const mine = replica + <usize>r * rowBytes;
+    const before = snapshot + <usize>r * rowBytes;
+    const shared = sharedOutputRow(r);
+    for (let i: usize = 0; i < rowBytes; i += 16) {
+      const merged = f32x4.add(v128.load(shared + i), f32x4.sub(v128.load(mine + i), v128.load(before + i)));
+      v128.store(shared + i, merged);
+      v128.store(mine + i, merged);
+      v128.store(before + i, merged);
+    }
+  }
 }
 
 /** Seeds xorshift64*; a zero state would stay zero, so it is avoided. */
@@ -236,16 +282,16 @@ export function drawNoise(out: usize, n: i32): void {
     const end = load<i32>(codeOffset + (<usize>(word + 1) << 2));
     for (let j = start; j < end; j++) {
       const node = load<i32>(points + (<usize>j << 2));
-      setOutput(j - start, syn1 + <usize>node * rowBytes, load<u8>(codes + <usize>j) == 0 ? 1 : 0);
+      setOutput(j - start, outputRow(node), load<u8>(codes + <usize>j) == 0 ? 1 : 0);
     }
     return end - start;
   }
-  setOutput(0, syn1neg + <usize>word * rowBytes, 1);
+  setOutput(0, outputRow(word), 1);
   let count = 1;
   for (let d = 0; d < negative; d++) {
     const target = noiseWord();
     if (target == word) continue;
-    setOutput(count++, syn1neg + <usize>target * rowBytes, 0);
+    setOutput(count++, outputRow(target), 0);
   }
   return count;
 }
@@ -330,6 +376,7 @@ export function trainPair(input: i32, word: i32, alpha: f32): f64 {
   zero(neu1e);
   predict(l1, word, alpha);
   axpy(1, neu1e, l1);
+  mergeHotRows();
   return lossSum;
 }
 
@@ -472,6 +519,7 @@ export function trainChunk(words: usize, n: i32, alphaStart: f32, alphaEnd: f32)
     }
     length = 0;
   }
+  mergeHotRows();
   return lossSum;
 }
 

@@ -18,8 +18,8 @@ const { values } = parseArgs({
   options: {
     vocab: { type: 'string', default: '1000,3000,10000,30000,100000,300000,1000000' },
     tokens: { type: 'string', default: '1000000' },
-    'softmax-max': { type: 'string', default: '30000' },
-    'softmax-tokens': { type: 'string', default: '30000' },
+    'softmax-max': { type: 'string', default: '10000' },
+    'softmax-tokens': { type: 'string', default: '5000' },
     threads: { type: 'string', default: '1' },
     out: { type: 'string', default: 'loss-cost.svg' },
     help: { type: 'boolean', default: false },
@@ -27,7 +27,7 @@ const { values } = parseArgs({
 });
 if (values.help) {
   console.log(`usage: npm run bench:loss-cost -- [--vocab 1000,...,1000000] [--tokens 1000000]
-       [--softmax-max 30000] [--softmax-tokens 30000] [--threads 1] [--out loss-cost.svg]`);
+       [--softmax-max 10000] [--softmax-tokens 5000] [--threads 1] [--out loss-cost.svg]`);
   process.exit(0);
 }
 

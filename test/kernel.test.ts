@@ -58,8 +58,10 @@ function assertClose(actual: Float32Array, expected: Float32Array, tolerance: nu
   }
 }
 
-test('the WebAssembly skip-gram/negative-sampling step equals the reference gradient step', () => {
-  const memory = memoryFor();
+// With several threads the hottest output rows are trained in a private replica and merged back: same result.
+for (const threads of [1, 2]) {
+test(`the WebAssembly skip-gram/negative-sampling step equals the reference gradient step (${threads} thread${threads > 1 ? 's, hot rows replicated' : ''})`, () => {
+  const memory = memoryFor({ threads });
   const { dim, stride } = memory;
   const syn0 = memory.matrix('syn0');
   const syn1neg = memory.matrix('syn1neg');
@@ -89,8 +91,8 @@ test('the WebAssembly skip-gram/negative-sampling step equals the reference grad
   assert.equal(syn0[input * stride + dim], 0, 'row padding stays zero');
 });
 
-test('the WebAssembly hierarchical-softmax step equals the reference step along the Huffman path', () => {
-  const memory = memoryFor({ loss: 'hs' });
+test(`the WebAssembly hierarchical-softmax step equals the reference step along the Huffman path (${threads} thread${threads > 1 ? 's' : ''})`, () => {
+  const memory = memoryFor({ loss: 'hs', threads });
   const { dim, stride } = memory;
   const syn0 = memory.matrix('syn0');
   const syn1 = memory.matrix('syn1');
@@ -112,6 +114,7 @@ test('the WebAssembly hierarchical-softmax step equals the reference step along 
   nodes.forEach((node, k) => assertClose(row(syn1, node), targets[k].output, 2e-3, `inner node ${node}`));
   assert.ok(loss > 0);
 });
+}
 
 test('the WebAssembly full-softmax step equals the reference step', () => {
   const memory = memoryFor({ loss: 'softmax' });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 
 /** The exports of the AssemblyScript kernels (assembly/kernels.ts); pointers are byte offsets. */
 export interface KernelExports {
-  init(config: number, neu1: number, neu1e: number, sentence: number, outputs: number, window: number, seed: bigint): void;
+  init(config: number, neu1: number, neu1e: number, sentence: number, outputs: number, window: number, hot: number, seed: bigint): void;
   trainChunk(words: number, n: number, alphaStart: number, alphaEnd: number): number;
   lastExamples(): number;
   trainPair(input: number, word: number, alpha: number): number;

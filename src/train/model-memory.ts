@@ -13,11 +13,13 @@ export const SIGMOID_MAX = 8;
 /** Field order of the configuration block; must match CFG_* in assembly/kernels.ts. */
 const CONFIG_FIELDS = [
   'syn0', 'syn1neg', 'syn1', 'stride', 'vocabSize', 'window', 'negative', 'keep',
-  'aliasProb', 'aliasIndex', 'codeOffset', 'points', 'codes', 'sigmoid', 'lossPos', 'lossNeg', 'cbow', 'hs', 'shared', 'softmax',
+  'aliasProb', 'aliasIndex', 'codeOffset', 'points', 'codes', 'sigmoid', 'lossPos', 'lossNeg', 'cbow', 'hs', 'shared', 'softmax', 'hotRows',
 ] as const;
 type ConfigField = (typeof CONFIG_FIELDS)[number];
 
 const WASM_PAGE = 65536;
+/** Output rows each thread replicates when there are several threads. */
+export const HOT_OUTPUT_ROWS = 256;
 const MAX_PAGES = 65536; // 4 GiB: the most a 32-bit WebAssembly memory can address
 
 export interface ModelMemorySpec {
@@ -48,6 +50,8 @@ export interface ThreadScratch {
   outputs: number;
   /** Skip-gram with shared outputs: a window's context pointers, error vectors and gradients. */
   window: number;
+  /** Private copies of the hottest output rows and their state at the last merge. */
+  hot: number;
   chunk: number;
   chunkCapacity: number;
   seed: bigint;
@@ -109,7 +113,10 @@ export class ModelMemory {
     fields.sigmoid = layout.take(SIGMOID_TABLE_SIZE * 4);
     fields.lossPos = layout.take(SIGMOID_TABLE_SIZE * 4);
     fields.lossNeg = layout.take(SIGMOID_TABLE_SIZE * 4);
-    Object.assign(fields, { stride, vocabSize: v, window: spec.window, negative: spec.negative, cbow: +(spec.arch === 'cbow'), hs: +hs, shared: +spec.sharedOutputs, softmax: +(spec.loss === 'softmax') });
+    // With several threads, each keeps private copies of the hottest output rows (see mergeHotRows in the kernels).
+    const outputRows = hs ? Math.max(v - 1, 1) : v;
+    const hotRows = spec.threads > 1 && spec.loss !== 'softmax' ? Math.min(HOT_OUTPUT_ROWS, outputRows) : 0;
+    Object.assign(fields, { stride, vocabSize: v, window: spec.window, negative: spec.negative, cbow: +(spec.arch === 'cbow'), hs: +hs, shared: +spec.sharedOutputs, softmax: +(spec.loss === 'softmax'), hotRows });
 
     // Output units of one example; the full softmax keeps a score per word there.
     const maxOutputs = Math.max(spec.negative + 1, tree?.maxCodeLength ?? 0, spec.loss === 'softmax' ? v : 0);
@@ -122,6 +129,7 @@ export class ModelMemory {
         sentence: layout.take(spec.maxSentenceLength * 4),
         outputs: layout.take(maxOutputs * 8),
         window: layout.take(Math.ceil((spec.window * 8) / 16) * 16 + 2 * spec.window * (rowBytes + maxOutputs * 4)),
+        hot: layout.take(2 * hotRows * rowBytes),
         chunk: layout.take(spec.chunkCapacity * 4),
         chunkCapacity: spec.chunkCapacity,
         seed: random.nextSeed64(),
@@ -169,7 +177,7 @@ export class ModelMemory {
   kernel(module: WebAssembly.Module, thread = 0): KernelExports {
     const kernel = instantiateKernel(module, this.memory);
     const scratch = this.threads[thread];
-    kernel.init(this.config, scratch.neu1, scratch.neu1e, scratch.sentence, scratch.outputs, scratch.window, scratch.seed);
+    kernel.init(this.config, scratch.neu1, scratch.neu1e, scratch.sentence, scratch.outputs, scratch.window, scratch.hot, scratch.seed);
     return kernel;
   }
 

@@ -27,7 +27,7 @@ export interface ChunkResult {
 const setup = workerData as WorkerSetup;
 const kernel = instantiateKernel(setup.module, setup.memory);
 const { scratch } = setup;
-kernel.init(setup.config, scratch.neu1, scratch.neu1e, scratch.sentence, scratch.outputs, scratch.window, scratch.seed);
+kernel.init(setup.config, scratch.neu1, scratch.neu1e, scratch.sentence, scratch.outputs, scratch.window, scratch.hot, scratch.seed);
 const heap = new Int32Array(setup.memory.buffer);
 const port = parentPort!;
 
