@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { ProgressReporter } from '../src/cli/progress.js';
 import { formatTrainSummary } from '../src/cli/train.js';
 import { W2vError } from '../src/errors.js';
-import { formatFromPath } from '../src/io/word2vec-format.js';
+import { formatFromExtension } from '../src/io/load.js';
 import { train } from '../src/train/trainer.js';
 
 const QUERY_WORDS = ['king', 'france', 'computer', 'two', 'music'];
@@ -58,7 +58,7 @@ async function main(): Promise<number> {
   await model.save(output);
 
   process.stdout.write(
-    formatTrainSummary(model.summary, { epochs: model.options.epochs, output: resolve(output), format: formatFromPath(output) }),
+    formatTrainSummary(model.summary, { epochs: model.options.epochs, output: resolve(output), format: formatFromExtension(output) ?? 'bin' }),
   );
 
   const kv = model.vectors;

@@ -274,4 +274,15 @@ describe('w2v train end to end', () => {
     assert.ok(first.equals(second), 'same seed, same bytes');
     assert.ok(!first.equals(other), 'another seed, other bytes');
   });
+  test('an output ending in .w2v is written in the native format, with output weights and options', { timeout: 30_000 }, async () => {
+    const output = join(dir, 'model.w2v');
+    const { status, stdout, stderr } = await w2v(['train', '-i', corpus, '-o', output, '--dim', '8', '--epochs', '1', '--loss', 'hs']);
+    assert.equal(status, 0, stderr);
+    assert.match(stdout, /model\.w2v \(native\)/);
+    const { loadNative } = await import('../src/io/native-format.js');
+    const model = await loadNative(output);
+    assert.equal(model.vectors.dim, 8);
+    assert.equal(model.outputKind, 'hs');
+    assert.equal(model.outputWeights!.length, (model.vectors.size - 1) * 8);
+  });
 });

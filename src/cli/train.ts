@@ -4,14 +4,16 @@ import { dirname, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { InputError, UsageError } from '../errors.js';
 import { DEFAULTS, defaultThreads, resolveOptions, type Loss, type TrainOptions } from '../options.js';
-import type { VectorFormat } from '../io/word2vec-format.js';
+import { FILE_FORMATS, type FileFormat } from '../io/load.js';
 import type { TrainProgress, TrainSummary } from '../train/types.js';
 import { formatCount, formatDuration, ProgressReporter } from './progress.js';
 
 const USAGE_NOTES = `
 Input files are plain text or gzip (.gz), one sentence per line, tokens
-separated by whitespace. The output is in the word2vec format that gensim's
-KeyedVectors.load_word2vec_format and the original word2vec tools read.
+separated by ASCII white space. The output is in the word2vec format that
+gensim's KeyedVectors.load_word2vec_format and the original word2vec tools
+read, or (.w2v) the native format, which also keeps the output weights,
+counts and options.
 
 Examples:
   $ w2v train --input corpus.txt.gz --output vectors.bin
@@ -159,7 +161,7 @@ interface TrainCommandOptions {
   output: string;
   arch: 'sg' | 'cbow';
   loss: Loss;
-  format: VectorFormat;
+  format: FileFormat;
   log?: string;
   quiet?: boolean;
   sharedNegatives?: boolean;
@@ -211,8 +213,8 @@ export function registerTrain(program: Command): void {
     )
     .addOption(
       new Option('--format <format>', 'output format')
-        .choices(['bin', 'txt'])
-        .default('bin', 'from the --output extension: .txt or .vec → txt, otherwise bin'),
+        .choices([...FILE_FORMATS])
+        .default('bin', 'from the --output extension: .txt or .vec → txt, .w2v → native, otherwise bin'),
     )
     .addOption(new Option('--log <file.jsonl>', 'write progress records (time, words, learning rate, loss) to a JSON Lines file'))
     .addOption(new Option('-q, --quiet', 'print nothing but errors'))
@@ -252,7 +254,7 @@ interface TrainRun {
   /** TrainOptions key → command-line flag, to phrase errors in the user's terms. */
   flagOf: ReadonlyMap<string, string>;
   output: string;
-  format: VectorFormat | undefined;
+  format: FileFormat | undefined;
   /** JSON Lines file for progress records (see progress-log.ts). */
   log: string | undefined;
   quiet: boolean;
@@ -266,9 +268,9 @@ async function runTrain(run: TrainRun): Promise<void> {
 
   // Loaded here rather than at the top so `w2v --help` and the other commands
   // do not pay for loading the trainer and its WebAssembly.
-  const { formatFromPath } = await import('../io/word2vec-format.js');
+  const { formatFromExtension } = await import('../io/load.js');
   const { train } = await import('../train/trainer.js');
-  const format = run.format ?? formatFromPath(run.output);
+  const format = run.format ?? formatFromExtension(run.output) ?? 'bin';
 
   const reporter = run.quiet ? undefined : new ProgressReporter();
   const log = run.log === undefined ? undefined : await openProgressLog(run.log);
@@ -380,7 +382,7 @@ async function checkInputs(inputs: readonly string[]): Promise<void> {
 export interface SummaryContext {
   epochs: number;
   output: string;
-  format: VectorFormat;
+  format: FileFormat;
   /** Whole run including saving; omitted when only the summary's own times are known. */
   wallSeconds?: number;
 }
@@ -403,7 +405,7 @@ export function formatTrainSummary(summary: TrainSummary, context: SummaryContex
     ],
     ['speed', `${formatCount(summary.wordsPerSecond)} words/s`],
     ['final loss', Number.isFinite(summary.finalLoss) ? summary.finalLoss.toFixed(4) : 'n/a'],
-    ['saved', `${context.output} (word2vec ${context.format})`],
+    ['saved', `${context.output} (${context.format === 'native' ? 'native' : `word2vec ${context.format}`})`],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n') + '\n';
