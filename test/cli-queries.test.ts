@@ -10,6 +10,7 @@ import { evaluateWordPairs } from '../src/eval/word-pairs.js';
 import { loadVectors, saveVectors } from '../src/io/load.js';
 import { loadNative } from '../src/io/native-format.js';
 import { KeyedVectors } from '../src/vectors/keyed-vectors.js';
+import { seededRandom } from '../src/sampling/random.js';
 
 // dist/test/cli-queries.test.js → dist/src/cli/main.js
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -48,17 +49,6 @@ function file(name: string): string {
   return join(directory, name);
 }
 
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    // mulberry32
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const COUNTRIES = ['france', 'italy', 'spain', 'germany', 'japan', 'china', 'egypt', 'peru', 'chile', 'kenya', 'nepal', 'cuba'];
 const CAPITALS = ['paris', 'rome', 'madrid', 'berlin', 'tokyo', 'beijing', 'cairo', 'lima', 'santiago', 'nairobi', 'kathmandu', 'havana'];

@@ -10,6 +10,7 @@ import { evaluateAnalogies } from '../src/eval/analogies.js';
 import { averageRanks, evaluateWordPairs, pearsonCorrelation, spearmanCorrelation } from '../src/eval/word-pairs.js';
 import { saveWord2Vec } from '../src/io/word2vec-format.js';
 import { KeyedVectors, type Neighbour } from '../src/vectors/keyed-vectors.js';
+import { seededRandom } from '../src/sampling/random.js';
 
 const PYTHON = process.env['PYTHON'] ?? '/usr/bin/python3';
 // Compiled to dist/test/, so the repository root is two levels up.
@@ -134,17 +135,6 @@ test('evaluateWordPairs skips comments, invalid lines and unknown words', async 
 
 // ---- against gensim ----
 
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    // mulberry32
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * 3,000 words: every word of the analogy and word-pair sets (lower-cased,

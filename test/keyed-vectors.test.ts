@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UsageError } from '../src/errors.js';
 import { KeyedVectors } from '../src/vectors/keyed-vectors.js';
+import { seededRandom } from '../src/sampling/random.js';
 
 /** Dimensions: royal, male, female, fruit. */
 function royalModel(): KeyedVectors {
@@ -18,15 +19,7 @@ function royalModel(): KeyedVectors {
 }
 
 function randomModel(size: number, dim: number, seed: number): KeyedVectors {
-  let state = seed >>> 0;
-  const random = (): number => {
-    // mulberry32
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = seededRandom(seed);
   const words = Array.from({ length: size }, (_, i) => `w${i}`);
   const vectors = Float32Array.from({ length: size * dim }, () => random() * 2 - 1);
   return new KeyedVectors(words, vectors, dim);

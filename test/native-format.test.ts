@@ -13,6 +13,7 @@ import { resolveOptions } from '../src/options.js';
 import { train } from '../src/train/trainer.js';
 import { KeyedVectors } from '../src/vectors/keyed-vectors.js';
 import { writePlantedCorpus } from './planted-corpus.js';
+import { seededRandom } from '../src/sampling/random.js';
 
 const PYTHON = process.env['PYTHON'] ?? '/usr/bin/python3';
 const FASTTEXT = process.env['FASTTEXT'] ?? 'fasttext';
@@ -23,17 +24,6 @@ function file(name: string): string {
   return join(directory, name);
 }
 
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    // mulberry32
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Words that no word2vec file could hold (spaces, a newline, the empty word) survive the native format. */
 const ODD_WORDS = ['the', 'naïve', '日本語', '😀', 'two words', 'line\nbreak', '', 'tab\there'];

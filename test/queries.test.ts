@@ -8,22 +8,12 @@ import { UsageError } from '../src/errors.js';
 import { saveWord2Vec } from '../src/io/word2vec-format.js';
 import { KeyedVectors, type Neighbour, type SimilarityQuery } from '../src/vectors/keyed-vectors.js';
 import { createScorer } from '../src/vectors/scorer.js';
+import { seededRandom } from '../src/sampling/random.js';
 
 const PYTHON = process.env['PYTHON'] ?? '/usr/bin/python3';
 const directory = mkdtempSync(join(tmpdir(), 'w2v-queries-test-'));
 after(() => rmSync(directory, { recursive: true, force: true }));
 
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    // mulberry32
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Words in clusters around random centres, as in real embeddings: a word's

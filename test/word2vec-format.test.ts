@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { InputError, UsageError, W2vError } from '../src/errors.js';
 import { formatFloat32, formatFromPath, loadWord2Vec, saveWord2Vec } from '../src/io/word2vec-format.js';
 import { KeyedVectors } from '../src/vectors/keyed-vectors.js';
+import { seededRandom } from '../src/sampling/random.js';
 
 const PYTHON = process.env['PYTHON'] ?? '/usr/bin/python3';
 const directory = mkdtempSync(join(tmpdir(), 'w2v-format-test-'));
@@ -16,17 +17,6 @@ function file(name: string): string {
   return join(directory, name);
 }
 
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    // mulberry32
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const UNICODE_WORDS = ['the', 'naïve', 'Ελληνικά', '日本語', '😀', 'straße', 'Zürich', 'a-b_c.d', '</s>'];
 

@@ -27,3 +27,13 @@ export class Random {
     return (BigInt(this.nextUint32()) << 32n) | BigInt(this.nextUint32());
   }
 }
+
+/**
+ * A seeded uniform [0, 1) source as a plain function, for code that takes one
+ * (tests, UMAP's layout).
+ * @example const random = seededRandom(7); random(); // 0.1..., the same every run
+ */
+export function seededRandom(seed: number): () => number {
+  const random = new Random(seed);
+  return () => random.next();
+}

@@ -6,6 +6,7 @@
  * the server keeps answering while a large map is computed.
  */
 import { Worker } from 'node:worker_threads';
+import { seededRandom } from '../sampling/random.js';
 
 export type ProjectionMethod = 'pca' | 'umap';
 
@@ -173,17 +174,6 @@ function topTwoEigen(matrix: Float64Array, dim: number): { vectors: [Float64Arra
   return { vectors: [v0, v1], values };
 }
 
-/** A small seeded generator (mulberry32) so UMAP maps are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * UMAP onto two axes with umap-js (15 neighbours, Euclidean distance, which
