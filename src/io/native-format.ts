@@ -30,13 +30,14 @@
  * checksums detect any damage. Loading checks every declared size against
  * the file's size before allocating anything.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import * as zlib from 'node:zlib';
-import { InputError, UsageError, W2vError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import { resolveOptions, type ResolvedTrainOptions, type TrainOptions } from '../options.js';
 import { KeyedVectors } from '../vectors/keyed-vectors.js';
-import { systemErrorText, writeFileAtomically } from './atomic-write.js';
+import { writeFileAtomically } from './atomic-write.js';
+import { checkLimit, readInputFile } from './input-file.js';
 
 /**
  * Which output weights a model has: one row per word ('ns': negative
@@ -204,17 +205,8 @@ export async function saveNative(path: string, model: NativeModel): Promise<void
  */
 export async function loadNative(path: string, loadOptions: LoadNativeOptions = {}): Promise<NativeModel> {
   const limit = loadOptions.limit;
-  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) {
-    throw new UsageError(`limit must be a non-negative integer, got ${limit}`);
-  }
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    throw new InputError(`cannot read ${path}: ${systemErrorText(error)}`);
-  }
-  try {
-    const fileBytes = (await handle.stat()).size;
+  checkLimit(limit);
+  return readInputFile(path, async (handle, fileBytes) => {
     const header = await readHeader(handle, path, fileBytes);
     const { size, dim, blocks } = header;
     const count = limit === undefined ? size : Math.min(size, limit);
@@ -263,12 +255,7 @@ export async function loadNative(path: string, loadOptions: LoadNativeOptions = 
     }
     if (header.options) model.options = header.options;
     return model;
-  } catch (error) {
-    if (error instanceof W2vError) throw error;
-    throw new InputError(`cannot read ${path}: ${systemErrorText(error)}`);
-  } finally {
-    await handle.close();
-  }
+  });
 }
 
 function expectedOutputRows(kind: OutputKind, size: number): number {

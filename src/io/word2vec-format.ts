@@ -6,12 +6,13 @@
  *   writes it, gensim does not; both are read);
  * - text: `word v1 v2 ... vdim\n`.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { extname } from 'node:path';
-import { InputError, UsageError, W2vError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import { KeyedVectors } from '../vectors/keyed-vectors.js';
-import { systemErrorText, writeFileAtomically } from './atomic-write.js';
+import { writeFileAtomically } from './atomic-write.js';
+import { checkLimit, readInputFile } from './input-file.js';
 
 export type VectorFormat = 'bin' | 'txt';
 
@@ -176,17 +177,8 @@ export async function saveWord2Vec(kv: KeyedVectors, path: string, options: Save
 export async function loadWord2Vec(path: string, options: LoadWord2VecOptions = {}): Promise<KeyedVectors> {
   const format = options.format ?? formatFromPath(path);
   const limit = options.limit;
-  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) {
-    throw new UsageError(`limit must be a non-negative integer, got ${limit}`);
-  }
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    throw new InputError(`cannot read ${path}: ${systemErrorText(error)}`);
-  }
-  try {
-    const fileBytes = (await handle.stat()).size;
+  checkLimit(limit);
+  return readInputFile(path, async (handle, fileBytes) => {
     const reader = new ChunkReader(handle);
     const header = await readHeader(reader, path);
     const count = limit === undefined ? header.count : Math.min(header.count, limit);
@@ -205,12 +197,7 @@ export async function loadWord2Vec(path: string, options: LoadWord2VecOptions = 
       ? await readBinaryRecords(reader, path, count, header.dim)
       : await readTextRecords(reader, path, count, header.dim);
     return new KeyedVectors(parsed.words, parsed.vectors, header.dim);
-  } catch (error) {
-    if (error instanceof W2vError) throw error;
-    throw new InputError(`cannot read ${path}: ${systemErrorText(error)}`);
-  } finally {
-    await handle.close();
-  }
+  });
 }
 
 // ---- writing ----
