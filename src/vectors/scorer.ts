@@ -393,24 +393,7 @@ class WasmScorer implements Scorer {
     if (!this.filtering && this.filterAllowed && (ends.length >= FILTER_AFTER || this.answered > FILTER_AFTER)) this.buildFilter();
     if (!this.filtering) {
       // Exact scores of every row, and the rows above the floors picked out here.
-      const rows = new Int32Array(BLOCK_ROWS);
-      const exact = new Float32Array(BLOCK_ROWS);
-      this.scan(queries, ends, (rowStart, rowEnd, first, count, scores, stride) => {
-        for (let j = 0; j < count; j++) {
-          const q = first + j;
-          const floor = floors[q]!;
-          const limit = Math.min(rowEnd, ends[q]!);
-          let n = 0;
-          for (let row = rowStart; row < limit; row++) {
-            const score = scores[j * stride + row - rowStart]!;
-            if (score > floor) {
-              rows[n] = row;
-              exact[n++] = score;
-            }
-          }
-          if (n > 0) visit(q, rows, exact, 0, n);
-        }
-      });
+      this.scan(queries, ends, aboveFloors(ends, floors, visit));
       return;
     }
     this.inGroups(queries, ends, (part, partEnds, offset) => {
@@ -651,12 +634,32 @@ function growTo(memory: WebAssembly.Memory, bytes: number): void {
 }
 
 /** The kernel's exact arithmetic in TypeScript: every score computed, rounding to float32 after every operation. */
+
+/** A tile visitor that hands on, per query, the rows whose exact score is above the query's floor. */
+function aboveFloors(ends: ArrayLike<number>, floors: Float32Array, visit: CandidateVisitor): TileVisitor {
+  const rows = new Int32Array(BLOCK_ROWS);
+  const exact = new Float32Array(BLOCK_ROWS);
+  return (rowStart, rowEnd, first, count, scores, stride) => {
+    for (let j = 0; j < count; j++) {
+      const q = first + j;
+      const floor = floors[q]!;
+      const limit = Math.min(rowEnd, ends[q]!);
+      let n = 0;
+      for (let row = rowStart; row < limit; row++) {
+        const score = scores[j * stride + row - rowStart]!;
+        if (score > floor) {
+          rows[n] = row;
+          exact[n++] = score;
+        }
+      }
+      if (n > 0) visit(q, rows, exact, 0, n);
+    }
+  };
+}
+
 class JsScorer implements Scorer {
   readonly kind = 'js';
   private readonly scores = new Float32Array(TILE);
-  private readonly rows = new Int32Array(BLOCK_ROWS);
-  private readonly exact = new Float32Array(BLOCK_ROWS);
-
   constructor(private readonly unit: Float32Array, private readonly size: number, private readonly dim: number) {}
 
   scan(queries: Float32Array, ends: ArrayLike<number>, visit: TileVisitor): void {
@@ -667,24 +670,7 @@ class JsScorer implements Scorer {
   }
 
   scanAbove(queries: Float32Array, ends: ArrayLike<number>, floors: Float32Array, visit: CandidateVisitor): void {
-    const { scores, rows, exact } = this;
-    forEachTile(this.size, ends, (rowStart, rowEnd, first, count) => {
-      this.score(queries, rowStart, rowEnd, first, count);
-      for (let j = 0; j < count; j++) {
-        const q = first + j;
-        const floor = floors[q]!;
-        const limit = Math.min(rowEnd, ends[q]!);
-        let n = 0;
-        for (let row = rowStart; row < limit; row++) {
-          const score = scores[j * BLOCK_ROWS + row - rowStart]!;
-          if (score > floor) {
-            rows[n] = row;
-            exact[n++] = score;
-          }
-        }
-        if (n > 0) visit(q, rows, exact, 0, n);
-      }
-    });
+    this.scan(queries, ends, aboveFloors(ends, floors, visit));
   }
 
   private score(queries: Float32Array, rowStart: number, rowEnd: number, first: number, count: number): void {
