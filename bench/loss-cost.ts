@@ -13,11 +13,12 @@ import * as vegaLite from 'vega-lite';
 import { train } from '../src/train/trainer.js';
 import type { Loss } from '../src/options.js';
 import { Random } from '../src/sampling/random.js';
+import { buildHuffman } from '../src/vocab/huffman.js';
 
 const { values } = parseArgs({
   options: {
     vocab: { type: 'string', default: '1000,3000,10000,30000,100000,300000,1000000' },
-    tokens: { type: 'string', default: '1000000' },
+    tokens: { type: 'string', default: '4000000' },
     'softmax-max': { type: 'string', default: '10000' },
     'softmax-tokens': { type: 'string', default: '5000' },
     threads: { type: 'string', default: '1' },
@@ -26,12 +27,24 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log(`usage: npm run bench:loss-cost -- [--vocab 1000,...,1000000] [--tokens 1000000]
+  console.log(`usage: npm run bench:loss-cost -- [--vocab 1000,...,1000000] [--tokens 4000000]
        [--softmax-max 10000] [--softmax-tokens 5000] [--threads 1] [--out loss-cost.svg]`);
   process.exit(0);
 }
 
 const work = mkdtempSync(join(tmpdir(), 'w2v-loss-cost-'));
+
+/** Hierarchical softmax's output rows per example: the Huffman code length, weighted by how often each word is predicted. */
+function meanCodeLength(counts: Float64Array): number {
+  const { offsets } = buildHuffman(counts);
+  let rows = 0;
+  let total = 0;
+  counts.forEach((count, w) => {
+    rows += count * (offsets[w + 1] - offsets[w]);
+    total += count;
+  });
+  return rows / total;
+}
 
 /**
  * A corpus in which every one of `vocab` words occurs (so the vocabulary and
@@ -61,6 +74,8 @@ async function syntheticCorpus(vocab: number, tokens: number): Promise<string> {
 interface Row {
   vocab: number;
   loss: Loss;
+  /** Output rows (dot products and updates) per example: what the reference documents count. */
+  rowsPerExample: number;
   examples: number;
   seconds: number;
   microsPerExample: number;
@@ -75,20 +90,22 @@ for (const vocab of values.vocab.split(',').map(Number)) {
     const corpus = await syntheticCorpus(vocab, tokens);
     const model = await train({ input: corpus, loss, epochs: 1, minCount: 1, sample: 0, threads, dim: 100, window: 5, negative: 5 });
     const { examples, trainSeconds } = model.summary;
-    const row = { vocab: model.summary.vocabSize, loss, examples, seconds: trainSeconds, microsPerExample: (trainSeconds / examples) * 1e6 };
+    const rowsPerExample = loss === 'ns' ? 1 + 5 : loss === 'hs' ? meanCodeLength(model.counts) : model.summary.vocabSize;
+    const row = { vocab: model.summary.vocabSize, loss, rowsPerExample, examples, seconds: trainSeconds, microsPerExample: (trainSeconds / examples) * 1e6 };
     rows.push(row);
-    console.error(`V=${row.vocab} ${loss}: ${row.microsPerExample.toFixed(2)} µs per example`);
+    console.error(`V=${row.vocab} ${loss}: ${row.microsPerExample.toFixed(2)} µs and ${row.rowsPerExample.toFixed(1)} output rows per example`);
     rmSync(corpus);
   }
 }
 
 console.log(`\nskip-gram, dim 100, window 5, negative 5, one epoch, ${threads} thread(s); time per (context, word) example\n`);
+console.log('time per example (output rows per example)\n');
 console.log('| vocabulary | negative sampling | hierarchical softmax | full softmax |');
 console.log('|---:|---:|---:|---:|');
 for (const vocab of [...new Set(rows.map((r) => r.vocab))]) {
   const cell = (loss: Loss): string => {
     const r = rows.find((x) => x.vocab === vocab && x.loss === loss);
-    return r ? `${r.microsPerExample.toFixed(2)} µs` : '—';
+    return r ? `${r.microsPerExample.toFixed(2)} µs (${Math.round(r.rowsPerExample).toLocaleString('en')})` : '—';
   };
   console.log(`| ${vocab.toLocaleString('en')} | ${cell('ns')} | ${cell('hs')} | ${cell('softmax')} |`);
 }
