@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Tokenizer } from '../src/corpus/tokenizer.js';
-import { chunksOf, encodeCached, scanCorpus, SENTENCE_END } from '../src/corpus/encoded.js';
+import { chunksOf, decodeVarints, encodeCached, scanCorpus, SENTENCE_END } from '../src/corpus/encoded.js';
 import { Vocabulary } from '../src/vocab/vocabulary.js';
 import { InputError } from '../src/errors.js';
 
@@ -106,18 +106,38 @@ test('scan counts words, caches the corpus, and encoding drops rare words and em
   const { vocab, remap } = Vocabulary.fromCounts(scan, { minCount: 2, maxVocab: 0 });
   const encoded = encodeCached(scan.cached!, remap);
   const E = SENTENCE_END;
-  assert.deepEqual(encoded.flatMap((block) => [...block]), [0, 1, 0, E, 1, 0, 2, 2, E]);
+  assert.deepEqual(encoded.flatMap(decoded), [0, 1, 0, E, 1, 0, 2, 2, E]);
   assert.deepEqual(vocab.words, ['a', 'b', 'c']);
   const chunks = [...chunksOf(encoded, 2)];
   assert.deepEqual(chunks.map((c) => c.words), [3, 4]);
   assert.ok(encoded.every((block) => block.buffer instanceof SharedArrayBuffer));
 });
 
+/** Entries of a chunk or block, int32 or varint-coded. */
+function decoded(ids: Int32Array | Uint8Array): number[] {
+  if (ids instanceof Int32Array) return [...ids];
+  const out = new Int32Array(ids.length);
+  return [...out.subarray(0, decodeVarints(ids, out))];
+}
+
+test('the cache codes ids as varints: 0 only for sentence ends, large ids round-trip', () => {
+  const E = SENTENCE_END;
+  const ids = [0, 126, 127, 128, 16382, 16383, 2_000_000, 268_435_455, E, 5, E];
+  // Provisional id i becomes final id ids[i].
+  const provisional = Int32Array.from(ids.map((id, i) => (id === E ? E : i)));
+  const remap = Int32Array.from(ids.map((id) => (id === E ? -1 : id)));
+  const [bytes] = encodeCached([provisional], remap);
+  assert.deepEqual(decoded(bytes), ids);
+  assert.equal(bytes.filter((b) => b === 0).length, 2, 'a 0 byte is a sentence end and nothing else');
+  assert.equal(bytes.length, 1 + 1 + 2 + 2 + 2 + 3 + 4 + 4 + 1 + 1 + 1);
+});
+
 test('chunks are whole sentences, also where a sentence spans two blocks', () => {
   const E = SENTENCE_END;
-  const blocks = [Int32Array.from([1, 2, E, 3]), Int32Array.from([4, E, 5, E]), Int32Array.from([6, 7, E])];
+  const remap = Int32Array.from({ length: 300 }, (_, i) => i);
+  const blocks = encodeCached([Int32Array.from([1, 200, E, 3]), Int32Array.from([4, E, 5, E]), Int32Array.from([6, 7, E])], remap);
   const chunks = [...chunksOf(blocks, 3)];
-  assert.deepEqual(chunks.map((c) => [...c.ids]), [[1, 2, E], [3, 4, E], [5, E, 6, 7, E]]);
+  assert.deepEqual(chunks.map((c) => decoded(c.ids)), [[1, 200, E], [3, 4, E], [5, E, 6, 7, E]]);
   assert.deepEqual(chunks.map((c) => c.words), [2, 2, 3]);
   assert.equal(chunks[0].ids.buffer, blocks[0].buffer, 'a chunk inside one block is a view, not a copy');
 });

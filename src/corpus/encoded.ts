@@ -6,9 +6,13 @@ import { Tokenizer } from './tokenizer.js';
 /** Marks the end of a sentence in an encoded corpus. */
 export const SENTENCE_END = -1;
 
-/** A run of whole sentences as word indices, each sentence followed by SENTENCE_END. */
+/**
+ * A run of whole sentences as word indices, each sentence followed by
+ * SENTENCE_END: as int32, or (from the in-memory cache) varint-coded bytes
+ * (see encodeCached), which decodeVarints turns back into int32.
+ */
 export interface Chunk {
-  ids: Int32Array;
+  ids: Int32Array | Uint8Array;
   /** Words in the chunk (entries that are not SENTENCE_END). */
   words: number;
 }
@@ -82,40 +86,95 @@ export async function scanCorpus(
   return { words: tokenizer.newWords(), counts: tokenizer.counts(), tokens, cached: cache?.finish() };
 }
 
+/** Bytes of the varint code of v >= 1. */
+function varintBytes(v: number): number {
+  let n = 1;
+  while (v >= 0x80) {
+    v = Math.floor(v / 0x80);
+    n++;
+  }
+  return n;
+}
+
 /**
- * Rewrites a cached scan in place in final vocabulary indices, dropping words
- * not in the vocabulary and sentences left empty. Returns the blocks trimmed
- * to what they now hold; no second copy of the corpus is made.
+ * Rewrites a cached scan in final vocabulary indices, dropping words not in
+ * the vocabulary and sentences left empty, as compact shared bytes: each
+ * entry is id + 1 in LEB128 varint code, so a 0 byte is exactly a sentence
+ * end and frequent words (small ids) take one byte; about 2 bytes a word
+ * instead of 4. Each int32 block is let go once it is encoded.
  */
-export function encodeCached(blocks: Int32Array[], remap: Int32Array): Int32Array[] {
+export function encodeCached(blocks: Int32Array[], remap: Int32Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
   let open = false; // the current sentence has a word
-  return blocks.map((block) => {
+  for (let b = 0; b < blocks.length; b++) {
+    const block = blocks[b];
+    // Two passes over the block: its size, then its bytes.
+    let size = 0;
+    let sizing = open;
+    for (let i = 0; i < block.length; i++) {
+      const id = block[i];
+      if (id === SENTENCE_END) {
+        if (sizing) size++;
+        sizing = false;
+      } else if (remap[id] >= 0) {
+        size += varintBytes(remap[id] + 1);
+        sizing = true;
+      }
+    }
+    const bytes = new Uint8Array(new SharedArrayBuffer(size));
     let at = 0;
     for (let i = 0; i < block.length; i++) {
       const id = block[i];
       if (id === SENTENCE_END) {
-        if (open) block[at++] = SENTENCE_END;
+        if (open) bytes[at++] = 0;
         open = false;
       } else if (remap[id] >= 0) {
-        block[at++] = remap[id];
+        let v = remap[id] + 1;
+        while (v >= 0x80) {
+          bytes[at++] = (v & 0x7f) | 0x80;
+          v = Math.floor(v / 0x80);
+        }
+        bytes[at++] = v;
         open = true;
       }
     }
-    return block.subarray(0, at);
-  });
+    out.push(bytes);
+    blocks[b] = new Int32Array(0);
+  }
+  return out;
+}
+
+/** Decodes varint-coded entries (see encodeCached) into `out` from index `at`; returns how many. */
+export function decodeVarints(bytes: Uint8Array, out: Int32Array, at = 0): number {
+  let n = 0;
+  let value = 0;
+  let scale = 1;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i];
+    value += (byte & 0x7f) * scale;
+    if (byte & 0x80) {
+      scale *= 0x80;
+      continue;
+    }
+    out[at + n++] = value - 1;
+    value = 0;
+    scale = 1;
+  }
+  return n;
 }
 
 /**
- * Cuts an encoded corpus into chunks of whole sentences of about `target`
+ * Cuts a varint-coded corpus into chunks of whole sentences of about `target`
  * entries: views of the blocks, or for a chunk that spans two blocks, a copy.
  */
-export function* chunksOf(blocks: Int32Array[], target: number): Generator<Chunk> {
-  let pieces: Int32Array[] = []; // of the chunk being gathered, from earlier blocks
+export function* chunksOf(blocks: Uint8Array[], target: number): Generator<Chunk> {
+  let pieces: Uint8Array[] = []; // of the chunk being gathered, from earlier blocks
   let gathered = 0;
+  let entries = 0;
   let words = 0;
-  const chunk = (last: Int32Array): Chunk => {
+  const chunk = (last: Uint8Array): Chunk => {
     if (pieces.length === 0) return { ids: last, words };
-    const ids = new Int32Array(new SharedArrayBuffer((gathered + last.length) * 4));
+    const ids = new Uint8Array(new SharedArrayBuffer(gathered + last.length));
     let at = 0;
     for (const piece of [...pieces, last]) {
       ids.set(piece, at);
@@ -126,13 +185,17 @@ export function* chunksOf(blocks: Int32Array[], target: number): Generator<Chunk
   for (const block of blocks) {
     let start = 0;
     for (let i = 0; i < block.length; i++) {
-      if (block[i] !== SENTENCE_END) {
+      const byte = block[i];
+      if (byte & 0x80) continue; // inside a varint
+      entries++;
+      if (byte !== 0) {
         words++;
-      } else if (gathered + i + 1 - start >= target) {
+      } else if (entries >= target) {
         yield chunk(block.subarray(start, i + 1));
         start = i + 1;
         pieces = [];
         gathered = 0;
+        entries = 0;
         words = 0;
       }
     }
@@ -141,7 +204,7 @@ export function* chunksOf(blocks: Int32Array[], target: number): Generator<Chunk
       gathered += block.length - start;
     }
   }
-  if (gathered > 0) yield chunk(new Int32Array(0));
+  if (gathered > 0) yield chunk(new Uint8Array(0));
 }
 
 /** The largest chunk chunksOf or streamChunks can produce for a given target and sentence length. */

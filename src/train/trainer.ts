@@ -8,6 +8,7 @@ import { KeyedVectors } from '../vectors/keyed-vectors.js';
 import { kernelModule } from './kernel.js';
 import { ModelMemory } from './model-memory.js';
 import { Word2Vec } from './model.js';
+import { releaseMemory } from './release-memory.js';
 import type { ChunkMessage, ChunkResult, WorkerSetup } from './worker.js';
 import type { TrainProgress, TrainRequest, TrainSummary } from './types.js';
 
@@ -55,7 +56,10 @@ export async function train(request: TrainRequest): Promise<Word2Vec> {
     );
   }
   let encoded = scan.cached ? encodeCached(scan.cached, remap) : undefined;
-  scan.cached = undefined;
+  const corpusTokens = scan.tokens;
+  // Only the vocabulary and the encoded corpus go on: let every raw word and the first encoding go.
+  Object.assign(scan, { cached: undefined, words: [], counts: [] });
+  releaseMemory();
   const vocabSeconds = (performance.now() - startedAt) / 1000;
 
   const memory = new ModelMemory({
@@ -83,7 +87,7 @@ export async function train(request: TrainRequest): Promise<Word2Vec> {
   const vectors = new KeyedVectors(vocab.words, memory.inputVectors(), options.dim);
   const summary: TrainSummary = {
     vocabSize: vocab.size,
-    corpusTokens: scan.tokens,
+    corpusTokens,
     trainedWords: run.words,
     examples: run.examples,
     cachedCorpus,

@@ -1,6 +1,7 @@
 // A training thread: owns one kernel instance over the shared model memory
 // and trains the chunks the main thread sends, in order.
 import { parentPort, workerData } from 'node:worker_threads';
+import { decodeVarints } from '../corpus/encoded.js';
 import { instantiateKernel } from './kernel.js';
 import type { ThreadScratch } from './model-memory.js';
 
@@ -12,7 +13,8 @@ export interface WorkerSetup {
 }
 
 export interface ChunkMessage {
-  ids: Int32Array;
+  /** int32 entries, or the cache's varint-coded bytes. */
+  ids: Int32Array | Uint8Array;
   words: number;
   alphaStart: number;
   alphaEnd: number;
@@ -32,8 +34,10 @@ const heap = new Int32Array(setup.memory.buffer);
 const port = parentPort!;
 
 port.on('message', (message: ChunkMessage) => {
-  heap.set(message.ids, scratch.chunk >> 2);
-  const loss = kernel.trainChunk(scratch.chunk, message.ids.length, message.alphaStart, message.alphaEnd);
+  let entries = message.ids.length;
+  if (message.ids instanceof Uint8Array) entries = decodeVarints(message.ids, heap, scratch.chunk >> 2);
+  else heap.set(message.ids, scratch.chunk >> 2);
+  const loss = kernel.trainChunk(scratch.chunk, entries, message.alphaStart, message.alphaEnd);
   const result: ChunkResult = { words: message.words, loss, examples: kernel.lastExamples() };
   port.postMessage(result);
 });
