@@ -19,7 +19,7 @@ type ConfigField = (typeof CONFIG_FIELDS)[number];
 
 const WASM_PAGE = 65536;
 /** Output rows each thread replicates when there are several threads. */
-export const HOT_OUTPUT_ROWS = 256;
+export const HOT_OUTPUT_ROWS = 2048;
 const MAX_PAGES = 65536; // 4 GiB: the most a 32-bit WebAssembly memory can address
 
 export interface ModelMemorySpec {
