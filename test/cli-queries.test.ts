@@ -1,47 +1,21 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { evaluateAnalogies } from '../src/eval/analogies.js';
 import { evaluateWordPairs } from '../src/eval/word-pairs.js';
 import { loadVectors, saveVectors } from '../src/io/load.js';
 import { loadNative } from '../src/io/native-format.js';
 import { KeyedVectors } from '../src/vectors/keyed-vectors.js';
 import { seededRandom } from '../src/sampling/random.js';
+import { w2v } from './cli-runner.js';
 
 // dist/test/cli-queries.test.js → dist/src/cli/main.js
-const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const directory = mkdtempSync(join(tmpdir(), 'w2v-cli-queries-test-'));
 after(() => rmSync(directory, { recursive: true, force: true }));
 
-interface Result {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-/** Runs the CLI; `input` is written to its standard input (which is otherwise closed). */
-function w2v(args: readonly string[], input?: string): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], {
-      env: { ...process.env, W2V_DEBUG: '' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: 20_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-    // The child may exit before reading everything (a blank line ends a session).
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input ?? '');
-  });
-}
 
 const STACK_LINE = /^\s+at /m;
 
@@ -248,7 +222,7 @@ test('convert bin → txt → native → bin round-trips exactly, and keeps a na
 });
 
 test('interactive similar answers each line from standard input until a blank line', async () => {
-  const session = await w2v(['similar', model, '--topn', '2'], 'france\nparis -france italy\natlantis\nking\n\nqueen\n');
+  const session = await w2v(['similar', model, '--topn', '2'], { input: 'france\nparis -france italy\natlantis\nking\n\nqueen\n' });
   assert.equal(session.status, 0, session.stderr);
   const fmt = (words: string, positive: string[], negative: string[] = []): string =>
     `${words}\n${kv.mostSimilar({ positive, negative, topn: 2 }).map((n, i) => `  ${i + 1}  ${n.word}  ${n.similarity.toFixed(4)}`).join('\n')}\n\n`;
@@ -261,7 +235,7 @@ test('interactive similar answers each line from standard input until a blank li
   assert.doesNotMatch(session.stdout, /queen\n\s+1/, 'nothing after the blank line is answered');
 
   // End of input ends the session too; --json gives one line per query.
-  const json = await w2v(['similar', model, '--json', '--topn', '3'], 'rome\nnowhere');
+  const json = await w2v(['similar', model, '--json', '--topn', '3'], { input: 'rome\nnowhere' });
   assert.equal(json.status, 0, json.stderr);
   const lines = json.stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
   assert.deepEqual(lines[0], { query: { positive: ['rome'], negative: [] }, neighbours: kv.mostSimilar({ positive: ['rome'], topn: 3 }) });

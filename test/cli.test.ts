@@ -1,35 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { w2v } from './cli-runner.js';
 
-// dist/test/cli.test.js → dist/src/cli/main.js
-const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
-interface Result {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function w2v(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], {
-      env: { ...process.env, W2V_DEBUG: '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 20_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (status) => resolvePromise({ status, stdout, stderr }));
-  });
-}
 
 /** A stack trace line, which users should never see unless they ask for it. */
 const STACK_LINE = /^\s+at /m;
@@ -185,7 +162,7 @@ describe('w2v train argument errors', () => {
   test('W2V_DEBUG=1 adds the stack trace', async () => {
     const missing = join(dir, 'no-such-corpus.txt');
     const { status, stderr } = await w2v(['train', '--input', missing, '--output', join(dir, 'out.bin')], {
-      W2V_DEBUG: '1',
+      env: { W2V_DEBUG: '1' },
     });
     assert.equal(status, 1);
     assert.match(stderr, STACK_LINE);

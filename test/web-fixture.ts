@@ -5,34 +5,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { MAIN, w2v } from './cli-runner.js';
 import { writePlantedCorpus, type PlantedCorpus } from './planted-corpus.js';
 
-// dist/test/web-fixture.js → dist/src/cli/main.js
-export const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-
-export interface CliResult {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI to completion. */
-export function w2v(args: readonly string[], timeoutMs = 60_000): Promise<CliResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], {
-      env: { ...process.env, W2V_DEBUG: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: timeoutMs,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (status) => resolvePromise({ status, stdout, stderr }));
-  });
-}
+export { w2v };
 
 export interface WebFixture {
   dir: string;
