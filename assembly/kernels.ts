@@ -242,25 +242,32 @@ export function drawNoise(out: usize, n: i32): void {
  * into neu1e. 'g' is the gradient multiplied by the learning rate.
  */
 @inline function outputLayer(h: usize, count: i32, alpha: f32): void {
+  // The label is replaced by g once read.
   for (let k = 0; k < count; k++) {
     const slot = outputs + (<usize>k << 3);
-    const f = dot(h, <usize>load<u32>(slot));
-    const t = sigIndex(f);
-    const label = load<f32>(slot, 4);
-    lossSum += label != 0 ? load<f32>(lossPos + t) : load<f32>(lossNeg + t);
-    // The label is replaced by g once read.
-    store<f32>(slot, (label - load<f32>(sigmoid + t)) * alpha, 4);
+    store<f32>(slot, logisticGradient(h, slot, alpha), 4);
   }
   for (let k = 0; k < count; k++) {
     const slot = outputs + (<usize>k << 3);
-    const out = <usize>load<u32>(slot);
-    const gv = f32x4.splat(load<f32>(slot, 4));
-    // Fused: neu1e += g * out; out += g * h (each output row loaded once).
-    for (let i: usize = 0; i < rowBytes; i += 16) {
-      const o = v128.load(out + i);
-      v128.store(neu1e + i, f32x4.add(v128.load(neu1e + i), f32x4.mul(gv, o)));
-      v128.store(out + i, f32x4.add(o, f32x4.mul(gv, v128.load(h + i))));
-    }
+    updateOutput(<usize>load<u32>(slot), h, load<f32>(slot, 4));
+  }
+}
+
+/** g for output unit `slot` (row pointer, label) predicted from h; adds the unit's loss. */
+@inline function logisticGradient(h: usize, slot: usize, alpha: f32): f32 {
+  const t = sigIndex(dot(h, <usize>load<u32>(slot)));
+  const label = load<f32>(slot, 4);
+  lossSum += label != 0 ? load<f32>(lossPos + t) : load<f32>(lossNeg + t);
+  return (label - load<f32>(sigmoid + t)) * alpha;
+}
+
+/** Fused: neu1e += g * out; out += g * h (each output row loaded once). */
+@inline function updateOutput(out: usize, h: usize, g: f32): void {
+  const gv = f32x4.splat(g);
+  for (let i: usize = 0; i < rowBytes; i += 16) {
+    const o = v128.load(out + i);
+    v128.store(neu1e + i, f32x4.add(v128.load(neu1e + i), f32x4.mul(gv, o)));
+    v128.store(out + i, f32x4.add(o, f32x4.mul(gv, v128.load(h + i))));
   }
 }
 
@@ -354,13 +361,7 @@ function fullSoftmax(h: usize, word: i32, alpha: f32): void {
   const inv = <f32>1 / sum;
   for (let j = 0; j < v; j++) {
     const p = load<f32>(scores + (<usize>j << 2)) * inv;
-    const gv = f32x4.splat(((j == word ? <f32>1 : <f32>0) - p) * alpha);
-    const out = syn1neg + <usize>j * rowBytes;
-    for (let i: usize = 0; i < rowBytes; i += 16) {
-      const o = v128.load(out + i);
-      v128.store(neu1e + i, f32x4.add(v128.load(neu1e + i), f32x4.mul(gv, o)));
-      v128.store(out + i, f32x4.add(o, f32x4.mul(gv, v128.load(h + i))));
-    }
+    updateOutput(syn1neg + <usize>j * rowBytes, h, ((j == word ? <f32>1 : <f32>0) - p) * alpha);
   }
 }
 
@@ -372,27 +373,47 @@ function fullSoftmax(h: usize, word: i32, alpha: f32): void {
 /** Exposed for tests: one skip-gram update of input word `input` predicting `word`. */
 export function trainPair(input: i32, word: i32, alpha: f32): f64 {
   lossSum = 0;
-  const l1 = syn0 + <usize>input * rowBytes;
-  zero(neu1e);
-  predict(l1, word, alpha);
-  axpy(1, neu1e, l1);
+  skipGramPair(syn0 + <usize>input * rowBytes, word, alpha);
   mergeHotRows();
   return lossSum;
 }
 
+/** The word at position p of the sentence being trained. */
+@inline function wordAt(p: i32): i32 {
+  return load<i32>(sentence + (<usize>p << 2));
+}
+
+/** The input vector of the word at position p. */
+@inline function inputRowAt(p: i32): usize {
+  return syn0 + <usize>wordAt(p) * rowBytes;
+}
+
+// The context of the current centre word: positions windowFrom..windowTo.
+let windowFrom: i32 = 0;
+let windowTo: i32 = 0;
+
+/** Draws the window for the word at position i (its reach uniform in 1..window), clipped to the sentence. */
+@inline function drawWindow(i: i32, length: i32): void {
+  const reach = <i32>(window - below(nextRandom(), window));
+  windowFrom = max(i - reach, 0);
+  windowTo = min(i + reach, length - 1);
+}
+
+/** One skip-gram example: input vector l1 predicts `word`; l1 then takes the summed error. */
+@inline function skipGramPair(l1: usize, word: i32, alpha: f32): void {
+  zero(neu1e);
+  predict(l1, word, alpha);
+  axpy(1, neu1e, l1);
+}
+
 function trainSentenceSkipGram(length: i32, alpha: f32): void {
   for (let i = 0; i < length; i++) {
-    const word = load<i32>(sentence + (<usize>i << 2));
-    const reach = <i32>(window - below(nextRandom(), window));
-    const from = max(i - reach, 0);
-    const to = min(i + reach, length - 1);
-    for (let c = from; c <= to; c++) {
+    const word = wordAt(i);
+    drawWindow(i, length);
+    for (let c = windowFrom; c <= windowTo; c++) {
       if (c == i) continue;
       // As in word2vec.c and gensim: the context word's input vector predicts the centre word.
-      const l1 = syn0 + <usize>load<i32>(sentence + (<usize>c << 2)) * rowBytes;
-      zero(neu1e);
-      predict(l1, word, alpha);
-      axpy(1, neu1e, l1);
+      skipGramPair(inputRowAt(c), word, alpha);
       examples += 1;
     }
   }
@@ -407,14 +428,12 @@ function trainSentenceSkipGram(length: i32, alpha: f32): void {
  */
 function trainSentenceSkipGramShared(length: i32, alpha: f32): void {
   for (let i = 0; i < length; i++) {
-    const word = load<i32>(sentence + (<usize>i << 2));
-    const reach = <i32>(window - below(nextRandom(), window));
-    const from = max(i - reach, 0);
-    const to = min(i + reach, length - 1);
+    const word = wordAt(i);
+    drawWindow(i, length);
     let m = 0;
-    for (let c = from; c <= to; c++) {
+    for (let c = windowFrom; c <= windowTo; c++) {
       if (c == i) continue;
-      store<u32>(contexts + (<usize>m << 2), <u32>(syn0 + <usize>load<i32>(sentence + (<usize>c << 2)) * rowBytes));
+      store<u32>(contexts + (<usize>m << 2), <u32>(inputRowAt(c)));
       m++;
     }
     if (m == 0) continue;
@@ -423,11 +442,7 @@ function trainSentenceSkipGramShared(length: i32, alpha: f32): void {
     for (let j = 0; j < m; j++) {
       const h = <usize>load<u32>(contexts + (<usize>j << 2));
       for (let k = 0; k < n; k++) {
-        const slot = outputs + (<usize>k << 3);
-        const t = sigIndex(dot(h, <usize>load<u32>(slot)));
-        const label = load<f32>(slot, 4);
-        lossSum += label != 0 ? load<f32>(lossPos + t) : load<f32>(lossNeg + t);
-        store<f32>(grads + (<usize>(j * n + k) << 2), (label - load<f32>(sigmoid + t)) * alpha);
+        store<f32>(grads + (<usize>(j * n + k) << 2), logisticGradient(h, outputs + (<usize>k << 3), alpha));
       }
     }
     // Errors for the inputs from the outputs as they were, then the outputs, then the inputs.
@@ -453,15 +468,13 @@ function trainSentenceSkipGramShared(length: i32, alpha: f32): void {
 
 function trainSentenceCbow(length: i32, alpha: f32): void {
   for (let i = 0; i < length; i++) {
-    const word = load<i32>(sentence + (<usize>i << 2));
-    const reach = <i32>(window - below(nextRandom(), window));
-    const from = max(i - reach, 0);
-    const to = min(i + reach, length - 1);
+    const word = wordAt(i);
+    drawWindow(i, length);
     zero(neu1);
     let count = 0;
-    for (let c = from; c <= to; c++) {
+    for (let c = windowFrom; c <= windowTo; c++) {
       if (c == i) continue;
-      axpy(1, syn0 + <usize>load<i32>(sentence + (<usize>c << 2)) * rowBytes, neu1);
+      axpy(1, inputRowAt(c), neu1);
       count++;
     }
     if (count == 0) continue;
@@ -471,9 +484,9 @@ function trainSentenceCbow(length: i32, alpha: f32): void {
     for (let k: usize = 0; k < rowBytes; k += 16) v128.store(neu1 + k, f32x4.mul(v128.load(neu1 + k), inv));
     zero(neu1e);
     predict(neu1, word, alpha);
-    for (let c = from; c <= to; c++) {
+    for (let c = windowFrom; c <= windowTo; c++) {
       if (c == i) continue;
-      axpy(1, neu1e, syn0 + <usize>load<i32>(sentence + (<usize>c << 2)) * rowBytes);
+      axpy(1, neu1e, inputRowAt(c));
     }
     examples += 1;
   }

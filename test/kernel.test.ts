@@ -87,7 +87,6 @@ test(`the WebAssembly skip-gram/negative-sampling step equals the reference grad
   kernel.trainPair(input, word, alpha);
   assertClose(row(syn0, input), v, 2e-3, 'input vector');
   for (const [w, expected] of rows) assertClose(row(syn1neg, w), expected, 2e-3, `output vector ${w}`);
-  assert.ok(Math.abs(row(syn0, input)[0] - syn0[input * stride]) === 0);
   assert.equal(syn0[input * stride + dim], 0, 'row padding stays zero');
 });
 
