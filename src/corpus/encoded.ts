@@ -19,16 +19,10 @@ export interface Chunk {
 
 const BLOCK = 1 << 20;
 
-/**
- * A growable list of int32 blocks, so a long corpus never needs one huge
- * reallocation. Blocks are shared memory, so worker threads read chunks of
- * them without copies.
- */
-const sharedBlock = (): Int32Array => new Int32Array(new SharedArrayBuffer(BLOCK * 4));
-
+/** A growable list of int32 blocks, so a long corpus never needs one huge reallocation. */
 class IntBlocks {
   blocks: Int32Array[] = [];
-  private current = sharedBlock();
+  private current = new Int32Array(BLOCK);
   private used = 0;
   length = 0;
 
@@ -37,7 +31,7 @@ class IntBlocks {
     while (from < values.length) {
       if (this.used === BLOCK) {
         this.blocks.push(this.current);
-        this.current = sharedBlock();
+        this.current = new Int32Array(BLOCK);
         this.used = 0;
       }
       const n = Math.min(values.length - from, BLOCK - this.used);
@@ -86,58 +80,39 @@ export async function scanCorpus(
   return { words: tokenizer.newWords(), counts: tokenizer.counts(), tokens, cached: cache?.finish() };
 }
 
-/** Bytes of the varint code of v >= 1. */
-function varintBytes(v: number): number {
-  let n = 1;
-  while (v >= 0x80) {
-    v = Math.floor(v / 0x80);
-    n++;
-  }
-  return n;
-}
-
 /**
  * Rewrites a cached scan in final vocabulary indices, dropping words not in
- * the vocabulary and sentences left empty, as compact shared bytes: each
- * entry is id + 1 in LEB128 varint code, so a 0 byte is exactly a sentence
- * end and frequent words (small ids) take one byte; about 2 bytes a word
- * instead of 4. Each int32 block is let go once it is encoded.
+ * the vocabulary and sentences left empty, as compact shared bytes (worker
+ * threads read chunks of them without copies): each entry is id + 1 in
+ * LEB128 varint code, so a 0 byte is exactly a sentence end and frequent
+ * words (small ids) take one byte; about 1.5 bytes a word instead of 4. Each
+ * int32 block is let go once it is encoded.
  */
 export function encodeCached(blocks: Int32Array[], remap: Int32Array): Uint8Array[] {
   const out: Uint8Array[] = [];
+  let scratch = new Uint8Array(0); // room for a block at 5 bytes an entry, the most a varint takes
   let open = false; // the current sentence has a word
   for (let b = 0; b < blocks.length; b++) {
     const block = blocks[b];
-    // Two passes over the block: its size, then its bytes.
-    let size = 0;
-    let sizing = open;
-    for (let i = 0; i < block.length; i++) {
-      const id = block[i];
-      if (id === SENTENCE_END) {
-        if (sizing) size++;
-        sizing = false;
-      } else if (remap[id] >= 0) {
-        size += varintBytes(remap[id] + 1);
-        sizing = true;
-      }
-    }
-    const bytes = new Uint8Array(new SharedArrayBuffer(size));
+    if (scratch.length < block.length * 5) scratch = new Uint8Array(block.length * 5);
     let at = 0;
     for (let i = 0; i < block.length; i++) {
       const id = block[i];
       if (id === SENTENCE_END) {
-        if (open) bytes[at++] = 0;
+        if (open) scratch[at++] = 0;
         open = false;
       } else if (remap[id] >= 0) {
         let v = remap[id] + 1;
         while (v >= 0x80) {
-          bytes[at++] = (v & 0x7f) | 0x80;
-          v = Math.floor(v / 0x80);
+          scratch[at++] = (v & 0x7f) | 0x80;
+          v >>>= 7;
         }
-        bytes[at++] = v;
+        scratch[at++] = v;
         open = true;
       }
     }
+    const bytes = new Uint8Array(new SharedArrayBuffer(at));
+    bytes.set(scratch.subarray(0, at));
     out.push(bytes);
     blocks[b] = new Int32Array(0);
   }
