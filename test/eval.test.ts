@@ -11,6 +11,7 @@ import { averageRanks, evaluateWordPairs, pearsonCorrelation, spearmanCorrelatio
 import { saveWord2Vec } from '../src/io/word2vec-format.js';
 import { KeyedVectors, type Neighbour } from '../src/vectors/keyed-vectors.js';
 import { seededRandom } from '../src/sampling/random.js';
+import { royalModel } from './fixtures.js';
 
 const PYTHON = process.env['PYTHON'] ?? '/usr/bin/python3';
 // Compiled to dist/test/, so the repository root is two levels up.
@@ -28,20 +29,6 @@ function write(name: string, content: string): string {
   return path;
 }
 
-/** Dimensions: royal, male, female, fruit. `first` words come first, then the rest. */
-function royalModel(extra: Array<[string, number[]]> = [], first: Array<[string, number[]]> = []): KeyedVectors {
-  const rows: Array<[string, number[]]> = [
-    ...first,
-    ['king', [1, 1, 0, 0]],
-    ['queen', [1, 0, 1, 0]],
-    ['man', [0, 1, 0, 0]],
-    ['woman', [0, 0, 1, 0]],
-    ['apple', [0, 0, 0, 1]],
-    ['orange', [0, 0, 0.2, 1]],
-    ...extra,
-  ];
-  return new KeyedVectors(rows.map(([w]) => w), Float32Array.from(rows.flatMap(([, v]) => v)), 4);
-}
 
 test('evaluateAnalogies counts correct, incorrect, skipped and invalid lines per section', async () => {
   const path = write('royal-questions.txt', [

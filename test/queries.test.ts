@@ -9,6 +9,7 @@ import { saveWord2Vec } from '../src/io/word2vec-format.js';
 import { KeyedVectors, type Neighbour, type SimilarityQuery } from '../src/vectors/keyed-vectors.js';
 import { createScorer } from '../src/vectors/scorer.js';
 import { seededRandom } from '../src/sampling/random.js';
+import { royalModel } from './fixtures.js';
 
 const PYTHON = process.env['PYTHON'] ?? '/usr/bin/python3';
 const directory = mkdtempSync(join(tmpdir(), 'w2v-queries-test-'));
@@ -33,18 +34,6 @@ function clusteredModel(size: number, dim: number, seed: number, clusters = 40):
   return new KeyedVectors(Array.from({ length: size }, (_, i) => `w${i}`), vectors, dim);
 }
 
-/** Dimensions: royal, male, female, fruit. */
-function royalModel(): KeyedVectors {
-  const rows: Array<[string, number[]]> = [
-    ['king', [1, 1, 0, 0]],
-    ['queen', [1, 0, 1, 0]],
-    ['man', [0, 1, 0, 0]],
-    ['woman', [0, 0, 1, 0]],
-    ['apple', [0, 0, 0, 1]],
-    ['orange', [0, 0, 0.2, 1]],
-  ];
-  return new KeyedVectors(rows.map(([w]) => w), Float32Array.from(rows.flatMap(([, v]) => v)), 4);
-}
 
 function randomQueries(kv: KeyedVectors, count: number, seed: number): SimilarityQuery[] {
   const random = seededRandom(seed);
