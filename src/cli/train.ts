@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { InputError, UsageError } from '../errors.js';
 import { DEFAULTS, defaultThreads, resolveOptions, type Loss, type TrainOptions } from '../options.js';
+import { checkCorpusFiles } from '../corpus/reader.js';
 import { FILE_FORMATS, type FileFormat } from '../io/load.js';
 import type { TrainProgress, TrainSummary } from '../train/types.js';
 import { formatCount, formatDuration, ProgressReporter } from './progress.js';
@@ -264,7 +265,7 @@ async function runTrain(run: TrainRun): Promise<void> {
   // Every check that can fail runs before training, so a typo does not cost hours.
   validateOptions(run.trainOptions, run.flagOf);
   await checkOutput(run.output);
-  await checkInputs(Array.isArray(run.trainOptions.input) ? run.trainOptions.input : [run.trainOptions.input]);
+  await checkCorpusFiles(Array.isArray(run.trainOptions.input) ? run.trainOptions.input : [run.trainOptions.input]);
 
   // Loaded here rather than at the top so `w2v --help` and the other commands
   // do not pay for loading the trainer and its WebAssembly.
@@ -360,22 +361,6 @@ async function checkOutput(output: string): Promise<void> {
       throw new UsageError(`--output: '${output}' exists and is not writable`);
     }
     throw err;
-  }
-}
-
-async function checkInputs(inputs: readonly string[]): Promise<void> {
-  for (const input of inputs) {
-    try {
-      const info = await stat(input);
-      if (info.isDirectory()) throw new InputError(`input '${input}' is a directory, not a corpus file`);
-      await access(input, constants.R_OK);
-    } catch (err) {
-      if (err instanceof InputError) throw err;
-      const code = errorCode(err);
-      if (code === 'ENOENT') throw new InputError(`input file '${input}' does not exist`);
-      if (code === 'EACCES' || code === 'EPERM') throw new InputError(`input file '${input}' is not readable`);
-      throw err;
-    }
   }
 }
 

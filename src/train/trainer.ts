@@ -1,7 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { resolveOptions, type ResolvedTrainOptions } from '../options.js';
 import { UsageError } from '../errors.js';
-import { checkCorpusFiles } from '../corpus/reader.js';
 import { chunkCapacity, chunksOf, encodeCached, scanCorpus, streamChunks, type Chunk } from '../corpus/encoded.js';
 import { Vocabulary } from '../vocab/vocabulary.js';
 import { KeyedVectors } from '../vectors/keyed-vectors.js';
@@ -34,7 +33,6 @@ export async function train(request: TrainRequest): Promise<Word2Vec> {
   const options = resolveOptions(request);
   const report = request.onProgress ?? (() => {});
   const intervalMs = request.progressIntervalMs ?? 500;
-  await checkCorpusFiles(options.input);
 
   const startedAt = performance.now();
   let lastReport = 0;
