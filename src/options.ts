@@ -44,7 +44,11 @@ export interface TrainOptions {
    * with hierarchical softmax it only changes the order of updates. Default false.
    */
   sharedNegatives?: boolean;
-  /** Memory (MiB) for keeping the encoded corpus between epochs instead of re-reading it. Default 512. */
+  /**
+   * Memory (MiB) the first pass may use to keep the corpus encoded (4 bytes a
+   * token) so later epochs need not re-read it; the copy kept for training is
+   * about 1.5 bytes a word. 0 re-reads the files every epoch. Default 512.
+   */
   cacheMiB?: number;
 }
 
