@@ -25,6 +25,8 @@ let sentenceTokens: i32 = 0;
 // Results of the last scan.
 let consumed: i32 = 0;
 let tokens: f64 = 0;
+// Occurrences of the words the last keepAbove dropped.
+let droppedOccurrences: f64 = 0;
 
 /** (Re)points the module at its regions; an existing table is rebuilt by rehash(). */
 export function setup(tablePtr: usize, tableSlots: u32, refsPtr: usize, countsPtr: usize, storePtr: usize, storeUsed: usize, wordCount: i32, maxSentenceTokens: i32, maxTokenBytes: i32): void {
@@ -53,6 +55,10 @@ export function lastConsumed(): i32 {
 
 export function lastTokens(): f64 {
   return tokens;
+}
+
+export function lastDroppedOccurrences(): f64 {
+  return droppedOccurrences;
 }
 
 @inline function isSpace(c: u32): bool {
@@ -156,7 +162,7 @@ export function scan(input: usize, length: i32, final: bool, out: usize, insert:
   return written;
 }
 
-/** Re-inserts every word into a new, larger table (after the host grew memory). */
+/** Re-inserts every word into a table: a new, larger one, or the same one after words were dropped. */
 export function rehash(tablePtr: usize, tableSlots: u32): void {
   table = tablePtr;
   tableMask = tableSlots - 1;
@@ -170,4 +176,37 @@ export function rehash(tablePtr: usize, tableSlots: u32): void {
     store<u32>(table + (<usize>slot << 3), h);
     store<i32>(table + (<usize>slot << 3), id + 1, 4);
   }
+}
+
+/**
+ * Keeps only the words counted more than `threshold` times, in id order and
+ * renumbered from 0, compacting their refs, counts and bytes in place (a
+ * word's new place is never after its old one), and rebuilds the table.
+ * Returns how many words remain.
+ */
+export function keepAbove(threshold: f64): i32 {
+  let kept = 0;
+  let end: usize = 0; // bytes kept in the word store
+  let dropped: f64 = 0;
+  for (let id = 0; id < words; id++) {
+    const count = load<f64>(counts + (<usize>id << 3));
+    if (count <= threshold) {
+      dropped += count;
+      continue;
+    }
+    const ref = refs + (<usize>id << 3);
+    const n = load<i32>(ref, 4);
+    memory.copy(wordStore + end, wordStore + <usize>load<u32>(ref), <usize>n);
+    const to = refs + (<usize>kept << 3);
+    store<u32>(to, <u32>end);
+    store<i32>(to, n, 4);
+    store<f64>(counts + (<usize>kept << 3), count);
+    end += <usize>n;
+    kept++;
+  }
+  words = kept;
+  wordStoreEnd = wordStore + end;
+  droppedOccurrences = dropped;
+  rehash(table, tableMask + 1);
+  return kept;
 }

@@ -1,7 +1,7 @@
 // The public API of word2vec-ts, listed explicitly; everything else is internal.
 export { train } from './train/trainer.js';
 export { Word2Vec } from './train/model.js';
-export type { TrainProgress, TrainSummary, TrainCallbacks, TrainRequest } from './train/types.js';
+export type { TrainProgress, TrainSummary, TrainCallbacks, TrainRequest, VocabPruning } from './train/types.js';
 export { DEFAULTS, resolveOptions } from './options.js';
 export type { TrainOptions, ResolvedTrainOptions, Architecture, Loss } from './options.js';
 export { KeyedVectors } from './vectors/keyed-vectors.js';

@@ -50,6 +50,15 @@ export interface TrainOptions {
    * about 1.5 bytes a word. 0 re-reads the files every epoch. Default 512.
    */
   cacheMiB?: number;
+  /**
+   * Memory (MiB) counting the vocabulary may use: the table of distinct words
+   * with their counts and bytes, and the words once decoded. When the words
+   * outgrow it, the rarest are pruned while counting, as word2vec.c does: the
+   * words seen at most once so far, at the next prune at most twice, and so
+   * on. Their occurrences before the prune are not counted. Default 2048
+   * (about 15 million distinct words); at least 32.
+   */
+  maxVocabMemoryMiB?: number;
 }
 
 /** Options with every default filled in and checked. */
@@ -72,8 +81,12 @@ export const DEFAULTS = {
   seed: 1,
   maxSentenceLength: 10000,
   cacheMiB: 512,
+  maxVocabMemoryMiB: 2048,
   sharedNegatives: false,
 } as const;
+
+/** Smallest vocabulary memory budget: the tokenizer's buffers and the room for one piece of text take about 16 MiB. */
+export const MIN_VOCAB_MEMORY_MIB = 32;
 
 export function defaultThreads(): number {
   return availableParallelism();
@@ -127,5 +140,11 @@ export function resolveOptions(options: TrainOptions): ResolvedTrainOptions {
     maxSentenceLength: integer('maxSentenceLength', options.maxSentenceLength ?? DEFAULTS.maxSentenceLength, 1),
     sharedNegatives: options.sharedNegatives ?? DEFAULTS.sharedNegatives,
     cacheMiB: real('cacheMiB', options.cacheMiB ?? DEFAULTS.cacheMiB, (v) => v >= 0, 'a number >= 0'),
+    maxVocabMemoryMiB: real(
+      'maxVocabMemoryMiB',
+      options.maxVocabMemoryMiB ?? DEFAULTS.maxVocabMemoryMiB,
+      (v) => v >= MIN_VOCAB_MEMORY_MIB,
+      `a number >= ${MIN_VOCAB_MEMORY_MIB}`,
+    ),
   };
 }

@@ -106,6 +106,7 @@ describe('w2v --help', () => {
       '--seed': 'default: 1',
       '--max-sentence-length': 'default: 10000',
       '--cache-mib': 'default: 512',
+      '--max-vocab-memory': 'default: 2048',
       '--format': 'default: from the --output extension',
     };
     for (const [flag, text] of Object.entries(expected)) {
@@ -128,6 +129,7 @@ describe('w2v train argument errors', () => {
     { args: ['--window', '-1'], flag: '--window' },
     { args: ['--min-alpha', '1'], flag: '--min-alpha' },
     { args: ['--sample', '0x10'], flag: '--sample' },
+    { args: ['--max-vocab-memory', '16'], flag: '--max-vocab-memory' },
   ];
   for (const { args, flag } of cases) {
     test(`${args.join(' ')} exits 2 naming ${flag}`, async () => {

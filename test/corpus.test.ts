@@ -76,7 +76,7 @@ test('tokens cut by buffer boundaries are joined again, and the table grows past
   });
   assert.equal(tokens, 50010);
   assert.equal(tokenizer.size, 50000);
-  assert.deepEqual(tokenizer.newWords(), words);
+  assert.deepEqual(tokenizer.words(), words);
   assert.deepEqual(ids.slice(-11), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, SENTENCE_END]);
   const counts = tokenizer.counts();
   assert.equal(counts[0], 2);

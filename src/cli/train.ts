@@ -51,7 +51,8 @@ type NumericKey =
   | 'threads'
   | 'seed'
   | 'maxSentenceLength'
-  | 'cacheMiB';
+  | 'cacheMiB'
+  | 'maxVocabMemoryMiB';
 
 interface NumericFlag {
   key: NumericKey;
@@ -153,6 +154,13 @@ function numericFlags(): NumericFlag[] {
       description: 'memory (MiB) for keeping the encoded corpus between epochs; 0 re-reads the files every epoch',
       integer: false,
       shownDefault: DEFAULTS.cacheMiB,
+    },
+    {
+      key: 'maxVocabMemoryMiB',
+      flags: '--max-vocab-memory <MiB>',
+      description: 'memory (MiB) for counting the vocabulary; past it, rare words are pruned while counting (and their counts so far lost)',
+      integer: false,
+      shownDefault: DEFAULTS.maxVocabMemoryMiB,
     },
   ];
 }
@@ -290,7 +298,14 @@ async function runTrain(run: TrainRun): Promise<void> {
   };
   process.once('SIGINT', interrupted);
   const started = performance.now();
-  const model = await train({ ...run.trainOptions, onProgress }).finally(() => {
+  const onWarning = (message: string): void => {
+    if (run.quiet) return;
+    // The library names options by their camelCase keys; say them as the flags the user typed.
+    const text = message.replace(/\b[a-z]+[A-Z]\w*\b/g, (word) => run.flagOf.get(word) ?? word);
+    // On a terminal, clear the progress bar's line first; the bar is redrawn below.
+    process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}w2v: warning: ${text}\n`);
+  };
+  const model = await train({ ...run.trainOptions, onProgress, onWarning }).finally(() => {
     process.removeListener('SIGINT', interrupted);
     reporter?.stop();
     log?.close();
@@ -390,8 +405,19 @@ export function formatTrainSummary(summary: TrainSummary, context: SummaryContex
     ],
     ['speed', `${formatCount(summary.wordsPerSecond)} words/s`],
     ['final loss', Number.isFinite(summary.finalLoss) ? summary.finalLoss.toFixed(4) : 'n/a'],
+    ...(summary.vocabPruning.prunes > 0 ? [prunedRow(summary.vocabPruning)] : []),
     ['saved', `${context.output} (${context.format === 'native' ? 'native' : `word2vec ${context.format}`})`],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n') + '\n';
+}
+
+/** The summary row of a run whose vocabulary was pruned while counting (counts of rare words are then low). */
+function prunedRow(pruning: TrainSummary['vocabPruning']): [string, string] {
+  const count = (n: number): string => Math.round(n).toLocaleString('en-US');
+  return [
+    'pruned',
+    `${count(pruning.wordsDropped)} rare words (${count(pruning.occurrencesDropped)} occurrences uncounted) in ` +
+      `${pruning.prunes} prune${pruning.prunes === 1 ? '' : 's'} up to count ${pruning.threshold}; raise --max-vocab-memory for exact counts`,
+  ];
 }

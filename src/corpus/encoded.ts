@@ -1,10 +1,12 @@
 import type { WordCounts } from '../vocab/vocabulary.js';
 import type { Vocabulary } from '../vocab/vocabulary.js';
 import { corpusBuffers } from './reader.js';
-import { Tokenizer } from './tokenizer.js';
+import { Tokenizer, type VocabPruning } from './tokenizer.js';
 
 /** Marks the end of a sentence in an encoded corpus. */
 export const SENTENCE_END = -1;
+/** In the first pass's cache: a word dropped while counting (see VocabPruning), which no vocabulary holds. */
+export const PRUNED_WORD = -2;
 
 /**
  * A run of whole sentences as word indices, each sentence followed by
@@ -42,6 +44,16 @@ class IntBlocks {
     }
   }
 
+  /** Rewrites every word id through `newIds` (the tokenizer renumbered its words); dropped words become PRUNED_WORD. */
+  renumber(newIds: Int32Array): void {
+    for (const block of [...this.blocks, this.current.subarray(0, this.used)]) {
+      for (let i = 0; i < block.length; i++) {
+        const id = block[i];
+        if (id >= 0) block[i] = newIds[id] >= 0 ? newIds[id] : PRUNED_WORD;
+      }
+    }
+  }
+
   /** Every block, the last one trimmed. */
   finish(): Int32Array[] {
     return [...this.blocks, this.current.subarray(0, this.used)];
@@ -51,23 +63,43 @@ class IntBlocks {
 export interface CorpusScan extends WordCounts {
   /** Tokens read, including those that will fall below min-count. */
   tokens: number;
-  /** The corpus as first-appearance word ids, kept while it fits the cache budget. */
+  /** The corpus as word ids (indices into `words`; PRUNED_WORD for words dropped while counting), kept while it fits the cache budget. */
   cached?: Int32Array[];
+  /** What keeping counting within its memory budget dropped. */
+  pruning: VocabPruning;
+}
+
+export interface ScanOptions {
+  /** Memory (bytes) counting may use; rarer words are pruned to stay within it (see TokenizerOptions.maxBytes). Default: no budget. */
+  maxVocabBytes?: number;
+  /**
+   * Only words counted at least this often are returned (default 1: all).
+   * The others are dropped before the words are decoded, so they never
+   * become strings; if no word is that frequent, the most frequent ones are
+   * returned, so the caller can say so.
+   */
+  minCount?: number;
+  /** Called after each buffer with the tokens read so far. */
+  onTokens?: (tokens: number) => void;
 }
 
 /**
  * The one pass that reads the corpus before training: counts every word and,
  * while the corpus fits `cacheEntries`, keeps it encoded so that epochs need
- * not read and tokenize the text again.
+ * not read and tokenize the text again. When the words outgrow
+ * `maxVocabBytes`, the rarest are pruned and the cache is renumbered to match.
  */
 export async function scanCorpus(
   paths: string[],
   maxSentenceLength: number,
   cacheEntries: number,
-  onTokens?: (tokens: number) => void,
+  options: ScanOptions = {},
 ): Promise<CorpusScan> {
-  const tokenizer = new Tokenizer(maxSentenceLength);
   let cache: IntBlocks | undefined = cacheEntries > 0 ? new IntBlocks() : undefined;
+  const tokenizer = new Tokenizer(maxSentenceLength, {
+    maxBytes: options.maxVocabBytes,
+    onRenumber: cacheEntries > 0 ? (newIds) => cache?.renumber(newIds) : undefined,
+  });
   let tokens = 0;
   for await (const { bytes, final } of corpusBuffers(paths)) {
     tokenizer.push(bytes, final, true, (ids, read) => {
@@ -75,9 +107,14 @@ export async function scanCorpus(
       cache?.pushAll(ids);
     });
     if (cache && cache.length > cacheEntries) cache = undefined;
-    onTokens?.(tokens);
+    options.onTokens?.(tokens);
   }
-  return { words: tokenizer.newWords(), counts: tokenizer.counts(), tokens, cached: cache?.finish() };
+  const minCount = options.minCount ?? 1;
+  if (minCount > 1 && tokenizer.size > 0) {
+    const top = tokenizer.counts().reduce((a, b) => Math.max(a, b), 0);
+    tokenizer.dropRare(Math.min(minCount, top) - 1);
+  }
+  return { words: tokenizer.words(), counts: tokenizer.counts(), tokens, cached: cache?.finish(), pruning: tokenizer.pruning };
 }
 
 /**
@@ -101,7 +138,7 @@ export function encodeCached(blocks: Int32Array[], remap: Int32Array): Uint8Arra
       if (id === SENTENCE_END) {
         if (open) scratch[at++] = 0;
         open = false;
-      } else if (remap[id] >= 0) {
+      } else if (id >= 0 && remap[id] >= 0) {
         let v = remap[id] + 1;
         while (v >= 0x80) {
           scratch[at++] = (v & 0x7f) | 0x80;

@@ -9,7 +9,7 @@ import { ModelMemory } from './model-memory.js';
 import { Word2Vec } from './model.js';
 import { releaseMemory } from './release-memory.js';
 import type { ChunkMessage, ChunkResult, WorkerSetup } from './worker.js';
-import type { TrainProgress, TrainRequest, TrainSummary } from './types.js';
+import type { TrainProgress, TrainRequest, TrainSummary, VocabPruning } from './types.js';
 
 /** Entries per chunk handed to a worker: small enough to balance threads and follow the learning rate, large enough that messages cost nothing. */
 const CHUNK_TARGET = 8192;
@@ -36,7 +36,7 @@ export async function train(request: TrainRequest): Promise<Word2Vec> {
 
   const startedAt = performance.now();
   let lastReport = 0;
-  const scan = await scanCorpus(options.input, options.maxSentenceLength, (options.cacheMiB * 2 ** 20) / 4, (tokens) => {
+  const onTokens = (tokens: number): void => {
     const now = performance.now();
     if (now - lastReport < intervalMs) return;
     lastReport = now;
@@ -45,7 +45,16 @@ export async function train(request: TrainRequest): Promise<Word2Vec> {
       phase: 'vocab', epoch: 0, epochs: options.epochs, words: tokens, totalWords: 0, fraction: 0,
       alpha: options.alpha, loss: NaN, wordsPerSecond: tokens / elapsedSeconds, elapsedSeconds, etaSeconds: NaN,
     });
+  };
+  const scan = await scanCorpus(options.input, options.maxSentenceLength, (options.cacheMiB * 2 ** 20) / 4, {
+    maxVocabBytes: options.maxVocabMemoryMiB * 2 ** 20,
+    minCount: options.minCount,
+    onTokens,
   });
+  const vocabPruning = scan.pruning;
+  if (vocabPruning.prunes > 0) {
+    (request.onWarning ?? ((message: string) => process.emitWarning(message)))(pruningWarning(vocabPruning, options.maxVocabMemoryMiB));
+  }
   const { vocab, remap } = Vocabulary.fromCounts(scan, options, `corpus ${options.input.map((p) => `'${p}'`).join(', ')}`);
   if (options.loss === 'softmax' && vocab.size > SOFTMAX_MAX_VOCAB) {
     throw new UsageError(
@@ -89,12 +98,25 @@ export async function train(request: TrainRequest): Promise<Word2Vec> {
     trainedWords: run.words,
     examples: run.examples,
     cachedCorpus,
+    vocabPruning,
     finalLoss: run.finalLoss,
     vocabSeconds,
     trainSeconds: run.seconds,
     wordsPerSecond: run.words / run.seconds,
   };
   return new Word2Vec(vectors, vocab.counts, memory.outputWeights(), summary, options);
+}
+
+/** Says that counting pruned words, what that cost and how to avoid it. */
+export function pruningWarning(pruning: VocabPruning, budgetMiB: number): string {
+  const count = (n: number): string => n.toLocaleString('en-US');
+  return (
+    `the vocabulary outgrew its memory budget (${count(budgetMiB)} MiB) while counting, so rare words were pruned ` +
+    `${pruning.prunes} time${pruning.prunes === 1 ? '' : 's'}: ${count(pruning.wordsDropped)} distinct words seen at most ` +
+    `${pruning.threshold} time${pruning.threshold === 1 ? '' : 's'} when pruned were dropped, and their ` +
+    `${count(pruning.occurrencesDropped)} occurrences before that are not counted; ` +
+    `raise maxVocabMemoryMiB for exact counts`
+  );
 }
 
 interface RunResult {

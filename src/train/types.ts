@@ -1,4 +1,7 @@
 import type { TrainOptions } from '../options.js';
+import type { VocabPruning } from '../corpus/tokenizer.js';
+
+export type { VocabPruning };
 
 /** A snapshot of a training run, handed to `onProgress` a few times a second. */
 export interface TrainProgress {
@@ -35,6 +38,8 @@ export interface TrainSummary {
   examples: number;
   /** Whether epochs after the first reused the corpus encoded in memory. */
   cachedCorpus: boolean;
+  /** Rare words pruned to keep counting within maxVocabMemoryMiB (prunes is 0 when nothing was). */
+  vocabPruning: VocabPruning;
   /** Mean loss per training example in the last epoch. */
   finalLoss: number;
   vocabSeconds: number;
@@ -45,6 +50,8 @@ export interface TrainSummary {
 
 export interface TrainCallbacks {
   onProgress?: (progress: TrainProgress) => void;
+  /** Told of things that change the result without stopping training (pruned vocabulary). Default: process.emitWarning. */
+  onWarning?: (message: string) => void;
   /** Milliseconds between onProgress calls. Default 500. */
   progressIntervalMs?: number;
 }
