@@ -67,6 +67,8 @@ export interface CorpusScan extends WordCounts {
   cached?: Int32Array[];
   /** What keeping counting within its memory budget dropped. */
   pruning: VocabPruning;
+  /** Bytes of the tokenizer's memory at the end of counting: its table, refs, counts and word bytes, and its buffers. */
+  tokenizerBytes: number;
 }
 
 export interface ScanOptions {
@@ -114,7 +116,14 @@ export async function scanCorpus(
     const top = tokenizer.counts().reduce((a, b) => Math.max(a, b), 0);
     tokenizer.dropRare(Math.min(minCount, top) - 1);
   }
-  return { words: tokenizer.words(), counts: tokenizer.counts(), tokens, cached: cache?.finish(), pruning: tokenizer.pruning };
+  return {
+    words: tokenizer.words(),
+    counts: tokenizer.counts(),
+    tokens,
+    cached: cache?.finish(),
+    pruning: tokenizer.pruning,
+    tokenizerBytes: tokenizer.memoryBytes,
+  };
 }
 
 /**
