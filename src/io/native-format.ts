@@ -16,7 +16,9 @@
  *
  * The header holds `size` (words), `dim`, `outputKind` ('ns', 'hs' or null),
  * `options` (the training options, or null), `fileBytes`, and `blocks`: for
- * each block present, `{ offset, bytes, crc32 }`. Blocks:
+ * each block present, `{ offset, bytes, crc32 }`. A checkpoint's header also
+ * holds `training` (see {@link TrainingState}): where an interrupted run
+ * stopped; files without it are finished models. Blocks:
  *
  * - `wordLengths`: u32 per word, the byte length of its UTF-8 encoding;
  * - `words`: the words' UTF-8 bytes, concatenated, most frequent first;
@@ -58,6 +60,39 @@ export interface NativeModel {
   outputKind?: OutputKind;
   /** The options the model was trained with. */
   options?: ResolvedTrainOptions;
+  /** A checkpoint's progress: present only in files written while a run was under way. */
+  training?: TrainingState;
+}
+
+/**
+ * Where an interrupted training run stopped: everything besides the weights,
+ * counts and options that it needs to go on exactly as if it had not
+ * stopped. Kept in the header of a native file (a checkpoint).
+ */
+export interface TrainingState {
+  /** Corpus words trained so far over all epochs; the learning rate follows from it. */
+  wordsDone: number;
+  /** Words the whole run trains: words per epoch × epochs. */
+  totalWords: number;
+  /** The epoch under way (0-based) and how many of its chunks are done. */
+  epoch: number;
+  chunksDone: number;
+  /** Entries per chunk the corpus was cut into; chunk positions depend on it. */
+  chunkTarget: number;
+  /** Each training thread's kernel random state (xorshift64*), as 16 hex digits. */
+  randomStates: string[];
+  /** Training examples so far, and the loss summed over the epoch under way with its examples. */
+  examples: number;
+  epochLoss: number;
+  epochExamples: number;
+  /** The corpus it trains on, to tell a resumed run from training on other text. */
+  corpus: CorpusIdentity;
+}
+
+/** A corpus as a checkpoint remembers it: its tokens and each file's name and size. */
+export interface CorpusIdentity {
+  tokens: number;
+  files: Array<{ path: string; bytes: number }>;
 }
 
 export interface LoadNativeOptions {
@@ -99,6 +134,7 @@ interface Header {
   options: ResolvedTrainOptions | null;
   fileBytes: number;
   blocks: Partial<Record<BlockName, BlockEntry>>;
+  training?: TrainingState;
 }
 
 /**
@@ -138,6 +174,9 @@ export async function saveNative(path: string, model: NativeModel): Promise<void
   } else if (model.outputKind) {
     throw new UsageError('outputKind is given but outputWeights is not');
   }
+  if (model.training && (!model.counts || !model.outputWeights || !model.options)) {
+    throw new UsageError('training progress is saved only with the whole model: counts, outputWeights and options');
+  }
 
   const encoded = kv.words.map((word) => Buffer.from(word, 'utf8'));
   const wordLengths = Uint32Array.from(encoded, (b) => b.length);
@@ -171,6 +210,8 @@ export async function saveNative(path: string, model: NativeModel): Promise<void
       options: model.options ?? null,
       fileBytes: layout.length > 0 ? layout[layout.length - 1]![2] + layout[layout.length - 1]![1].length : dataStart,
       blocks,
+      // Only checkpoints carry it, so finished models are written exactly as before.
+      ...(model.training ? { training: model.training } : {}),
     };
     header = Buffer.from(JSON.stringify(record), 'utf8');
     if (PREAMBLE_BYTES + header.length <= dataStart) break;
@@ -254,6 +295,8 @@ export async function loadNative(path: string, loadOptions: LoadNativeOptions = 
       model.outputKind = header.outputKind!;
     }
     if (header.options) model.options = header.options;
+    // Progress belongs to the whole vocabulary, like the output weights.
+    if (header.training && !partial) model.training = header.training;
     return model;
   });
 }
@@ -429,7 +472,7 @@ function checkHeader(value: unknown, fileBytes: number, dataStart: number, fail:
   for (let i = 1; i < extents.length; i++) {
     if (extents[i]![0] < extents[i - 1]![1]) fail(`blocks "${extents[i - 1]![2]}" and "${extents[i]![2]}" overlap`);
   }
-  return {
+  const header: Header = {
     format: FORMAT_NAME,
     size,
     dim,
@@ -438,6 +481,57 @@ function checkHeader(value: unknown, fileBytes: number, dataStart: number, fail:
     fileBytes,
     blocks: checked,
   };
+  if (value['training'] !== undefined) {
+    if (options === null || outputKind === null || checked.counts === undefined) {
+      fail('"training" needs "options", "outputKind" and the block "counts": a checkpoint holds the whole model');
+    }
+    header.training = checkTrainingState(value['training'], (message) => fail(`"training": ${message}`));
+  }
+  return header;
+}
+
+/** Checks a checkpoint's progress record field by field. */
+function checkTrainingState(value: unknown, fail: (message: string) => never): TrainingState {
+  if (!isRecord(value)) return fail('expected an object');
+  const count = (name: string): number => {
+    const field = value[name];
+    if (!isCount(field)) fail(`"${name}" must be a non-negative integer, found ${JSON.stringify(field)}`);
+    return field as number;
+  };
+  const finite = (name: string): number => {
+    const field = value[name];
+    if (typeof field !== 'number' || !Number.isFinite(field)) fail(`"${name}" must be a number, found ${JSON.stringify(field)}`);
+    return field as number;
+  };
+  const state: TrainingState = {
+    wordsDone: count('wordsDone'),
+    totalWords: count('totalWords'),
+    epoch: count('epoch'),
+    chunksDone: count('chunksDone'),
+    chunkTarget: count('chunkTarget'),
+    randomStates: [],
+    examples: count('examples'),
+    epochLoss: finite('epochLoss'),
+    epochExamples: count('epochExamples'),
+    corpus: { tokens: 0, files: [] },
+  };
+  if (state.wordsDone > state.totalWords) fail(`"wordsDone" (${state.wordsDone}) exceeds "totalWords" (${state.totalWords})`);
+  if (state.chunkTarget < 1) fail('"chunkTarget" must be at least 1');
+  const states = value['randomStates'];
+  if (!Array.isArray(states) || states.length === 0 || !states.every((s) => typeof s === 'string' && /^[0-9a-f]{16}$/.test(s))) {
+    fail('"randomStates" must be a non-empty list of 16-digit hexadecimal strings');
+  }
+  state.randomStates = states as string[];
+  const corpus = value['corpus'];
+  if (!isRecord(corpus) || !isCount(corpus['tokens']) || !Array.isArray(corpus['files'])) {
+    return fail('"corpus" must be an object with "tokens" and "files"');
+  }
+  const files = corpus['files'] as unknown[];
+  if (!files.every((f) => isRecord(f) && typeof f['path'] === 'string' && isCount(f['bytes']))) {
+    fail('"corpus"."files" must list objects with "path" and "bytes"');
+  }
+  state.corpus = { tokens: corpus['tokens'], files: (files as Array<{ path: string; bytes: number }>).map(({ path, bytes }) => ({ path, bytes })) };
+  return state;
 }
 
 /** Reads the first `length` bytes of a block, checking its checksum if `verify` (and it is read whole). */

@@ -189,6 +189,22 @@ export class ModelMemory {
     return new Float32Array(this.memory.buffer, offset, rows * this.stride);
   }
 
+  /**
+   * Overwrites rows of the input vectors or the output weights with rows of
+   * `source` (unpadded, `dim` wide): row r gets source row `from[r]`, or row r
+   * without `from`. Rows whose `from` is negative keep their initial values
+   * (random input vectors, zero output weights).
+   */
+  copyRows(which: 'input' | 'output', source: Float32Array, from?: Int32Array): void {
+    const target = this.matrix(which === 'input' ? 'syn0' : this.syn1 !== 0 ? 'syn1' : 'syn1neg');
+    const rows = target.length / this.stride;
+    for (let r = 0; r < rows; r++) {
+      const s = from ? from[r] : r;
+      if (s < 0) continue;
+      target.set(source.subarray(s * this.dim, (s + 1) * this.dim), r * this.stride);
+    }
+  }
+
   /** The input vectors without padding: vocabSize × dim. */
   inputVectors(): Float32Array {
     return this.unpadded('syn0');

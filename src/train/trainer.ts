@@ -1,15 +1,20 @@
 import { Worker } from 'node:worker_threads';
-import { resolveOptions, type ResolvedTrainOptions } from '../options.js';
-import { UsageError } from '../errors.js';
-import { chunkCapacity, chunksOf, encodeCached, scanCorpus, streamChunks, type Chunk } from '../corpus/encoded.js';
+import { resolveOptions, type ResolvedTrainOptions, type TrainOptions } from '../options.js';
+import { InputError, UsageError } from '../errors.js';
+import { chunkCapacity, chunksOf, encodeCached, scanCorpus, streamChunks, type Chunk, type CorpusScan } from '../corpus/encoded.js';
 import { Vocabulary } from '../vocab/vocabulary.js';
 import { KeyedVectors } from '../vectors/keyed-vectors.js';
+import { saveNative, type TrainingState } from '../io/native-format.js';
+import {
+  corpusIdentity, corpusMismatch, loadTrainable, parseRandomState, randomStateText, seededRandomState, TrainingInterrupted,
+  type TrainableModel,
+} from './checkpoint.js';
 import { kernelModule } from './kernel.js';
 import { ModelMemory } from './model-memory.js';
 import { Word2Vec } from './model.js';
 import { releaseMemory } from './release-memory.js';
 import type { ChunkMessage, ChunkResult, WorkerSetup } from './worker.js';
-import type { TrainProgress, TrainRequest, TrainSummary, VocabPruning } from './types.js';
+import type { ResumeRequest, TrainControl, TrainProgress, TrainRequest, TrainStart, TrainSummary, VocabPruning } from './types.js';
 
 /** Entries per chunk handed to a worker: small enough to balance threads and follow the learning rate, large enough that messages cost nothing. */
 const CHUNK_TARGET = 8192;
@@ -23,7 +28,10 @@ const WORKER_URL = new URL('./worker.js', import.meta.url);
 
 /**
  * Trains word vectors on a corpus: counts the vocabulary in one streaming
- * pass, then trains for `epochs` passes on all threads.
+ * pass, then trains for `epochs` passes on all threads. With `checkpoint`,
+ * the whole state is saved every `everyMinutes` and when `signal` stops the
+ * run; `resume` goes on from such a file.
+ * @throws TrainingInterrupted when `signal` stops the run.
  * @example
  * const model = await train({ input: 'corpus.txt.gz', arch: 'sg', loss: 'ns', epochs: 3 });
  * await model.save('vectors.bin');
@@ -31,12 +39,206 @@ const WORKER_URL = new URL('./worker.js', import.meta.url);
  */
 export async function train(request: TrainRequest): Promise<Word2Vec> {
   const options = resolveOptions(request);
+  checkControl(request);
+  const startedAt = performance.now();
+  const scan = await readCorpus(options, request, startedAt, options.minCount);
+  const { vocab, remap } = Vocabulary.fromCounts(scan, options, corpusName(options));
+  return trainOn({ options, request, scan, vocab, remap, startedAt, start: 'new', addedWords: 0 });
+}
+
+/**
+ * Goes on training from a file `train` saved. The file decides what happens:
+ * - a checkpoint of an interrupted run (it holds progress): the run goes on
+ *   where it stopped, on the same corpus (checked: the files' sizes, then
+ *   the vocabulary), with the same options (only `threads` and `cacheMiB`
+ *   may change). On one thread with the same seed, the result is the same,
+ *   byte for byte, as if the run had never stopped.
+ * - a trained native model (no progress): it is trained further on `input`
+ *   (new text), as gensim's `build_vocab(update=True)` then `train()`: the
+ *   counts of known words grow by their new counts, new words seen at least
+ *   `minCount` times join the vocabulary with random vectors and zero
+ *   output weights, and the learning rate falls from `alpha` to `minAlpha`
+ *   again over `epochs`. Options other than `dim`, `arch` and `loss` may
+ *   change.
+ * @throws UsageError if the corpus or an option does not fit the file.
+ * @example
+ * const model = await resume({ from: 'vectors.bin.checkpoint', threads: 2 });
+ * const more = await resume({ from: 'model.w2v', input: 'news.txt', epochs: 2 });
+ */
+export async function resume(request: ResumeRequest): Promise<Word2Vec> {
+  checkControl(request);
+  const saved = await loadTrainable(request.from);
+  const startedAt = performance.now();
+  if (saved.training) {
+    const options = resumeOptions(saved, request);
+    const mismatch = await corpusMismatch(saved.training.corpus, options.input);
+    if (mismatch) {
+      throw new UsageError(
+        `input: ${request.from} is the checkpoint of an interrupted run, which goes on only on its own corpus: ${mismatch}. ` +
+          `To train its weights on other text instead, first make it a model: w2v convert ${request.from} model.w2v`,
+      );
+    }
+    if (saved.training.chunkTarget !== CHUNK_TARGET) {
+      throw new InputError(`${request.from}: the run cut its corpus into chunks of ${saved.training.chunkTarget} entries; this version cuts ${CHUNK_TARGET}`);
+    }
+    const scan = await readCorpus(options, request, startedAt, options.minCount);
+    const { vocab, remap } = Vocabulary.fromCounts(scan, options, corpusName(options));
+    if (scan.tokens !== saved.training.corpus.tokens || !sameVocabulary(vocab, saved)) {
+      throw new UsageError(
+        `input: the corpus files have the sizes ${request.from} remembers, but not its ${saved.training.corpus.tokens.toLocaleString('en-US')} tokens ` +
+          `and ${saved.vectors.size.toLocaleString('en-US')}-word vocabulary; the files have changed since the run began`,
+      );
+    }
+    return trainOn({ options, request, scan, vocab, remap, startedAt, start: 'resume', addedWords: 0, saved, state: saved.training });
+  }
+  const options = continueOptions(saved, request);
+  // Every word: known words add their counts even below min-count, as in gensim.
+  const scan = await readCorpus(options, request, startedAt, 1);
+  const update = updateVocabulary(saved, scan, options);
+  return trainOn({ options, request, scan, startedAt, start: 'continue', saved, ...update });
+}
+
+/** Options of an interrupted run: the checkpoint's, with only the thread count and cache size open to change. */
+function resumeOptions(saved: TrainableModel, request: ResumeRequest): ResolvedTrainOptions {
+  // Memory budgets may change: a budget that changes the counts is caught by the vocabulary check.
+  const free = new Set(['input', 'threads', 'cacheMiB', 'maxVocabMemoryMiB']);
+  for (const [key, value] of givenOptions(request)) {
+    const before = saved.options[key];
+    if (!free.has(key) && value !== before) {
+      throw new UsageError(
+        `${key} ${String(value)} differs from the checkpoint's ${String(before)}: an interrupted run goes on with the options it began with ` +
+          '(only the threads and the cache size may change)',
+      );
+    }
+  }
+  return resolveOptions({
+    ...saved.options,
+    input: request.input ?? saved.options.input,
+    threads: request.threads ?? saved.options.threads,
+    cacheMiB: request.cacheMiB ?? saved.options.cacheMiB,
+    maxVocabMemoryMiB: request.maxVocabMemoryMiB ?? saved.options.maxVocabMemoryMiB,
+  });
+}
+
+/** Options for training a model further: the model's, with any given ones, except those that shape the weights. */
+function continueOptions(saved: TrainableModel, request: ResumeRequest): ResolvedTrainOptions {
+  const fixed = new Set(['dim', 'arch', 'loss']);
+  const given = givenOptions(request);
+  for (const [key, value] of given) {
+    if (fixed.has(key) && value !== saved.options[key]) {
+      throw new UsageError(
+        `${key} ${String(value)} differs from the model's ${String(saved.options[key])}: training a model further keeps its dimensions, architecture and loss`,
+      );
+    }
+  }
+  const options: TrainOptions = { ...saved.options, ...Object.fromEntries(given), input: request.input ?? saved.options.input };
+  // A given alpha moves the default final rate with it, as in a new run.
+  if (request.alpha !== undefined && request.minAlpha === undefined) delete options.minAlpha;
+  return resolveOptions(options);
+}
+
+type OptionKey = Exclude<keyof ResolvedTrainOptions, 'input'>;
+
+/** The training options a resume request sets (callbacks and control left out). */
+function givenOptions(request: ResumeRequest): Array<[OptionKey, ResolvedTrainOptions[OptionKey]]> {
+  const keys: OptionKey[] = [
+    'arch', 'loss', 'dim', 'window', 'negative', 'nsExponent', 'sample', 'minCount', 'maxVocab', 'alpha', 'minAlpha',
+    'epochs', 'threads', 'seed', 'maxSentenceLength', 'sharedNegatives', 'cacheMiB', 'maxVocabMemoryMiB',
+  ];
+  return keys.filter((key) => request[key] !== undefined).map((key) => [key, request[key] as ResolvedTrainOptions[OptionKey]]);
+}
+
+function sameVocabulary(vocab: Vocabulary, saved: TrainableModel): boolean {
+  if (vocab.size !== saved.vectors.size) return false;
+  for (let i = 0; i < vocab.size; i++) {
+    if (vocab.words[i] !== saved.vectors.words[i] || vocab.counts[i] !== saved.counts[i]) return false;
+  }
+  return true;
+}
+
+interface VocabularyUpdate {
+  vocab: Vocabulary;
+  /** Raw scan word → index in the new vocabulary, or -1. */
+  remap: Int32Array;
+  /** For each new vocabulary word, its row in the saved input vectors (-1: a new word). */
+  inputFrom: Int32Array;
+  /** For each output row, its row in the saved output weights (-1: starts at zero). */
+  outputFrom: Int32Array;
+  addedWords: number;
+}
+
+/**
+ * gensim's `build_vocab(update=True)`: known words add their new counts,
+ * new words seen at least minCount times join (the most frequent first, up
+ * to maxVocab words in all). Unlike gensim, the vocabulary is then sorted by
+ * count again, so that it stays most frequent first (as `restrictVocab` and
+ * `--limit` assume); each word keeps its rows. Hierarchical softmax gets a
+ * Huffman tree built from the new counts: inner nodes keep the output rows
+ * of the nodes at the same rank from the root, where the tree changes least.
+ */
+function updateVocabulary(saved: TrainableModel, scan: CorpusScan, options: ResolvedTrainOptions): VocabularyUpdate {
+  const oldSize = saved.vectors.size;
+  const counts = Float64Array.from(saved.counts);
+  const fresh: number[] = [];
+  let found = 0;
+  for (let i = 0; i < scan.words.length; i++) {
+    const known = saved.vectors.indexOf(scan.words[i]);
+    found += scan.counts[i];
+    if (known >= 0) counts[known] += scan.counts[i];
+    else if (scan.counts[i] >= options.minCount) fresh.push(i);
+  }
+  if (found === 0) throw new InputError(`${corpusName(options)} holds no words`);
+  fresh.sort((a, b) => scan.counts[b] - scan.counts[a] || a - b);
+  if (options.maxVocab > 0) fresh.length = Math.min(fresh.length, Math.max(0, options.maxVocab - oldSize));
+  // Old words first, then new ones, then a stable sort by count: ties keep that order.
+  const entries: Array<{ word: string; count: number; old: number; raw: number }> = [];
+  for (let j = 0; j < oldSize; j++) entries.push({ word: saved.vectors.words[j]!, count: counts[j]!, old: j, raw: -1 });
+  for (const i of fresh) entries.push({ word: scan.words[i]!, count: scan.counts[i]!, old: -1, raw: i });
+  entries.sort((a, b) => b.count - a.count);
+  const vocab = new Vocabulary(entries.map((e) => e.word), Float64Array.from(entries, (e) => e.count));
+  const remap = new Int32Array(scan.words.length).fill(-1);
+  for (let i = 0; i < scan.words.length; i++) remap[i] = vocab.indexOf(scan.words[i]!);
+  const inputFrom = Int32Array.from(entries, (e) => e.old);
+  let outputFrom = inputFrom;
+  if (saved.outputKind === 'hs') {
+    const rows = Math.max(vocab.size - 1, 1);
+    const oldRows = Math.max(oldSize - 1, 1);
+    outputFrom = Int32Array.from({ length: rows }, (_, r) => (r - (rows - oldRows) >= 0 ? r - (rows - oldRows) : -1));
+  }
+  return { vocab, remap, inputFrom, outputFrom, addedWords: fresh.length };
+}
+
+function checkControl(control: TrainControl): void {
+  const every = control.checkpoint?.everyMinutes;
+  if (control.checkpoint && (typeof control.checkpoint.path !== 'string' || control.checkpoint.path === '')) {
+    throw new UsageError('checkpoint.path must name a file');
+  }
+  if (every !== undefined && !(Number.isFinite(every) && every > 0)) {
+    throw new UsageError(`checkpoint.everyMinutes must be a number > 0, got ${every}`);
+  }
+}
+
+function corpusName(options: ResolvedTrainOptions): string {
+  return `corpus ${options.input.map((p) => `'${p}'`).join(', ')}`;
+}
+
+/**
+ * The counting pass, reporting progress and pruning; a stop while it runs
+ * ends it with nothing trained. Words seen fewer than `minCount` times are
+ * left out of the scan.
+ */
+async function readCorpus(options: ResolvedTrainOptions, request: TrainRequest | ResumeRequest, startedAt: number, minCount: number): Promise<CorpusScan> {
   const report = request.onProgress ?? (() => {});
   const intervalMs = request.progressIntervalMs ?? 500;
-
-  const startedAt = performance.now();
+  const stopIfAsked = (): void => {
+    if (request.signal?.aborted) {
+      throw new TrainingInterrupted('training was stopped while the corpus was read; nothing was trained', undefined, 0, 0, request.signal.reason);
+    }
+  };
+  stopIfAsked();
   let lastReport = 0;
   const onTokens = (tokens: number): void => {
+    stopIfAsked();
     const now = performance.now();
     if (now - lastReport < intervalMs) return;
     lastReport = now;
@@ -48,22 +250,62 @@ export async function train(request: TrainRequest): Promise<Word2Vec> {
   };
   const scan = await scanCorpus(options.input, options.maxSentenceLength, (options.cacheMiB * 2 ** 20) / 4, {
     maxVocabBytes: options.maxVocabMemoryMiB * 2 ** 20,
-    minCount: options.minCount,
+    minCount,
     onTokens,
   });
-  const vocabPruning = scan.pruning;
-  if (vocabPruning.prunes > 0) {
-    (request.onWarning ?? ((message: string) => process.emitWarning(message)))(pruningWarning(vocabPruning, options.maxVocabMemoryMiB));
+  if (scan.pruning.prunes > 0) {
+    (request.onWarning ?? ((message: string) => process.emitWarning(message)))(pruningWarning(scan.pruning, options.maxVocabMemoryMiB));
   }
-  const { vocab, remap } = Vocabulary.fromCounts(scan, options, `corpus ${options.input.map((p) => `'${p}'`).join(', ')}`);
+  return scan;
+}
+
+/** Says that counting pruned words, what that cost and how to avoid it. */
+export function pruningWarning(pruning: VocabPruning, budgetMiB: number): string {
+  const count = (n: number): string => n.toLocaleString('en-US');
+  return (
+    `the vocabulary outgrew its memory budget (${count(budgetMiB)} MiB) while counting, so rare words were pruned ` +
+    `${pruning.prunes} time${pruning.prunes === 1 ? '' : 's'}: ${count(pruning.wordsDropped)} distinct words seen at most ` +
+    `${pruning.threshold} time${pruning.threshold === 1 ? '' : 's'} when pruned were dropped, and their ` +
+    `${count(pruning.occurrencesDropped)} occurrences before that are not counted; ` +
+    `raise maxVocabMemoryMiB for exact counts`
+  );
+}
+
+interface TrainSetup {
+  options: ResolvedTrainOptions;
+  request: TrainRequest | ResumeRequest;
+  scan: CorpusScan;
+  vocab: Vocabulary;
+  remap: Int32Array;
+  startedAt: number;
+  start: TrainStart;
+  addedWords: number;
+  /** Weights to start from; rows map through inputFrom / outputFrom when given. */
+  saved?: TrainableModel;
+  inputFrom?: Int32Array;
+  outputFrom?: Int32Array;
+  /** Where an interrupted run stopped. */
+  state?: TrainingState;
+}
+
+/** Trains a vocabulary on the scanned corpus, from random weights or saved ones. */
+async function trainOn(setup: TrainSetup): Promise<Word2Vec> {
+  const { options, request, scan, vocab, remap, startedAt } = setup;
+  const report = request.onProgress ?? (() => {});
+  const intervalMs = request.progressIntervalMs ?? 500;
   if (options.loss === 'softmax' && vocab.size > SOFTMAX_MAX_VOCAB) {
     throw new UsageError(
       `the full softmax costs one dot product per vocabulary word and example; it is limited to ${SOFTMAX_MAX_VOCAB.toLocaleString('en')} words, ` +
         `and this vocabulary has ${vocab.size.toLocaleString('en')}: use --loss ns or hs, or raise --min-count / set --max-vocab`,
     );
   }
+  // The corpus words trained per epoch: those of the scan that are in the vocabulary.
+  let wordsPerEpoch = 0;
+  for (let i = 0; i < remap.length; i++) if (remap[i] >= 0) wordsPerEpoch += scan.counts[i];
+  const corpus = await corpusIdentity(options.input, scan.tokens);
   let encoded = scan.cached ? encodeCached(scan.cached, remap) : undefined;
   const corpusTokens = scan.tokens;
+  const vocabPruning = scan.pruning;
   // Only the vocabulary and the encoded corpus go on: let every raw word and the first encoding go.
   Object.assign(scan, { cached: undefined, words: [], counts: [] });
   releaseMemory();
@@ -84,12 +326,67 @@ export async function train(request: TrainRequest): Promise<Word2Vec> {
     seed: options.seed,
     sharedOutputs: options.sharedNegatives && options.arch === 'sg' && options.loss !== 'softmax',
   });
+  if (setup.saved) {
+    memory.copyRows('input', setup.saved.vectors.vectors, setup.inputFrom);
+    memory.copyRows('output', setup.saved.outputWeights, setup.outputFrom);
+  }
+  const state = setup.state;
+  const savedStates = state?.randomStates.map(parseRandomState) ?? [];
+  const start: RunStart = {
+    wordsDone: state?.wordsDone ?? 0,
+    epoch: state?.epoch ?? 0,
+    chunksDone: state?.chunksDone ?? 0,
+    examples: state?.examples ?? 0,
+    epochLoss: state?.epochLoss ?? 0,
+    epochExamples: state?.epochExamples ?? 0,
+    // A thread the checkpoint did not have (more threads now) starts from its seed.
+    randomStates: memory.threads.map((scratch, t) => savedStates[t] ?? seededRandomState(scratch.seed)),
+  };
+
+  const checkpoint = request.checkpoint;
+  const outputKind = options.loss === 'hs' ? 'hs' : 'ns';
+  const capture = (at: RunPosition): (() => Promise<void>) => {
+    // Copies now, while the threads wait; the file is written while they train on.
+    const vectors = new KeyedVectors(vocab.words, memory.inputVectors().slice(), options.dim);
+    const outputWeights = memory.outputWeights().slice();
+    const training: TrainingState = {
+      wordsDone: at.wordsDone,
+      totalWords: wordsPerEpoch * options.epochs,
+      epoch: at.epoch,
+      chunksDone: at.chunksDone,
+      chunkTarget: CHUNK_TARGET,
+      randomStates: at.randomStates.map(randomStateText),
+      examples: at.examples,
+      epochLoss: at.epochLoss,
+      epochExamples: at.epochExamples,
+      corpus,
+    };
+    return () => saveNative(checkpoint!.path, { vectors, counts: vocab.counts, outputWeights, outputKind, options, training });
+  };
 
   const epochChunks = (): Iterable<Chunk> | AsyncIterable<Chunk> =>
     encoded ? chunksOf(encoded, CHUNK_TARGET) : streamChunks(options.input, vocab, options.maxSentenceLength, CHUNK_TARGET);
-  const run = await runWorkers(memory, options, vocab.totalWords, epochChunks, report, intervalMs);
+  const run = await runWorkers({
+    memory,
+    options,
+    wordsPerEpoch,
+    epochChunks,
+    report,
+    intervalMs,
+    start,
+    capture: checkpoint ? capture : undefined,
+    everyMs: checkpoint?.everyMinutes !== undefined ? checkpoint.everyMinutes * 60_000 : undefined,
+    signal: request.signal,
+  });
   const cachedCorpus = encoded !== undefined;
   encoded = undefined; // let the corpus go before the vectors are copied out
+  if (run.stoppedAt) {
+    const at = run.stoppedAt;
+    const totalWords = wordsPerEpoch * options.epochs;
+    const where = `${((100 * at.wordsDone) / totalWords).toFixed(1)}% (epoch ${at.epoch + 1} of ${options.epochs})`;
+    const saved = checkpoint ? `; the checkpoint ${checkpoint.path} holds its state` : '; nothing was saved (no checkpoint was asked for)';
+    throw new TrainingInterrupted(`training was stopped at ${where}${saved}`, checkpoint?.path, at.wordsDone, totalWords, request.signal?.reason);
+  }
 
   const vectors = new KeyedVectors(vocab.words, memory.inputVectors(), options.dim);
   const summary: TrainSummary = {
@@ -102,21 +399,41 @@ export async function train(request: TrainRequest): Promise<Word2Vec> {
     finalLoss: run.finalLoss,
     vocabSeconds,
     trainSeconds: run.seconds,
-    wordsPerSecond: run.words / run.seconds,
+    wordsPerSecond: (run.words - start.wordsDone) / run.seconds,
+    start: setup.start,
+    addedWords: setup.addedWords,
   };
   return new Word2Vec(vectors, vocab.counts, memory.outputWeights(), summary, options);
 }
 
-/** Says that counting pruned words, what that cost and how to avoid it. */
-export function pruningWarning(pruning: VocabPruning, budgetMiB: number): string {
-  const count = (n: number): string => n.toLocaleString('en-US');
-  return (
-    `the vocabulary outgrew its memory budget (${count(budgetMiB)} MiB) while counting, so rare words were pruned ` +
-    `${pruning.prunes} time${pruning.prunes === 1 ? '' : 's'}: ${count(pruning.wordsDropped)} distinct words seen at most ` +
-    `${pruning.threshold} time${pruning.threshold === 1 ? '' : 's'} when pruned were dropped, and their ` +
-    `${count(pruning.occurrencesDropped)} occurrences before that are not counted; ` +
-    `raise maxVocabMemoryMiB for exact counts`
-  );
+/** Where a run is: what a checkpoint needs besides the weights. */
+interface RunPosition {
+  wordsDone: number;
+  /** The epoch under way (0-based) and its chunks done. */
+  epoch: number;
+  chunksDone: number;
+  examples: number;
+  epochLoss: number;
+  epochExamples: number;
+  /** Each thread's kernel random state. */
+  randomStates: bigint[];
+}
+
+type RunStart = RunPosition;
+
+interface RunSetup {
+  memory: ModelMemory;
+  options: ResolvedTrainOptions;
+  wordsPerEpoch: number;
+  epochChunks: () => Iterable<Chunk> | AsyncIterable<Chunk>;
+  report: (progress: TrainProgress) => void;
+  intervalMs: number;
+  start: RunStart;
+  /** Copies the state while every thread waits, and returns the (slow) save, which runs while training goes on. */
+  capture: ((at: RunPosition) => () => Promise<void>) | undefined;
+  /** Milliseconds between checkpoints. */
+  everyMs: number | undefined;
+  signal: AbortSignal | undefined;
 }
 
 interface RunResult {
@@ -124,49 +441,65 @@ interface RunResult {
   examples: number;
   seconds: number;
   finalLoss: number;
+  /** Set when the signal stopped the run before its end. */
+  stoppedAt?: RunPosition;
 }
 
 /**
  * The main thread's part of training: hands chunks to the workers in corpus
  * order, sets each chunk's learning rate from the words handed out before it
- * (so one thread is deterministic), and gathers loss and progress.
+ * (so one thread is deterministic), and gathers loss and progress. For a
+ * checkpoint it stops handing out chunks, waits until the threads have
+ * finished theirs, copies the state, and goes on.
  */
-async function runWorkers(
-  memory: ModelMemory,
-  options: ResolvedTrainOptions,
-  wordsPerEpoch: number,
-  epochChunks: () => Iterable<Chunk> | AsyncIterable<Chunk>,
-  report: (progress: TrainProgress) => void,
-  intervalMs: number,
-): Promise<RunResult> {
+async function runWorkers(setup: RunSetup): Promise<RunResult> {
+  const { memory, options, wordsPerEpoch, epochChunks, report, intervalMs, start, capture, everyMs, signal } = setup;
   const totalWords = wordsPerEpoch * options.epochs;
   const module = kernelModule();
-  const workers = memory.threads.map((scratch) => {
-    const setup: WorkerSetup = { module, memory: memory.memory, config: memory.config, scratch };
-    return new Worker(WORKER_URL, { workerData: setup });
+  const workers = memory.threads.map((scratch, t) => {
+    const workerSetup: WorkerSetup = { module, memory: memory.memory, config: memory.config, scratch, randomState: start.randomStates[t]! };
+    return new Worker(WORKER_URL, { workerData: workerSetup });
   });
+  const randomStates = [...start.randomStates];
 
-  async function* allChunks(): AsyncGenerator<Chunk> {
-    for (let epoch = 0; epoch < options.epochs; epoch++) yield* epochChunks();
+  interface Placed {
+    chunk: Chunk;
+    epoch: number;
+    index: number;
+  }
+  async function* allChunks(): AsyncGenerator<Placed> {
+    for (let epoch = start.epoch; epoch < options.epochs; epoch++) {
+      let index = 0;
+      for await (const chunk of epochChunks()) {
+        // A resumed run skips the chunks its epoch had done.
+        if (epoch === start.epoch && index < start.chunksDone) {
+          index++;
+          continue;
+        }
+        yield { chunk, epoch, index: index++ };
+      }
+    }
   }
   const source = allChunks();
 
-  let dispatched = 0;
-  let done = 0;
-  let examples = 0;
+  let dispatched = start.wordsDone;
+  let done = start.wordsDone;
+  let examples = start.examples;
   let lossSinceReport = 0;
   let examplesSinceReport = 0;
-  let epochLoss = 0;
-  let epochExamples = 0;
+  let epochLoss = start.epochLoss;
+  let epochExamples = start.epochExamples;
   let lastEpochLoss = NaN;
   let recentLoss = NaN;
+  let epoch = start.epoch;
+  let chunksDone = start.chunksDone;
   const startedAt = performance.now();
   const alphaAt = (words: number): number =>
     options.alpha - (options.alpha - options.minAlpha) * Math.min(1, words / totalWords);
 
   const progress = (): TrainProgress => {
     const elapsedSeconds = (performance.now() - startedAt) / 1000;
-    const wordsPerSecond = done / Math.max(elapsedSeconds, 1e-9);
+    const wordsPerSecond = (done - start.wordsDone) / Math.max(elapsedSeconds, 1e-9);
     return {
       phase: 'train',
       epoch: Math.min(options.epochs, Math.floor(done / wordsPerEpoch) + 1),
@@ -178,7 +511,7 @@ async function runWorkers(
       loss: recentLoss,
       wordsPerSecond,
       elapsedSeconds,
-      etaSeconds: done > 0 ? (totalWords - done) / wordsPerSecond : NaN,
+      etaSeconds: done > start.wordsDone ? (totalWords - done) / wordsPerSecond : NaN,
     };
   };
   const timer = setInterval(() => {
@@ -190,7 +523,7 @@ async function runWorkers(
 
   // Each worker answers its chunks in the order it got them.
   const pending = workers.map(() => [] as Array<(result: ChunkResult) => void>);
-  let failure: ((error: Error) => void) | undefined;
+  let failure: ((error: unknown) => void) | undefined;
   const failed = new Promise<never>((_, reject) => (failure = reject));
   workers.forEach((worker, t) => {
     worker.on('message', (result: ChunkResult) => pending[t].shift()?.(result));
@@ -200,7 +533,8 @@ async function runWorkers(
     });
   });
 
-  const send = (t: number, chunk: Chunk): Promise<ChunkResult> => {
+  const send = (t: number, placed: Placed): Promise<ChunkResult> => {
+    const { chunk } = placed;
     const message: ChunkMessage = {
       ids: chunk.ids,
       words: chunk.words,
@@ -208,17 +542,50 @@ async function runWorkers(
       alphaEnd: alphaAt(dispatched + chunk.words),
     };
     dispatched += chunk.words;
+    epoch = placed.epoch;
+    chunksDone = placed.index + 1;
     const result = new Promise<ChunkResult>((resolve) => pending[t].push(resolve));
     const shared = chunk.ids.buffer instanceof SharedArrayBuffer;
     workers[t].postMessage(message, shared ? [] : [chunk.ids.buffer as ArrayBuffer]);
     return result;
   };
 
+  // Pausing: feeders park at the gate before taking a chunk; once every
+  // feeder is parked or finished, no chunk is in flight and the state is whole.
+  const feederCount = workers.length * CHUNKS_IN_FLIGHT;
+  let parked = 0;
+  let finished = 0;
+  let stopping = false;
+  let gate: { idle: Promise<void>; reachIdle: () => void; open: Promise<void>; release: () => void } | undefined;
+  const checkIdle = (): void => {
+    if (gate && parked + finished === feederCount) gate.reachIdle();
+  };
+  const pause = (): Promise<void> => {
+    if (!gate) {
+      let reachIdle = (): void => {};
+      let release = (): void => {};
+      const idle = new Promise<void>((resolve) => (reachIdle = resolve));
+      const open = new Promise<void>((resolve) => (release = resolve));
+      gate = { idle, reachIdle, open, release };
+      checkIdle();
+    }
+    return gate.idle;
+  };
+
   const feed = async (t: number): Promise<void> => {
     for (;;) {
+      while (gate) {
+        const { open } = gate;
+        parked++;
+        checkIdle();
+        await open;
+        parked--;
+      }
+      if (stopping) return;
       const next = await source.next();
       if (next.done) return;
       const result = await send(t, next.value);
+      randomStates[t] = result.randomState;
       const epochBefore = Math.floor(done / wordsPerEpoch);
       done += result.words;
       lossSinceReport += result.loss;
@@ -234,17 +601,70 @@ async function runWorkers(
     }
   };
 
+  // Checkpoints: saves run one after another, each while training goes on.
+  let saves: Promise<void> = Promise.resolve();
+  let savesPending = 0;
+  let saveError: unknown;
+  let stopRequested = false;
+  let stoppedAt: RunPosition | undefined;
+  let snapshot: Promise<void> | undefined;
+  const position = (): RunPosition => ({ wordsDone: done, epoch, chunksDone, examples, epochLoss, epochExamples, randomStates: [...randomStates] });
+  const takeSnapshot = (): Promise<void> =>
+    (snapshot ??= (async () => {
+      await pause();
+      const unfinished = finished < feederCount && done < totalWords;
+      if (capture && unfinished) {
+        const save = capture(position());
+        savesPending++;
+        saves = saves.then(save).catch((error: unknown) => {
+          saveError ??= error;
+          failure?.(error);
+        }).finally(() => savesPending--);
+      }
+      if (stopRequested && unfinished) {
+        stoppedAt = position();
+        stopping = true;
+      }
+      snapshot = undefined;
+      const opened = gate;
+      gate = undefined;
+      opened?.release();
+    })());
+  const checkpointTimer = everyMs !== undefined && capture
+    ? setInterval(() => {
+      if (savesPending === 0) void takeSnapshot();
+    }, everyMs)
+    : undefined;
+  const onAbort = (): void => {
+    stopRequested = true;
+    void takeSnapshot();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
+
   try {
     const feeders: Promise<void>[] = [];
-    for (let slot = 0; slot < CHUNKS_IN_FLIGHT; slot++) workers.forEach((_, t) => feeders.push(feed(t)));
+    for (let slot = 0; slot < CHUNKS_IN_FLIGHT; slot++) {
+      workers.forEach((_, t) =>
+        feeders.push(feed(t).finally(() => {
+          finished++;
+          checkIdle();
+        })),
+      );
+    }
     await Promise.race([Promise.all(feeders), failed]);
+    if (snapshot) await snapshot; // a pause that began as the last chunks finished
+    await Promise.race([saves, failed]);
   } finally {
     clearInterval(timer);
+    clearInterval(checkpointTimer);
+    signal?.removeEventListener('abort', onAbort);
     failure = undefined;
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
+  if (saveError) throw saveError;
   if (examplesSinceReport > 0) recentLoss = lossSinceReport / examplesSinceReport;
   if (epochExamples > 0) lastEpochLoss = epochLoss / epochExamples;
   report(progress());
-  return { words: done, examples, seconds: (performance.now() - startedAt) / 1000, finalLoss: lastEpochLoss };
+  return { words: done, examples, seconds: (performance.now() - startedAt) / 1000, finalLoss: lastEpochLoss, stoppedAt };
 }

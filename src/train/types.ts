@@ -1,5 +1,6 @@
 import type { TrainOptions } from '../options.js';
 import type { VocabPruning } from '../corpus/tokenizer.js';
+import type { CheckpointOptions } from './checkpoint.js';
 
 export type { VocabPruning };
 
@@ -44,9 +45,21 @@ export interface TrainSummary {
   finalLoss: number;
   vocabSeconds: number;
   trainSeconds: number;
-  /** trainedWords / trainSeconds. */
+  /** Words trained by this call (trainedWords less those of an interrupted run's earlier part) / trainSeconds. */
   wordsPerSecond: number;
+  /** How the run began: see {@link TrainStart}. */
+  start: TrainStart;
+  /** Words added to the vocabulary when a trained model was trained on new text (0 otherwise). */
+  addedWords: number;
 }
+
+/**
+ * 'new': a model trained from random weights; 'resume': an interrupted run
+ * finished from its checkpoint (trainedWords then counts the whole run);
+ * 'continue': a trained model trained further on more text, with its
+ * vocabulary extended and a fresh learning-rate schedule.
+ */
+export type TrainStart = 'new' | 'resume' | 'continue';
 
 export interface TrainCallbacks {
   onProgress?: (progress: TrainProgress) => void;
@@ -56,4 +69,25 @@ export interface TrainCallbacks {
   progressIntervalMs?: number;
 }
 
-export type TrainRequest = TrainOptions & TrainCallbacks;
+/** Checkpoints and stopping. */
+export interface TrainControl {
+  /** Save the whole training state to this file: every `everyMinutes`, and when `signal` stops the run. */
+  checkpoint?: CheckpointOptions;
+  /**
+   * Stops training: the threads finish the chunks they have, the state is
+   * saved to `checkpoint.path` (if given), and the call rejects with a
+   * `TrainingInterrupted` error that names the checkpoint.
+   */
+  signal?: AbortSignal;
+}
+
+export type TrainRequest = TrainOptions & TrainCallbacks & TrainControl;
+
+/**
+ * Training from a saved state: a checkpoint of an interrupted run, or a
+ * trained native model. Options not given come from the file.
+ */
+export type ResumeRequest = Partial<TrainOptions> & TrainCallbacks & TrainControl & {
+  /** A checkpoint, or a native (.w2v) model saved by `train`. */
+  from: string;
+};

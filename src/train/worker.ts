@@ -10,6 +10,8 @@ export interface WorkerSetup {
   memory: WebAssembly.Memory;
   config: number;
   scratch: ThreadScratch;
+  /** The kernel's random state to start from (a checkpoint's, or the one its seed gives). */
+  randomState: bigint;
 }
 
 export interface ChunkMessage {
@@ -24,12 +26,15 @@ export interface ChunkResult {
   words: number;
   loss: number;
   examples: number;
+  /** The kernel's random state after the chunk, for checkpoints. */
+  randomState: bigint;
 }
 
 const setup = workerData as WorkerSetup;
 const kernel = instantiateKernel(setup.module, setup.memory);
 const { scratch } = setup;
 kernel.init(setup.config, scratch.neu1, scratch.neu1e, scratch.sentence, scratch.outputs, scratch.window, scratch.hot, scratch.seed);
+kernel.setRngState(setup.randomState);
 const heap = new Int32Array(setup.memory.buffer);
 const port = parentPort!;
 
@@ -38,6 +43,6 @@ port.on('message', (message: ChunkMessage) => {
   if (message.ids instanceof Uint8Array) entries = decodeVarints(message.ids, heap, scratch.chunk >> 2);
   else heap.set(message.ids, scratch.chunk >> 2);
   const loss = kernel.trainChunk(scratch.chunk, entries, message.alphaStart, message.alphaEnd);
-  const result: ChunkResult = { words: message.words, loss, examples: kernel.lastExamples() };
+  const result: ChunkResult = { words: message.words, loss, examples: kernel.lastExamples(), randomState: kernel.rngState() };
   port.postMessage(result);
 });

@@ -1,0 +1,116 @@
+/**
+ * Checkpoints: a native model file (see src/io/native-format.ts) whose
+ * header also holds the run's progress, so that an interrupted run can go on
+ * where it stopped, and the checks that tell whether a saved model can be
+ * trained further.
+ */
+import { stat } from 'node:fs/promises';
+import { InputError, UsageError, W2vError } from '../errors.js';
+import { loadNative, type CorpusIdentity, type NativeModel, type OutputKind, type TrainingState } from '../io/native-format.js';
+import type { ResolvedTrainOptions } from '../options.js';
+import type { KeyedVectors } from '../vectors/keyed-vectors.js';
+
+/** Where and how often a run saves its whole state. */
+export interface CheckpointOptions {
+  /** The checkpoint file, replaced atomically at every save. */
+  path: string;
+  /**
+   * Minutes between saves while training. Without it, a checkpoint is saved
+   * only when the run is stopped through its `signal`.
+   */
+  everyMinutes?: number;
+}
+
+/**
+ * Thrown by `train` and `resume` when their `signal` stops them: the threads
+ * finished the chunks they had, and the state was saved to `checkpoint` if a
+ * checkpoint path was given and training had begun.
+ */
+export class TrainingInterrupted extends W2vError {
+  constructor(
+    message: string,
+    /** The checkpoint file written, if any. */
+    readonly checkpoint: string | undefined,
+    /** Corpus words trained before the stop, over all epochs (0 if training had not begun). */
+    readonly wordsDone: number,
+    readonly totalWords: number,
+    /** The signal's reason (for example 'SIGINT'). */
+    readonly reason: unknown,
+  ) {
+    super(message, 130);
+  }
+}
+
+/** A native model with everything training needs: counts, output weights and options. */
+export interface TrainableModel {
+  vectors: KeyedVectors;
+  counts: Float64Array;
+  outputWeights: Float32Array;
+  outputKind: OutputKind;
+  options: ResolvedTrainOptions;
+  training?: TrainingState;
+}
+
+/**
+ * Loads a checkpoint, or a native model to train further.
+ * @throws UsageError if the file is a model that cannot be trained (vectors only).
+ * @throws InputError if it is not a native file or is damaged.
+ */
+export async function loadTrainable(path: string): Promise<TrainableModel> {
+  let model: NativeModel;
+  try {
+    model = await loadNative(path);
+  } catch (error) {
+    if (error instanceof InputError && /not a word2vec-ts native model file/.test(error.message)) {
+      throw new UsageError(
+        `${path}: training can only go on from a checkpoint or a native .w2v model (vectors alone, as in word2vec .bin/.txt files, are not enough): ${error.message}`,
+      );
+    }
+    throw error;
+  }
+  const { vectors, counts, outputWeights, outputKind, options, training } = model;
+  if (!counts || !outputWeights || !outputKind || !options) {
+    const missing = [!counts && 'counts', !outputWeights && 'output weights', !options && 'training options'].filter(Boolean).join(', ');
+    throw new UsageError(`${path}: this native file holds vectors only (no ${missing}); training can only go on from a model saved by w2v train`);
+  }
+  const expectedKind: OutputKind = options.loss === 'hs' ? 'hs' : 'ns';
+  if (outputKind !== expectedKind) {
+    throw new InputError(`${path}: the output weights are '${outputKind}' but the options say --loss ${options.loss}`);
+  }
+  if (options.dim !== vectors.dim) throw new InputError(`${path}: the vectors have ${vectors.dim} dimensions but the options say --dim ${options.dim}`);
+  return training ? { vectors, counts, outputWeights, outputKind, options, training } : { vectors, counts, outputWeights, outputKind, options };
+}
+
+/** The corpus's files with their sizes, and its tokens: what a checkpoint remembers of it. */
+export async function corpusIdentity(paths: string[], tokens: number): Promise<CorpusIdentity> {
+  const files = [];
+  for (const path of paths) files.push({ path, bytes: (await stat(path)).size });
+  return { tokens, files };
+}
+
+/**
+ * Why `paths` are not the corpus a checkpoint was trained on, judged by the
+ * files' sizes (cheap, before reading them), or undefined if they may be.
+ */
+export async function corpusMismatch(saved: CorpusIdentity, paths: string[]): Promise<string | undefined> {
+  const given = await corpusIdentity(paths, saved.tokens);
+  const describe = (files: CorpusIdentity['files']): string => files.map((f) => `'${f.path}' (${f.bytes.toLocaleString('en-US')} bytes)`).join(', ');
+  const same = given.files.length === saved.files.length && given.files.every((f, i) => f.bytes === saved.files[i]!.bytes);
+  return same ? undefined : `it was trained on ${describe(saved.files)}, not ${describe(given.files)}`;
+}
+
+/** A kernel random state as a checkpoint stores it: 16 hexadecimal digits. */
+export function randomStateText(state: bigint): string {
+  return BigInt.asUintN(64, state).toString(16).padStart(16, '0');
+}
+
+export function parseRandomState(text: string): bigint {
+  return BigInt(`0x${text}`);
+}
+
+/** The random state a kernel starts from for a seed; must match setSeed in assembly/kernels.ts. */
+export function seededRandomState(seed: bigint): bigint {
+  const golden = 0x9e3779b97f4a7c15n;
+  const state = BigInt.asUintN(64, seed ^ golden);
+  return state === 0n ? golden : state;
+}
