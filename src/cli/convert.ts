@@ -48,7 +48,8 @@ export function registerConvert(program: Command): void {
       if (from === 'native') {
         const model = await loadNative(input, { limit: options.limit });
         ({ size, dim } = model.vectors);
-        if (to === 'native') await saveNative(output, model);
+        // A checkpoint's progress is left out: the copy is a finished model, which --resume trains on new text.
+        if (to === 'native') await saveNative(output, { ...model, training: undefined });
         else await saveVectors(model.vectors, output, { format: to });
       } else {
         const kv = await loadWord2Vec(input, { format: from, limit: options.limit });

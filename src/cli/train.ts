@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { InputError, UsageError } from '../errors.js';
+import { InputError, UsageError, W2vError } from '../errors.js';
 import { DEFAULTS, defaultThreads, resolveOptions, type Loss, type TrainOptions } from '../options.js';
 import { checkCorpusFiles } from '../corpus/reader.js';
 import { FILE_FORMATS, type FileFormat } from '../io/load.js';
@@ -16,9 +16,16 @@ gensim's KeyedVectors.load_word2vec_format and the original word2vec tools
 read, or (.w2v) the native format, which also keeps the output weights,
 counts and options.
 
+Ctrl-C (or SIGTERM) stops training after the chunks under way and saves a
+checkpoint (--checkpoint, by default <output>.checkpoint); --resume goes on
+from it. --resume with a finished .w2v model and new text trains it further.
+
 Examples:
   $ w2v train --input corpus.txt.gz --output vectors.bin
   $ w2v train -i part1.txt part2.txt -o vectors.txt --arch cbow --dim 300 --epochs 10
+  $ w2v train -i corpus.txt.gz -o vectors.bin --checkpoint run.ckpt --checkpoint-every 30
+  $ w2v train --resume run.ckpt -i corpus.txt.gz -o vectors.bin
+  $ w2v train --resume model.w2v -i new-text.txt -o model2.w2v --epochs 2
 `;
 
 /** Strict integer: "1.5", "1e3", "abc" and "" are rejected, not truncated. */
@@ -174,7 +181,14 @@ interface TrainCommandOptions {
   log?: string;
   quiet?: boolean;
   sharedNegatives?: boolean;
+  checkpoint?: string;
+  checkpointEvery?: number;
+  resume?: string;
 }
+
+/** Exit codes after a signal, as shells report them: 128 + the signal's number. */
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
 
 export function registerTrain(program: Command): void {
   const command = program
@@ -182,7 +196,7 @@ export function registerTrain(program: Command): void {
     .summary('train word vectors on a text corpus')
     .description('Train word2vec embeddings (skip-gram or CBOW) on a text corpus and save them.')
     .usage('--input <file...> --output <file> [options]')
-    .addOption(new Option('-i, --input <file...>', 'corpus files (plain text or .gz)').makeOptionMandatory())
+    .addOption(new Option('-i, --input <file...>', 'corpus files (plain text or .gz); required unless --resume gives them'))
     .addOption(new Option('-o, --output <file>', 'where to write the vectors').makeOptionMandatory())
     .addOption(
       new Option('--arch <arch>', 'sg = skip-gram (predict context from word), cbow = predict word from context')
@@ -226,6 +240,9 @@ export function registerTrain(program: Command): void {
         .default('bin', 'from the --output extension: .txt or .vec → txt, .w2v → native, otherwise bin'),
     )
     .addOption(new Option('--log <file.jsonl>', 'write progress records (time, words, learning rate, loss) to a JSON Lines file'))
+    .addOption(new Option('--checkpoint <file>', 'where to save the training state (on Ctrl-C and every --checkpoint-every minutes)').default(undefined, '<output>.checkpoint'))
+    .addOption(new Option('--checkpoint-every <minutes>', 'save a checkpoint every n minutes while training').argParser(parseNumber))
+    .addOption(new Option('--resume <file>', 'go on from a checkpoint (same corpus), or train a .w2v model further on new text'))
     .addOption(new Option('-q, --quiet', 'print nothing but errors'))
     .showHelpAfterError("(run 'w2v train --help' for the options)")
     .addHelpText('after', USAGE_NOTES)
@@ -238,7 +255,10 @@ export function registerTrain(program: Command): void {
 
       // Only values the user typed go to train(): resolveOptions owns the
       // defaults, including those that depend on other options (alpha, minAlpha).
-      const trainOptions: TrainOptions = { input: opts.input };
+      if (opts.input === undefined && opts.resume === undefined) {
+        throw new UsageError("required option '-i, --input <file...>' not specified (or give --resume <checkpoint>)");
+      }
+      const trainOptions: Partial<TrainOptions> = opts.input === undefined ? {} : { input: opts.input };
       if (given('arch')) trainOptions.arch = opts.arch;
       if (given('loss')) trainOptions.loss = opts.loss;
       if (opts.sharedNegatives) trainOptions.sharedNegatives = true;
@@ -247,6 +267,8 @@ export function registerTrain(program: Command): void {
         const value: unknown = cmd.getOptionValue(name);
         if (given(name) && typeof value === 'number') trainOptions[flag.key] = value;
       }
+      const every = opts.checkpointEvery;
+      if (every !== undefined && !(every > 0)) throw new UsageError(`--checkpoint-every must be a number of minutes > 0, got ${every}`);
       await runTrain({
         trainOptions,
         flagOf,
@@ -254,12 +276,16 @@ export function registerTrain(program: Command): void {
         format: given('format') ? opts.format : undefined,
         log: opts.log,
         quiet: opts.quiet === true,
+        checkpoint: opts.checkpoint ?? `${opts.output}.checkpoint`,
+        checkpointEvery: every,
+        resume: opts.resume,
       });
     });
 }
 
 interface TrainRun {
-  trainOptions: TrainOptions;
+  /** The values the user typed (input may be left to --resume). */
+  trainOptions: Partial<TrainOptions>;
   /** TrainOptions key → command-line flag, to phrase errors in the user's terms. */
   flagOf: ReadonlyMap<string, string>;
   output: string;
@@ -267,18 +293,26 @@ interface TrainRun {
   /** JSON Lines file for progress records (see progress-log.ts). */
   log: string | undefined;
   quiet: boolean;
+  checkpoint: string;
+  checkpointEvery: number | undefined;
+  resume: string | undefined;
 }
 
 async function runTrain(run: TrainRun): Promise<void> {
   // Every check that can fail runs before training, so a typo does not cost hours.
-  validateOptions(run.trainOptions, run.flagOf);
-  await checkOutput(run.output);
-  await checkCorpusFiles(Array.isArray(run.trainOptions.input) ? run.trainOptions.input : [run.trainOptions.input]);
+  // With --resume, the options are checked against the checkpoint's by resume().
+  if (run.resume === undefined) validateOptions({ ...run.trainOptions, input: run.trainOptions.input ?? [] }, run.flagOf);
+  await checkOutput(run.output, '--output');
+  await checkOutput(run.checkpoint, '--checkpoint');
+  if (run.trainOptions.input !== undefined) {
+    await checkCorpusFiles(Array.isArray(run.trainOptions.input) ? run.trainOptions.input : [run.trainOptions.input]);
+  }
 
   // Loaded here rather than at the top so `w2v --help` and the other commands
   // do not pay for loading the trainer and its WebAssembly.
   const { formatFromExtension } = await import('../io/load.js');
-  const { train } = await import('../train/trainer.js');
+  const { train, resume } = await import('../train/trainer.js');
+  const { TrainingInterrupted } = await import('../train/checkpoint.js');
   const format = run.format ?? formatFromExtension(run.output) ?? 'bin';
 
   const reporter = run.quiet ? undefined : new ProgressReporter();
@@ -290,13 +324,24 @@ async function runTrain(run: TrainRun): Promise<void> {
           log.write(p);
         }
       : (reporter?.update ?? log?.write);
-  // Finish the progress line on Ctrl-C so the shell prompt starts on a clean line.
-  const interrupted = (): void => {
+  // The first Ctrl-C (or SIGTERM) lets the threads finish their chunks and
+  // saves a checkpoint; a second one quits at once: the checkpoint is written
+  // atomically, so the file is then the previous one, whole, or none.
+  const stop = new AbortController();
+  const onSignal = (signal: StopSignal): void => {
     reporter?.stop();
-    process.stderr.write('w2v: interrupted, nothing saved\n');
-    process.exit(130);
+    if (stop.signal.aborted) {
+      process.stderr.write(`w2v: stopped at once; ${run.checkpoint} is as it was before\n`);
+      process.exit(SIGNAL_EXIT_CODES[signal]);
+    }
+    process.stderr.write(`w2v: stopping: finishing the chunks under way, then saving ${run.checkpoint} (${signal} again quits at once)\n`);
+    stop.abort(signal);
   };
-  process.once('SIGINT', interrupted);
+  const onInt = (): void => onSignal('SIGINT');
+  const onTerm = (): void => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  const control = { onProgress, signal: stop.signal, checkpoint: { path: run.checkpoint, everyMinutes: run.checkpointEvery } };
   const started = performance.now();
   const onWarning = (message: string): void => {
     if (run.quiet) return;
@@ -305,19 +350,48 @@ async function runTrain(run: TrainRun): Promise<void> {
     // On a terminal, clear the progress bar's line first; the bar is redrawn below.
     process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}w2v: warning: ${text}\n`);
   };
-  const model = await train({ ...run.trainOptions, onProgress, onWarning }).finally(() => {
-    process.removeListener('SIGINT', interrupted);
+  let model;
+  try {
+    model = await (run.resume === undefined
+      ? train({ ...(run.trainOptions as TrainOptions), ...control, onWarning })
+      : resume({ ...run.trainOptions, from: run.resume, ...control, onWarning }));
+  } catch (err) {
+    if (err instanceof TrainingInterrupted) throw interruptedError(err, run);
+    throw inFlagTerms(err, run.flagOf);
+  } finally {
+    process.removeListener('SIGINT', onInt);
+    process.removeListener('SIGTERM', onTerm);
     reporter?.stop();
     log?.close();
-  });
+  }
   await model.save(run.output, { format });
   const wallSeconds = (performance.now() - started) / 1000;
 
   if (!run.quiet) {
     process.stdout.write(
-      formatTrainSummary(model.summary, { epochs: model.options.epochs, output: run.output, format, wallSeconds }),
+      formatTrainSummary(model.summary, { epochs: model.options.epochs, output: run.output, format, wallSeconds, from: run.resume }),
     );
   }
+}
+
+/** The error a stopped run exits with: 130 or 143, and how to go on. */
+function interruptedError(err: import('../train/checkpoint.js').TrainingInterrupted, run: TrainRun): W2vError {
+  const code = err.reason === 'SIGTERM' ? SIGNAL_EXIT_CODES.SIGTERM : SIGNAL_EXIT_CODES.SIGINT;
+  let message = err.message;
+  if (err.checkpoint !== undefined) {
+    const input = run.trainOptions.input === undefined ? [] : ['--input', ...[run.trainOptions.input].flat()];
+    const threads = run.trainOptions.threads === undefined ? [] : ['--threads', String(run.trainOptions.threads)];
+    const command = ['w2v', 'train', '--resume', err.checkpoint, ...input, '--output', run.output, ...threads].map(shellWord).join(' ');
+    message += `\nto resume: ${command}`;
+  } else if (run.resume !== undefined) {
+    message += `; ${run.resume} is unchanged`;
+  }
+  return new W2vError(message, code);
+}
+
+/** A word as a POSIX shell reads it back: quoted only if it needs to be. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
 
 /** Creates (or empties) the --log file before training, so a bad path fails at once. */
@@ -336,44 +410,50 @@ function validateOptions(options: TrainOptions, flagOf: ReadonlyMap<string, stri
   try {
     resolveOptions(options);
   } catch (err) {
-    if (err instanceof UsageError) {
-      const match = /^(\w+)(\s[\s\S]*)$/.exec(err.message);
-      const flag = match ? flagOf.get(match[1]) : undefined;
-      if (match && flag) throw new UsageError(`${flag}${match[2]}`);
-    }
-    throw err;
+    throw inFlagTerms(err, flagOf);
   }
+}
+
+/** A UsageError that starts with an option's name ("minCount must ...", "input: ...") rephrased with its flag. */
+function inFlagTerms(err: unknown, flagOf: ReadonlyMap<string, string>): unknown {
+  if (err instanceof UsageError) {
+    const match = /^(\w+)(:?\s[\s\S]*)$/.exec(err.message);
+    const flag = match ? flagOf.get(match[1]) : undefined;
+    if (match && flag) return new UsageError(`${flag}${match[2]}`);
+  }
+  return err;
 }
 
 function errorCode(err: unknown): string | undefined {
   return err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
 }
 
-async function checkOutput(output: string): Promise<void> {
+/** Checks that `output` can be written (its directory exists and is writable), naming `flag` if not. */
+async function checkOutput(output: string, flag: string): Promise<void> {
   const dir = dirname(output);
   try {
     const info = await stat(dir);
-    if (!info.isDirectory()) throw new UsageError(`--output: '${dir}' is not a directory`);
+    if (!info.isDirectory()) throw new UsageError(`${flag}: '${dir}' is not a directory`);
     await access(dir, constants.W_OK);
   } catch (err) {
     if (err instanceof UsageError) throw err;
     const code = errorCode(err);
-    if (code === 'ENOENT') throw new UsageError(`--output: directory '${dir}' does not exist`);
+    if (code === 'ENOENT') throw new UsageError(`${flag}: directory '${dir}' does not exist`);
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-      throw new UsageError(`--output: directory '${dir}' is not writable`);
+      throw new UsageError(`${flag}: directory '${dir}' is not writable`);
     }
     throw err;
   }
   try {
     const info = await stat(output);
-    if (info.isDirectory()) throw new UsageError(`--output: '${output}' is a directory`);
+    if (info.isDirectory()) throw new UsageError(`${flag}: '${output}' is a directory`);
     await access(output, constants.W_OK);
   } catch (err) {
     if (err instanceof UsageError) throw err;
     const code = errorCode(err);
     if (code === 'ENOENT') return; // the usual case: a new file
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-      throw new UsageError(`--output: '${output}' exists and is not writable`);
+      throw new UsageError(`${flag}: '${output}' exists and is not writable`);
     }
     throw err;
   }
@@ -385,6 +465,8 @@ export interface SummaryContext {
   format: FileFormat;
   /** Whole run including saving; omitted when only the summary's own times are known. */
   wallSeconds?: number;
+  /** The checkpoint or model the run went on from. */
+  from?: string;
 }
 
 /** The report printed after training, also used by the demo. */
@@ -408,6 +490,10 @@ export function formatTrainSummary(summary: TrainSummary, context: SummaryContex
     ...(summary.vocabPruning.prunes > 0 ? [prunedRow(summary.vocabPruning)] : []),
     ['saved', `${context.output} (${context.format === 'native' ? 'native' : `word2vec ${context.format}`})`],
   ];
+  if (summary.start === 'resume') rows.unshift(['resumed', `${context.from ?? 'a checkpoint'} (the interrupted run, finished)`]);
+  if (summary.start === 'continue') {
+    rows.unshift(['trained on', `${context.from ?? 'a model'} (${count(summary.addedWords)} new words, fresh learning rate)`]);
+  }
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n') + '\n';
 }

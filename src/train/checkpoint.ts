@@ -63,7 +63,8 @@ export async function loadTrainable(path: string): Promise<TrainableModel> {
   } catch (error) {
     if (error instanceof InputError && /not a word2vec-ts native model file/.test(error.message)) {
       throw new UsageError(
-        `${path}: training can only go on from a checkpoint or a native .w2v model (vectors alone, as in word2vec .bin/.txt files, are not enough): ${error.message}`,
+        `${path} is not a checkpoint or a native .w2v model; training can only go on from one of those ` +
+          '(word2vec .bin and .txt files hold the vectors only, without the counts and output weights)',
       );
     }
     throw error;

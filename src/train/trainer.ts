@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { resolveOptions, type ResolvedTrainOptions, type TrainOptions } from '../options.js';
 import { InputError, UsageError } from '../errors.js';
 import { chunkCapacity, chunksOf, encodeCached, scanCorpus, streamChunks, type Chunk, type CorpusScan } from '../corpus/encoded.js';
+import { checkCorpusFiles } from '../corpus/reader.js';
 import { Vocabulary } from '../vocab/vocabulary.js';
 import { KeyedVectors } from '../vectors/keyed-vectors.js';
 import { saveNative, type TrainingState } from '../io/native-format.js';
@@ -71,6 +72,7 @@ export async function resume(request: ResumeRequest): Promise<Word2Vec> {
   const startedAt = performance.now();
   if (saved.training) {
     const options = resumeOptions(saved, request);
+    await checkCorpusFiles(options.input);
     const mismatch = await corpusMismatch(saved.training.corpus, options.input);
     if (mismatch) {
       throw new UsageError(
