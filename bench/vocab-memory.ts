@@ -32,6 +32,8 @@ interface CountResult {
   wordsDropped: number;
   occurrencesDropped: number;
   vocabSize: number;
+  /** Sum of the vocabulary's counts: the frequent words' occurrences when their counts are exact. */
+  vocabTokens: number;
 }
 
 /** Counts the corpus within the budget, in this (child) process. */
@@ -49,6 +51,7 @@ async function countChild(corpus: string, budgetMiB: number): Promise<void> {
     tokens: scan.tokens,
     ...scan.pruning,
     vocabSize: vocab.size,
+    vocabTokens: vocab.totalWords,
   };
   process.stdout.write(JSON.stringify(result) + '\n');
 }
@@ -114,14 +117,15 @@ The corpus is written once to the temporary directory (or --corpus) and reused b
     if (child.status !== 0) throw new Error(`counting with a ${budget} MiB budget failed (exit ${child.status})`);
     rows.push(JSON.parse(child.stdout) as CountResult);
   }
+  const frequentTokens = Math.ceil(distinct / FREQUENT_EVERY);
   const count = (n: number): string => Math.round(n).toLocaleString('en-US');
   console.log(`corpus: ${corpus}, ${(statSync(corpus).size / 2 ** 20).toFixed(0)} MiB, ${count(rows[0].tokens)} tokens, ` +
     `${count(distinct)} distinct once-seen words + ${FREQUENT_WORDS} frequent; min-count ${MIN_COUNT}`);
-  console.log('| budget (MiB) | peak RSS (MiB) | RSS before counting (MiB) | tokenizer memory (MiB) | time (s) | prunes | final threshold | words dropped | vocabulary |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('| budget (MiB) | peak RSS (MiB) | RSS before counting (MiB) | tokenizer memory (MiB) | time (s) | prunes | final threshold | words dropped | vocabulary | its counts exact |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     console.log(`| ${count(r.budgetMiB)} | ${count(r.maxRssMiB)} | ${count(r.startRssMiB)} | ${count(r.tokenizerMiB)} | ${r.seconds.toFixed(1)} | ${r.prunes} | ` +
-      `${r.threshold} | ${count(r.wordsDropped)} | ${count(r.vocabSize)} |`);
+      `${r.threshold} | ${count(r.wordsDropped)} | ${count(r.vocabSize)} | ${r.vocabTokens === frequentTokens ? 'yes' : `no (${count(r.vocabTokens)})`} |`);
   }
 }
 
