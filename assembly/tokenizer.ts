@@ -138,7 +138,9 @@ export function scan(input: usize, length: i32, final: bool, out: usize, insert:
     }
     const start = i;
     while (i < end && !isSpace(<u32>load<u8>(input + <usize>i))) i++;
-    const n = min(i - start, maxToken);
+    let n = min(i - start, maxToken);
+    // A cut token ends on a UTF-8 character boundary (back over up to 3 continuation bytes).
+    for (let k = 0; k < 3 && n < i - start && (load<u8>(input + <usize>(start + n)) & 0xc0) == 0x80; k++) n--;
     const id = lookup(input + <usize>start, n, insert);
     seen += 1;
     if (id >= 0) {

@@ -1,7 +1,7 @@
 // The public API of word2vec-ts, listed explicitly; everything else is internal.
 export { train, resume } from './train/trainer.js';
 export { Word2Vec } from './train/model.js';
-export type { TrainProgress, TrainSummary, TrainCallbacks, TrainRequest, VocabPruning, TrainControl, ResumeRequest, TrainStart } from './train/types.js';
+export type { TrainProgress, TrainSummary, TrainCallbacks, TrainRequest, VocabPruning, TrainControl, ResumeRequest, TrainStart, VocabularyInfo } from './train/types.js';
 export { TrainingInterrupted } from './train/checkpoint.js';
 export type { CheckpointOptions } from './train/checkpoint.js';
 export { DEFAULTS, resolveOptions } from './options.js';

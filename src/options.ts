@@ -148,3 +148,17 @@ export function resolveOptions(options: TrainOptions): ResolvedTrainOptions {
     ),
   };
 }
+
+/**
+ * Checks the options that depend on the vocabulary, once it is counted and
+ * before training starts.
+ * @throws UsageError naming the option and both numbers.
+ */
+export function checkOptionsForVocabulary(options: ResolvedTrainOptions, vocabSize: number): void {
+  if (options.loss === 'ns' && options.negative > vocabSize) {
+    throw new UsageError(
+      `--negative ${options.negative} is larger than the vocabulary (${vocabSize.toLocaleString('en-US')} word${vocabSize === 1 ? '' : 's'}): ` +
+        'each example would draw noise words more often than there are words to draw; lower --negative or --min-count',
+    );
+  }
+}

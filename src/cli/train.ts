@@ -304,6 +304,7 @@ async function runTrain(run: TrainRun): Promise<void> {
   if (run.resume === undefined) validateOptions({ ...run.trainOptions, input: run.trainOptions.input ?? [] }, run.flagOf);
   await checkOutput(run.output, '--output');
   await checkOutput(run.checkpoint, '--checkpoint');
+  if (run.log !== undefined) await checkOutput(run.log, '--log');
   if (run.trainOptions.input !== undefined) {
     await checkCorpusFiles(Array.isArray(run.trainOptions.input) ? run.trainOptions.input : [run.trainOptions.input]);
   }
@@ -316,7 +317,7 @@ async function runTrain(run: TrainRun): Promise<void> {
   const format = run.format ?? formatFromExtension(run.output) ?? 'bin';
 
   const reporter = run.quiet ? undefined : new ProgressReporter();
-  const log = run.log === undefined ? undefined : await openProgressLog(run.log);
+  const log = run.log === undefined ? undefined : await deferredProgressLog(run.log);
   const onProgress =
     reporter && log
       ? (p: TrainProgress): void => {
@@ -341,7 +342,9 @@ async function runTrain(run: TrainRun): Promise<void> {
   const onTerm = (): void => onSignal('SIGTERM');
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
-  const control = { onProgress, signal: stop.signal, checkpoint: { path: run.checkpoint, everyMinutes: run.checkpointEvery } };
+  // The vocabulary passed every check: training starts, so the log file may be created now.
+  const onVocabulary = (): void => log?.open();
+  const control = { onProgress, onVocabulary, signal: stop.signal, checkpoint: { path: run.checkpoint, everyMinutes: run.checkpointEvery } };
   const started = performance.now();
   const onWarning = (message: string): void => {
     if (run.quiet) return;
@@ -394,15 +397,29 @@ function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
 
-/** Creates (or empties) the --log file before training, so a bad path fails at once. */
-async function openProgressLog(path: string): Promise<import('../train/progress-log.js').ProgressLog> {
+/**
+ * The --log file, created (or emptied) only once training starts: a run that
+ * fails on its corpus or options leaves an existing log as it was. Records of
+ * the vocabulary phase are held until then.
+ */
+async function deferredProgressLog(path: string): Promise<{ write: (p: TrainProgress) => void; open: () => void; close: () => void }> {
   const { ProgressLog } = await import('../train/progress-log.js');
-  try {
-    return ProgressLog.open(path);
-  } catch (err) {
-    if (err instanceof InputError) throw new UsageError(`--log: ${err.message}`);
-    throw err;
-  }
+  let held: TrainProgress[] | undefined = [];
+  let log: import('../train/progress-log.js').ProgressLog | undefined;
+  return {
+    write: (p) => (log ? log.write(p) : held?.push(p)),
+    open: () => {
+      try {
+        log = ProgressLog.open(path);
+      } catch (err) {
+        if (err instanceof InputError) throw new UsageError(`--log: ${err.message}`);
+        throw err;
+      }
+      for (const p of held ?? []) log.write(p);
+      held = undefined;
+    },
+    close: () => log?.close(),
+  };
 }
 
 /** resolveOptions reports camelCase names ("minCount must be ..."); the user typed --min-count. */
@@ -479,6 +496,9 @@ export function formatTrainSummary(summary: TrainSummary, context: SummaryContex
   const rows: Array<[string, string]> = [
     ['vocabulary', `${count(summary.vocabSize)} words`],
     ['corpus', `${count(summary.corpusTokens)} tokens`],
+    ...(summary.invalidTokens > 0
+      ? [['skipped', `${count(summary.invalidTokens)} tokens that are not UTF-8 text (invalid UTF-8 or control characters)`] as [string, string]]
+      : []),
     ['words trained', `${count(summary.trainedWords)} (${trainedNote})`],
     [
       'time',

@@ -3,6 +3,7 @@ import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { InputError } from '../errors.js';
+import { systemErrorText } from '../io/atomic-write.js';
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
@@ -23,14 +24,14 @@ export async function checkCorpusFiles(paths: string[]): Promise<void> {
     let info;
     try {
       info = await stat(path);
-    } catch {
-      throw new InputError(`cannot read corpus file '${path}': no such file`);
+    } catch (error) {
+      throw new InputError(`cannot read corpus file '${path}': ${systemErrorText(error)}`);
     }
     if (info.isDirectory()) throw new InputError(`corpus file '${path}' is a directory; give the text files inside it`);
     try {
       await (await open(path, 'r')).close();
     } catch (error) {
-      throw new InputError(`cannot read corpus file '${path}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      throw new InputError(`cannot read corpus file '${path}': ${systemErrorText(error)}`);
     }
   }
 }

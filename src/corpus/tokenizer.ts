@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 
 /** Exports of assembly/tokenizer.ts; pointers are byte offsets into the module's own memory. */
@@ -136,7 +137,12 @@ export class Tokenizer {
     return { ...this.pruned };
   }
 
-  /** Every word, by id, decoded (invalid UTF-8 becomes U+FFFD). */
+  /**
+   * Every word, by id, decoded. A word whose bytes are not UTF-8 is spelled
+   * byte by byte as lone surrogates (byte b → U+DC00 + b): two such words
+   * stay distinct, and the vocabulary can tell them from text (see
+   * isTextWord) and leave them out.
+   */
   words(): string[] {
     const total = this.size;
     const { refs, store } = this.layout(this.slots, this.storeCapacity);
@@ -145,7 +151,8 @@ export class Tokenizer {
     const words = new Array<string>(total);
     for (let id = 0; id < total; id++) {
       const start = store + ref[2 * id];
-      words[id] = this.decoder.decode(heap.subarray(start, start + ref[2 * id + 1]));
+      const bytes = heap.subarray(start, start + ref[2 * id + 1]);
+      words[id] = isUtf8(bytes) ? this.decoder.decode(bytes) : String.fromCharCode(...Array.from(bytes, (b) => 0xdc00 + b));
     }
     return words;
   }

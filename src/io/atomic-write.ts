@@ -39,12 +39,25 @@ export async function writeFileAtomically(path: string, write: (handle: FileHand
  * A system error's message without the ", open '<path>'" Node appends (it
  * may name our temporary file).
  * @example
- * systemErrorText(error); // 'ENOENT: no such file or directory'
+ * systemErrorText(error); // 'no such file (ENOENT)'
  */
 export function systemErrorText(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return (error as NodeJS.ErrnoException).code ? message.replace(/, \w+ '.*'$/, '') : message;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== undefined && code in PLAIN_REASONS) return `${PLAIN_REASONS[code]} (${code})`;
+  return code ? message.replace(/, \w+ '.*'$/, '') : message;
 }
+
+/** The system errors users meet most, in plain words. */
+const PLAIN_REASONS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EISDIR: 'it is a directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+};
 
 /** Makes a rename durable; best effort, as not every platform can open a directory. */
 async function syncDirectory(directory: string): Promise<void> {

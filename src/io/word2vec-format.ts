@@ -359,8 +359,13 @@ async function readHeader(reader: ChunkReader, path: string): Promise<Header> {
   const count = match ? Number(match[1]) : NaN;
   const dim = match ? Number(match[2]) : NaN;
   if (!Number.isSafeInteger(count) || !Number.isSafeInteger(dim) || dim < 1) {
-    const found = reader.end === 0 ? 'an empty file' : JSON.stringify(text.slice(0, 60));
-    throw new InputError(`${path} line 1: expected a header "<vector count> <dimensions>" (dimensions at least 1), found ${found}`);
+    const excerpt = text.slice(0, 60);
+    // Quoting random bytes would only print noise.
+    const found = reader.end === 0 ? 'an empty file' : /[\uFFFD\p{Cc}]/u.test(excerpt.replace(/\t/g, ' ')) ? 'binary data' : JSON.stringify(excerpt);
+    throw new InputError(
+      `${path} line 1: expected a header "<vector count> <dimensions>" (dimensions at least 1), found ${found}; ` +
+        'is it a word2vec (.bin, .txt, .vec) or native (.w2v) model?',
+    );
   }
   reader.start = newline + 1;
   return { count, dim, bytes: newline + 1 };

@@ -1,9 +1,9 @@
 import { Worker } from 'node:worker_threads';
-import { resolveOptions, type ResolvedTrainOptions, type TrainOptions } from '../options.js';
+import { checkOptionsForVocabulary, resolveOptions, type ResolvedTrainOptions, type TrainOptions } from '../options.js';
 import { InputError, UsageError } from '../errors.js';
 import { chunkCapacity, chunksOf, encodeCached, scanCorpus, streamChunks, type Chunk, type CorpusScan } from '../corpus/encoded.js';
 import { checkCorpusFiles } from '../corpus/reader.js';
-import { Vocabulary } from '../vocab/vocabulary.js';
+import { countInvalidTokens, describeInvalidTokens, isTextWord, Vocabulary } from '../vocab/vocabulary.js';
 import { KeyedVectors } from '../vectors/keyed-vectors.js';
 import { saveNative, type TrainingState } from '../io/native-format.js';
 import {
@@ -187,7 +187,7 @@ function updateVocabulary(saved: TrainableModel, scan: CorpusScan, options: Reso
     const known = saved.vectors.indexOf(scan.words[i]);
     found += scan.counts[i];
     if (known >= 0) counts[known] += scan.counts[i];
-    else if (scan.counts[i] >= options.minCount) fresh.push(i);
+    else if (scan.counts[i] >= options.minCount && isTextWord(scan.words[i]!)) fresh.push(i);
   }
   if (found === 0) throw new InputError(`${corpusName(options)} holds no words`);
   fresh.sort((a, b) => scan.counts[b] - scan.counts[a] || a - b);
@@ -218,6 +218,10 @@ function checkControl(control: TrainControl): void {
   if (every !== undefined && !(Number.isFinite(every) && every > 0)) {
     throw new UsageError(`checkpoint.everyMinutes must be a number > 0, got ${every}`);
   }
+}
+
+function warn(request: TrainRequest | ResumeRequest): (message: string) => void {
+  return request.onWarning ?? ((message: string) => process.emitWarning(message));
 }
 
 function corpusName(options: ResolvedTrainOptions): string {
@@ -255,9 +259,7 @@ async function readCorpus(options: ResolvedTrainOptions, request: TrainRequest |
     minCount,
     onTokens,
   });
-  if (scan.pruning.prunes > 0) {
-    (request.onWarning ?? ((message: string) => process.emitWarning(message)))(pruningWarning(scan.pruning, options.maxVocabMemoryMiB));
-  }
+  if (scan.pruning.prunes > 0) warn(request)(pruningWarning(scan.pruning, options.maxVocabMemoryMiB));
   return scan;
 }
 
@@ -301,6 +303,10 @@ async function trainOn(setup: TrainSetup): Promise<Word2Vec> {
         `and this vocabulary has ${vocab.size.toLocaleString('en')}: use --loss ns or hs, or raise --min-count / set --max-vocab`,
     );
   }
+  checkOptionsForVocabulary(options, vocab.size);
+  const invalid = countInvalidTokens(scan);
+  if (invalid.tokens > 0) warn(request)(`${describeInvalidTokens(invalid)} in ${corpusName(options)}`);
+  request.onVocabulary?.({ vocabSize: vocab.size, corpusTokens: scan.tokens, invalidTokens: invalid.tokens, invalidWords: invalid.words });
   // The corpus words trained per epoch: those of the scan that are in the vocabulary.
   let wordsPerEpoch = 0;
   for (let i = 0; i < remap.length; i++) if (remap[i] >= 0) wordsPerEpoch += scan.counts[i];
@@ -394,6 +400,7 @@ async function trainOn(setup: TrainSetup): Promise<Word2Vec> {
   const summary: TrainSummary = {
     vocabSize: vocab.size,
     corpusTokens,
+    invalidTokens: invalid.tokens,
     trainedWords: run.words,
     examples: run.examples,
     cachedCorpus,

@@ -33,6 +33,8 @@ export interface TrainSummary {
   vocabSize: number;
   /** Tokens in the corpus, including words below min-count. */
   corpusTokens: number;
+  /** Tokens left out because they are not text: invalid UTF-8 or control characters (see VocabularyInfo). */
+  invalidTokens: number;
   /** Corpus words trained over all epochs (in vocabulary, before subsampling). */
   trainedWords: number;
   /** Training examples: (context, word) pairs for skip-gram, one per word trained for CBOW. */
@@ -61,10 +63,30 @@ export interface TrainSummary {
  */
 export type TrainStart = 'new' | 'resume' | 'continue';
 
+/** The vocabulary as counted, handed to `onVocabulary` before training starts. */
+export interface VocabularyInfo {
+  vocabSize: number;
+  /** Tokens in the corpus, including words below min-count and invalid tokens. */
+  corpusTokens: number;
+  /**
+   * Tokens left out of the vocabulary, whatever their count, because they are
+   * not text: invalid UTF-8 (binary data) or holding control characters
+   * (such as NUL) other than the white space that separates tokens.
+   */
+  invalidTokens: number;
+  /** Distinct words among the invalid tokens. */
+  invalidWords: number;
+}
+
 export interface TrainCallbacks {
   onProgress?: (progress: TrainProgress) => void;
   /** Told of things that change the result without stopping training (pruned vocabulary). Default: process.emitWarning. */
   onWarning?: (message: string) => void;
+  /**
+   * Called once the vocabulary is built and every option checked against it,
+   * before training starts; an error thrown here ends the run.
+   */
+  onVocabulary?: (info: VocabularyInfo) => void;
   /** Milliseconds between onProgress calls. Default 500. */
   progressIntervalMs?: number;
 }

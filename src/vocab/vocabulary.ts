@@ -12,6 +12,59 @@ export interface VocabularyLimits {
   maxVocab: number;
 }
 
+/** Corpus tokens left out of the vocabulary because they are not text. */
+export interface InvalidTokens {
+  /** Distinct words. */
+  words: number;
+  /** Their occurrences. */
+  tokens: number;
+}
+
+/** Lone surrogates (how the tokenizer spells bytes that are not UTF-8) and control characters (C0, DEL, C1). */
+const NOT_TEXT = /[\uD800-\uDFFF]|\p{Cc}/u;
+
+/**
+ * Whether a corpus word is text that can be trained and saved: well-formed
+ * Unicode (the tokenizer turns bytes that are not UTF-8 into lone
+ * surrogates, see Tokenizer.newWords) without control characters such as
+ * NUL, which other word2vec tools split on or cannot store.
+ */
+export function isTextWord(word: string): boolean {
+  return !NOT_TEXT.test(word);
+}
+
+/**
+ * The warning for tokens left out as not text.
+ * @example describeInvalidTokens({ words: 2, tokens: 12 }); // 'skipped 12 tokens (2 distinct words) that are not UTF-8 text (...)'
+ */
+export function describeInvalidTokens(invalid: InvalidTokens): string {
+  const count = (n: number, noun: string): string => `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+  return (
+    `skipped ${count(invalid.tokens, 'token')} (${count(invalid.words, 'distinct word')}) ` +
+    'that are not UTF-8 text (invalid UTF-8 or control characters)'
+  );
+}
+
+/** The words of `raw` that are not text (see {@link isTextWord}), and their tokens. */
+export function countInvalidTokens(raw: WordCounts): InvalidTokens {
+  const invalid: InvalidTokens = { words: 0, tokens: 0 };
+  for (let i = 0; i < raw.words.length; i++) {
+    if (isTextWord(raw.words[i])) continue;
+    invalid.words++;
+    invalid.tokens += raw.counts[i];
+  }
+  return invalid;
+}
+
+function times(count: number): string {
+  return count === 1 ? 'once' : count === 2 ? 'twice' : `${count.toLocaleString('en-US')} times`;
+}
+
+/** A word short enough to quote in a message. */
+function shorten(word: string): string {
+  return word.length <= 40 ? word : `${word.slice(0, 40)}…`;
+}
+
 /** The trained words, most frequent first, with their corpus counts. */
 export class Vocabulary {
   readonly index: Map<string, number>;
@@ -41,19 +94,39 @@ export class Vocabulary {
   /**
    * Keeps words seen at least minCount times (and at most maxVocab of them),
    * sorted by count, most frequent first; ties keep first-appearance order.
-   * Returns the vocabulary and, for each raw word, its new index or -1.
+   * Words that are not text (see {@link isTextWord}) are dropped whatever
+   * their count. Returns the vocabulary, for each raw word its new index or
+   * -1, and how many words and tokens were dropped as not text.
+   * @throws InputError if no word is left, saying why.
    */
-  static fromCounts(raw: WordCounts, limits: VocabularyLimits, source = 'corpus'): { vocab: Vocabulary; remap: Int32Array } {
+  static fromCounts(
+    raw: WordCounts,
+    limits: VocabularyLimits,
+    source = 'corpus',
+  ): { vocab: Vocabulary; remap: Int32Array; invalid: InvalidTokens } {
     const kept: number[] = [];
-    let top = 0;
+    const invalid: InvalidTokens = { words: 0, tokens: 0 };
+    let top = -1; // the most frequent text word
     for (let i = 0; i < raw.words.length; i++) {
+      if (!isTextWord(raw.words[i])) {
+        invalid.words++;
+        invalid.tokens += raw.counts[i];
+        continue;
+      }
       if (raw.counts[i] >= limits.minCount) kept.push(i);
-      if (raw.counts[i] > top) top = raw.counts[i];
+      if (top < 0 || raw.counts[i] > raw.counts[top]) top = i;
     }
-    if (raw.words.length === 0) throw new InputError(`${source} holds no words`);
+    if (top < 0) {
+      if (invalid.tokens === 0) throw new InputError(`${source} holds no words: it is empty or only white space`);
+      throw new InputError(
+        `${source} holds no text: all of its ${invalid.tokens.toLocaleString('en-US')} tokens are invalid UTF-8 or hold control characters; ` +
+          'is it a binary file?',
+      );
+    }
     if (kept.length === 0) {
       throw new InputError(
-        `no word in ${source} occurs at least min-count = ${limits.minCount} times (the most frequent occurs ${top} times); lower --min-count`,
+        `no word in ${source} occurs at least min-count = ${limits.minCount} times ` +
+          `(the most frequent, '${shorten(raw.words[top])}', occurs ${times(raw.counts[top])}); lower --min-count`,
       );
     }
     kept.sort((a, b) => raw.counts[b] - raw.counts[a] || a - b);
@@ -66,6 +139,6 @@ export class Vocabulary {
       words[i] = raw.words[old];
       counts[i] = raw.counts[old];
     });
-    return { vocab: new Vocabulary(words, counts), remap };
+    return { vocab: new Vocabulary(words, counts), remap, invalid };
   }
 }
