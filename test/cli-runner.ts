@@ -16,12 +16,19 @@ export interface CliOptions {
   /** Added to the environment (W2V_DEBUG is cleared unless given). */
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
+  /** Options for node itself, before the script (e.g. --import). */
+  nodeArgs?: readonly string[];
+  /** Run as this user and group (needs root). */
+  uid?: number;
+  gid?: number;
 }
 
 /** Runs `w2v args` to completion and collects what it printed. */
 export function w2v(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), MAIN, ...args], {
+      uid: options.uid,
+      gid: options.gid,
       env: { ...process.env, W2V_DEBUG: '', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
       timeout: options.timeoutMs ?? 60_000,

@@ -3,6 +3,7 @@ import { detectFormat, FILE_FORMATS, formatFromExtension, saveVectors, type File
 import { loadNative, saveNative } from '../io/native-format.js';
 import { loadWord2Vec } from '../io/word2vec-format.js';
 import { parsePositiveInteger } from './vectors-args.js';
+import { checkOutput } from './output-path.js';
 
 const USAGE_NOTES = `
 Formats: bin (word2vec binary, as word2vec.c and gensim write it), txt
@@ -41,6 +42,7 @@ export function registerConvert(program: Command): void {
     .showHelpAfterError("(run 'w2v convert --help' for the options)")
     .addHelpText('after', USAGE_NOTES)
     .action(async (input: string, output: string, options: ConvertCommandOptions) => {
+      await checkOutput(output, 'output');
       const from = options.from ?? (await detectFormat(input));
       const to = options.to ?? formatFromExtension(output) ?? 'bin';
       let size: number;

@@ -1,6 +1,3 @@
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { InputError, UsageError, W2vError } from '../errors.js';
 import { DEFAULTS, defaultThreads, resolveOptions, type Loss, type TrainOptions } from '../options.js';
@@ -8,6 +5,7 @@ import { checkCorpusFiles } from '../corpus/reader.js';
 import { FILE_FORMATS, type FileFormat } from '../io/load.js';
 import type { TrainProgress, TrainSummary } from '../train/types.js';
 import { formatCount, formatDuration, ProgressReporter } from './progress.js';
+import { checkOutput } from './output-path.js';
 
 const USAGE_NOTES = `
 Input files are plain text or gzip (.gz), one sentence per line, tokens
@@ -439,41 +437,6 @@ function inFlagTerms(err: unknown, flagOf: ReadonlyMap<string, string>): unknown
     if (match && flag) return new UsageError(`${flag}${match[2]}`);
   }
   return err;
-}
-
-function errorCode(err: unknown): string | undefined {
-  return err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
-}
-
-/** Checks that `output` can be written (its directory exists and is writable), naming `flag` if not. */
-async function checkOutput(output: string, flag: string): Promise<void> {
-  const dir = dirname(output);
-  try {
-    const info = await stat(dir);
-    if (!info.isDirectory()) throw new UsageError(`${flag}: '${dir}' is not a directory`);
-    await access(dir, constants.W_OK);
-  } catch (err) {
-    if (err instanceof UsageError) throw err;
-    const code = errorCode(err);
-    if (code === 'ENOENT') throw new UsageError(`${flag}: directory '${dir}' does not exist`);
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-      throw new UsageError(`${flag}: directory '${dir}' is not writable`);
-    }
-    throw err;
-  }
-  try {
-    const info = await stat(output);
-    if (info.isDirectory()) throw new UsageError(`${flag}: '${output}' is a directory`);
-    await access(output, constants.W_OK);
-  } catch (err) {
-    if (err instanceof UsageError) throw err;
-    const code = errorCode(err);
-    if (code === 'ENOENT') return; // the usual case: a new file
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-      throw new UsageError(`${flag}: '${output}' exists and is not writable`);
-    }
-    throw err;
-  }
 }
 
 export interface SummaryContext {

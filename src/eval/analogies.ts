@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { systemErrorText } from '../io/atomic-write.js';
 import { InputError, UsageError } from '../errors.js';
 import type { KeyedVectors } from '../vectors/keyed-vectors.js';
 
@@ -140,6 +141,6 @@ async function readText(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    throw new InputError(`cannot read ${path}: ${(error as Error).message}`);
+    throw new InputError(`cannot read ${path}: ${systemErrorText(error)}`);
   }
 }

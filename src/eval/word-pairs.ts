@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { systemErrorText } from '../io/atomic-write.js';
 import { InputError, UsageError } from '../errors.js';
 import type { KeyedVectors } from '../vectors/keyed-vectors.js';
 import { knownWords } from './analogies.js';
@@ -53,7 +54,7 @@ export async function evaluateWordPairs(kv: KeyedVectors, path: string, options:
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new InputError(`cannot read ${path}: ${(error as Error).message}`);
+    throw new InputError(`cannot read ${path}: ${systemErrorText(error)}`);
   }
   const fold = caseInsensitive ? (word: string) => word.toUpperCase() : (word: string) => word;
   const known = knownWords(kv, restrictVocab, fold);
