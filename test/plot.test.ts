@@ -91,7 +91,7 @@ describe('w2v train --log', () => {
   test('a log in a missing directory is a usage error, before training', async () => {
     const result = await w2v(['train', '-i', join(dir, 'planted.txt'), '-o', join(dir, 'x.bin'), '--log', join(dir, 'no', 'such', 'log.jsonl')]);
     assert.equal(result.status, 2);
-    assert.match(result.stderr, /--log: cannot write the progress log '.*log\.jsonl': its directory does not exist/);
+    assert.match(result.stderr, /--log: directory '.*no[/\\]such' does not exist/);
   });
 });
 
