@@ -207,7 +207,7 @@ describe('train: tokens that are not UTF-8 text', () => {
     const tokens = invalid.length * 6;
     assert.ok(
       stderr.includes(
-        `w2v: warning: skipped ${tokens} tokens (${invalid.length} distinct words) that are not UTF-8 text (invalid UTF-8 or control characters) in '${dirty}'`,
+        `w2v: warning: skipped ${tokens} tokens (${invalid.length} distinct words) that are not UTF-8 text (invalid UTF-8 or control characters) in corpus '${dirty}'`,
       ),
       stderr,
     );
