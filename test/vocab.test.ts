@@ -16,6 +16,22 @@ test('vocabulary keeps words at or above min-count, most frequent first, ties in
   assert.equal(vocab.indexOf('c'), -1);
 });
 
+test('words that are not text are left out whatever their count, and counted', () => {
+  const words = ['ok', '\udcff', 'a\u0000b', 'x\u001by', '\ufffd', 'e\u0301'];
+  const { vocab, invalid } = Vocabulary.fromCounts({ words, counts: [1, 9, 8, 7, 2, 3] }, { minCount: 1, maxVocab: 0 });
+  assert.deepEqual(vocab.words, ['e\u0301', '\ufffd', 'ok']);
+  assert.deepEqual(invalid, { words: 3, tokens: 24 });
+});
+
+test('a corpus of words that are not text says so; when rarer words were left out, it says min-count too', () => {
+  const raw = { words: ['\udcff', '\udcfe'], counts: [3, 2] };
+  assert.throws(() => Vocabulary.fromCounts(raw, { minCount: 1, maxVocab: 0 }, "corpus 'b.dat'"), /corpus 'b\.dat' holds no text: all of its 5 tokens/);
+  assert.throws(
+    () => Vocabulary.fromCounts({ ...raw, tokens: 9 }, { minCount: 5, maxVocab: 0 }, "corpus 'b.dat'"),
+    /no word in corpus 'b\.dat' that is text occurs at least min-count = 5 times, and its most frequent tokens are invalid UTF-8/,
+  );
+});
+
 test('max-vocab keeps only the most frequent words', () => {
   const { vocab } = Vocabulary.fromCounts(raw, { minCount: 1, maxVocab: 2 });
   assert.deepEqual(vocab.words, ['a', 'b']);

@@ -4,6 +4,8 @@ import { InputError } from '../errors.js';
 export interface WordCounts {
   words: string[];
   counts: ArrayLike<number>;
+  /** All tokens read, when the words are not all of them (a scan may leave out rare words). */
+  tokens?: number;
 }
 
 export interface VocabularyLimits {
@@ -118,9 +120,16 @@ export class Vocabulary {
     }
     if (top < 0) {
       if (invalid.tokens === 0) throw new InputError(`${source} holds no words: it is empty or only white space`);
+      if (raw.tokens === undefined || raw.tokens === invalid.tokens) {
+        throw new InputError(
+          `${source} holds no text: all of its ${invalid.tokens.toLocaleString('en-US')} tokens are invalid UTF-8 or hold control characters; ` +
+            'is it a binary file?',
+        );
+      }
+      // The scan kept only the most frequent words, and none of them is text.
       throw new InputError(
-        `${source} holds no text: all of its ${invalid.tokens.toLocaleString('en-US')} tokens are invalid UTF-8 or hold control characters; ` +
-          'is it a binary file?',
+        `no word in ${source} that is text occurs at least min-count = ${limits.minCount} times, and its most frequent ` +
+          'tokens are invalid UTF-8 or hold control characters; is it a binary file? Otherwise lower --min-count',
       );
     }
     if (kept.length === 0) {
