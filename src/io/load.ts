@@ -60,7 +60,8 @@ const SNIFF_BYTES = 1 << 16;
  * The format of an existing file: native if it starts with the native magic
  * (whatever its name), else what the extension says, else a guess from the
  * first record: text if the line after the header is a word and `dim`
- * numbers, binary otherwise.
+ * numbers (or, for a line longer than the 64 KiB read, a word and numbers
+ * up to where the read ends), binary otherwise.
  * @throws InputError if the file cannot be read.
  * @example
  * await detectFormat('vectors'); // 'bin', 'txt' or 'native'
@@ -87,10 +88,12 @@ export async function detectFormat(path: string): Promise<FileFormat> {
   if (headerEnd < 0 || !header) return 'bin'; // the word2vec loader will say what is wrong
   const dim = Number(header[2]);
   const lineEnd = head.indexOf(0x0a, headerEnd + 1);
-  if (lineEnd < 0) return 'bin';
-  const tokens = head.toString('latin1', headerEnd + 1, lineEnd).trim().split(/[ \t]+/);
-  const numeric = tokens.slice(1).every((token) => /^[+-]?(?:\d+\.?\d*(?:e[+-]?\d+)?|\.\d+(?:e[+-]?\d+)?|nan|inf(?:inity)?)$/i.test(token));
-  return tokens.length === dim + 1 && numeric ? 'txt' : 'bin';
+  // A first record longer than the bytes read (thousands of dimensions) is judged by the values read, the last of which may be cut.
+  const cut = lineEnd < 0 && head.length === SNIFF_BYTES;
+  const tokens = head.toString('latin1', headerEnd + 1, lineEnd < 0 ? head.length : lineEnd).trim().split(/[ \t]+/);
+  if (cut) tokens.pop();
+  const numeric = tokens.length > 1 && tokens.slice(1).every((token) => /^[+-]?(?:\d+\.?\d*(?:e[+-]?\d+)?|\.\d+(?:e[+-]?\d+)?|nan|inf(?:inity)?)$/i.test(token));
+  return numeric && (cut ? tokens.length <= dim + 1 : tokens.length === dim + 1) ? 'txt' : 'bin';
 }
 
 /**
