@@ -64,6 +64,7 @@ export type Mutation =
 const HOSTILE_NUMBERS = [
   '0', '1', '2', '-1', '-7', '1000000000000', '999999999999999', String(2 ** 32), String(2 ** 53 - 1), String(2 ** 53),
   String(2 ** 53 + 2), '99999999999999999999999999', '1e12', '0x10', '3.5', '+3', 'NaN', 'Infinity', 'abc', '', '٣', '00000000000004',
+  `2${' '.repeat(250)}7`, `${'0'.repeat(250)}3`,
 ];
 
 const interestingBytes = fc.oneof(

@@ -117,6 +117,14 @@ function assertSameVectors(actual: KeyedVectors, expected: KeyedVectors, limit: 
   }
 }
 
+/** A word2vec file that loaded has a header line of two numbers, and the dimension it says. */
+function assertHeaderSays(file: Uint8Array, kv: KeyedVectors): void {
+  const newline = file.indexOf(0x0a);
+  const header = /^\s*(\d+)[ \t]+(\d+)\s*$/.exec(Buffer.from(file.subarray(0, newline)).toString('utf8'));
+  assert.ok(newline >= 0 && header, 'a file whose first line is not "<count> <dim>" loaded');
+  assert.equal(kv.dim, Number(header[2]), 'the dimension is not the one the header says');
+}
+
 function applyAll(bytes: Uint8Array, mutations: readonly Mutation[]): Uint8Array {
   return mutations.reduce(mutate, bytes);
 }
@@ -218,7 +226,10 @@ function word2vecProperty(pool: () => Sample<KeyedVectors>[], format: VectorForm
     writeFileSync(path, file);
     const outcome = await loadChecked(path, file.length, () =>
       route === 'loader' ? loadWord2Vec(path, { format, limit }) : loadVectors(path, { limit }));
-    if ('loaded' in outcome) assertConsistent(outcome.loaded, limit);
+    if ('loaded' in outcome) {
+      assertConsistent(outcome.loaded, limit);
+      assertHeaderSays(file, outcome.loaded);
+    }
     if (damage.length === 0) {
       assert.ok('loaded' in outcome, `a valid file failed to load: ${'error' in outcome ? outcome.error.message : ''}`);
       assertSameVectors(outcome.loaded, model, limit, valueOf);

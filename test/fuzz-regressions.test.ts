@@ -83,3 +83,15 @@ test('a native header declaring 10^12 words in a small file fails fast', async (
   await assertFailsFast(loadNative(path), path, /byte offset 24: header: block "wordLengths" (\(|lies|has)/);
   await assertFailsFast(loadVectors(path, { limit: 5 }), path, /byte offset 24/);
 });
+
+test('a word2vec header line is read whole: text after 200 characters of padding is not ignored', async () => {
+  const junk = file('padded-header-junk.txt');
+  writeFileSync(junk, `1 2${' '.repeat(300)}7\nword 0.5 0.25\n`);
+  await assert.rejects(loadWord2Vec(junk), (error: unknown) =>
+    error instanceof InputError && error.message.startsWith(`${junk} line 1: expected a header`));
+  const zeros = file('zero-padded-header.bin');
+  writeFileSync(zeros, Buffer.concat([Buffer.from(`${'0'.repeat(250)}1 2\nword `), Buffer.from(new Float32Array([0.5, 0.25]).buffer), Buffer.from('\n')]));
+  const loaded = await loadWord2Vec(zeros);
+  assert.deepEqual(loaded.words, ['word']);
+  assert.deepEqual(Array.from(loaded.vectors), [0.5, 0.25]);
+});

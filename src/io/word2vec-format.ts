@@ -353,8 +353,9 @@ interface Header {
 async function readHeader(reader: ChunkReader, path: string): Promise<Header> {
   let newline = reader.find(NEWLINE, 0);
   while (newline < 0 && reader.end < 4096 && (await reader.more())) newline = reader.find(NEWLINE, 0);
-  const lineEnd = newline >= 0 ? newline : reader.end;
-  const text = reader.buffer.toString('utf8', 0, Math.min(lineEnd, 200)).trim();
+  // The whole line: a header padded past a fixed length could otherwise hide what follows the numbers.
+  const lineEnd = newline >= 0 ? newline : Math.min(reader.end, 200);
+  const text = reader.buffer.toString('utf8', 0, lineEnd).trim();
   const match = newline >= 0 ? /^(\d+)[ \t]+(\d+)$/.exec(text) : null;
   const count = match ? Number(match[1]) : NaN;
   const dim = match ? Number(match[2]) : NaN;
