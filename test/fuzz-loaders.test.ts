@@ -117,12 +117,18 @@ function assertSameVectors(actual: KeyedVectors, expected: KeyedVectors, limit: 
   }
 }
 
-/** A word2vec file that loaded has a header line of two numbers, and the dimension it says. */
+/**
+ * A word2vec file that loaded has a header line of two numbers, the
+ * dimension it says and at most the words it says, and words that the
+ * format can hold (non-empty, without a space).
+ */
 function assertHeaderSays(file: Uint8Array, kv: KeyedVectors): void {
   const newline = file.indexOf(0x0a);
   const header = /^\s*(\d+)[ \t]+(\d+)\s*$/.exec(Buffer.from(file.subarray(0, newline)).toString('utf8'));
   assert.ok(newline >= 0 && header, 'a file whose first line is not "<count> <dim>" loaded');
   assert.equal(kv.dim, Number(header[2]), 'the dimension is not the one the header says');
+  assert.ok(kv.size <= Number(header[1]), `${kv.size} words loaded; the header says ${header[1]}`);
+  for (const word of kv.words) assert.ok(word.length > 0 && !word.includes(' '), `word ${JSON.stringify(word)} loaded`);
 }
 
 function applyAll(bytes: Uint8Array, mutations: readonly Mutation[]): Uint8Array {
@@ -364,7 +370,10 @@ test(`word2vec binary and text over 1 MiB: ${boundaryRuns} files damaged near th
       writeFileSync(path, file);
       const outcome = await loadChecked(path, file.length, () =>
         route === 'loader' ? loadWord2Vec(path, { format, limit }) : loadVectors(path, { limit }));
-      if ('loaded' in outcome) assertConsistent(outcome.loaded, limit);
+      if ('loaded' in outcome) {
+        assertConsistent(outcome.loaded, limit);
+        assertHeaderSays(file, outcome.loaded);
+      }
       if (mutations.length === 0) {
         assert.ok('loaded' in outcome, `a valid file failed to load: ${'error' in outcome ? outcome.error.message : ''}`);
         assertSameVectors(outcome.loaded, model, limit);
