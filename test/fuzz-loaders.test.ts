@@ -196,6 +196,14 @@ const nativeModelArbitrary: fc.Arbitrary<NativeModel> = fc
       model.outputKind = kind as 'ns' | 'hs';
     }
     if (withOptions) model.options = resolveOptions({ input: ['corpus.txt'], dim: kv.dim, loss: kind === 'hs' ? 'hs' : 'ns', threads: 2, seed });
+    // A checkpoint: the whole model and where its run stopped.
+    if (model.counts && model.outputWeights && model.options && seed % 2 === 0) {
+      model.training = {
+        wordsDone: seed % 1000, totalWords: 1000 + (seed % 7), epoch: seed % 3, chunksDone: seed % 5, chunkTarget: 1 + (seed % 9),
+        randomStates: ['0123456789abcdef', (seed % 2 ** 32).toString(16).padStart(16, '0')], examples: seed % 100_000,
+        epochLoss: (seed % 1000) / 7, epochExamples: seed % 50, corpus: { tokens: 5000, files: [{ path: 'corpus.txt', bytes: 26_000 }] },
+      };
+    }
     return model;
   });
 
@@ -275,6 +283,10 @@ function assertConsistentNative(model: NativeModel, limit: number | undefined): 
     assert.ok(model.outputKind === 'ns' || model.outputKind === 'hs');
     assert.equal(model.outputWeights.length, rows * kv.dim);
   }
+  if (model.training) {
+    assert.ok(model.counts && model.outputWeights && model.options, 'a checkpoint without the whole model');
+    assert.ok(model.training.wordsDone <= model.training.totalWords && model.training.randomStates.length > 0);
+  }
 }
 
 const nativeRuns = fuzzRuns(2500);
@@ -293,6 +305,8 @@ test(`native .w2v: ${nativeRuns} damaged or forged files load or give an InputEr
         if (damage.length === 0) {
           assert.ok('loaded' in outcome, `a valid file failed to load: ${'error' in outcome ? outcome.error.message : ''}`);
           assertSameVectors(outcome.loaded.vectors, model.vectors, limit);
+          const whole = limit === undefined || limit >= model.vectors.size;
+          assert.deepEqual(outcome.loaded.training, whole ? model.training : undefined);
         }
       } else {
         const outcome = await loadChecked(path, file.length, () => loadVectors(path, { limit }));
