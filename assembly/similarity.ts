@@ -1,5 +1,6 @@
 // Similarity kernel for nearest-neighbour queries over unit vectors, with
-// WebAssembly SIMD. The module has its own (unshared) memory; the host
+// WebAssembly SIMD. The memory is imported and shared, so that worker
+// threads can filter parts of a large batch over the same copies; the host
 // copies the vectors in once and lays out every buffer, so nothing here
 // allocates.
 //

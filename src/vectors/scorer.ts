@@ -12,6 +12,9 @@
  * exact score sums float32 products in one fixed order.
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { receiveMessageOnPort, MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import type { TopN } from './top-n.js';
 
 /** Floats per padded row: `dim` rounded up to a multiple of 4 (one v128). */
 export function paddedStride(dim: number): number {
@@ -54,6 +57,34 @@ export interface Scorer {
    * worst kept score) skips ever more rows.
    */
   scanAbove(queries: Float32Array, ends: ArrayLike<number>, floors: Float32Array, visit: CandidateVisitor): void;
+  /**
+   * Fills `heaps[q]` with the best rows of query q (before its end, not in
+   * `excludes[q]`). The same as feeding {@link Scorer.scanAbove}'s candidates
+   * to the heaps with each heap's floor as the query's floor; a large batch
+   * may be split between threads, with the same result.
+   */
+  selectTop(queries: Float32Array, ends: ArrayLike<number>, heaps: readonly TopN[], excludes: ReadonlyArray<ReadonlySet<number>>): void;
+}
+
+/**
+ * {@link Scorer.selectTop} on the calling thread: each candidate that enters
+ * its query's heap raises the query's floor to the heap's worst score.
+ */
+export function selectTopWith(
+  scanAbove: (queries: Float32Array, ends: ArrayLike<number>, floors: Float32Array, visit: CandidateVisitor) => void,
+  queries: Float32Array, ends: ArrayLike<number>, heaps: readonly TopN[], excludes: ReadonlyArray<ReadonlySet<number>>,
+): void {
+  const floors = new Float32Array(ends.length).fill(-Infinity);
+  scanAbove(queries, ends, floors, (q, rows, scores, from, to) => {
+    const heap = heaps[q]!;
+    const exclude = excludes[q]!;
+    for (let i = from; i < to; i++) {
+      const row = rows[i]!;
+      const score = scores[i]!;
+      if (heap.accepts(score, row) && !exclude.has(row)) heap.push(score, row);
+    }
+    floors[q] = heap.floor;
+  });
 }
 
 /** Rows per tile (a multiple of 4): their int16 copy (256 × 100 values, 50 KiB) stays in cache while a chunk of queries passes over it. */
@@ -73,12 +104,19 @@ const SCALE2 = SCALE * SCALE;
 const PARAM_BYTES = 64;
 /** Queries answered before the filter is built (a batch of this many builds it at once). */
 const FILTER_AFTER = 16;
+/** A batch is split between threads from this many queries on, if it also has this many (row, query) pairs. */
+const PARALLEL_QUERIES = 64;
+const PARALLEL_WORK = 1 << 21;
+/** At most this many worker threads per scorer. */
+const MAX_WORKERS = 7;
+/** How long to wait for a worker to start. */
+const WORKER_TIMEOUT_MS = 10_000;
 /** Rows sampled to find the principal axes. */
 const AXIS_SAMPLE = 2048;
 /** Above this many dimensions, finding the axes would cost more than it saves. */
 const MAX_ROTATED_DIM = 400;
 
-interface SimilarityExports {
+export interface SimilarityExports {
   memory: WebAssembly.Memory;
   scoreBlock(
     panels: number, rowStart: number, rowEnd: number, lanes: number,
@@ -97,6 +135,7 @@ interface SimilarityExports {
 }
 
 const WASM_URL = new URL('../../../build/similarity.wasm', import.meta.url);
+const WORKER_URL = new URL('./scorer-worker.js', import.meta.url);
 let compiled: WebAssembly.Module | null | undefined;
 
 /** The compiled kernel, or null if it is not built or this runtime cannot run it. */
@@ -196,6 +235,169 @@ function roundUp(x: number): number {
   return rounded >= x ? rounded : Math.fround(x * (1 + 2 ** -23));
 }
 
+/** Where the filter and the loaded queries lie in the kernel's memory: what any thread needs to filter them. */
+export interface FilterLayout {
+  size: number;
+  stride32: number;
+  stride16: number;
+  panels32At: number;
+  panels16At: number;
+  errorsAt: number;
+  restsAt: number;
+  checksAt: number;
+  checkCount: number;
+  /** The loaded queries' float32 and int16 pairs. */
+  queriesAt: number;
+  queries16At: number;
+}
+
+/** One thread's buffers for {@link filterTiles} (byte offsets in the kernel's memory). */
+export interface FilterScratch {
+  listsAt: number;
+  exactAt: number;
+  countsAt: number;
+  paramsAt: number;
+}
+
+/** Bytes of a {@link FilterScratch}. */
+const SCRATCH_BYTES = 2 * TILE * 4 + QUERY_CHUNK * (4 + PARAM_BYTES);
+
+function scratchAt(at: number): FilterScratch {
+  return { listsAt: at, exactAt: at + TILE * 4, countsAt: at + 2 * TILE * 4, paramsAt: at + 2 * TILE * 4 + QUERY_CHUNK * 4 };
+}
+
+/**
+ * The filtered scan of {@link Scorer.scanAbove} over loaded queries
+ * `[first, first + ends.length)` (`first` even), tile by tile: candidates go
+ * to `visit` with the query's index in this range. `errors`, `rests` (per
+ * query, MAX_CHECKS) and `floors` (from `floorsAt`) are indexed the same way.
+ */
+export function filterTiles(
+  exports: SimilarityExports, layout: FilterLayout, scratch: FilterScratch, first: number, ends: ArrayLike<number>,
+  errors: Float32Array, rests: Float32Array, floors: Float32Array, visit: CandidateVisitor, floorsAt = 0,
+): void {
+  const buffer = exports.memory.buffer;
+  const lists = new Int32Array(buffer, scratch.listsAt, TILE);
+  const exact = new Float32Array(buffer, scratch.exactAt, TILE);
+  const counts = new Int32Array(buffer, scratch.countsAt, QUERY_CHUNK);
+  const params = new Float32Array(buffer, scratch.paramsAt, QUERY_CHUNK * (PARAM_BYTES / 4));
+  const paramInts = new Int32Array(params.buffer, params.byteOffset, params.length);
+  const { checkCount, stride16, stride32 } = layout;
+  const lanes16 = stride16 >> 3;
+  const words = PARAM_BYTES / 4;
+  forEachTile(layout.size, ends, (rowStart, rowEnd, chunk, count) => {
+    for (let j = 0; j < count; j++) {
+      const q = chunk + j;
+      const floor = floors[floorsAt + q]!;
+      const at = j * words;
+      params[at] = floor === -Infinity ? -Infinity : Math.fround(floor * SCALE2);
+      params[at + 1] = errors[q]!;
+      paramInts[at + 2] = ends[q]!;
+      for (let c = 0; c < checkCount; c++) params[at + 4 + c] = rests[q * MAX_CHECKS + c]!;
+      counts[j] = 0;
+    }
+    const loaded = first + chunk;
+    exports.filterBlock(
+      layout.panels16At, rowStart, rowEnd, lanes16, layout.queries16At + loaded * stride16 * 2, count, scratch.paramsAt,
+      layout.errorsAt, layout.restsAt, layout.checksAt, checkCount, scratch.listsAt, BLOCK_ROWS, scratch.countsAt,
+    );
+    exports.rescore(
+      layout.panels32At, stride32 >> 2, layout.queriesAt + loaded * stride32 * 4, count, scratch.listsAt, BLOCK_ROWS, scratch.countsAt,
+      scratch.exactAt,
+    );
+    for (let j = 0; j < count; j++) {
+      const n = counts[j]!;
+      if (n > 0) visit(chunk + j, lists, exact, j * BLOCK_ROWS, j * BLOCK_ROWS + n);
+    }
+  });
+}
+
+/** What a similarity worker gets at start. */
+export interface WorkerSetup {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  scratch: FilterScratch;
+  /** The count of pieces taken, then per worker: 0 while it works, 1 once it is ready or has answered, -1 once it has exited. */
+  signals: Int32Array;
+  /** Its slot in `signals`. */
+  signal: number;
+  /** Where it posts its answers (read by the main thread with receiveMessageOnPort). */
+  results: MessagePort;
+}
+
+/** A batch of loaded queries [0, ends.length), for every thread that filters pieces of it. */
+export interface FilterBatch {
+  layout: FilterLayout;
+  ends: Int32Array;
+  errors: Float32Array;
+  rests: Float32Array;
+  /** Per query, how many rows it keeps, and the rows it must not return. */
+  sizes: Int32Array;
+  excludes: number[][];
+}
+
+/** A worker's answer: for each query it took, `lengths[i]` (score, row) pairs, one query after another; or an error. */
+export interface FilterResult {
+  queries: Int32Array;
+  lengths: Int32Array;
+  scores: Float64Array;
+  rows: Int32Array;
+  error?: string;
+}
+
+/** Queries per piece of a batch that a thread takes at a time (even: pairs are the kernel's unit). */
+const PIECE = 64;
+
+/**
+ * Takes pieces of the batch (`next[0]` counts those taken, across threads)
+ * until none is left, and fills the heaps of their queries (`heapOf(q)`,
+ * without the rows `excludeOf(q)`); returns the queries it took, in order.
+ */
+export function filterPieces(
+  exports: SimilarityExports, scratch: FilterScratch, batch: FilterBatch, next: Int32Array,
+  heapOf: (q: number) => TopN, excludeOf: (q: number) => ReadonlySet<number>,
+): number[] {
+  const count = batch.ends.length;
+  const taken: number[] = [];
+  const floors = new Float32Array(PIECE);
+  for (;;) {
+    const first = Atomics.add(next, 0, 1) * PIECE;
+    if (first >= count) return taken;
+    const last = Math.min(count, first + PIECE);
+    for (let q = first; q < last; q++) taken.push(q);
+    floors.fill(-Infinity);
+    filterTiles(exports, batch.layout, scratch, first, batch.ends.subarray(first, last), batch.errors.subarray(first, last),
+      batch.rests.subarray(first * MAX_CHECKS, last * MAX_CHECKS), floors, (j, rows, scores, from, to) => {
+        const heap = heapOf(first + j);
+        const exclude = excludeOf(first + j);
+        for (let i = from; i < to; i++) {
+          const row = rows[i]!;
+          const score = scores[i]!;
+          if (heap.accepts(score, row) && !exclude.has(row)) heap.push(score, row);
+        }
+        floors[j] = heap.floor;
+      });
+  }
+}
+
+interface PoolWorker {
+  thread: Worker;
+  results: MessagePort;
+  /** Its slot in the pool's signals. */
+  signal: number;
+}
+
+interface ThreadPool {
+  workers: PoolWorker[];
+  /** The count of pieces taken, then one signal per worker (see WorkerSetup). */
+  signals: Int32Array;
+}
+
+/** Stops a scorer's workers once the scorer is garbage: they hold its memory. */
+const poolRegistry = new FinalizationRegistry<Worker[]>((threads) => {
+  for (const thread of threads) void thread.terminate();
+});
+
 class WasmScorer implements Scorer {
   readonly kind = 'wasm';
   /** float32 and int16 values per padded vector. */
@@ -223,6 +425,11 @@ class WasmScorer implements Scorer {
   private readonly countsAt: number;
   private readonly paramsAt: number;
   private readonly queriesAt: number;
+  /** This thread's buffers for the filter, and each worker's. */
+  private readonly scratch: FilterScratch;
+  private readonly workerScratch: FilterScratch[];
+  /** The worker threads once started; null if they cannot be. */
+  private pool: ThreadPool | null | undefined;
   /** Queries the memory has room for (even). */
   private capacity = QUERY_CHUNK;
   private views!: {
@@ -236,6 +443,7 @@ class WasmScorer implements Scorer {
     private readonly dim: number,
     /** Whether there is room for the int16 filter; without it, every query scores every row exactly. */
     private readonly filterAllowed: boolean,
+    workers: number,
   ) {
     this.stride32 = paddedStride(dim);
     this.stride16 = (dim + 7) & ~7;
@@ -252,7 +460,10 @@ class WasmScorer implements Scorer {
     this.exactAt = this.listsAt + TILE * 4;
     this.countsAt = this.exactAt + TILE * 4;
     this.paramsAt = this.countsAt + QUERY_CHUNK * 4;
-    this.queriesAt = this.paramsAt + QUERY_CHUNK * PARAM_BYTES;
+    this.scratch = { listsAt: this.listsAt, exactAt: this.exactAt, countsAt: this.countsAt, paramsAt: this.paramsAt };
+    const workersAt = this.paramsAt + QUERY_CHUNK * PARAM_BYTES;
+    this.workerScratch = Array.from({ length: workers }, (_, i) => scratchAt(workersAt + i * SCRATCH_BYTES));
+    this.queriesAt = workersAt + workers * SCRATCH_BYTES;
     this.makeViews();
   }
 
@@ -269,21 +480,24 @@ class WasmScorer implements Scorer {
    */
   static create(module: WebAssembly.Module, unit: Float32Array, size: number, dim: number): WasmScorer | undefined {
     const rows = panelRows(size);
-    const common = FIRST_OFFSET + rows * paddedStride(dim) * 4 + MAX_CHECKS * 4 + 3 * TILE * 4 + QUERY_CHUNK * (4 + PARAM_BYTES) +
-      WasmScorer.queryBytes(Math.max(QUERY_CHUNK, dim), dim);
     const filter = rows * (((dim + 7) & ~7) * 2 + 4 + MAX_CHECKS * 4);
     const limit = MAX_WASM_BYTES - WASM_PAGE;
     for (const filterAllowed of [true, false]) {
+      // Workers only help the filtered scan; each needs its own buffers.
+      const workers = filterAllowed ? Math.min(MAX_WORKERS, availableParallelism() - 1) : 0;
+      const common = FIRST_OFFSET + rows * paddedStride(dim) * 4 + MAX_CHECKS * 4 + 3 * TILE * 4 + QUERY_CHUNK * (4 + PARAM_BYTES) +
+        workers * SCRATCH_BYTES + WasmScorer.queryBytes(Math.max(QUERY_CHUNK, dim), dim);
       const needed = common + (filterAllowed ? filter : 0);
       if (needed > limit) continue;
       let exports: SimilarityExports;
       try {
-        exports = new WebAssembly.Instance(module, {}).exports as unknown as SimilarityExports;
-        growTo(exports.memory, needed);
+        // Shared, so that worker threads can filter a batch over the same copies.
+        const memory = new WebAssembly.Memory({ initial: Math.ceil(needed / WASM_PAGE), maximum: MAX_WASM_BYTES / WASM_PAGE, shared: true });
+        exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimilarityExports;
       } catch {
         continue; // e.g. the process cannot get that much memory
       }
-      const scorer = new WasmScorer(exports, unit, size, dim, filterAllowed);
+      const scorer = new WasmScorer(exports, unit, size, dim, filterAllowed, workers);
       scorer.copyRows();
       return scorer;
     }
@@ -389,46 +603,115 @@ class WasmScorer implements Scorer {
   }
 
   scanAbove(queries: Float32Array, ends: ArrayLike<number>, floors: Float32Array, visit: CandidateVisitor): void {
-    this.answered += ends.length;
-    if (!this.filtering && this.filterAllowed && (ends.length >= FILTER_AFTER || this.answered > FILTER_AFTER)) this.buildFilter();
-    if (!this.filtering) {
+    if (!this.prepareFilter(ends.length)) {
       // Exact scores of every row, and the rows above the floors picked out here.
       this.scan(queries, ends, aboveFloors(ends, floors, visit));
       return;
     }
     this.inGroups(queries, ends, (part, partEnds, offset) => {
       const query = this.load(part, partEnds.length, true);
-      const { lists, exact, counts, params, paramInts } = this.views;
-      const exports = this.exports;
-      const lanes16 = this.stride16 >> 3;
-      const queries16At = this.queries16At();
-      const checkCount = this.checks.length;
-      const words = PARAM_BYTES / 4;
-      forEachTile(this.size, partEnds, (rowStart, rowEnd, first, count) => {
-        for (let j = 0; j < count; j++) {
-          const q = first + j;
-          const floor = floors[offset + q]!;
-          const at = j * words;
-          params[at] = floor === -Infinity ? -Infinity : Math.fround(floor * SCALE2);
-          params[at + 1] = query.errors[q]!;
-          paramInts[at + 2] = partEnds[q]!;
-          for (let c = 0; c < checkCount; c++) params[at + 4 + c] = query.rests[q * MAX_CHECKS + c]!;
-          counts[j] = 0;
-        }
-        exports.filterBlock(
-          this.panels16At, rowStart, rowEnd, lanes16, queries16At + first * this.stride16 * 2, count, this.paramsAt,
-          this.errorsAt, this.restsAt, this.checksAt, checkCount, this.listsAt, BLOCK_ROWS, this.countsAt,
-        );
-        exports.rescore(
-          this.panels32At, this.stride32 >> 2, this.queriesAt + first * this.stride32 * 4, count,
-          this.listsAt, BLOCK_ROWS, this.countsAt, this.exactAt,
-        );
-        for (let j = 0; j < count; j++) {
-          const n = counts[j]!;
-          if (n > 0) visit(offset + first + j, lists, exact, j * BLOCK_ROWS, j * BLOCK_ROWS + n);
-        }
-      });
+      filterTiles(this.exports, this.layout(), this.scratch, 0, partEnds, query.errors, query.rests, floors, (q, rows, scores, from, to) =>
+        visit(offset + q, rows, scores, from, to), offset);
     });
+  }
+
+  selectTop(queries: Float32Array, ends: ArrayLike<number>, heaps: readonly TopN[], excludes: ReadonlyArray<ReadonlySet<number>>): void {
+    const count = ends.length;
+    const pool = count >= PARALLEL_QUERIES && count * this.size >= PARALLEL_WORK && this.filterAllowed ? this.threads() : undefined;
+    if (!pool || !this.prepareFilter(count) || !this.reserve(count)) {
+      selectTopWith((q, e, f, v) => this.scanAbove(q, e, f, v), queries, ends, heaps, excludes);
+      return;
+    }
+    const query = this.load(queries, count, true);
+    const batch: FilterBatch = {
+      layout: this.layout(),
+      ends: Int32Array.from(ends),
+      errors: query.errors,
+      rests: query.rests,
+      sizes: Int32Array.from(heaps, (heap) => heap.capacity),
+      excludes: excludes.map((rows) => (rows.size > 0 ? [...rows] : [])),
+    };
+    // Every thread, this one included, takes pieces of the batch until none is left (so a thread the OS holds back delays nobody).
+    const next = pool.signals.subarray(0, 1);
+    Atomics.store(next, 0, 0);
+    for (const worker of pool.workers) {
+      Atomics.store(pool.signals, worker.signal, 0);
+      worker.thread.postMessage(batch);
+    }
+    filterPieces(this.exports, this.scratch, batch, next, (q) => heaps[q]!, (q) => excludes[q]!);
+    let failure: string | undefined;
+    for (const worker of pool.workers) {
+      // The worker sets its signal to 1 when it has answered, or to -1 if it exits.
+      Atomics.wait(pool.signals, worker.signal, 0);
+      if (Atomics.load(pool.signals, worker.signal) < 0) {
+        this.stopThreads();
+        throw new Error('a similarity worker exited before answering');
+      }
+      const message = receiveMessageOnPort(worker.results)?.message as FilterResult | undefined;
+      if (!message || message.error !== undefined) {
+        failure ??= message?.error ?? 'no answer';
+        continue;
+      }
+      let at = 0;
+      message.queries.forEach((q, i) => {
+        const heap = heaps[q]!;
+        for (const end = at + message.lengths[i]!; at < end; at++) heap.push(message.scores[at]!, message.rows[at]!);
+      });
+    }
+    if (failure !== undefined) throw new Error(`a similarity worker failed: ${failure}`);
+  }
+
+  /** Stops the workers (after one failed); later batches run on the calling thread. */
+  private stopThreads(): void {
+    for (const worker of this.pool?.workers ?? []) void worker.thread.terminate();
+    this.pool = null;
+  }
+
+  /** Counts the queries asked and builds the filter once enough have come; whether it is built. */
+  private prepareFilter(count: number): boolean {
+    this.answered += count;
+    if (!this.filtering && this.filterAllowed && (count >= FILTER_AFTER || this.answered > FILTER_AFTER)) this.buildFilter();
+    return this.filtering;
+  }
+
+  /** The layout of the filter and of the loaded queries, for filterTiles. */
+  private layout(): FilterLayout {
+    return {
+      size: this.size, stride32: this.stride32, stride16: this.stride16,
+      panels32At: this.panels32At, panels16At: this.panels16At, errorsAt: this.errorsAt, restsAt: this.restsAt,
+      checksAt: this.checksAt, checkCount: this.checks.length, queriesAt: this.queriesAt, queries16At: this.queries16At(),
+    };
+  }
+
+  /** The worker threads, started on first use; undefined if there is no other core or they cannot start. */
+  private threads(): ThreadPool | undefined {
+    if (this.pool !== undefined) return this.pool ?? undefined;
+    this.pool = null;
+    if (this.workerScratch.length === 0) return undefined;
+    const module = similarityModule();
+    if (!module) return undefined;
+    const signals = new Int32Array(new SharedArrayBuffer(4 * (1 + this.workerScratch.length)));
+    const workers = this.workerScratch.map((scratch, index): PoolWorker => {
+      const { port1, port2 } = new MessageChannel();
+      const signal = 1 + index;
+      const setup: WorkerSetup = { module, memory: this.exports.memory, scratch, signals, signal, results: port1 };
+      const thread = new Worker(WORKER_URL, { workerData: setup, transferList: [port1] });
+      thread.unref();
+      return { thread, results: port2, signal };
+    });
+    // Each worker sets its signal to 1 once it is ready (-1 if it exits first).
+    const ready = workers.every((worker) => {
+      Atomics.wait(signals, worker.signal, 0, WORKER_TIMEOUT_MS);
+      return Atomics.load(signals, worker.signal) === 1;
+    });
+    if (!ready) {
+      for (const worker of workers) void worker.thread.terminate();
+      return undefined;
+    }
+    this.pool = { workers, signals };
+    const threads = workers.map((worker) => worker.thread);
+    poolRegistry.register(this, threads);
+    return this.pool;
   }
 
   /**
@@ -671,6 +954,10 @@ class JsScorer implements Scorer {
 
   scanAbove(queries: Float32Array, ends: ArrayLike<number>, floors: Float32Array, visit: CandidateVisitor): void {
     this.scan(queries, ends, aboveFloors(ends, floors, visit));
+  }
+
+  selectTop(queries: Float32Array, ends: ArrayLike<number>, heaps: readonly TopN[], excludes: ReadonlyArray<ReadonlySet<number>>): void {
+    selectTopWith((q, e, f, v) => this.scanAbove(q, e, f, v), queries, ends, heaps, excludes);
   }
 
   private score(queries: Float32Array, rowStart: number, rowEnd: number, first: number, count: number): void {
