@@ -1,16 +1,16 @@
 // Similarity kernel for nearest-neighbour queries over unit vectors, with
-// WebAssembly SIMD. The memory is imported and shared, so that worker
-// threads can filter parts of a large batch over the same copies; the host
-// copies the vectors in once and lays out every buffer, so nothing here
-// allocates.
+// WebAssembly SIMD. The host copies the vectors in once and lays out every
+// buffer, so nothing here allocates.
 //
 // A top-n query needs the exact score of only a few rows: those that can
-// beat the n-th best score found so far (the query's floor). So the rows are
-// first scored approximately from an int16 copy (half the bytes of float32,
-// and one i32x4.dot_i16x8_s does 8 multiply-adds), with a proven bound on
-// the error; only rows whose approximate score plus the bound exceeds the
+// beat the n-th best score found so far (the query's floor). So every row
+// is first bounded cheaply from a prefix copy (its first 16 rotated
+// dimensions in int16 plus a bound on the rest: prefilterBlock); the few
+// that pass are scored approximately from an int16 copy (one
+// i32x4.dot_i16x8_s does 8 multiply-adds), with a proven bound on the error
+// (refine); only rows whose approximate score plus the bound exceeds the
 // floor become candidates, and those get their exact float32 score (from
-// the float32 copy, unrotated: see filterBlock).
+// the float32 copy, unrotated: rescore).
 //
 // Exact scores are always computed in the same order: lane j of one f32x4
 // accumulator sums the products of components k ≡ j (mod 4) in increasing
@@ -18,15 +18,19 @@
 // fuses a multiply and an add, so a score is bit-identical however it was
 // reached (alone, in a batch, by scoreBlock or by rescore).
 //
+// The memory is imported and shared: worker threads filter parts of a
+// large batch over the same copies, each with its own lists.
+//
 // Layouts. Vectors are split into v128 "lanes": 4 float32 or 8 int16
 // values, zero-padded at the end.
-// - Row panels: rows come in groups of 4; lane k of rows 4p..4p+3 is at
-//   `panels + p * lanes * 64 + k * 64 + i * 16` (the last panel is padded
-//   with zero rows). The float32 and int16 copies both use this layout.
+// - Rows: row r's lane k is at `rows + (r * lanes + k) * 16` (row-major, so
+//   that a candidate row is a few contiguous cache lines). The float32 and
+//   int16 copies both use this layout, with rows up to a multiple of 4
+//   (the padding rows are zero).
 // - Query pairs: lane k of queries 2m and 2m+1 is at
 //   `queries + m * lanes * 32 + k * 32 (+ 16)`; an odd query out is paired
-//   with zeros. Interleaving lets one pointer and constant offsets address
-//   a whole 4 × 2 tile.
+//   with zeros.
+// - The prefix copy: see prefilterBlock.
 
 // @ts-ignore: decorator
 @inline
@@ -34,35 +38,28 @@ function horizontalSum(v: v128): f32 {
   return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
 }
 
-/** [Σa, Σb, Σc, Σd] of four i32x4 (exact: integers, and no sum can overflow). */
-// @ts-ignore: decorator
-@inline
-function fourSums(a: v128, b: v128, c: v128, d: v128): v128 {
-  const ab = i32x4.add(v128.shuffle<i32>(a, b, 0, 4, 1, 5), v128.shuffle<i32>(a, b, 2, 6, 3, 7));
-  const cd = i32x4.add(v128.shuffle<i32>(c, d, 0, 4, 1, 5), v128.shuffle<i32>(c, d, 2, 6, 3, 7));
-  return i32x4.add(v128.shuffle<i32>(ab, cd, 0, 1, 4, 5), v128.shuffle<i32>(ab, cd, 2, 3, 6, 7));
-}
-
 /**
  * Exact float32 scores: out[q * outStride + (r - rowStart)] = rows[r] · queries[q]
  * for r in [rowStart, rowEnd rounded up to a multiple of 4) and q in [0, queryCount).
  *
- * @param panels     float32 row panels
+ * @param rows       float32 rows
  * @param rowStart   a multiple of 4
  * @param lanes      float32 lanes per vector (padded dimensions / 4)
  * @param queries    float32 query pairs
  * @param outStride  floats between consecutive queries' scores in `out`, at least the tile's rows rounded up to 4
  */
 export function scoreBlock(
-  panels: usize, rowStart: i32, rowEnd: i32, lanes: i32,
+  rows: usize, rowStart: i32, rowEnd: i32, lanes: i32,
   queries: usize, queryCount: i32, out: usize, outStride: i32,
 ): void {
-  const panelBytes = <usize>lanes << 6;
+  const rowBytes = <usize>lanes << 4;
   const pairBytes = <usize>lanes << 5;
   const outQueryBytes = <usize>outStride << 2;
   for (let r = rowStart; r < rowEnd; r += 4) {
-    const panel = panels + <usize>(r >> 2) * panelBytes;
-    const panelEnd = panel + panelBytes;
+    const row0 = rows + <usize>r * rowBytes;
+    const row1 = row0 + rowBytes;
+    const row2 = row1 + rowBytes;
+    const row3 = row2 + rowBytes;
     const column = out + (<usize>(r - rowStart) << 2);
     let q = 0;
     for (; q + 2 <= queryCount; q += 2) {
@@ -75,19 +72,19 @@ export function scoreBlock(
       let a11 = f32x4.splat(0);
       let a21 = f32x4.splat(0);
       let a31 = f32x4.splat(0);
-      for (let p = panel; p < panelEnd; p += 64, x += 32) {
+      for (let k: usize = 0; k < rowBytes; k += 16, x += 32) {
         const x0 = v128.load(x);
         const x1 = v128.load(x, 16);
-        const v0 = v128.load(p);
+        const v0 = v128.load(row0 + k);
         a00 = f32x4.add(a00, f32x4.mul(v0, x0));
         a01 = f32x4.add(a01, f32x4.mul(v0, x1));
-        const v1 = v128.load(p, 16);
+        const v1 = v128.load(row1 + k);
         a10 = f32x4.add(a10, f32x4.mul(v1, x0));
         a11 = f32x4.add(a11, f32x4.mul(v1, x1));
-        const v2 = v128.load(p, 32);
+        const v2 = v128.load(row2 + k);
         a20 = f32x4.add(a20, f32x4.mul(v2, x0));
         a21 = f32x4.add(a21, f32x4.mul(v2, x1));
-        const v3 = v128.load(p, 48);
+        const v3 = v128.load(row3 + k);
         a30 = f32x4.add(a30, f32x4.mul(v3, x0));
         a31 = f32x4.add(a31, f32x4.mul(v3, x1));
       }
@@ -108,12 +105,12 @@ export function scoreBlock(
       let a1 = f32x4.splat(0);
       let a2 = f32x4.splat(0);
       let a3 = f32x4.splat(0);
-      for (let p = panel; p < panelEnd; p += 64, x += 32) {
+      for (let k: usize = 0; k < rowBytes; k += 16, x += 32) {
         const x0 = v128.load(x);
-        a0 = f32x4.add(a0, f32x4.mul(v128.load(p), x0));
-        a1 = f32x4.add(a1, f32x4.mul(v128.load(p, 16), x0));
-        a2 = f32x4.add(a2, f32x4.mul(v128.load(p, 32), x0));
-        a3 = f32x4.add(a3, f32x4.mul(v128.load(p, 48), x0));
+        a0 = f32x4.add(a0, f32x4.mul(v128.load(row0 + k), x0));
+        a1 = f32x4.add(a1, f32x4.mul(v128.load(row1 + k), x0));
+        a2 = f32x4.add(a2, f32x4.mul(v128.load(row2 + k), x0));
+        a3 = f32x4.add(a3, f32x4.mul(v128.load(row3 + k), x0));
       }
       const at = column + <usize>q * outQueryBytes;
       store<f32>(at, horizontalSum(a0));
@@ -124,16 +121,102 @@ export function scoreBlock(
   }
 }
 
-// Per-query parameters of filterBlock, Q_BYTES per query.
-const Q_THRESHOLD = 0; // f32: the floor, scaled by S²; -Infinity when any row will do
-const Q_ERROR = 4; // f32: the query's share of the error bound (scaled), see filterBlock
-const Q_END = 8; // i32: rows from here on are not candidates
-const Q_RESTS = 16; // f32 per checkpoint: norm of the query's int16 values from that lane on
-const Q_BYTES: usize = 64;
+// Per-query parameters of prefilterBlock and refine, Q_BYTES per query.
+const Q_LIMIT = 0; // i32: a row passes the prefix test only if its prefix bound exceeds this
+const Q_END = 4; // i32: rows from here on are not candidates
+const Q_THRESHOLD = 8; // f32: the floor, scaled by S²; -Infinity when any row will do
+const Q_ERROR = 12; // f32: the query's share of the error bound (scaled), see refine
+const Q_BYTES: usize = 16;
+
+/** int16 values per row and per query in the prefix copy: 16 rotated dimensions, then [rest, rest], then [error, 0]. */
+const PREFIX_VALUES = 20;
+/** Bytes per group of 4 rows in the prefix copy (PREFIX_VALUES / 2 v128), and per query. */
+const PREFIX_GROUP: usize = PREFIX_VALUES * 8;
+const PREFIX_QUERY: usize = PREFIX_VALUES * 8;
 
 /**
- * Lists, for each query of a tile, the rows that may score above its floor:
- * appends row r to query q's list when
+ * First pass of a top-n query: lists, for each query of a tile, the rows
+ * whose prefix bound exceeds the query's limit, with one integer dot
+ * product per row and query and no horizontal sum.
+ *
+ * The prefix copy augments each row's first 16 rotated int16 values R_k
+ * with [ρ, ρ] and [ε, 0], and each query's Q_k with [σ, σ] and [K, 0],
+ * where 2ρσ is at least the product of the norms of the row's and the
+ * query's remaining int16 values and Kε at least the row's error term
+ * (see refine); so
+ *
+ *     Σ_{k<16} R_k Q_k + 2ρσ + Kε  ≥  approx + rowError
+ *
+ * (Cauchy–Schwarz on the rest), and a row whose bound is at most the
+ * query's limit (⌊threshold − queryError⌋, rounded down) cannot beat its
+ * floor. The sum is exact: its terms add up to little more than S².
+ *
+ * Layout: group g of rows 4g..4g+3 is PREFIX_VALUES / 2 v128 at
+ * `prefix + g * PREFIX_GROUP`; v128 j holds values 2j and 2j+1 of the four
+ * rows, row after row, so that i32x4.dot_i16x8_s with the query's pair j
+ * (an int32 splatted: PREFIX_QUERY bytes per query) adds to the four rows'
+ * sums in their own lanes.
+ *
+ * @param prefix   the prefix copy
+ * @param rowStart a multiple of 4
+ * @param queries  prefix vectors of this tile's queries
+ * @param params   per query of this tile, Q_BYTES of parameters (Q_*)
+ * @param out      i32 row lists, query j's at `out + 4 * j * outStride`
+ * @param counts   i32 per query: its list's length (set here)
+ */
+export function prefilterBlock(
+  prefix: usize, rowStart: i32, rowEnd: i32,
+  queries: usize, queryCount: i32, params: usize,
+  out: usize, outStride: i32, counts: usize,
+): void {
+  const listBytes = <usize>outStride << 2;
+  for (let j = 0; j < queryCount; j++) {
+    const x = queries + <usize>j * PREFIX_QUERY;
+    const query = params + <usize>j * Q_BYTES;
+    const x0 = v128.load(x);
+    const x1 = v128.load(x, 16);
+    const x2 = v128.load(x, 32);
+    const x3 = v128.load(x, 48);
+    const x4 = v128.load(x, 64);
+    const x5 = v128.load(x, 80);
+    const x6 = v128.load(x, 96);
+    const x7 = v128.load(x, 112);
+    const x8 = v128.load(x, 128);
+    const x9 = v128.load(x, 144);
+    const limit = i32x4.splat(load<i32>(query, Q_LIMIT));
+    let end = load<i32>(query, Q_END);
+    if (end > rowEnd) end = rowEnd;
+    const list = out + <usize>j * listBytes;
+    let n = 0;
+    let p = prefix + <usize>(rowStart >> 2) * PREFIX_GROUP;
+    for (let r = rowStart; r < end; r += 4, p += PREFIX_GROUP) {
+      let a = i32x4.dot_i16x8_s(v128.load(p), x0);
+      let b = i32x4.dot_i16x8_s(v128.load(p, 16), x1);
+      a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(p, 32), x2));
+      b = i32x4.add(b, i32x4.dot_i16x8_s(v128.load(p, 48), x3));
+      a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(p, 64), x4));
+      b = i32x4.add(b, i32x4.dot_i16x8_s(v128.load(p, 80), x5));
+      a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(p, 96), x6));
+      b = i32x4.add(b, i32x4.dot_i16x8_s(v128.load(p, 112), x7));
+      a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(p, 128), x8));
+      b = i32x4.add(b, i32x4.dot_i16x8_s(v128.load(p, 144), x9));
+      let mask = i32x4.bitmask(i32x4.gt_s(i32x4.add(a, b), limit));
+      if (mask == 0) continue;
+      // Rows from the query's end on (and padding rows) are never candidates.
+      const valid = end - r;
+      if (valid < 4) mask &= (1 << valid) - 1;
+      while (mask != 0) {
+        store<i32>(list + (<usize>n << 2), r + ctz(mask));
+        n++;
+        mask &= mask - 1;
+      }
+    }
+    store<i32>(counts + (<usize>j << 2), n);
+  }
+}
+
+/**
+ * Second pass: keeps, in place, the listed rows that pass
  *
  *     approx + rowError[r] + queryError[q] > threshold[q]
  *
@@ -143,157 +226,55 @@ const Q_BYTES: usize = 64;
  * exact score by at most ½ L1(row) + ½ L1(query) + dim/4 (in int16 units),
  * which the host splits into rowError (½ L1 of the row) and queryError (the
  * rest, plus slack for the rotation's and float32 rounding); so no row that
- * can beat the floor is ever left out.
+ * can beat the floor is ever left out. (Checking partial sums on the way
+ * costs more than it saves: few rows get here.)
  *
- * At each checkpoint lane c (increasing), a 4 × 2 tile whose partial sums
- * over lanes [0, c) cannot reach any threshold, even if the rest of each
- * dot product were as large as the norms of the rests allow
- * (Cauchy–Schwarz), stops. The rotation puts most of each vector in its
- * first lanes, so that this happens early and often.
- *
- * @param panels      int16 row panels
- * @param lanes       int16 lanes per vector (padded dimensions / 8)
- * @param queries     int16 query pairs
- * @param params      per query, Q_BYTES of parameters (Q_*)
- * @param rowErrors   f32 per row
- * @param rowRests    per panel and checkpoint, 4 f32: the rows' rest norms from that lane on
- * @param checks      i32 checkpoint lanes, increasing, each in 1..lanes-1
- * @param out         i32 row lists, query j's at `out + 4 * j * outStride`
- * @param counts      i32 per query: its list's length (the caller zeroes it)
+ * @param rows       int16 rows
+ * @param lanes      int16 lanes per vector (padded dimensions / 8)
+ * @param queries    int16 query pairs (query j of this call is pair j >> 1)
+ * @param params     per query, Q_BYTES of parameters (Q_*)
+ * @param rowErrors  f32 per row
+ * @param lists      i32 row lists, query j's at `lists + 4 * j * listStride`
+ * @param counts     i32 per query: its list's length (updated here)
  */
-export function filterBlock(
-  panels: usize, rowStart: i32, rowEnd: i32, lanes: i32,
-  queries: usize, queryCount: i32, params: usize,
-  rowErrors: usize, rowRests: usize, checks: usize, checkCount: i32,
-  out: usize, outStride: i32, counts: usize,
+export function refine(
+  rows: usize, lanes: i32, queries: usize, queryCount: i32, params: usize,
+  rowErrors: usize, lists: usize, listStride: i32, counts: usize,
 ): void {
-  const panelBytes = <usize>lanes << 6;
+  const rowBytes = <usize>lanes << 4;
   const pairBytes = <usize>lanes << 5;
-  const listBytes = <usize>outStride << 2;
-  const restBytes = <usize>checkCount << 4;
-  const firstStop = checkCount > 0 ? <usize>load<i32>(checks) << 6 : panelBytes;
-  for (let r = rowStart; r < rowEnd; r += 4) {
-    const panel = panels + <usize>(r >> 2) * panelBytes;
-    const panelEnd = panel + panelBytes;
-    const rests = rowRests + <usize>(r >> 2) * restBytes;
-    const errors = v128.load(rowErrors + (<usize>r << 2));
-    // Padding rows of the last panel are never candidates.
-    const valid = rowEnd - r;
-    let q = 0;
-    for (; q + 2 <= queryCount; q += 2) {
-      let x = queries + <usize>(q >> 1) * pairBytes;
-      const p0 = params + <usize>q * Q_BYTES;
-      const p1 = p0 + Q_BYTES;
-      let a00 = i32x4.splat(0);
-      let a10 = i32x4.splat(0);
-      let a20 = i32x4.splat(0);
-      let a30 = i32x4.splat(0);
-      let a01 = i32x4.splat(0);
-      let a11 = i32x4.splat(0);
-      let a21 = i32x4.splat(0);
-      let a31 = i32x4.splat(0);
-      let p = panel;
-      let stop = panel + firstStop;
-      let check = 0;
-      let hopeless = false;
-      for (;;) {
-        for (; p < stop; p += 64, x += 32) {
-          const x0 = v128.load(x);
-          const x1 = v128.load(x, 16);
-          const v0 = v128.load(p);
-          a00 = i32x4.add(a00, i32x4.dot_i16x8_s(v0, x0));
-          a01 = i32x4.add(a01, i32x4.dot_i16x8_s(v0, x1));
-          const v1 = v128.load(p, 16);
-          a10 = i32x4.add(a10, i32x4.dot_i16x8_s(v1, x0));
-          a11 = i32x4.add(a11, i32x4.dot_i16x8_s(v1, x1));
-          const v2 = v128.load(p, 32);
-          a20 = i32x4.add(a20, i32x4.dot_i16x8_s(v2, x0));
-          a21 = i32x4.add(a21, i32x4.dot_i16x8_s(v2, x1));
-          const v3 = v128.load(p, 48);
-          a30 = i32x4.add(a30, i32x4.dot_i16x8_s(v3, x0));
-          a31 = i32x4.add(a31, i32x4.dot_i16x8_s(v3, x1));
-        }
-        if (p >= panelEnd) break;
-        const restRows = v128.load(rests + (<usize>check << 4));
-        const restAt = <usize>Q_RESTS + (<usize>check << 2);
-        const best0 = f32x4.add(
-          f32x4.add(f32x4.convert_i32x4_s(fourSums(a00, a10, a20, a30)), f32x4.mul(restRows, f32x4.splat(load<f32>(p0 + restAt)))),
-          f32x4.add(errors, f32x4.splat(load<f32>(p0, Q_ERROR))),
-        );
-        let done = i32x4.all_true(f32x4.le(best0, f32x4.splat(load<f32>(p0, Q_THRESHOLD))));
-        if (done) {
-          const best1 = f32x4.add(
-            f32x4.add(f32x4.convert_i32x4_s(fourSums(a01, a11, a21, a31)), f32x4.mul(restRows, f32x4.splat(load<f32>(p1 + restAt)))),
-            f32x4.add(errors, f32x4.splat(load<f32>(p1, Q_ERROR))),
-          );
-          done = i32x4.all_true(f32x4.le(best1, f32x4.splat(load<f32>(p1, Q_THRESHOLD))));
-        }
-        if (done) {
-          hopeless = true;
-          break;
-        }
-        check++;
-        stop = check < checkCount ? panel + (<usize>load<i32>(checks + (<usize>check << 2)) << 6) : panelEnd;
+  const listBytes = <usize>listStride << 2;
+  for (let j = 0; j < queryCount; j++) {
+    const x = queries + <usize>(j >> 1) * pairBytes + (<usize>(j & 1) << 4);
+    const query = params + <usize>j * Q_BYTES;
+    const threshold = load<f32>(query, Q_THRESHOLD);
+    const queryError = load<f32>(query, Q_ERROR);
+    const list = lists + <usize>j * listBytes;
+    const count = counts + (<usize>j << 2);
+    const n = load<i32>(count);
+    let kept = 0;
+    for (let i = 0; i < n; i++) {
+      const r = load<i32>(list + (<usize>i << 2));
+      const row = rows + <usize>r * rowBytes;
+      const errors = load<f32>(rowErrors + (<usize>r << 2)) + queryError;
+      let a = i32x4.splat(0);
+      let b = i32x4.splat(0);
+      let k: usize = 0;
+      let y = x;
+      for (; k + 16 < rowBytes; k += 32, y += 64) {
+        a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(row + k), v128.load(y)));
+        b = i32x4.add(b, i32x4.dot_i16x8_s(v128.load(row + k, 16), v128.load(y, 32)));
       }
-      if (hopeless) continue;
-      append(fourSums(a00, a10, a20, a30), errors, p0, r, valid, out + <usize>q * listBytes, counts + (<usize>q << 2));
-      append(fourSums(a01, a11, a21, a31), errors, p1, r, valid, out + <usize>(q + 1) * listBytes, counts + (<usize>(q + 1) << 2));
-    }
-    if (q < queryCount) {
-      // The last query of an odd count (also the single-query case): 4 rows × 1 query.
-      let x = queries + <usize>(q >> 1) * pairBytes;
-      const p0 = params + <usize>q * Q_BYTES;
-      let a0 = i32x4.splat(0);
-      let a1 = i32x4.splat(0);
-      let a2 = i32x4.splat(0);
-      let a3 = i32x4.splat(0);
-      let p = panel;
-      let stop = panel + firstStop;
-      let check = 0;
-      let hopeless = false;
-      for (;;) {
-        for (; p < stop; p += 64, x += 32) {
-          const x0 = v128.load(x);
-          a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v128.load(p), x0));
-          a1 = i32x4.add(a1, i32x4.dot_i16x8_s(v128.load(p, 16), x0));
-          a2 = i32x4.add(a2, i32x4.dot_i16x8_s(v128.load(p, 32), x0));
-          a3 = i32x4.add(a3, i32x4.dot_i16x8_s(v128.load(p, 48), x0));
-        }
-        if (p >= panelEnd) break;
-        const restAt = <usize>Q_RESTS + (<usize>check << 2);
-        const best = f32x4.add(
-          f32x4.add(f32x4.convert_i32x4_s(fourSums(a0, a1, a2, a3)), f32x4.mul(v128.load(rests + (<usize>check << 4)), f32x4.splat(load<f32>(p0 + restAt)))),
-          f32x4.add(errors, f32x4.splat(load<f32>(p0, Q_ERROR))),
-        );
-        if (i32x4.all_true(f32x4.le(best, f32x4.splat(load<f32>(p0, Q_THRESHOLD))))) {
-          hopeless = true;
-          break;
-        }
-        check++;
-        stop = check < checkCount ? panel + (<usize>load<i32>(checks + (<usize>check << 2)) << 6) : panelEnd;
+      if (k < rowBytes) a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(row + k), v128.load(y)));
+      a = i32x4.add(a, b);
+      const approx = <f32>((i32x4.extract_lane(a, 0) + i32x4.extract_lane(a, 1)) + (i32x4.extract_lane(a, 2) + i32x4.extract_lane(a, 3)));
+      if (approx + errors > threshold) {
+        store<i32>(list + (<usize>kept << 2), r);
+        kept++;
       }
-      if (!hopeless) append(fourSums(a0, a1, a2, a3), errors, p0, r, valid, out + <usize>q * listBytes, counts + (<usize>q << 2));
     }
+    store<i32>(count, kept);
   }
-}
-
-/** Appends the rows r..r+3 (up to `valid` of them, and before the query's end) that pass the final test. */
-// @ts-ignore: decorator
-@inline
-function append(sums: v128, errors: v128, query: usize, r: i32, valid: i32, list: usize, count: usize): void {
-  const best = f32x4.add(f32x4.convert_i32x4_s(sums), f32x4.add(errors, f32x4.splat(load<f32>(query, Q_ERROR))));
-  let mask = i32x4.bitmask(f32x4.gt(best, f32x4.splat(load<f32>(query, Q_THRESHOLD))));
-  if (mask == 0) return;
-  let limit = load<i32>(query, Q_END) - r;
-  if (limit > valid) limit = valid;
-  if (limit < 4) mask &= (1 << (limit > 0 ? limit : 0)) - 1;
-  let n = load<i32>(count);
-  while (mask != 0) {
-    store<i32>(list + (<usize>n << 2), r + ctz(mask));
-    n++;
-    mask &= mask - 1;
-  }
-  store<i32>(count, n);
 }
 
 /**
@@ -301,15 +282,15 @@ function append(sums: v128, errors: v128, query: usize, r: i32, valid: i32, list
  * `counts[j]` rows in `lists + 4 * j * listStride`, the score (in the order
  * of scoreBlock, so bit-identical to it) goes to the same position in `out`.
  *
- * @param panels   float32 row panels
+ * @param rows     float32 rows
  * @param lanes    float32 lanes per vector
  * @param queries  float32 query pairs (query j of this call is pair j >> 1)
  */
 export function rescore(
-  panels: usize, lanes: i32, queries: usize, queryCount: i32,
+  rows: usize, lanes: i32, queries: usize, queryCount: i32,
   lists: usize, listStride: i32, counts: usize, out: usize,
 ): void {
-  const panelBytes = <usize>lanes << 6;
+  const rowBytes = <usize>lanes << 4;
   const pairBytes = <usize>lanes << 5;
   const listBytes = <usize>listStride << 2;
   for (let j = 0; j < queryCount; j++) {
@@ -322,13 +303,13 @@ export function rescore(
     for (; i + 2 <= n; i += 2) {
       const r0 = load<i32>(list + (<usize>i << 2));
       const r1 = load<i32>(list + (<usize>i << 2), 4);
-      let p0 = panels + <usize>(r0 >> 2) * panelBytes + (<usize>(r0 & 3) << 4);
-      let p1 = panels + <usize>(r1 >> 2) * panelBytes + (<usize>(r1 & 3) << 4);
-      const end0 = p0 + panelBytes;
+      let p0 = rows + <usize>r0 * rowBytes;
+      let p1 = rows + <usize>r1 * rowBytes;
+      const end0 = p0 + rowBytes;
       let x = query;
       let a0 = f32x4.splat(0);
       let a1 = f32x4.splat(0);
-      for (; p0 < end0; p0 += 64, p1 += 64, x += 32) {
+      for (; p0 < end0; p0 += 16, p1 += 16, x += 32) {
         const x0 = v128.load(x);
         a0 = f32x4.add(a0, f32x4.mul(v128.load(p0), x0));
         a1 = f32x4.add(a1, f32x4.mul(v128.load(p1), x0));
@@ -338,11 +319,11 @@ export function rescore(
     }
     if (i < n) {
       const r0 = load<i32>(list + (<usize>i << 2));
-      let p0 = panels + <usize>(r0 >> 2) * panelBytes + (<usize>(r0 & 3) << 4);
-      const end0 = p0 + panelBytes;
+      let p0 = rows + <usize>r0 * rowBytes;
+      const end0 = p0 + rowBytes;
       let x = query;
       let a0 = f32x4.splat(0);
-      for (; p0 < end0; p0 += 64, x += 32) a0 = f32x4.add(a0, f32x4.mul(v128.load(p0), v128.load(x)));
+      for (; p0 < end0; p0 += 16, x += 32) a0 = f32x4.add(a0, f32x4.mul(v128.load(p0), v128.load(x)));
       store<f32>(scores + (<usize>i << 2), horizontalSum(a0));
     }
   }

@@ -5,7 +5,7 @@
 // times with the ratios.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -130,9 +130,10 @@ async function main(): Promise<void> {
   }
   // Set-up, timed apart (as gensim's warm-up): the first query normalises the
   // vectors and copies them into the kernel; the first few dozen build the
-  // kernel's int16 filter.
+  // kernel's int16 filter; the first large batch starts the worker threads.
   const setup = time(() => kv.mostSimilar(queries[0]!));
   const filter = time(() => kv.mostSimilarBatch(queries.slice(0, 32)));
+  const threads = time(() => kv.mostSimilarBatch(queries.slice(0, 128)));
   const singleSeconds: number[] = [];
   const batchSeconds: number[] = [];
   let single: Neighbour[][] = [];
@@ -155,7 +156,8 @@ async function main(): Promise<void> {
 
   console.log(`\nmodel: ${model} (${kv.size.toLocaleString('en-US')} words × ${kv.dim} dimensions)`);
   console.log(`${n.toLocaleString('en-US')} queries (random words), top ${topn}; medians of ${repeats} runs; ` +
-    `gensim ${gensim?.version ?? 'not run'}; node ${process.version}\n`);
+    `gensim ${gensim?.version ?? 'not run'}; node ${process.version}; ${availableParallelism()} cores (batches use up to ` +
+    `${Math.min(availableParallelism(), 8)} threads, single queries one)\n`);
   console.log('| task | word2vec-ts | gensim | gensim / word2vec-ts |');
   console.log('|---|---|---|---|');
   console.log(`| load binary model | ${s(ours.load)} | ${peer ? s(peer.load) : '-'} | ${peer ? ratio(peer.load / ours.load) : '-'} |`);
@@ -163,7 +165,7 @@ async function main(): Promise<void> {
   console.log(`| mostSimilarBatch, ${n.toLocaleString('en-US')} at once (per query) | ${ms(ours.batch)} | - | ${peer ? ratio(peer.single / ours.batch) : '-'} |`);
   console.log(`\nbatched vs single (word2vec-ts): ${ratio(ours.single / ours.batch)} faster per query`);
   console.log(`set-up, not in the times above: first query ${ms(setup.seconds)} (normalising, copying into the kernel), ` +
-    `int16 filter ${ms(filter.seconds)} (with 32 queries)`);
+    `int16 filter ${ms(filter.seconds)} (with 32 queries), first batch of 128 ${ms(threads.seconds)} (starting the worker threads)`);
 
   const identical = batched.filter((top, i) => JSON.stringify(top) === JSON.stringify(single[i])).length;
   console.log(`batched results identical to single ones (words and similarities): ${identical} of ${n} queries`);

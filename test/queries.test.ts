@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { UsageError } from '../src/errors.js';
 import { saveWord2Vec } from '../src/io/word2vec-format.js';
 import { KeyedVectors, type Neighbour, type SimilarityQuery } from '../src/vectors/keyed-vectors.js';
+import { availableParallelism } from 'node:os';
 import { createScorer } from '../src/vectors/scorer.js';
+import { TopN } from '../src/vectors/top-n.js';
 import { seededRandom } from '../src/sampling/random.js';
 import { royalModel } from './fixtures.js';
 
@@ -134,7 +136,7 @@ test('the first queries (exact scan) and later ones (after the filter is built) 
   assert.deepEqual(queries.slice(0, 10).map((query) => kv.mostSimilar(query)), early);
 });
 
-for (const [size, dim] of [[4000, 100], [1500, 150], [800, 450]] as const) {
+for (const [size, dim] of [[4000, 100], [1500, 150], [800, 450], [3000, 12], [3000, 17]] as const) {
 test(`results are exactly the top n of every score, whatever the filter leaves out (${size} × ${dim})`, () => {
   const kv = clusteredModel(size, dim, 5);
   const scorer = createScorer(kv.unitVectors(), kv.size, kv.dim, 'js');
@@ -153,6 +155,35 @@ test(`results are exactly the top n of every score, whatever the filter leaves o
   });
 });
 }
+
+test('a batch large enough for worker threads gives what one thread and single queries give', () => {
+  const kv = clusteredModel(24000, 48, 77);
+  const queries = randomQueries(kv, 160, 13);
+  const batched = kv.mostSimilarBatch(queries);
+  queries.forEach((query, i) => assert.deepEqual(batched[i], kv.mostSimilar(query), `query ${i}`));
+
+  // The scorer itself, against the TypeScript one, with the number of threads it used.
+  const random = seededRandom(5);
+  const count = 150;
+  const vectors = new Float32Array(count * kv.dim);
+  for (let q = 0; q < count; q++) {
+    const row = kv.unitVectors().subarray((q * 97) * kv.dim, (q * 97 + 1) * kv.dim);
+    let norm = 0;
+    for (let k = 0; k < kv.dim; k++) norm += (vectors[q * kv.dim + k] = row[k]! + 0.3 * (random() - 0.5)) ** 2;
+    for (let k = 0; k < kv.dim; k++) vectors[q * kv.dim + k] = Math.fround(vectors[q * kv.dim + k]! / Math.sqrt(norm));
+  }
+  const ends = Int32Array.from({ length: count }, (_, q) => (q < 100 ? kv.size : 5000));
+  const excludes = Array.from({ length: count }, (_, q) => new Set(q % 3 === 0 ? [q * 97] : []));
+  const top = (kind: 'wasm' | 'js'): { threads: number; rows: number[][] } => {
+    const scorer = createScorer(kv.unitVectors(), kv.size, kv.dim, kind);
+    const heaps = Array.from({ length: count }, (_, q) => new TopN(1 + (q % 20)));
+    scorer.selectTop(vectors, ends, heaps, excludes);
+    return { threads: scorer.threads, rows: heaps.map((heap) => heap.sorted().flatMap(({ score, row }) => [score, row])) };
+  };
+  const wasm = top('wasm');
+  assert.deepEqual(wasm.rows, top('js').rows);
+  assert.equal(wasm.threads, Math.min(availableParallelism(), 8));
+});
 
 test('the SIMD kernel and the TypeScript fallback compute bit-identical scores', () => {
   for (const dim of [1, 3, 4, 5, 8, 37, 100]) {

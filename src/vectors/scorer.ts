@@ -4,9 +4,11 @@
  * KeyedVectors' nearest-neighbour queries, single or batched.
  *
  * The WebAssembly SIMD kernel (assembly/similarity.ts) holds its own copies
- * of the unit vectors: float32, and int16 for a first, approximate pass that
- * keeps only the rows that may beat a query's floor (with a proven error
- * bound), whose exact scores are then computed. Where the kernel cannot be
+ * of the unit vectors: float32, and int16 (with a prefix copy of their first
+ * rotated dimensions) for approximate passes that keep only the rows that
+ * may beat a query's floor (with a proven error bound), whose exact scores
+ * are then computed. A large batch is split between worker threads over the
+ * kernel's shared memory. Where the kernel cannot be
  * used (not built, no SIMD, or the vectors do not fit in a 32-bit
  * WebAssembly memory) TypeScript computes the same scores bit for bit: every
  * exact score sums float32 products in one fixed order.
@@ -42,6 +44,8 @@ export type CandidateVisitor = (query: number, rows: Int32Array, scores: Float32
 export interface Scorer {
   /** Which implementation computes the scores. */
   readonly kind: 'wasm' | 'js';
+  /** How many threads answered the last {@link Scorer.selectTop} (1: the calling thread alone). */
+  readonly threads: number;
   /**
    * Scores every query against the rows before its end, tile by tile in
    * increasing row order.
@@ -92,6 +96,8 @@ const BLOCK_ROWS = 256;
 /** Queries per tile. */
 const QUERY_CHUNK = 128;
 const TILE = QUERY_CHUNK * BLOCK_ROWS;
+/** The longest block of rows for the filter (single queries, whose lists have room for TILE rows). */
+const MAX_BLOCK_ROWS = 8192;
 const WASM_PAGE = 65536;
 /** A 32-bit WebAssembly memory holds at most 4 GiB. */
 const MAX_WASM_BYTES = 65536 * WASM_PAGE;
@@ -100,8 +106,18 @@ const FIRST_OFFSET = 1024;
 /** Unit vectors are quantised as round(SCALE × value); SCALE² × 2 < 2³¹, so no int32 sum can overflow. */
 const SCALE = 32767;
 const SCALE2 = SCALE * SCALE;
-/** Bytes of per-query parameters of filterBlock (see Q_* in the kernel). */
-const PARAM_BYTES = 64;
+/** Bytes of per-query parameters of prefilterBlock and refine (see Q_* in the kernel). */
+const PARAM_BYTES = 16;
+/** Rotated dimensions in the prefix copy, and its int16 values per row or query (those, then [rest, rest], [error, 0]). */
+const PREFIX_DIMS = 16;
+const PREFIX_VALUES = PREFIX_DIMS + 4;
+/** Bytes of the prefix copy per row. */
+const PREFIX_BYTES = PREFIX_VALUES * 2;
+/** Bytes of a prefix query vector: each pair of its values (one int32) splatted to a v128. */
+const PREFIX_QUERY_BYTES = PREFIX_VALUES * 8;
+const INT16_MAX = 32767;
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
 /** Queries answered before the filter is built (a batch of this many builds it at once). */
 const FILTER_AFTER = 16;
 /** A batch is split between threads from this many queries on, if it also has this many (row, query) pairs. */
@@ -119,17 +135,20 @@ const MAX_ROTATED_DIM = 400;
 export interface SimilarityExports {
   memory: WebAssembly.Memory;
   scoreBlock(
-    panels: number, rowStart: number, rowEnd: number, lanes: number,
+    rows: number, rowStart: number, rowEnd: number, lanes: number,
     queries: number, queryCount: number, out: number, outStride: number,
   ): void;
-  filterBlock(
-    panels: number, rowStart: number, rowEnd: number, lanes: number,
+  prefilterBlock(
+    prefix: number, rowStart: number, rowEnd: number,
     queries: number, queryCount: number, params: number,
-    rowErrors: number, rowRests: number, checks: number, checkCount: number,
     out: number, outStride: number, counts: number,
   ): void;
+  refine(
+    rows: number, lanes: number, queries: number, queryCount: number, params: number,
+    rowErrors: number, lists: number, listStride: number, counts: number,
+  ): void;
   rescore(
-    panels: number, lanes: number, queries: number, queryCount: number,
+    rows: number, lanes: number, queries: number, queryCount: number,
     lists: number, listStride: number, counts: number, out: number,
   ): void;
 }
@@ -168,19 +187,23 @@ export function createScorer(unit: Float32Array, size: number, dim: number, pref
 /**
  * Calls `onTile` for each block of rows and each chunk of queries active in
  * it (those whose end lies beyond the block's start), rows outermost.
+ * Blocks are BLOCK_ROWS rows or, given `maxRows`, double in size from there
+ * up to it (fewer calls when there are few queries; a block's rows are
+ * `stride` = its size at most).
  */
 function forEachTile(
-  size: number, ends: ArrayLike<number>, onTile: (rowStart: number, rowEnd: number, first: number, count: number) => void,
+  size: number, ends: ArrayLike<number>,
+  onTile: (rowStart: number, rowEnd: number, first: number, count: number, stride: number) => void, maxRows = BLOCK_ROWS,
 ): void {
   const count = ends.length;
   if (count === 0) return;
   const lastRow = Math.min(size, ends[0]!);
-  for (let rowStart = 0; rowStart < lastRow; rowStart += BLOCK_ROWS) {
-    const rowEnd = Math.min(lastRow, rowStart + BLOCK_ROWS);
+  for (let rowStart = 0, rows = BLOCK_ROWS; rowStart < lastRow; rowStart += rows, rows = Math.min(maxRows, 2 * rows)) {
+    const rowEnd = Math.min(lastRow, rowStart + rows);
     for (let first = 0; first < count && ends[first]! > rowStart; first += QUERY_CHUNK) {
       let active = Math.min(QUERY_CHUNK, count - first);
       while (ends[first + active - 1]! <= rowStart) active--;
-      onTile(rowStart, rowEnd, first, active);
+      onTile(rowStart, rowEnd, first, active, rows);
     }
   }
 }
@@ -213,22 +236,6 @@ function exactScore(unit: Float32Array, base: number, queries: Float32Array, que
   return fround(fround(s0 + s1) + fround(s2 + s3));
 }
 
-/**
- * For each checkpoint lane c, the norm of `values[8c..dim)`, rounded up to
- * float32 so that it bounds the exact norm, into `out[at + i * step]`.
- */
-function restNorms(values: ArrayLike<number>, dim: number, checks: Int32Array, out: Float32Array, at: number, step: number): void {
-  let squares = 0;
-  let k = dim;
-  for (let c = checks.length - 1; c >= 0; c--) {
-    for (const from = checks[c]! * 8; k > from; ) {
-      k--;
-      squares += values[k]! * values[k]!;
-    }
-    out[at + c * step] = roundUp(Math.sqrt(squares));
-  }
-}
-
 /** The smallest float32 at least `x` (for x ≥ 0). */
 function roundUp(x: number): number {
   const rounded = Math.fround(x);
@@ -240,15 +247,15 @@ export interface FilterLayout {
   size: number;
   stride32: number;
   stride16: number;
-  panels32At: number;
-  panels16At: number;
+  rows32At: number;
+  rows16At: number;
   errorsAt: number;
-  restsAt: number;
-  checksAt: number;
-  checkCount: number;
-  /** The loaded queries' float32 and int16 pairs. */
+  prefixAt: number;
+  /** The loaded queries: float32 pairs, int16 pairs, prefix vectors and parameters. */
   queriesAt: number;
   queries16At: number;
+  prefixQueriesAt: number;
+  paramsAt: number;
 }
 
 /** One thread's buffers for {@link filterTiles} (byte offsets in the kernel's memory). */
@@ -256,60 +263,151 @@ export interface FilterScratch {
   listsAt: number;
   exactAt: number;
   countsAt: number;
-  paramsAt: number;
 }
 
 /** Bytes of a {@link FilterScratch}. */
-const SCRATCH_BYTES = 2 * TILE * 4 + QUERY_CHUNK * (4 + PARAM_BYTES);
+const SCRATCH_BYTES = 2 * TILE * 4 + QUERY_CHUNK * 4;
 
 function scratchAt(at: number): FilterScratch {
-  return { listsAt: at, exactAt: at + TILE * 4, countsAt: at + 2 * TILE * 4, paramsAt: at + 2 * TILE * 4 + QUERY_CHUNK * 4 };
+  return { listsAt: at, exactAt: at + TILE * 4, countsAt: at + 2 * TILE * 4 };
 }
 
 /**
  * The filtered scan of {@link Scorer.scanAbove} over loaded queries
  * `[first, first + ends.length)` (`first` even), tile by tile: candidates go
- * to `visit` with the query's index in this range. `errors`, `rests` (per
- * query, MAX_CHECKS) and `floors` (from `floorsAt`) are indexed the same way.
+ * to `visit` with the query's index in this range. `errors` (each query's
+ * share of the error bound) and `floors` (from `floorsAt`) are indexed the
+ * same way.
  */
 export function filterTiles(
   exports: SimilarityExports, layout: FilterLayout, scratch: FilterScratch, first: number, ends: ArrayLike<number>,
-  errors: Float32Array, rests: Float32Array, floors: Float32Array, visit: CandidateVisitor, floorsAt = 0,
+  errors: ArrayLike<number>, floors: Float32Array, visit: CandidateVisitor, floorsAt = 0,
 ): void {
   const buffer = exports.memory.buffer;
   const lists = new Int32Array(buffer, scratch.listsAt, TILE);
   const exact = new Float32Array(buffer, scratch.exactAt, TILE);
   const counts = new Int32Array(buffer, scratch.countsAt, QUERY_CHUNK);
-  const params = new Float32Array(buffer, scratch.paramsAt, QUERY_CHUNK * (PARAM_BYTES / 4));
-  const paramInts = new Int32Array(params.buffer, params.byteOffset, params.length);
-  const { checkCount, stride16, stride32 } = layout;
-  const lanes16 = stride16 >> 3;
   const words = PARAM_BYTES / 4;
-  forEachTile(layout.size, ends, (rowStart, rowEnd, chunk, count) => {
-    for (let j = 0; j < count; j++) {
-      const q = chunk + j;
+  const params = new Float32Array(buffer, layout.paramsAt + first * PARAM_BYTES, ends.length * words);
+  const paramInts = new Int32Array(params.buffer, params.byteOffset, params.length);
+  // The floors last written to the parameters: only raised floors are written again.
+  const written = new Float32Array(ends.length).fill(NaN);
+  const { stride16, stride32 } = layout;
+  // Few queries share the lists' room (TILE rows in all) in longer blocks.
+  const maxRows = Math.max(BLOCK_ROWS, Math.min(MAX_BLOCK_ROWS, Math.floor(TILE / Math.min(QUERY_CHUNK, ends.length)) & ~3));
+  forEachTile(layout.size, ends, (rowStart, rowEnd, chunk, count, stride) => {
+    for (let q = chunk; q < chunk + count; q++) {
       const floor = floors[floorsAt + q]!;
-      const at = j * words;
-      params[at] = floor === -Infinity ? -Infinity : Math.fround(floor * SCALE2);
-      params[at + 1] = errors[q]!;
-      paramInts[at + 2] = ends[q]!;
-      for (let c = 0; c < checkCount; c++) params[at + 4 + c] = rests[q * MAX_CHECKS + c]!;
-      counts[j] = 0;
+      if (floor === written[q]) continue;
+      written[q] = floor;
+      const at = q * words;
+      if (floor === -Infinity) {
+        paramInts[at] = INT32_MIN;
+        params[at + 2] = -Infinity;
+      } else {
+        // Rounded down, and one lower for the rounding of the subtraction: the prefix test keeps every row that refine keeps.
+        const scaled = floor * SCALE2;
+        paramInts[at] = Math.max(INT32_MIN, Math.min(INT32_MAX, Math.floor(scaled - errors[q]!) - 1));
+        params[at + 2] = Math.fround(scaled);
+      }
     }
     const loaded = first + chunk;
-    exports.filterBlock(
-      layout.panels16At, rowStart, rowEnd, lanes16, layout.queries16At + loaded * stride16 * 2, count, scratch.paramsAt,
-      layout.errorsAt, layout.restsAt, layout.checksAt, checkCount, scratch.listsAt, BLOCK_ROWS, scratch.countsAt,
+    const queryParams = layout.paramsAt + loaded * PARAM_BYTES;
+    exports.prefilterBlock(
+      layout.prefixAt, rowStart, rowEnd, layout.prefixQueriesAt + loaded * PREFIX_QUERY_BYTES, count, queryParams,
+      scratch.listsAt, stride, scratch.countsAt,
+    );
+    exports.refine(
+      layout.rows16At, stride16 >> 3, layout.queries16At + loaded * stride16 * 2, count, queryParams,
+      layout.errorsAt, scratch.listsAt, stride, scratch.countsAt,
     );
     exports.rescore(
-      layout.panels32At, stride32 >> 2, layout.queriesAt + loaded * stride32 * 4, count, scratch.listsAt, BLOCK_ROWS, scratch.countsAt,
+      layout.rows32At, stride32 >> 2, layout.queriesAt + loaded * stride32 * 4, count, scratch.listsAt, stride, scratch.countsAt,
       scratch.exactAt,
     );
     for (let j = 0; j < count; j++) {
       const n = counts[j]!;
-      if (n > 0) visit(chunk + j, lists, exact, j * BLOCK_ROWS, j * BLOCK_ROWS + n);
+      if (n > 0) visit(chunk + j, lists, exact, j * stride, j * stride + n);
     }
-  });
+  }, maxRows);
+}
+
+/** What {@link loadFilterQueries} needs to know of the filter: its rotation and error terms. */
+export interface QueryFilter {
+  dim: number;
+  /** Axes as rows (float32 values), or undefined for no rotation. */
+  axes: Float64Array | undefined;
+  slack: number;
+  errorScale: number;
+}
+
+/**
+ * Loads queries `[first, last)` (`first` even) for the filter, from their
+ * float32 pairs already in the kernel's memory: their rotated values as
+ * int16 pairs and as prefix vectors, and their parameters but the floors
+ * (which filterTiles writes). Each one's share of the error bound goes to
+ * `errors[q - first]`. Threads may load disjoint ranges at once.
+ */
+export function loadFilterQueries(
+  memory: WebAssembly.Memory, layout: FilterLayout, filter: QueryFilter, ends: ArrayLike<number>, first: number, last: number,
+  errors: Float64Array,
+): void {
+  const { dim, axes } = filter;
+  const { stride32, stride16 } = layout;
+  const buffer = memory.buffer;
+  const count = last - first;
+  const pairs = ((last + 1) >> 1) - (first >> 1);
+  const queries32 = new Float32Array(buffer, layout.queriesAt + first * stride32 * 4, pairs * 2 * stride32);
+  const memory16 = new Int16Array(buffer, layout.queries16At + first * stride16 * 2, pairs * 2 * stride16);
+  memory16.fill(0);
+  const prefix = new Int32Array(buffer, layout.prefixQueriesAt + first * PREFIX_QUERY_BYTES, count * (PREFIX_QUERY_BYTES / 4));
+  prefix.fill(0);
+  const words = PARAM_BYTES / 4;
+  const params = new Float32Array(buffer, layout.paramsAt + first * PARAM_BYTES, count * words);
+  const paramInts = new Int32Array(params.buffer, params.byteOffset, params.length);
+  const query = new Float64Array(dim);
+  const rotated = new Float64Array(dim);
+  const quantised = new Float64Array(dim);
+  for (let q = 0; q < count; q++) {
+    const source = (q >> 1) * stride32 * 2 + (q & 1) * 4;
+    for (let k = 0; k < dim; k++) query[k] = queries32[source + (k >> 2) * 8 + (k & 3)]!;
+    if (axes) {
+      for (let j = 0; j < dim; j++) {
+        let sum = 0;
+        const axis = j * dim;
+        for (let k = 0; k < dim; k++) sum += axes[axis + k]! * query[k]!;
+        rotated[j] = sum;
+      }
+    } else {
+      rotated.set(query);
+    }
+    const target = (q >> 1) * stride16 * 2 + (q & 1) * 8;
+    let l1 = 0;
+    let rest = 0;
+    for (let k = 0; k < dim; k++) {
+      const quantum = Math.round(rotated[k]! * SCALE) || 0;
+      memory16[target + (k >> 3) * 16 + (k & 7)] = quantum;
+      quantised[k] = quantum;
+      l1 += Math.abs(quantum);
+      if (k >= PREFIX_DIMS) rest += quantum * quantum;
+    }
+    // |approx − SCALE² × exact| ≤ ½ L1(row) + ½ L1(query) + dim / 4; the row's half is stored with the row.
+    const error = roundUp(l1 / 2 + dim / 4 + filter.slack);
+    errors[q] = error;
+    // The prefix vector: each pair of values as one int32, splatted; then [σ, σ] and [K, 0].
+    const base = q * (PREFIX_QUERY_BYTES / 4);
+    for (let k = 0; k < PREFIX_DIMS && k < dim; k += 2) {
+      const pair = (quantised[k]! & 0xffff) | ((k + 1 < dim ? quantised[k + 1]! : 0) << 16);
+      prefix.fill(pair, base + (k >> 1) * 4, base + (k >> 1) * 4 + 4);
+    }
+    const half = halfNormBound(rest);
+    const restAt = base + (PREFIX_DIMS / 2) * 4;
+    prefix.fill((half & 0xffff) | (half << 16), restAt, restAt + 4);
+    prefix.fill(filter.errorScale, restAt + 4, restAt + 8);
+    const at = q * words;
+    paramInts[at + 1] = ends[first + q]!;
+    params[at + 3] = error;
+  }
 }
 
 /** What a similarity worker gets at start. */
@@ -328,9 +426,8 @@ export interface WorkerSetup {
 /** A batch of loaded queries [0, ends.length), for every thread that filters pieces of it. */
 export interface FilterBatch {
   layout: FilterLayout;
+  filter: QueryFilter;
   ends: Int32Array;
-  errors: Float32Array;
-  rests: Float32Array;
   /** Per query, how many rows it keeps, and the rows it must not return. */
   sizes: Int32Array;
   excludes: number[][];
@@ -350,7 +447,7 @@ const PIECE = 64;
 
 /**
  * Takes pieces of the batch (`next[0]` counts those taken, across threads)
- * until none is left, and fills the heaps of their queries (`heapOf(q)`,
+ * until none is left, loads each for the filter, and fills the heaps of its queries (`heapOf(q)`,
  * without the rows `excludeOf(q)`); returns the queries it took, in order.
  */
 export function filterPieces(
@@ -360,14 +457,16 @@ export function filterPieces(
   const count = batch.ends.length;
   const taken: number[] = [];
   const floors = new Float32Array(PIECE);
+  const errors = new Float64Array(PIECE);
   for (;;) {
     const first = Atomics.add(next, 0, 1) * PIECE;
     if (first >= count) return taken;
     const last = Math.min(count, first + PIECE);
     for (let q = first; q < last; q++) taken.push(q);
+    loadFilterQueries(exports.memory, batch.layout, batch.filter, batch.ends, first, last, errors);
     floors.fill(-Infinity);
-    filterTiles(exports, batch.layout, scratch, first, batch.ends.subarray(first, last), batch.errors.subarray(first, last),
-      batch.rests.subarray(first * MAX_CHECKS, last * MAX_CHECKS), floors, (j, rows, scores, from, to) => {
+    filterTiles(exports, batch.layout, scratch, first, batch.ends.subarray(first, last), errors, floors,
+      (j, rows, scores, from, to) => {
         const heap = heapOf(first + j);
         const exclude = excludeOf(first + j);
         for (let i = from; i < to; i++) {
@@ -400,30 +499,26 @@ const poolRegistry = new FinalizationRegistry<Worker[]>((threads) => {
 
 class WasmScorer implements Scorer {
   readonly kind = 'wasm';
+  threads = 1;
   /** float32 and int16 values per padded vector. */
   private readonly stride32: number;
   private readonly stride16: number;
-  /** Lanes at which filterBlock checks whether a tile can still beat its floors. */
-  private readonly checks: Int32Array;
   /** The rotation applied to rows and queries for the filter (axes as rows, float32 values), or undefined for none. */
   private axes: Float64Array | undefined;
   /** Slack in the filter for rounding (scaled by SCALE²); set once the rotation is known. */
   private slack = 0;
+  /** The prefix copy's scale of row errors: K × (a row's error slot) ≥ its error term. */
+  private errorScale = 1;
   /** Whether the filter is built; until then, queries score every row exactly. */
   private filtering = false;
   /** Queries answered so far. */
   private answered = 0;
   // Byte offsets in the kernel's memory.
-  private readonly panels32At: number;
-  private readonly panels16At: number;
+  private readonly rows32At: number;
+  private readonly rows16At: number;
   private readonly errorsAt: number;
-  private readonly restsAt: number;
-  private readonly checksAt: number;
+  private readonly prefixAt: number;
   private readonly scoresAt: number;
-  private readonly listsAt: number;
-  private readonly exactAt: number;
-  private readonly countsAt: number;
-  private readonly paramsAt: number;
   private readonly queriesAt: number;
   /** This thread's buffers for the filter, and each worker's. */
   private readonly scratch: FilterScratch;
@@ -432,9 +527,9 @@ class WasmScorer implements Scorer {
   private pool: ThreadPool | null | undefined;
   /** Queries the memory has room for (even). */
   private capacity = QUERY_CHUNK;
-  private views!: {
-    scores: Float32Array; lists: Int32Array; exact: Float32Array; counts: Int32Array; params: Float32Array; paramInts: Int32Array;
-  };
+  private scores!: Float32Array;
+  /** Per loaded query, its share of the filter's error bound. */
+  private queryErrors = new Float64Array(0);
 
   private constructor(
     private readonly exports: SimilarityExports,
@@ -447,30 +542,24 @@ class WasmScorer implements Scorer {
   ) {
     this.stride32 = paddedStride(dim);
     this.stride16 = (dim + 7) & ~7;
-    this.checks = checkpoints(this.stride16 >> 3);
-    const rows = panelRows(size);
+    const rows = paddedRows(size);
     const filterRows = filterAllowed ? rows : 0;
-    this.panels32At = FIRST_OFFSET;
-    this.panels16At = this.panels32At + rows * this.stride32 * 4;
-    this.errorsAt = this.panels16At + filterRows * this.stride16 * 2;
-    this.restsAt = this.errorsAt + filterRows * 4;
-    this.checksAt = this.restsAt + filterRows * MAX_CHECKS * 4;
-    this.scoresAt = this.checksAt + MAX_CHECKS * 4;
-    this.listsAt = this.scoresAt + TILE * 4;
-    this.exactAt = this.listsAt + TILE * 4;
-    this.countsAt = this.exactAt + TILE * 4;
-    this.paramsAt = this.countsAt + QUERY_CHUNK * 4;
-    this.scratch = { listsAt: this.listsAt, exactAt: this.exactAt, countsAt: this.countsAt, paramsAt: this.paramsAt };
-    const workersAt = this.paramsAt + QUERY_CHUNK * PARAM_BYTES;
-    this.workerScratch = Array.from({ length: workers }, (_, i) => scratchAt(workersAt + i * SCRATCH_BYTES));
-    this.queriesAt = workersAt + workers * SCRATCH_BYTES;
+    this.rows32At = FIRST_OFFSET;
+    this.rows16At = this.rows32At + rows * this.stride32 * 4;
+    this.errorsAt = this.rows16At + filterRows * this.stride16 * 2;
+    this.prefixAt = this.errorsAt + filterRows * 4;
+    this.scoresAt = this.prefixAt + filterRows * PREFIX_BYTES;
+    const scratchesAt = this.scoresAt + TILE * 4;
+    this.scratch = scratchAt(scratchesAt);
+    this.workerScratch = Array.from({ length: workers }, (_, i) => scratchAt(scratchesAt + (1 + i) * SCRATCH_BYTES));
+    this.queriesAt = scratchesAt + (1 + workers) * SCRATCH_BYTES;
     this.makeViews();
   }
 
-  /** Bytes for `count` queries (rounded up to pairs), float32 then int16. */
+  /** Bytes for `count` queries (rounded up to pairs): float32 pairs, int16 pairs, prefix vectors, parameters. */
   private static queryBytes(count: number, dim: number): number {
-    const pairs = (count + 1) >> 1;
-    return pairs * 2 * (paddedStride(dim) * 4 + ((dim + 7) & ~7) * 2);
+    const even = (count + 1) & ~1;
+    return even * (paddedStride(dim) * 4 + ((dim + 7) & ~7) * 2 + PREFIX_QUERY_BYTES + PARAM_BYTES);
   }
 
   /**
@@ -479,14 +568,14 @@ class WasmScorer implements Scorer {
    * rows do not fit.
    */
   static create(module: WebAssembly.Module, unit: Float32Array, size: number, dim: number): WasmScorer | undefined {
-    const rows = panelRows(size);
-    const filter = rows * (((dim + 7) & ~7) * 2 + 4 + MAX_CHECKS * 4);
+    const rows = paddedRows(size);
+    const filter = rows * (((dim + 7) & ~7) * 2 + 4 + PREFIX_BYTES);
     const limit = MAX_WASM_BYTES - WASM_PAGE;
     for (const filterAllowed of [true, false]) {
       // Workers only help the filtered scan; each needs its own buffers.
       const workers = filterAllowed ? Math.min(MAX_WORKERS, availableParallelism() - 1) : 0;
-      const common = FIRST_OFFSET + rows * paddedStride(dim) * 4 + MAX_CHECKS * 4 + 3 * TILE * 4 + QUERY_CHUNK * (4 + PARAM_BYTES) +
-        workers * SCRATCH_BYTES + WasmScorer.queryBytes(Math.max(QUERY_CHUNK, dim), dim);
+      const common = FIRST_OFFSET + rows * paddedStride(dim) * 4 + TILE * 4 + (1 + workers) * SCRATCH_BYTES +
+        WasmScorer.queryBytes(Math.max(QUERY_CHUNK, dim), dim);
       const needed = common + (filterAllowed ? filter : 0);
       if (needed > limit) continue;
       let exports: SimilarityExports;
@@ -504,35 +593,31 @@ class WasmScorer implements Scorer {
     return undefined;
   }
 
-  /** Lays out the rows as float32 panels (the memory starts zeroed, which pads). */
+  /** Copies the rows as float32, each padded to whole lanes (the memory starts zeroed, which pads). */
   private copyRows(): void {
     const { unit, size, dim, stride32 } = this;
-    const panels32 = new Float32Array(this.exports.memory.buffer, this.panels32At, panelRows(size) * stride32);
-    for (let row = 0; row < size; row++) {
-      const source = row * dim;
-      const target = (row >> 2) * stride32 * 4 + (row & 3) * 4;
-      for (let k = 0; k < dim; k++) panels32[target + (k >> 2) * 16 + (k & 3)] = unit[source + k]!;
-    }
+    const rows32 = new Float32Array(this.exports.memory.buffer, this.rows32At, paddedRows(size) * stride32);
+    if (stride32 === dim) rows32.set(unit.subarray(0, size * dim));
+    else for (let row = 0; row < size; row++) rows32.set(unit.subarray(row * dim, (row + 1) * dim), row * stride32);
   }
 
   /**
-   * Builds the filter: the rows' rotated values as int16 panels, with their
-   * error terms and rest norms. It costs about as much as a few hundred
+   * Builds the filter: the rows' rotated values in int16 with their error
+   * terms, and the prefix copy. It costs about as much as a few hundred
    * queries without it, so it is built once enough queries have come.
    */
   private buildFilter(): void {
-    const { unit, size, dim, stride32, stride16, checks } = this;
+    const { unit, size, dim, stride32, stride16 } = this;
     this.filtering = true;
     // Room for the axes as queries first (growing the memory detaches views on it); without it, no rotation.
     const roomForAxes = this.reserve(dim);
     const buffer = this.exports.memory.buffer;
-    const rows = panelRows(size);
-    new Int32Array(buffer, this.checksAt, MAX_CHECKS).set(checks);
+    const rows = paddedRows(size);
 
     // The principal axes of the rows, in order of decreasing variance: rotated
     // onto them, rows and queries have most of their length in the first
-    // lanes, where the filter's checkpoints can then prune.
-    const axes = roomForAxes && checks.length > 0 && dim <= MAX_ROTATED_DIM ? principalAxes(unit, size, dim) : undefined;
+    // dimensions, which the prefix copy holds.
+    const axes = roomForAxes && dim > PREFIX_DIMS && dim <= MAX_ROTATED_DIM ? principalAxes(unit, size, dim) : undefined;
     let rotationError = 0;
     if (axes) {
       // The kernel rotates in float32 with axes rounded to float32: bound what that costs a dot product.
@@ -543,58 +628,68 @@ class WasmScorer implements Scorer {
     // An exact float32 score is within (dim / 4 + 3) × 2^-23 of the true dot product of two unit vectors.
     this.slack = roundUp((rotationError + (dim / 4 + 3) * 2 ** -23 + 1e-6) * SCALE2 + 4096);
 
-    const panels16 = new Int16Array(buffer, this.panels16At, rows * stride16);
+    const rows16 = new Int16Array(buffer, this.rows16At, rows * stride16);
     const errors = new Float32Array(buffer, this.errorsAt, rows);
-    const rests = new Float32Array(buffer, this.restsAt, rows * MAX_CHECKS);
-    const quantised = new Float64Array(dim);
-    // Quantises values[at + k * step] (k < dim) as row `row`.
+    const prefix = new Int16Array(buffer, this.prefixAt, rows * PREFIX_VALUES);
+    // Quantises values[at + k * step] (k < dim) as row `row`; the prefix's error slot is filled once all errors are known.
     const store = (row: number, values: ArrayLike<number>, at: number, step: number): void => {
-      const target = (row >> 2) * stride16 * 4 + (row & 3) * 8;
+      const target = row * stride16;
+      const group = prefixGroup(row);
       let l1 = 0;
+      let rest = 0;
       for (let k = 0; k < dim; k++) {
         const q = Math.round(values[at + k * step]! * SCALE) || 0; // NaN → 0
-        panels16[target + (k >> 3) * 32 + (k & 7)] = q;
-        quantised[k] = q;
+        rows16[target + k] = q;
         l1 += Math.abs(q);
+        if (k < PREFIX_DIMS) prefix[group + (k >> 1) * 8 + (k & 1)] = q;
+        else rest += q * q;
       }
       errors[row] = roundUp(l1 / 2);
-      const restBase = (row >> 2) * checks.length * 4 + (row & 3);
-      restNorms(quantised, dim, checks, rests, restBase, 4);
+      const half = halfNormBound(rest);
+      prefix[group + (PREFIX_DIMS / 2) * 8] = half;
+      prefix[group + (PREFIX_DIMS / 2) * 8 + 1] = half;
     };
     if (!axes) {
       for (let row = 0; row < size; row++) store(row, unit, row * dim, 1);
-      return;
-    }
-    // Rotated rows are dot products with the axes: let the kernel compute them, a block of rows at a time.
-    this.load(Float32Array.from(axes), dim, false);
-    const block = new Float32Array(BLOCK_ROWS * dim);
-    const scores = this.views.scores;
-    for (let rowStart = 0; rowStart < size; rowStart += BLOCK_ROWS) {
-      const rowEnd = Math.min(size, rowStart + BLOCK_ROWS);
-      for (let first = 0; first < dim; first += QUERY_CHUNK) {
-        const count = Math.min(QUERY_CHUNK, dim - first);
-        this.exports.scoreBlock(
-          this.panels32At, rowStart, rowEnd, stride32 >> 2, this.queriesAt + first * stride32 * 4, count, this.scoresAt, BLOCK_ROWS,
-        );
-        if (count === dim) break; // one chunk holds every axis: quantise straight from the tile
-        for (let j = 0; j < count; j++) {
-          for (let row = rowStart; row < rowEnd; row++) block[(row - rowStart) * dim + first + j] = scores[j * BLOCK_ROWS + row - rowStart]!;
+    } else {
+      // Rotated rows are dot products with the axes: let the kernel compute them, a block of rows at a time.
+      this.load(Float32Array.from(axes), dim);
+      const block = new Float32Array(BLOCK_ROWS * dim);
+      const scores = this.scores;
+      for (let rowStart = 0; rowStart < size; rowStart += BLOCK_ROWS) {
+        const rowEnd = Math.min(size, rowStart + BLOCK_ROWS);
+        for (let first = 0; first < dim; first += QUERY_CHUNK) {
+          const count = Math.min(QUERY_CHUNK, dim - first);
+          this.exports.scoreBlock(
+            this.rows32At, rowStart, rowEnd, stride32 >> 2, this.queriesAt + first * stride32 * 4, count, this.scoresAt, BLOCK_ROWS,
+          );
+          if (count === dim) break; // one chunk holds every axis: quantise straight from the tile
+          for (let j = 0; j < count; j++) {
+            for (let row = rowStart; row < rowEnd; row++) block[(row - rowStart) * dim + first + j] = scores[j * BLOCK_ROWS + row - rowStart]!;
+          }
+        }
+        for (let row = rowStart; row < rowEnd; row++) {
+          if (dim <= QUERY_CHUNK) store(row, scores, row - rowStart, BLOCK_ROWS);
+          else store(row, block, (row - rowStart) * dim, 1);
         }
       }
-      for (let row = rowStart; row < rowEnd; row++) {
-        if (dim <= QUERY_CHUNK) store(row, scores, row - rowStart, BLOCK_ROWS);
-        else store(row, block, (row - rowStart) * dim, 1);
-      }
+    }
+    // Row errors are at most ½ √dim (S + ½ √dim): scaled down to fit int16 (rounding up).
+    let largest = 0;
+    for (let row = 0; row < size; row++) largest = Math.max(largest, errors[row]!);
+    this.errorScale = Math.max(1, Math.ceil(largest / INT16_MAX));
+    for (let row = 0; row < size; row++) {
+      prefix[prefixGroup(row) + (PREFIX_DIMS / 2 + 1) * 8] = Math.ceil(errors[row]! / this.errorScale);
     }
   }
 
   scan(queries: Float32Array, ends: ArrayLike<number>, visit: TileVisitor): void {
     this.inGroups(queries, ends, (part, partEnds, offset) => {
-      this.load(part, partEnds.length, false);
-      const scores = this.views.scores;
+      this.load(part, partEnds.length);
+      const scores = this.scores;
       forEachTile(this.size, partEnds, (rowStart, rowEnd, first, count) => {
         this.exports.scoreBlock(
-          this.panels32At, rowStart, rowEnd, this.stride32 >> 2,
+          this.rows32At, rowStart, rowEnd, this.stride32 >> 2,
           this.queriesAt + first * this.stride32 * 4, count, this.scoresAt, BLOCK_ROWS,
         );
         visit(rowStart, rowEnd, offset + first, count, scores, BLOCK_ROWS);
@@ -609,25 +704,26 @@ class WasmScorer implements Scorer {
       return;
     }
     this.inGroups(queries, ends, (part, partEnds, offset) => {
-      const query = this.load(part, partEnds.length, true);
-      filterTiles(this.exports, this.layout(), this.scratch, 0, partEnds, query.errors, query.rests, floors, (q, rows, scores, from, to) =>
+      this.load(part, partEnds.length, partEnds);
+      filterTiles(this.exports, this.layout(), this.scratch, 0, partEnds, this.queryErrors, floors, (q, rows, scores, from, to) =>
         visit(offset + q, rows, scores, from, to), offset);
     });
   }
 
   selectTop(queries: Float32Array, ends: ArrayLike<number>, heaps: readonly TopN[], excludes: ReadonlyArray<ReadonlySet<number>>): void {
     const count = ends.length;
-    const pool = count >= PARALLEL_QUERIES && count * this.size >= PARALLEL_WORK && this.filterAllowed ? this.threads() : undefined;
+    const pool = count >= PARALLEL_QUERIES && count * this.size >= PARALLEL_WORK && this.filterAllowed ? this.workerPool() : undefined;
+    this.threads = 1;
     if (!pool || !this.prepareFilter(count) || !this.reserve(count)) {
       selectTopWith((q, e, f, v) => this.scanAbove(q, e, f, v), queries, ends, heaps, excludes);
       return;
     }
-    const query = this.load(queries, count, true);
+    // Each thread loads its pieces for the filter itself (see filterPieces).
+    this.load(queries, count);
     const batch: FilterBatch = {
       layout: this.layout(),
+      filter: this.queryFilter(),
       ends: Int32Array.from(ends),
-      errors: query.errors,
-      rests: query.rests,
       sizes: Int32Array.from(heaps, (heap) => heap.capacity),
       excludes: excludes.map((rows) => (rows.size > 0 ? [...rows] : [])),
     };
@@ -659,6 +755,7 @@ class WasmScorer implements Scorer {
       });
     }
     if (failure !== undefined) throw new Error(`a similarity worker failed: ${failure}`);
+    this.threads = 1 + pool.workers.length;
   }
 
   /** Stops the workers (after one failed); later batches run on the calling thread. */
@@ -678,13 +775,13 @@ class WasmScorer implements Scorer {
   private layout(): FilterLayout {
     return {
       size: this.size, stride32: this.stride32, stride16: this.stride16,
-      panels32At: this.panels32At, panels16At: this.panels16At, errorsAt: this.errorsAt, restsAt: this.restsAt,
-      checksAt: this.checksAt, checkCount: this.checks.length, queriesAt: this.queriesAt, queries16At: this.queries16At(),
+      rows32At: this.rows32At, rows16At: this.rows16At, errorsAt: this.errorsAt, prefixAt: this.prefixAt,
+      queriesAt: this.queriesAt, queries16At: this.queries16At(), prefixQueriesAt: this.prefixQueriesAt(), paramsAt: this.paramsAt(),
     };
   }
 
   /** The worker threads, started on first use; undefined if there is no other core or they cannot start. */
-  private threads(): ThreadPool | undefined {
+  private workerPool(): ThreadPool | undefined {
     if (this.pool !== undefined) return this.pool ?? undefined;
     this.pool = null;
     if (this.workerScratch.length === 0) return undefined;
@@ -715,12 +812,13 @@ class WasmScorer implements Scorer {
   }
 
   /**
-   * Copies queries into the kernel's memory as float32 pairs interleaved by
-   * lane and, with `filter`, as int16 pairs of their rotated values; returns
-   * each one's error term and rest norms for the filter.
+   * Copies `count` queries into the kernel's memory as float32 pairs
+   * interleaved by lane and, given their ends, loads them for the filter
+   * (loadFilterQueries), keeping each one's share of the error bound in
+   * `queryErrors`.
    */
-  private load(queries: Float32Array, count: number, filter: boolean): { errors: Float32Array; rests: Float32Array } {
-    const { dim, stride32, stride16, checks, axes } = this;
+  private load(queries: Float32Array, count: number, ends?: ArrayLike<number>): void {
+    const { dim, stride32 } = this;
     const buffer = this.exports.memory.buffer;
     const pairs = (count + 1) >> 1;
     const memory32 = new Float32Array(buffer, this.queriesAt, pairs * 2 * stride32);
@@ -730,41 +828,26 @@ class WasmScorer implements Scorer {
       const target = (q >> 1) * stride32 * 2 + (q & 1) * 4;
       for (let k = 0; k < dim; k++) memory32[target + (k >> 2) * 8 + (k & 3)] = queries[source + k]!;
     }
-    const errors = new Float32Array(count);
-    const rests = new Float32Array(count * MAX_CHECKS);
-    if (!filter) return { errors, rests };
-    const memory16 = new Int16Array(buffer, this.queries16At(), pairs * 2 * stride16);
-    memory16.fill(0);
-    const rotated = new Float64Array(dim);
-    const quantised = new Float64Array(dim);
-    for (let q = 0; q < count; q++) {
-      const source = q * dim;
-      if (axes) {
-        for (let j = 0; j < dim; j++) {
-          let sum = 0;
-          for (let k = 0; k < dim; k++) sum += axes[j * dim + k]! * queries[source + k]!;
-          rotated[j] = sum;
-        }
-      } else {
-        for (let k = 0; k < dim; k++) rotated[k] = queries[source + k]!;
-      }
-      const target = (q >> 1) * stride16 * 2 + (q & 1) * 8;
-      let l1 = 0;
-      for (let k = 0; k < dim; k++) {
-        const quantum = Math.round(rotated[k]! * SCALE) || 0;
-        memory16[target + (k >> 3) * 16 + (k & 7)] = quantum;
-        quantised[k] = quantum;
-        l1 += Math.abs(quantum);
-      }
-      // |approx − SCALE² × exact| ≤ ½ L1(row) + ½ L1(query) + dim / 4; the row's half is stored with the row.
-      errors[q] = roundUp(l1 / 2 + dim / 4 + this.slack);
-      restNorms(quantised, dim, checks, rests, q * MAX_CHECKS, 1);
-    }
-    return { errors, rests };
+    if (!ends) return;
+    if (this.queryErrors.length < count) this.queryErrors = new Float64Array(this.capacity);
+    loadFilterQueries(this.exports.memory, this.layout(), this.queryFilter(), ends, 0, count, this.queryErrors);
+  }
+
+  /** What loadFilterQueries needs to know of the filter. */
+  private queryFilter(): QueryFilter {
+    return { dim: this.dim, axes: this.axes, slack: this.slack, errorScale: this.errorScale };
   }
 
   private queries16At(): number {
-    return this.queriesAt + ((this.capacity + 1) >> 1) * 2 * this.stride32 * 4;
+    return this.queriesAt + this.capacity * this.stride32 * 4;
+  }
+
+  private prefixQueriesAt(): number {
+    return this.queries16At() + this.capacity * this.stride16 * 2;
+  }
+
+  private paramsAt(): number {
+    return this.prefixQueriesAt() + this.capacity * PREFIX_QUERY_BYTES;
   }
 
   /** Runs `scan` over all queries at once, or over groups that fit if the memory cannot grow enough. */
@@ -799,25 +882,24 @@ class WasmScorer implements Scorer {
   }
 
   private makeViews(): void {
-    const buffer = this.exports.memory.buffer;
-    this.views = {
-      scores: new Float32Array(buffer, this.scoresAt, TILE),
-      lists: new Int32Array(buffer, this.listsAt, TILE),
-      exact: new Float32Array(buffer, this.exactAt, TILE),
-      counts: new Int32Array(buffer, this.countsAt, QUERY_CHUNK),
-      params: new Float32Array(buffer, this.paramsAt, QUERY_CHUNK * (PARAM_BYTES / 4)),
-      paramInts: new Int32Array(buffer, this.paramsAt, QUERY_CHUNK * (PARAM_BYTES / 4)),
-    };
+    this.scores = new Float32Array(this.exports.memory.buffer, this.scoresAt, TILE);
   }
 }
 
-/** At most this many checkpoints (the kernel's per-query parameters have room for 8). */
-const MAX_CHECKS = 4;
+/** Where row `row`'s values start in the prefix copy (int16 index): its group of 4, then its place in each v128. */
+function prefixGroup(row: number): number {
+  return (row >> 2) * PREFIX_VALUES * 4 + (row & 3) * 2;
+}
 
-/** The filter's checkpoint lanes: after about 1/8, 1/4, 1/2 and 3/4 of the lanes. */
-function checkpoints(lanes: number): Int32Array {
-  const lanesAt = [lanes / 8, lanes / 4, lanes / 2, (3 * lanes) / 4].map(Math.ceil).filter((c) => c >= 1 && c < lanes);
-  return Int32Array.from(new Set(lanesAt));
+/**
+ * ⌈√(squares / 2)⌉: two of it times two of another's bound the product of
+ * the two norms (2 ⌈a/√2⌉ ⌈b/√2⌉ ≥ ab). For int16 values it fits int16
+ * below 6 × 10⁸ dimensions.
+ */
+function halfNormBound(squares: number): number {
+  let half = Math.ceil(Math.sqrt(squares / 2));
+  if (2 * half * half < squares) half++; // the square root rounded down onto an integer
+  return half;
 }
 
 /**
@@ -906,8 +988,8 @@ function orthogonalityError(axes: Float64Array, dim: number): number {
   return 2 * Math.sqrt(squares) + 1e-12;
 }
 
-/** Rows including the zero rows that complete the last panel of 4. */
-function panelRows(size: number): number {
+/** Rows including the zero rows that complete the last group of 4 (the kernel works on 4 rows at a time). */
+function paddedRows(size: number): number {
   return (size + 3) & ~3;
 }
 
@@ -942,6 +1024,7 @@ function aboveFloors(ends: ArrayLike<number>, floors: Float32Array, visit: Candi
 
 class JsScorer implements Scorer {
   readonly kind = 'js';
+  readonly threads = 1;
   private readonly scores = new Float32Array(TILE);
   constructor(private readonly unit: Float32Array, private readonly size: number, private readonly dim: number) {}
 
