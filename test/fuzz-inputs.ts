@@ -9,15 +9,16 @@ import * as zlib from 'node:zlib';
 import { KeyedVectors } from '../src/vectors/keyed-vectors.js';
 
 /**
- * Runs per property: `W2V_FUZZ_RUNS` if set (for long runs by hand), else
- * `defaultRuns` (sized so that the fuzz tests take about 20 seconds).
+ * Runs per property: `W2V_FUZZ_RUNS` (for long runs by hand) times `share`
+ * (below 1 for properties whose cases are slow), else `defaultRuns` (sized
+ * so that the fuzz tests take about 20 seconds).
  */
-export function fuzzRuns(defaultRuns: number): number {
+export function fuzzRuns(defaultRuns: number, share = 1): number {
   const text = process.env['W2V_FUZZ_RUNS'];
   if (text === undefined || text === '') return defaultRuns;
   const runs = Number(text);
   if (!Number.isSafeInteger(runs) || runs < 1) throw new Error(`W2V_FUZZ_RUNS must be a positive integer, got '${text}'`);
-  return runs;
+  return Math.max(1, Math.round(runs * share));
 }
 
 /** `W2V_FUZZ_SEED` replays a failing run (fast-check prints the seed). */

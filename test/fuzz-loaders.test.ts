@@ -8,7 +8,8 @@
  * small multiple of the file's size.
  *
  * Runs per property default to a CI-sized count; `W2V_FUZZ_RUNS=<n>` sets
- * it for a long run by hand, and `W2V_FUZZ_SEED=<seed>` replays a failure.
+ * it for a long run by hand (the files over 1 MiB get n/25), and
+ * `W2V_FUZZ_SEED=<seed>` replays a failure.
  */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -359,7 +360,8 @@ function bigModels(): KeyedVectors[] {
   return models;
 }
 
-const boundaryRuns = fuzzRuns(60);
+/** Each case reads a file over 1 MiB: a long run gives this property 1/25 of the runs of the others. */
+const boundaryRuns = fuzzRuns(60, 1 / 25);
 test(`word2vec binary and text over 1 MiB: ${boundaryRuns} files damaged near the read buffer's ends`, async () => {
   const models = bigModels();
   const pools = {
