@@ -63,6 +63,8 @@ interface Run {
   maxRssMb: number;
   analogy: number;
   spearman: number;
+  /** word2vec-ts only: see profileOf. */
+  profile?: string;
 }
 
 function run(command: string, args: string[]): string {
@@ -75,6 +77,12 @@ function lastJson(stdout: string): Record<string, number> {
   const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
   if (!line) throw new Error(`no result in output:\n${stdout}`);
   return JSON.parse(line) as Record<string, number>;
+}
+
+/** Where word2vec-ts's time went: the counting pass, training, and how busy each thread was. */
+function profileOf(result: Record<string, unknown>): string {
+  const busy = Array.isArray(result.thread_busy) ? result.thread_busy.map((b) => `${(100 * Number(b)).toFixed(0)}%`).join(', ') : '?';
+  return `counting ${Number(result.vocab_seconds).toFixed(1)} s, training ${Number(result.train_seconds).toFixed(1)} s, threads busy ${busy}`;
 }
 
 function available(peer: string): boolean {
@@ -130,7 +138,7 @@ async function main(): Promise<void> {
       const extra = variant === 'shared' ? ['--shared-negatives'] : [];
       const o = lastJson(run(process.execPath, [join(here, 'train-ours.js'), '--corpus', values.corpus, '--output', ours, ...flags(settings), ...extra]));
       const words = o.corpus_words;
-      record({ tool: 'word2vec-ts', mode, threads, seconds: o.seconds, words, maxRssMb: o.max_rss_mb, ...evaluate(ours, true) });
+      record({ tool: 'word2vec-ts', mode, threads, seconds: o.seconds, words, maxRssMb: o.max_rss_mb, ...evaluate(ours, true), profile: profileOf(o) });
       const peerRan = (tool: string): boolean => runs.some((r) => r.tool === tool && r.mode === peerMode && r.threads === threads);
       if (usable.includes('gensim') && !peerRan('gensim')) {
         const out = join(work, `gensim-${peerMode}-${threads}.bin`);
@@ -155,7 +163,7 @@ async function main(): Promise<void> {
 
 function record(r: Run): void {
   runs.push(r);
-  console.error(`done: ${r.tool} ${r.mode} threads=${r.threads} in ${r.seconds.toFixed(1)} s`);
+  console.error(`done: ${r.tool} ${r.mode} threads=${r.threads} in ${r.seconds.toFixed(1)} s${r.profile ? ` (${r.profile})` : ''}`);
 }
 
 /**
@@ -179,6 +187,8 @@ function printTable(capacity: number): void {
   for (const r of runs) {
     console.log(`| ${r.mode} | ${r.threads} | ${r.tool} | ${Math.round(r.words / r.seconds).toLocaleString('en')} | ${r.seconds.toFixed(1)} | ${r.maxRssMb.toFixed(0)} | ${(100 * r.analogy).toFixed(2)}% | ${r.spearman.toFixed(4)} |`);
   }
+  console.log('\nword2vec-ts time:');
+  for (const r of runs.filter((x) => x.profile)) console.log(`  ${r.mode} threads=${r.threads}: ${r.profile}`);
   console.log('\nword2vec-ts / peer:');
   for (const r of runs.filter((x) => x.tool !== 'word2vec-ts')) {
     for (const ours of runs.filter((x) => x.tool === 'word2vec-ts' && x.mode.startsWith(r.mode) && x.threads === r.threads)) {

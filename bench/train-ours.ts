@@ -45,5 +45,7 @@ console.log(
     vocab: model.summary.vocabSize,
     max_rss_mb: process.resourceUsage().maxRSS / 1024,
     train_seconds: model.summary.trainSeconds,
+    vocab_seconds: model.summary.vocabSeconds,
+    thread_busy: model.summary.threadBusy,
   }),
 );

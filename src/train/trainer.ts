@@ -409,6 +409,7 @@ async function trainOn(setup: TrainSetup): Promise<Word2Vec> {
     vocabSeconds,
     trainSeconds: run.seconds,
     wordsPerSecond: (run.words - start.wordsDone) / run.seconds,
+    threadBusy: run.busySeconds.map((busy) => busy / run.seconds),
     start: setup.start,
     addedWords: setup.addedWords,
   };
@@ -450,6 +451,8 @@ interface RunResult {
   examples: number;
   seconds: number;
   finalLoss: number;
+  /** Per thread, seconds spent on chunks. */
+  busySeconds: number[];
   /** Set when the signal stopped the run before its end. */
   stoppedAt?: RunPosition;
 }
@@ -470,6 +473,7 @@ async function runWorkers(setup: RunSetup): Promise<RunResult> {
     return new Worker(WORKER_URL, { workerData: workerSetup });
   });
   const randomStates = [...start.randomStates];
+  const busySeconds = workers.map(() => 0);
 
   interface Placed {
     chunk: Chunk;
@@ -595,6 +599,7 @@ async function runWorkers(setup: RunSetup): Promise<RunResult> {
       if (next.done) return;
       const result = await send(t, next.value);
       randomStates[t] = result.randomState;
+      busySeconds[t] += result.busySeconds;
       const epochBefore = Math.floor(done / wordsPerEpoch);
       done += result.words;
       lossSinceReport += result.loss;
@@ -675,5 +680,5 @@ async function runWorkers(setup: RunSetup): Promise<RunResult> {
   if (examplesSinceReport > 0) recentLoss = lossSinceReport / examplesSinceReport;
   if (epochExamples > 0) lastEpochLoss = epochLoss / epochExamples;
   report(progress());
-  return { words: done, examples, seconds: (performance.now() - startedAt) / 1000, finalLoss: lastEpochLoss, stoppedAt };
+  return { words: done, examples, seconds: (performance.now() - startedAt) / 1000, finalLoss: lastEpochLoss, busySeconds, stoppedAt };
 }

@@ -49,6 +49,12 @@ export interface TrainSummary {
   trainSeconds: number;
   /** Words trained by this call (trainedWords less those of an interrupted run's earlier part) / trainSeconds. */
   wordsPerSecond: number;
+  /**
+   * Per training thread, the fraction of trainSeconds it spent decoding and
+   * training chunks; the rest it waited for work. Near 1 when the main thread
+   * keeps every thread fed.
+   */
+  threadBusy: number[];
   /** How the run began: see {@link TrainStart}. */
   start: TrainStart;
   /** Words added to the vocabulary when a trained model was trained on new text (0 otherwise). */

@@ -28,6 +28,8 @@ export interface ChunkResult {
   examples: number;
   /** The kernel's random state after the chunk, for checkpoints. */
   randomState: bigint;
+  /** Seconds this thread spent on the chunk (decoding and training): with the run's time, how busy the thread was. */
+  busySeconds: number;
 }
 
 const setup = workerData as WorkerSetup;
@@ -39,10 +41,17 @@ const heap = new Int32Array(setup.memory.buffer);
 const port = parentPort!;
 
 port.on('message', (message: ChunkMessage) => {
+  const started = performance.now();
   let entries = message.ids.length;
   if (message.ids instanceof Uint8Array) entries = decodeVarints(message.ids, heap, scratch.chunk >> 2);
   else heap.set(message.ids, scratch.chunk >> 2);
   const loss = kernel.trainChunk(scratch.chunk, entries, message.alphaStart, message.alphaEnd);
-  const result: ChunkResult = { words: message.words, loss, examples: kernel.lastExamples(), randomState: kernel.rngState() };
+  const result: ChunkResult = {
+    words: message.words,
+    loss,
+    examples: kernel.lastExamples(),
+    randomState: kernel.rngState(),
+    busySeconds: (performance.now() - started) / 1000,
+  };
   port.postMessage(result);
 });
