@@ -128,8 +128,8 @@ const Q_THRESHOLD = 8; // f32: the floor, scaled by S²; -Infinity when any row 
 const Q_ERROR = 12; // f32: the query's share of the error bound (scaled), see refine
 const Q_BYTES: usize = 16;
 
-/** int16 values per row and per query in the prefix copy: 16 rotated dimensions, then [rest, rest], then [error, 0]. */
-const PREFIX_VALUES = 20;
+/** int16 values per row and per query in the prefix copy: 16 rotated dimensions, then [rest, error] (query: [rest, K]). */
+const PREFIX_VALUES = 18;
 /** Bytes per group of 4 rows in the prefix copy (PREFIX_VALUES / 2 v128), and per query. */
 const PREFIX_GROUP: usize = PREFIX_VALUES * 8;
 const PREFIX_QUERY: usize = PREFIX_VALUES * 8;
@@ -140,12 +140,12 @@ const PREFIX_QUERY: usize = PREFIX_VALUES * 8;
  * product per row and query and no horizontal sum.
  *
  * The prefix copy augments each row's first 16 rotated int16 values R_k
- * with [ρ, ρ] and [ε, 0], and each query's Q_k with [σ, σ] and [K, 0],
- * where 2ρσ is at least the product of the norms of the row's and the
- * query's remaining int16 values and Kε at least the row's error term
- * (see refine); so
+ * with [ρ, ε], and each query's Q_k with [σ, K]: ρ and σ are the norms of
+ * the row's and the query's remaining int16 values, rounded up and capped
+ * at 32767 (what the cap leaves out is added to the row's and the query's
+ * error terms), and Kε is at least the row's error term (see refine); so
  *
- *     Σ_{k<16} R_k Q_k + 2ρσ + Kε  ≥  approx + rowError
+ *     Σ_{k<16} R_k Q_k + ρσ + Kε  ≥  approx + rowError
  *
  * (Cauchy–Schwarz on the rest), and a row whose bound is at most the
  * query's limit (⌊threshold − queryError⌋, rounded down) cannot beat its
@@ -182,7 +182,6 @@ export function prefilterBlock(
     const x6 = v128.load(x, 96);
     const x7 = v128.load(x, 112);
     const x8 = v128.load(x, 128);
-    const x9 = v128.load(x, 144);
     const limit = i32x4.splat(load<i32>(query, Q_LIMIT));
     let end = load<i32>(query, Q_END);
     if (end > rowEnd) end = rowEnd;
@@ -199,7 +198,6 @@ export function prefilterBlock(
       a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(p, 96), x6));
       b = i32x4.add(b, i32x4.dot_i16x8_s(v128.load(p, 112), x7));
       a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(p, 128), x8));
-      b = i32x4.add(b, i32x4.dot_i16x8_s(v128.load(p, 144), x9));
       let mask = i32x4.bitmask(i32x4.gt_s(i32x4.add(a, b), limit));
       if (mask == 0) continue;
       // Rows from the query's end on (and padding rows) are never candidates.

@@ -136,11 +136,9 @@ test('the first queries (exact scan) and later ones (after the filter is built) 
   assert.deepEqual(queries.slice(0, 10).map((query) => kv.mostSimilar(query)), early);
 });
 
-for (const [size, dim] of [[4000, 100], [1500, 150], [800, 450], [3000, 12], [3000, 17]] as const) {
-test(`results are exactly the top n of every score, whatever the filter leaves out (${size} × ${dim})`, () => {
-  const kv = clusteredModel(size, dim, 5);
+/** Asserts that the batched answers to `queries` are exactly the top n of the scores computed one by one in TypeScript. */
+function assertExactTopN(kv: KeyedVectors, queries: readonly SimilarityQuery[]): void {
   const scorer = createScorer(kv.unitVectors(), kv.size, kv.dim, 'js');
-  const queries = randomQueries(kv, 150, 8).filter((q) => (q.topn ?? 10) > 0);
   const results = kv.mostSimilarBatch(queries);
   queries.forEach((query, i) => {
     const positive = query.positive.map((w) => kv.indexOf(w));
@@ -153,8 +151,26 @@ test(`results are exactly the top n of every score, whatever the filter leaves o
     const end = query.restrictVocab ? Math.min(query.restrictVocab, kv.size) : kv.size;
     assert.deepEqual(results[i], topOf(kv, scores, end, query.topn ?? 10, new Set([...positive, ...negative])), `query ${i}`);
   });
+}
+
+for (const [size, dim] of [[4000, 100], [1500, 150], [800, 450], [3000, 12], [3000, 17]] as const) {
+test(`results are exactly the top n of every score, whatever the filter leaves out (${size} × ${dim})`, () => {
+  const kv = clusteredModel(size, dim, 5);
+  assertExactTopN(kv, randomQueries(kv, 150, 8).filter((q) => (q.topn ?? 10) > 0));
 });
 }
+
+test('rows and queries whose int16 values past the prefix are longer than int16 can hold get exact answers too', () => {
+  // Unrotated (over 400 dimensions), nothing in the first 16 and nearly equal values after them: the
+  // quantised rests' norms come out just above 32767 for about half of them, and scores are close together.
+  const size = 700;
+  const dim = 450;
+  const random = seededRandom(9);
+  const vectors = new Float32Array(size * dim);
+  for (let row = 0; row < size; row++) for (let k = 16; k < dim; k++) vectors[row * dim + k] = 1 + 0.002 * (random() - 0.5);
+  const kv = new KeyedVectors(Array.from({ length: size }, (_, i) => `w${i}`), vectors, dim);
+  assertExactTopN(kv, Array.from({ length: 60 }, (_, i) => ({ positive: [kv.words[(i * 11) % size]!], topn: 1 + (i % 30) })));
+});
 
 test('a batch large enough for worker threads gives what one thread and single queries give', () => {
   const kv = clusteredModel(24000, 48, 77);

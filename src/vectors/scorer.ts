@@ -108,9 +108,9 @@ const SCALE = 32767;
 const SCALE2 = SCALE * SCALE;
 /** Bytes of per-query parameters of prefilterBlock and refine (see Q_* in the kernel). */
 const PARAM_BYTES = 16;
-/** Rotated dimensions in the prefix copy, and its int16 values per row or query (those, then [rest, rest], [error, 0]). */
+/** Rotated dimensions in the prefix copy, and its int16 values per row or query (those, then [rest, error] or [rest, K]). */
 const PREFIX_DIMS = 16;
-const PREFIX_VALUES = PREFIX_DIMS + 4;
+const PREFIX_VALUES = PREFIX_DIMS + 2;
 /** Bytes of the prefix copy per row. */
 const PREFIX_BYTES = PREFIX_VALUES * 2;
 /** Bytes of a prefix query vector: each pair of its values (one int32) splatted to a v128. */
@@ -305,7 +305,8 @@ export function filterTiles(
         paramInts[at] = INT32_MIN;
         params[at + 2] = -Infinity;
       } else {
-        // Rounded down, and one lower for the rounding of the subtraction: the prefix test keeps every row that refine keeps.
+        // Rounded down, and one lower for the rounding of the subtraction: the prefix test keeps every row that refine keeps
+        // (errors[q] is the query's share of the prefix test's bound).
         const scaled = floor * SCALE2;
         paramInts[at] = Math.max(INT32_MIN, Math.min(INT32_MAX, Math.floor(scaled - errors[q]!) - 1));
         params[at + 2] = Math.fround(scaled);
@@ -393,17 +394,18 @@ export function loadFilterQueries(
     }
     // |approx − SCALE² × exact| ≤ ½ L1(row) + ½ L1(query) + dim / 4; the row's half is stored with the row.
     const error = roundUp(l1 / 2 + dim / 4 + filter.slack);
-    errors[q] = error;
-    // The prefix vector: each pair of values as one int32, splatted; then [σ, σ] and [K, 0].
+    // The prefix test's share also covers the rest norm beyond the int16 cap (times the largest row rest norm, INT16_MAX + its excess, which the row's share covers).
+    const norm = normBound(rest);
+    const capped = Math.min(INT16_MAX, norm);
+    errors[q] = error + (norm - capped) * INT16_MAX;
+    // The prefix vector: each pair of values as one int32, splatted; then [σ, K].
     const base = q * (PREFIX_QUERY_BYTES / 4);
     for (let k = 0; k < PREFIX_DIMS && k < dim; k += 2) {
       const pair = (quantised[k]! & 0xffff) | ((k + 1 < dim ? quantised[k + 1]! : 0) << 16);
       prefix.fill(pair, base + (k >> 1) * 4, base + (k >> 1) * 4 + 4);
     }
-    const half = halfNormBound(rest);
     const restAt = base + (PREFIX_DIMS / 2) * 4;
-    prefix.fill((half & 0xffff) | (half << 16), restAt, restAt + 4);
-    prefix.fill(filter.errorScale, restAt + 4, restAt + 8);
+    prefix.fill(capped | (filter.errorScale << 16), restAt, restAt + 4);
     const at = q * words;
     paramInts[at + 1] = ends[first + q]!;
     params[at + 3] = error;
@@ -631,6 +633,10 @@ class WasmScorer implements Scorer {
     const rows16 = new Int16Array(buffer, this.rows16At, rows * stride16);
     const errors = new Float32Array(buffer, this.errorsAt, rows);
     const prefix = new Int16Array(buffer, this.prefixAt, rows * PREFIX_VALUES);
+    // Rows' error terms for the prefix test: their own, plus what capping their rest norm at INT16_MAX leaves out,
+    // times the largest query rest norm (INT16_MAX + at most excessLimit, which the query's share covers).
+    const prefixErrors = new Float64Array(size);
+    const excessLimit = Math.ceil(Math.sqrt(dim) / 2) + 1;
     // Quantises values[at + k * step] (k < dim) as row `row`; the prefix's error slot is filled once all errors are known.
     const store = (row: number, values: ArrayLike<number>, at: number, step: number): void => {
       const target = row * stride16;
@@ -645,9 +651,9 @@ class WasmScorer implements Scorer {
         else rest += q * q;
       }
       errors[row] = roundUp(l1 / 2);
-      const half = halfNormBound(rest);
-      prefix[group + (PREFIX_DIMS / 2) * 8] = half;
-      prefix[group + (PREFIX_DIMS / 2) * 8 + 1] = half;
+      const norm = normBound(rest);
+      prefix[group + (PREFIX_DIMS / 2) * 8] = Math.min(INT16_MAX, norm);
+      prefixErrors[row] = errors[row]! + (norm - Math.min(INT16_MAX, norm)) * (INT16_MAX + excessLimit);
     };
     if (!axes) {
       for (let row = 0; row < size; row++) store(row, unit, row * dim, 1);
@@ -676,10 +682,10 @@ class WasmScorer implements Scorer {
     }
     // Row errors are at most ½ √dim (S + ½ √dim): scaled down to fit int16 (rounding up).
     let largest = 0;
-    for (let row = 0; row < size; row++) largest = Math.max(largest, errors[row]!);
+    for (let row = 0; row < size; row++) largest = Math.max(largest, prefixErrors[row]!);
     this.errorScale = Math.max(1, Math.ceil(largest / INT16_MAX));
     for (let row = 0; row < size; row++) {
-      prefix[prefixGroup(row) + (PREFIX_DIMS / 2 + 1) * 8] = Math.ceil(errors[row]! / this.errorScale);
+      prefix[prefixGroup(row) + (PREFIX_DIMS / 2) * 8 + 1] = Math.ceil(prefixErrors[row]! / this.errorScale);
     }
   }
 
@@ -891,15 +897,11 @@ function prefixGroup(row: number): number {
   return (row >> 2) * PREFIX_VALUES * 4 + (row & 3) * 2;
 }
 
-/**
- * ⌈√(squares / 2)⌉: two of it times two of another's bound the product of
- * the two norms (2 ⌈a/√2⌉ ⌈b/√2⌉ ≥ ab). For int16 values it fits int16
- * below 6 × 10⁸ dimensions.
- */
-function halfNormBound(squares: number): number {
-  let half = Math.ceil(Math.sqrt(squares / 2));
-  if (2 * half * half < squares) half++; // the square root rounded down onto an integer
-  return half;
+/** ⌈√squares⌉ (for an integer sum of squares): an integer at least the norm. */
+function normBound(squares: number): number {
+  let norm = Math.ceil(Math.sqrt(squares));
+  if (norm * norm < squares) norm++; // the square root rounded down onto an integer
+  return norm;
 }
 
 /**
