@@ -580,14 +580,8 @@ class WasmScorer implements Scorer {
         WasmScorer.queryBytes(Math.max(QUERY_CHUNK, dim), dim);
       const needed = common + (filterAllowed ? filter : 0);
       if (needed > limit) continue;
-      let exports: SimilarityExports;
-      try {
-        // Shared, so that worker threads can filter a batch over the same copies.
-        const memory = new WebAssembly.Memory({ initial: Math.ceil(needed / WASM_PAGE), maximum: MAX_WASM_BYTES / WASM_PAGE, shared: true });
-        exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimilarityExports;
-      } catch {
-        continue; // e.g. the process cannot get that much memory
-      }
+      const exports = sharedInstance(module, Math.ceil(needed / WASM_PAGE));
+      if (!exports) continue; // e.g. the process cannot get that much memory
       const scorer = new WasmScorer(exports, unit, size, dim, filterAllowed, workers);
       scorer.copyRows();
       return scorer;
@@ -993,6 +987,24 @@ function orthogonalityError(axes: Float64Array, dim: number): number {
 /** Rows including the zero rows that complete the last group of 4 (the kernel works on 4 rows at a time). */
 function paddedRows(size: number): number {
   return (size + 3) & ~3;
+}
+
+/**
+ * A kernel instance over a new shared memory (so that worker threads can
+ * filter a batch over the same copies) of `pages` pages, growable to 4 GiB
+ * for more queries, or not at all where that much address space cannot be
+ * reserved; undefined if even `pages` cannot be had.
+ */
+function sharedInstance(module: WebAssembly.Module, pages: number): SimilarityExports | undefined {
+  for (const maximum of [MAX_WASM_BYTES / WASM_PAGE, pages]) {
+    try {
+      const memory = new WebAssembly.Memory({ initial: pages, maximum, shared: true });
+      return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimilarityExports;
+    } catch {
+      // try the smaller maximum
+    }
+  }
+  return undefined;
 }
 
 function growTo(memory: WebAssembly.Memory, bytes: number): void {
