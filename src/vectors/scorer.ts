@@ -427,6 +427,8 @@ export interface WorkerSetup {
 
 /** A batch of loaded queries [0, ends.length), for every thread that filters pieces of it. */
 export interface FilterBatch {
+  /** How many threads share it. */
+  threads: number;
   layout: FilterLayout;
   filter: QueryFilter;
   ends: Int32Array;
@@ -444,11 +446,17 @@ export interface FilterResult {
   error?: string;
 }
 
-/** Queries per piece of a batch that a thread takes at a time (even: pairs are the kernel's unit). */
-const PIECE = 64;
+/**
+ * Queries per piece of a batch that a thread takes at a time: a share of
+ * what is left (large pieces while much is, so that rows are read fewer
+ * times; small ones at the end, so that threads finish together), within
+ * these bounds. Even: pairs are the kernel's unit.
+ */
+const MIN_PIECE = 16;
+const MAX_PIECE = QUERY_CHUNK;
 
 /**
- * Takes pieces of the batch (`next[0]` counts those taken, across threads)
+ * Takes pieces of the batch (`next[0]` counts the queries taken, across threads)
  * until none is left, loads each for the filter, and fills the heaps of its queries (`heapOf(q)`,
  * without the rows `excludeOf(q)`); returns the queries it took, in order.
  */
@@ -458,12 +466,14 @@ export function filterPieces(
 ): number[] {
   const count = batch.ends.length;
   const taken: number[] = [];
-  const floors = new Float32Array(PIECE);
-  const errors = new Float64Array(PIECE);
+  const floors = new Float32Array(MAX_PIECE);
+  const errors = new Float64Array(MAX_PIECE);
   for (;;) {
-    const first = Atomics.add(next, 0, 1) * PIECE;
+    const left = count - Atomics.load(next, 0);
+    const size = Math.min(MAX_PIECE, Math.max(MIN_PIECE, Math.ceil(left / (2 * batch.threads) / 2) * 2));
+    const first = Atomics.add(next, 0, size);
     if (first >= count) return taken;
-    const last = Math.min(count, first + PIECE);
+    const last = Math.min(count, first + size);
     for (let q = first; q < last; q++) taken.push(q);
     loadFilterQueries(exports.memory, batch.layout, batch.filter, batch.ends, first, last, errors);
     floors.fill(-Infinity);
@@ -721,6 +731,7 @@ class WasmScorer implements Scorer {
     // Each thread loads its pieces for the filter itself (see filterPieces).
     this.load(queries, count);
     const batch: FilterBatch = {
+      threads: 1 + pool.workers.length,
       layout: this.layout(),
       filter: this.queryFilter(),
       ends: Int32Array.from(ends),
