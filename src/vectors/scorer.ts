@@ -251,6 +251,8 @@ export interface FilterLayout {
   rows16At: number;
   errorsAt: number;
   prefixAt: number;
+  /** The rotation's axes as float32 rows. */
+  axesAt: number;
   /** The loaded queries: float32 pairs, int16 pairs, prefix vectors and parameters. */
   queriesAt: number;
   queries16At: number;
@@ -350,12 +352,17 @@ export interface QueryFilter {
  * `errors[q - first]`. Threads may load disjoint ranges at once.
  */
 export function loadFilterQueries(
-  memory: WebAssembly.Memory, layout: FilterLayout, filter: QueryFilter, ends: ArrayLike<number>, first: number, last: number,
-  errors: Float64Array,
+  exports: SimilarityExports, layout: FilterLayout, scratch: FilterScratch, filter: QueryFilter, ends: ArrayLike<number>,
+  first: number, last: number, errors: Float64Array,
 ): void {
   const { dim, axes } = filter;
   const { stride32, stride16 } = layout;
-  const buffer = memory.buffer;
+  const buffer = exports.memory.buffer;
+  // The kernel rotates up to ROTATE_CHUNK queries at a time into this thread's scratch (float32, as it rotated the rows);
+  // with too many dimensions for that room, TypeScript does.
+  const outStride = paddedRows(dim);
+  const kernelRotates = axes !== undefined && outStride * ROTATE_CHUNK <= TILE;
+  const rotatedChunk = new Float32Array(buffer, scratch.exactAt, TILE);
   const count = last - first;
   const pairs = ((last + 1) >> 1) - (first >> 1);
   const queries32 = new Float32Array(buffer, layout.queriesAt + first * stride32 * 4, pairs * 2 * stride32);
@@ -370,9 +377,18 @@ export function loadFilterQueries(
   const rotated = new Float64Array(dim);
   const quantised = new Float64Array(dim);
   for (let q = 0; q < count; q++) {
-    const source = (q >> 1) * stride32 * 2 + (q & 1) * 4;
-    for (let k = 0; k < dim; k++) query[k] = queries32[source + (k >> 2) * 8 + (k & 3)]!;
-    if (axes) {
+    if (kernelRotates) {
+      if (q % ROTATE_CHUNK === 0) {
+        exports.scoreBlock(
+          layout.axesAt, 0, dim, stride32 >> 2, layout.queriesAt + (first + q) * stride32 * 4, Math.min(ROTATE_CHUNK, count - q),
+          scratch.exactAt, outStride,
+        );
+      }
+      const at = (q % ROTATE_CHUNK) * outStride;
+      for (let j = 0; j < dim; j++) rotated[j] = rotatedChunk[at + j]!;
+    } else if (axes) {
+      const source = (q >> 1) * stride32 * 2 + (q & 1) * 4;
+      for (let k = 0; k < dim; k++) query[k] = queries32[source + (k >> 2) * 8 + (k & 3)]!;
       for (let j = 0; j < dim; j++) {
         let sum = 0;
         const axis = j * dim;
@@ -380,7 +396,8 @@ export function loadFilterQueries(
         rotated[j] = sum;
       }
     } else {
-      rotated.set(query);
+      const source = (q >> 1) * stride32 * 2 + (q & 1) * 4;
+      for (let k = 0; k < dim; k++) rotated[k] = queries32[source + (k >> 2) * 8 + (k & 3)]!;
     }
     const target = (q >> 1) * stride16 * 2 + (q & 1) * 8;
     let l1 = 0;
@@ -475,7 +492,7 @@ export function filterPieces(
     if (first >= count) return taken;
     const last = Math.min(count, first + size);
     for (let q = first; q < last; q++) taken.push(q);
-    loadFilterQueries(exports.memory, batch.layout, batch.filter, batch.ends, first, last, errors);
+    loadFilterQueries(exports, batch.layout, scratch, batch.filter, batch.ends, first, last, errors);
     floors.fill(-Infinity);
     filterTiles(exports, batch.layout, scratch, first, batch.ends.subarray(first, last), errors, floors,
       (j, rows, scores, from, to) => {
@@ -530,6 +547,7 @@ class WasmScorer implements Scorer {
   private readonly rows16At: number;
   private readonly errorsAt: number;
   private readonly prefixAt: number;
+  private readonly axesAt: number;
   private readonly scoresAt: number;
   private readonly queriesAt: number;
   /** This thread's buffers for the filter, and each worker's. */
@@ -560,7 +578,8 @@ class WasmScorer implements Scorer {
     this.rows16At = this.rows32At + rows * this.stride32 * 4;
     this.errorsAt = this.rows16At + filterRows * this.stride16 * 2;
     this.prefixAt = this.errorsAt + filterRows * 4;
-    this.scoresAt = this.prefixAt + filterRows * PREFIX_BYTES;
+    this.axesAt = this.prefixAt + filterRows * PREFIX_BYTES;
+    this.scoresAt = this.axesAt + (filterAllowed ? axesBytes(dim) : 0);
     const scratchesAt = this.scoresAt + TILE * 4;
     this.scratch = scratchAt(scratchesAt);
     this.workerScratch = Array.from({ length: workers }, (_, i) => scratchAt(scratchesAt + (1 + i) * SCRATCH_BYTES));
@@ -581,7 +600,7 @@ class WasmScorer implements Scorer {
    */
   static create(module: WebAssembly.Module, unit: Float32Array, size: number, dim: number): WasmScorer | undefined {
     const rows = paddedRows(size);
-    const filter = rows * (((dim + 7) & ~7) * 2 + 4 + PREFIX_BYTES);
+    const filter = rows * (((dim + 7) & ~7) * 2 + 4 + PREFIX_BYTES) + axesBytes(dim);
     const limit = MAX_WASM_BYTES - WASM_PAGE;
     for (const filterAllowed of [true, false]) {
       // Workers only help the filtered scan; each needs its own buffers.
@@ -631,6 +650,10 @@ class WasmScorer implements Scorer {
       rotationError = orthogonalityError(axes, dim) + 2 * Math.sqrt(dim) * (dim / 4 + 4) * 2 ** -23;
     }
     this.axes = axes;
+    if (axes) {
+      const rows32 = new Float32Array(this.exports.memory.buffer, this.axesAt, dim * stride32);
+      for (let j = 0; j < dim; j++) rows32.set(axes.subarray(j * dim, (j + 1) * dim), j * stride32);
+    }
     // An exact float32 score is within (dim / 4 + 3) × 2^-23 of the true dot product of two unit vectors.
     this.slack = roundUp((rotationError + (dim / 4 + 3) * 2 ** -23 + 1e-6) * SCALE2 + 4096);
 
@@ -786,7 +809,7 @@ class WasmScorer implements Scorer {
   private layout(): FilterLayout {
     return {
       size: this.size, stride32: this.stride32, stride16: this.stride16,
-      rows32At: this.rows32At, rows16At: this.rows16At, errorsAt: this.errorsAt, prefixAt: this.prefixAt,
+      rows32At: this.rows32At, rows16At: this.rows16At, errorsAt: this.errorsAt, prefixAt: this.prefixAt, axesAt: this.axesAt,
       queriesAt: this.queriesAt, queries16At: this.queries16At(), prefixQueriesAt: this.prefixQueriesAt(), paramsAt: this.paramsAt(),
     };
   }
@@ -841,7 +864,7 @@ class WasmScorer implements Scorer {
     }
     if (!ends) return;
     if (this.queryErrors.length < count) this.queryErrors = new Float64Array(this.capacity);
-    loadFilterQueries(this.exports.memory, this.layout(), this.queryFilter(), ends, 0, count, this.queryErrors);
+    loadFilterQueries(this.exports, this.layout(), this.scratch, this.queryFilter(), ends, 0, count, this.queryErrors);
   }
 
   /** What loadFilterQueries needs to know of the filter. */
@@ -895,6 +918,14 @@ class WasmScorer implements Scorer {
   private makeViews(): void {
     this.scores = new Float32Array(this.exports.memory.buffer, this.scoresAt, TILE);
   }
+}
+
+/** Queries the kernel rotates at a time when loading them for the filter. */
+const ROTATE_CHUNK = 128;
+
+/** Bytes of the axes as float32 rows (padded to groups of 4 rows and to whole lanes). */
+function axesBytes(dim: number): number {
+  return paddedRows(dim) * paddedStride(dim) * 4;
 }
 
 /** Where row `row`'s values start in the prefix copy (int16 index): its group of 4, then its place in each v128. */
