@@ -118,7 +118,8 @@ describe('the explorer page in Chromium', { skip, timeout: 180_000 }, () => {
     await page.fill('#analogy-a', 'topic0word0');
     await page.fill('#analogy-b', 'topic0word1');
     await page.fill('#analogy-c', 'topic6word2');
-    await page.click('#analogy-form button[type="submit"]');
+    // Enter submits (nothing is highlighted); a click on the button could land on the completion list that opens over it.
+    await page.press('#analogy-c', 'Enter');
     await page.waitForSelector('#analogy-results li');
     const answers = await page.$$eval('#analogy-results li', (items) => items.map((li) => li.getAttribute('data-word') ?? ''));
     assert.equal(answers.length, 10);
