@@ -73,18 +73,15 @@ let errors: usize = 0; // one error vector per context word
 let grads: usize = 0; // g for each (context, output unit)
 let rng: u64 = 0;
 
-// The hottest rows are written by every thread all the time; shared, they
-// would bounce between the cores' caches. They are the output rows of the
-// most frequent words for negative sampling (those nearest the Huffman root
-// for hierarchical softmax), and the input rows of the most frequent words
-// (the commonest context words). Each thread trains a private replica of
-// them instead and merges what it changed into the shared rows after every
-// chunk (about 8,000 words): the other threads see those rows' updates a
-// chunk late, which costs no accuracy (measured) and lets two threads scale.
-let replica: usize = 0; // hot output rows
+// The hottest output rows (most frequent words' for negative sampling, those
+// nearest the Huffman root for hierarchical softmax) are written by every
+// thread all the time; shared, they would bounce between the cores' caches.
+// Each thread trains a private replica of them instead and merges what it
+// changed into the shared rows after every chunk (about 8,000 words): the
+// other threads see those rows' updates a chunk late, which costs no accuracy
+// (measured) and lets two threads scale.
+let replica: usize = 0;
 let snapshot: usize = 0; // the replica as it was after the last merge
-let inputReplica: usize = 0; // hot input rows
-let inputSnapshot: usize = 0;
 
 // Counters of the last trainChunk call.
 let examples: f64 = 0;
@@ -126,17 +123,12 @@ export function init(config: usize, scratchNeu1: usize, scratchNeu1e: usize, scr
   contexts = scratchWindow;
   errors = contexts + ((<usize>window * 8 + 15) & ~15);
   grads = errors + <usize>window * 2 * rowBytes;
-  const hotBytes = <usize>hotRows * rowBytes;
   replica = scratchHot;
-  snapshot = replica + hotBytes;
-  inputReplica = snapshot + hotBytes;
-  inputSnapshot = inputReplica + hotBytes;
+  snapshot = replica + <usize>hotRows * rowBytes;
   for (let r = 0; r < hotRows; r++) {
     memory.copy(replica + <usize>r * rowBytes, sharedOutputRow(r), rowBytes);
   }
-  memory.copy(snapshot, replica, hotBytes);
-  memory.copy(inputReplica, syn0, hotBytes);
-  memory.copy(inputSnapshot, syn0, hotBytes);
+  memory.copy(snapshot, replica, <usize>hotRows * rowBytes);
   setSeed(seed);
 }
 
@@ -152,27 +144,18 @@ export function init(config: usize, scratchNeu1: usize, scratchNeu1e: usize, scr
   return (hs ? syn1 : syn1neg) + <usize>index * rowBytes;
 }
 
-/** Where this thread reads and writes the input row of word `index`. */
-@inline function inputRow(index: i32): usize {
-  return (index < hotRows ? inputReplica : syn0) + <usize>index * rowBytes;
-}
-
 /** Adds what this thread changed in its hot rows to the shared rows, and takes theirs. */
 export function mergeHotRows(): void {
   for (let r = 0; r < hotRows; r++) {
-    const at = <usize>r * rowBytes;
-    mergeRow(replica + at, snapshot + at, sharedOutputRow(r));
-    mergeRow(inputReplica + at, inputSnapshot + at, syn0 + at);
-  }
-}
-
-/** shared += mine − before; then mine and before take the merged row. */
-@inline function mergeRow(mine: usize, before: usize, shared: usize): void {
-  for (let i: usize = 0; i < rowBytes; i += 16) {
-    const merged = f32x4.add(v128.load(shared + i), f32x4.sub(v128.load(mine + i), v128.load(before + i)));
-    v128.store(shared + i, merged);
-    v128.store(mine + i, merged);
-    v128.store(before + i, merged);
+    const mine = replica + <usize>r * rowBytes;
+    const before = snapshot + <usize>r * rowBytes;
+    const shared = sharedOutputRow(r);
+    for (let i: usize = 0; i < rowBytes; i += 16) {
+      const merged = f32x4.add(v128.load(shared + i), f32x4.sub(v128.load(mine + i), v128.load(before + i)));
+      v128.store(shared + i, merged);
+      v128.store(mine + i, merged);
+      v128.store(before + i, merged);
+    }
   }
 }
 
@@ -390,7 +373,7 @@ function fullSoftmax(h: usize, word: i32, alpha: f32): void {
 /** Exposed for tests: one skip-gram update of input word `input` predicting `word`. */
 export function trainPair(input: i32, word: i32, alpha: f32): f64 {
   lossSum = 0;
-  skipGramPair(inputRow(input), word, alpha);
+  skipGramPair(syn0 + <usize>input * rowBytes, word, alpha);
   mergeHotRows();
   return lossSum;
 }
@@ -402,7 +385,7 @@ export function trainPair(input: i32, word: i32, alpha: f32): f64 {
 
 /** The input vector of the word at position p. */
 @inline function inputRowAt(p: i32): usize {
-  return inputRow(wordAt(p));
+  return syn0 + <usize>wordAt(p) * rowBytes;
 }
 
 // The context of the current centre word: positions windowFrom..windowTo.

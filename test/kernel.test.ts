@@ -58,7 +58,7 @@ function assertClose(actual: Float32Array, expected: Float32Array, tolerance: nu
   }
 }
 
-// With several threads the hottest output and input rows are trained in private replicas and merged back: same result.
+// With several threads the hottest output rows are trained in a private replica and merged back: same result.
 for (const threads of [1, 2]) {
 test(`the WebAssembly skip-gram/negative-sampling step equals the reference gradient step (${threads} thread${threads > 1 ? 's, hot rows replicated' : ''})`, () => {
   const memory = memoryFor({ threads });

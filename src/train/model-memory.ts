@@ -18,8 +18,8 @@ const CONFIG_FIELDS = [
 type ConfigField = (typeof CONFIG_FIELDS)[number];
 
 const WASM_PAGE = 65536;
-/** Output rows, and input rows, each thread replicates when there are several threads. */
-export const HOT_ROWS = 2048;
+/** Output rows each thread replicates when there are several threads. */
+export const HOT_OUTPUT_ROWS = 2048;
 const MAX_PAGES = 65536; // 4 GiB: the most a 32-bit WebAssembly memory can address
 
 export interface ModelMemorySpec {
@@ -50,7 +50,7 @@ export interface ThreadScratch {
   outputs: number;
   /** Skip-gram with shared outputs: a window's context pointers, error vectors and gradients. */
   window: number;
-  /** Private copies of the hottest output and input rows, each with its state at the last merge. */
+  /** Private copies of the hottest output rows and their state at the last merge. */
   hot: number;
   chunk: number;
   chunkCapacity: number;
@@ -113,9 +113,9 @@ export class ModelMemory {
     fields.sigmoid = layout.take(SIGMOID_TABLE_SIZE * 4);
     fields.lossPos = layout.take(SIGMOID_TABLE_SIZE * 4);
     fields.lossNeg = layout.take(SIGMOID_TABLE_SIZE * 4);
-    // With several threads, each keeps private copies of the hottest output and input rows (see mergeHotRows in the kernels).
+    // With several threads, each keeps private copies of the hottest output rows (see mergeHotRows in the kernels).
     const outputRows = hs ? Math.max(v - 1, 1) : v;
-    const hotRows = spec.threads > 1 && spec.loss !== 'softmax' ? Math.min(HOT_ROWS, outputRows) : 0;
+    const hotRows = spec.threads > 1 && spec.loss !== 'softmax' ? Math.min(HOT_OUTPUT_ROWS, outputRows) : 0;
     Object.assign(fields, { stride, vocabSize: v, window: spec.window, negative: spec.negative, cbow: +(spec.arch === 'cbow'), hs: +hs, shared: +spec.sharedOutputs, softmax: +(spec.loss === 'softmax'), hotRows });
 
     // Output units of one example; the full softmax keeps a score per word there.
@@ -129,7 +129,7 @@ export class ModelMemory {
         sentence: layout.take(spec.maxSentenceLength * 4),
         outputs: layout.take(maxOutputs * 8),
         window: layout.take(Math.ceil((spec.window * 8) / 16) * 16 + 2 * spec.window * (rowBytes + maxOutputs * 4)),
-        hot: layout.take(4 * hotRows * rowBytes),
+        hot: layout.take(2 * hotRows * rowBytes),
         chunk: layout.take(spec.chunkCapacity * 4),
         chunkCapacity: spec.chunkCapacity,
         seed: random.nextSeed64(),
