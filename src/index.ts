@@ -1,5 +1,6 @@
 // The public API of word2vec-ts, listed explicitly; everything else is internal.
-export { train, resume } from './train/trainer.js';
+export { train } from './train/trainer.js';
+export { resume } from './train/resume.js';
 export { Word2Vec } from './train/model.js';
 export type { TrainProgress, TrainSummary, TrainCallbacks, TrainRequest, VocabPruning, TrainControl, ResumeRequest, TrainStart, VocabularyInfo } from './train/types.js';
 export { TrainingInterrupted } from './train/checkpoint.js';

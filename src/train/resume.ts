@@ -1,0 +1,174 @@
+// Going on from a saved file: finishing an interrupted run from its
+// checkpoint, or training a finished model further on new text.
+import { resolveOptions, type ResolvedTrainOptions, type TrainOptions } from '../options.js';
+import { InputError, UsageError } from '../errors.js';
+import type { CorpusScan } from '../corpus/encoded.js';
+import { checkCorpusFiles } from '../corpus/reader.js';
+import { isTextWord, Vocabulary } from '../vocab/vocabulary.js';
+import { corpusMismatch, loadTrainable, type TrainableModel } from './checkpoint.js';
+import type { Word2Vec } from './model.js';
+import { checkControl, CHUNK_TARGET, corpusName, readCorpus, trainOn } from './trainer.js';
+import type { ResumeRequest } from './types.js';
+
+/**
+ * Goes on training from a file `train` saved. The file decides what happens:
+ * - a checkpoint of an interrupted run (it holds progress): the run goes on
+ *   where it stopped, on the same corpus (checked: the files' sizes, then
+ *   the vocabulary), with the same options (only `threads` and `cacheMiB`
+ *   may change). On one thread with the same seed, the result is the same,
+ *   byte for byte, as if the run had never stopped.
+ * - a trained native model (no progress): it is trained further on `input`
+ *   (new text), as gensim's `build_vocab(update=True)` then `train()`: the
+ *   counts of known words grow by their new counts, new words seen at least
+ *   `minCount` times join the vocabulary with random vectors and zero
+ *   output weights, and the learning rate falls from `alpha` to `minAlpha`
+ *   again over `epochs`. Options other than `dim`, `arch` and `loss` may
+ *   change.
+ * @throws UsageError if the corpus or an option does not fit the file.
+ * @example
+ * const model = await resume({ from: 'vectors.bin.checkpoint', threads: 2 });
+ * const more = await resume({ from: 'model.w2v', input: 'news.txt', epochs: 2 });
+ */
+export async function resume(request: ResumeRequest): Promise<Word2Vec> {
+  checkControl(request);
+  const saved = await loadTrainable(request.from);
+  const startedAt = performance.now();
+  if (saved.training) {
+    const options = resumeOptions(saved, request);
+    await checkCorpusFiles(options.input);
+    const mismatch = await corpusMismatch(saved.training.corpus, options.input);
+    if (mismatch) {
+      throw new UsageError(
+        `input: ${request.from} is the checkpoint of an interrupted run, which goes on only on its own corpus: ${mismatch}. ` +
+          `To train its weights on other text instead, first make it a model: w2v convert ${request.from} model.w2v`,
+      );
+    }
+    if (saved.training.chunkTarget !== CHUNK_TARGET) {
+      throw new InputError(`${request.from}: the run cut its corpus into chunks of ${saved.training.chunkTarget} entries; this version cuts ${CHUNK_TARGET}`);
+    }
+    const scan = await readCorpus(options, request, startedAt, options.minCount);
+    const { vocab, remap } = Vocabulary.fromCounts(scan, options, corpusName(options));
+    if (scan.tokens !== saved.training.corpus.tokens || !sameVocabulary(vocab, saved)) {
+      throw new UsageError(
+        `input: the corpus files have the sizes ${request.from} remembers, but not its ${saved.training.corpus.tokens.toLocaleString('en-US')} tokens ` +
+          `and ${saved.vectors.size.toLocaleString('en-US')}-word vocabulary; the files have changed since the run began`,
+      );
+    }
+    return trainOn({ options, request, scan, vocab, remap, startedAt, start: 'resume', addedWords: 0, saved, state: saved.training });
+  }
+  const options = continueOptions(saved, request);
+  // Every word: known words add their counts even below min-count, as in gensim.
+  const scan = await readCorpus(options, request, startedAt, 1);
+  const update = updateVocabulary(saved, scan, options);
+  return trainOn({ options, request, scan, startedAt, start: 'continue', saved, ...update });
+}
+
+/** Options of an interrupted run: the checkpoint's, with only the thread count and cache size open to change. */
+function resumeOptions(saved: TrainableModel, request: ResumeRequest): ResolvedTrainOptions {
+  // Memory budgets may change: a budget that changes the counts is caught by the vocabulary check.
+  const free = new Set(['input', 'threads', 'cacheMiB', 'maxVocabMemoryMiB']);
+  for (const [key, value] of givenOptions(request)) {
+    const before = saved.options[key];
+    if (!free.has(key) && value !== before) {
+      throw new UsageError(
+        `${key} ${String(value)} differs from the checkpoint's ${String(before)}: an interrupted run goes on with the options it began with ` +
+          '(only the threads and the cache size may change)',
+      );
+    }
+  }
+  return resolveOptions({
+    ...saved.options,
+    input: request.input ?? saved.options.input,
+    threads: request.threads ?? saved.options.threads,
+    cacheMiB: request.cacheMiB ?? saved.options.cacheMiB,
+    maxVocabMemoryMiB: request.maxVocabMemoryMiB ?? saved.options.maxVocabMemoryMiB,
+  });
+}
+
+/** Options for training a model further: the model's, with any given ones, except those that shape the weights. */
+function continueOptions(saved: TrainableModel, request: ResumeRequest): ResolvedTrainOptions {
+  const fixed = new Set(['dim', 'arch', 'loss']);
+  const given = givenOptions(request);
+  for (const [key, value] of given) {
+    if (fixed.has(key) && value !== saved.options[key]) {
+      throw new UsageError(
+        `${key} ${String(value)} differs from the model's ${String(saved.options[key])}: training a model further keeps its dimensions, architecture and loss`,
+      );
+    }
+  }
+  const options: TrainOptions = { ...saved.options, ...Object.fromEntries(given), input: request.input ?? saved.options.input };
+  // A given alpha moves the default final rate with it, as in a new run.
+  if (request.alpha !== undefined && request.minAlpha === undefined) delete options.minAlpha;
+  return resolveOptions(options);
+}
+
+type OptionKey = Exclude<keyof ResolvedTrainOptions, 'input'>;
+
+/** The training options a resume request sets (callbacks and control left out). */
+function givenOptions(request: ResumeRequest): Array<[OptionKey, ResolvedTrainOptions[OptionKey]]> {
+  const keys: OptionKey[] = [
+    'arch', 'loss', 'dim', 'window', 'negative', 'nsExponent', 'sample', 'minCount', 'maxVocab', 'alpha', 'minAlpha',
+    'epochs', 'threads', 'seed', 'maxSentenceLength', 'sharedNegatives', 'cacheMiB', 'maxVocabMemoryMiB',
+  ];
+  return keys.filter((key) => request[key] !== undefined).map((key) => [key, request[key] as ResolvedTrainOptions[OptionKey]]);
+}
+
+function sameVocabulary(vocab: Vocabulary, saved: TrainableModel): boolean {
+  if (vocab.size !== saved.vectors.size) return false;
+  for (let i = 0; i < vocab.size; i++) {
+    if (vocab.words[i] !== saved.vectors.words[i] || vocab.counts[i] !== saved.counts[i]) return false;
+  }
+  return true;
+}
+
+interface VocabularyUpdate {
+  vocab: Vocabulary;
+  /** Raw scan word → index in the new vocabulary, or -1. */
+  remap: Int32Array;
+  /** For each new vocabulary word, its row in the saved input vectors (-1: a new word). */
+  inputFrom: Int32Array;
+  /** For each output row, its row in the saved output weights (-1: starts at zero). */
+  outputFrom: Int32Array;
+  addedWords: number;
+}
+
+/**
+ * gensim's `build_vocab(update=True)`: known words add their new counts,
+ * new words seen at least minCount times join (the most frequent first, up
+ * to maxVocab words in all). Unlike gensim, the vocabulary is then sorted by
+ * count again, so that it stays most frequent first (as `restrictVocab` and
+ * `--limit` assume); each word keeps its rows. Hierarchical softmax gets a
+ * Huffman tree built from the new counts: inner nodes keep the output rows
+ * of the nodes at the same rank from the root, where the tree changes least.
+ */
+function updateVocabulary(saved: TrainableModel, scan: CorpusScan, options: ResolvedTrainOptions): VocabularyUpdate {
+  const oldSize = saved.vectors.size;
+  const counts = Float64Array.from(saved.counts);
+  const fresh: number[] = [];
+  let found = 0;
+  for (let i = 0; i < scan.words.length; i++) {
+    const known = saved.vectors.indexOf(scan.words[i]);
+    found += scan.counts[i];
+    if (known >= 0) counts[known] += scan.counts[i];
+    else if (scan.counts[i] >= options.minCount && isTextWord(scan.words[i]!)) fresh.push(i);
+  }
+  if (found === 0) throw new InputError(`${corpusName(options)} holds no words`);
+  fresh.sort((a, b) => scan.counts[b] - scan.counts[a] || a - b);
+  if (options.maxVocab > 0) fresh.length = Math.min(fresh.length, Math.max(0, options.maxVocab - oldSize));
+  // Old words first, then new ones, then a stable sort by count: ties keep that order.
+  const entries: Array<{ word: string; count: number; old: number; raw: number }> = [];
+  for (let j = 0; j < oldSize; j++) entries.push({ word: saved.vectors.words[j]!, count: counts[j]!, old: j, raw: -1 });
+  for (const i of fresh) entries.push({ word: scan.words[i]!, count: scan.counts[i]!, old: -1, raw: i });
+  entries.sort((a, b) => b.count - a.count);
+  const vocab = new Vocabulary(entries.map((e) => e.word), Float64Array.from(entries, (e) => e.count));
+  const remap = new Int32Array(scan.words.length).fill(-1);
+  for (let i = 0; i < scan.words.length; i++) remap[i] = vocab.indexOf(scan.words[i]!);
+  const inputFrom = Int32Array.from(entries, (e) => e.old);
+  let outputFrom = inputFrom;
+  if (saved.outputKind === 'hs') {
+    const rows = Math.max(vocab.size - 1, 1);
+    const oldRows = Math.max(oldSize - 1, 1);
+    outputFrom = Int32Array.from({ length: rows }, (_, r) => (r - (rows - oldRows) >= 0 ? r - (rows - oldRows) : -1));
+  }
+  return { vocab, remap, inputFrom, outputFrom, addedWords: fresh.length };
+}
