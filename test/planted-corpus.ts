@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { Random } from '../src/sampling/random.js';
+import type { KeyedVectors } from '../src/vectors/keyed-vectors.js';
 
 /**
  * A corpus with planted structure: words belong to topics, and every sentence
@@ -26,4 +27,14 @@ export function writePlantedCorpus(path: string, { topics = 10, wordsPerTopic = 
   const topicOf = new Map<string, number>();
   names.forEach((words, t) => words.forEach((w) => topicOf.set(w, t)));
   return { path, topicOf, topics: names };
+}
+
+/** Share of topic words whose 5 nearest neighbours are all in their own topic: 1 for a model that learned the topics. */
+export function plantedRecovery(corpus: PlantedCorpus, vectors: KeyedVectors): number {
+  let good = 0;
+  for (const [word, topic] of corpus.topicOf) {
+    const neighbours = vectors.mostSimilar({ positive: [word], topn: 5 });
+    if (neighbours.every((n) => corpus.topicOf.get(n.word) === topic)) good++;
+  }
+  return good / corpus.topicOf.size;
 }
