@@ -7,6 +7,15 @@ import { systemErrorText } from '../io/atomic-write.js';
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
+/**
+ * Bytes per read and per decompressed piece. Below glibc's initial mmap
+ * threshold (128 KiB) on purpose: freeing thousands of larger buffers raises
+ * that threshold, after which buffers of a few MB come from the heap and stay
+ * in the process's memory when freed (measured: peak RSS training wiki17m
+ * 204–222 MB with 64 KiB pieces, 227–245 MB with 1 MiB ones).
+ */
+const READ_BYTES = 1 << 16;
+
 async function isGzip(path: string): Promise<boolean> {
   const handle = await open(path, 'r');
   try {
@@ -37,9 +46,9 @@ export async function checkCorpusFiles(paths: string[]): Promise<void> {
 }
 
 async function openText(path: string): Promise<Readable> {
-  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
+  const raw = createReadStream(path, { highWaterMark: READ_BYTES });
   if (!(await isGzip(path))) return raw;
-  const gunzip = createGunzip({ chunkSize: 1 << 20 });
+  const gunzip = createGunzip({ chunkSize: READ_BYTES });
   raw.on('error', (error) => gunzip.destroy(error));
   return raw.pipe(gunzip);
 }
@@ -53,7 +62,7 @@ export interface CorpusBuffer {
 
 /**
  * Streams the bytes of one or more corpus files (plain or gzip, detected by
- * content), a megabyte at a time, with an empty final piece after each file.
+ * content), 64 KiB at a time, with an empty final piece after each file.
  */
 export async function* corpusBuffers(paths: string[]): AsyncGenerator<CorpusBuffer> {
   await checkCorpusFiles(paths);
