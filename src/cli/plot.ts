@@ -1,7 +1,9 @@
-import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { dirname, extname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { InputError, UsageError } from '../errors.js';
+import { writeFileAtomically } from '../io/atomic-write.js';
+import { checkOutput } from './output-path.js';
 import { parseInteger } from './train.js';
 
 const USAGE_NOTES = `
@@ -55,11 +57,7 @@ async function runPlot(log: string, options: PlotCommandOptions): Promise<void> 
   if (extension !== '.svg' && extension !== '.png') {
     throw new UsageError(`--out: '${options.out}' must end in .svg or .png`);
   }
-  try {
-    if (!(await stat(dirname(options.out))).isDirectory()) throw new Error();
-  } catch {
-    throw new UsageError(`--out: directory '${dirname(options.out)}' does not exist`);
-  }
+  await checkOutput(options.out, '--out');
 
   let text: string;
   try {
@@ -91,15 +89,10 @@ async function runPlot(log: string, options: PlotCommandOptions): Promise<void> 
     });
     bytes = resvg.render().asPng();
   }
-  // Write next to the target and rename, so a failed run never leaves half an image.
-  const temporary = `${options.out}.${process.pid}.tmp`;
-  try {
-    await writeFile(temporary, bytes);
-    await rename(temporary, options.out);
-  } catch (err) {
-    await unlink(temporary).catch(() => {});
-    throw new UsageError(`--out: cannot write '${options.out}' (${err instanceof Error ? err.message : String(err)})`);
-  }
+  // A failed run never leaves half an image.
+  await writeFileAtomically(options.out, async (handle) => {
+    await handle.writeFile(bytes);
+  });
   if (!options.quiet) {
     process.stdout.write(`${options.out}: ${points} loss points, ${options.width}×${options.height} ${extension.slice(1).toUpperCase()}\n`);
   }
