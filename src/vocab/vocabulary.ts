@@ -28,7 +28,7 @@ const NOT_TEXT = /[\uD800-\uDFFF]|\p{Cc}/u;
 /**
  * Whether a corpus word is text that can be trained and saved: well-formed
  * Unicode (the tokenizer turns bytes that are not UTF-8 into lone
- * surrogates, see Tokenizer.newWords) without control characters such as
+ * surrogates, see Tokenizer.words) without control characters such as
  * NUL, which other word2vec tools split on or cannot store.
  */
 export function isTextWord(word: string): boolean {
@@ -97,28 +97,24 @@ export class Vocabulary {
    * Keeps words seen at least minCount times (and at most maxVocab of them),
    * sorted by count, most frequent first; ties keep first-appearance order.
    * Words that are not text (see {@link isTextWord}) are dropped whatever
-   * their count. Returns the vocabulary, for each raw word its new index or
-   * -1, and how many words and tokens were dropped as not text.
+   * their count ({@link countInvalidTokens} counts them). Returns the
+   * vocabulary and, for each raw word, its new index or -1.
    * @throws InputError if no word is left, saying why.
    */
   static fromCounts(
     raw: WordCounts,
     limits: VocabularyLimits,
     source = 'corpus',
-  ): { vocab: Vocabulary; remap: Int32Array; invalid: InvalidTokens } {
+  ): { vocab: Vocabulary; remap: Int32Array } {
     const kept: number[] = [];
-    const invalid: InvalidTokens = { words: 0, tokens: 0 };
     let top = -1; // the most frequent text word
     for (let i = 0; i < raw.words.length; i++) {
-      if (!isTextWord(raw.words[i])) {
-        invalid.words++;
-        invalid.tokens += raw.counts[i];
-        continue;
-      }
+      if (!isTextWord(raw.words[i])) continue;
       if (raw.counts[i] >= limits.minCount) kept.push(i);
       if (top < 0 || raw.counts[i] > raw.counts[top]) top = i;
     }
     if (top < 0) {
+      const invalid = countInvalidTokens(raw);
       if (invalid.tokens === 0) throw new InputError(`${source} holds no words: it is empty or only white space`);
       if (raw.tokens === undefined || raw.tokens === invalid.tokens) {
         throw new InputError(
@@ -148,6 +144,6 @@ export class Vocabulary {
       words[i] = raw.words[old];
       counts[i] = raw.counts[old];
     });
-    return { vocab: new Vocabulary(words, counts), remap, invalid };
+    return { vocab: new Vocabulary(words, counts), remap };
   }
 }
