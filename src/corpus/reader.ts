@@ -55,7 +55,6 @@ async function openText(path: string): Promise<Readable> {
 
 /** A piece of a corpus file's bytes (decompressed); `final` marks the end of a file. */
 export interface CorpusBuffer {
-  path: string;
   bytes: Uint8Array;
   final: boolean;
 }
@@ -68,13 +67,13 @@ export async function* corpusBuffers(paths: string[]): AsyncGenerator<CorpusBuff
   await checkCorpusFiles(paths);
   for (const path of paths) {
     try {
-      for await (const bytes of (await openText(path)) as AsyncIterable<Buffer>) yield { path, bytes, final: false };
+      for await (const bytes of (await openText(path)) as AsyncIterable<Buffer>) yield { bytes, final: false };
     } catch (error) {
       if (error instanceof InputError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
       const what = code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR' ? 'corrupt or truncated gzip data' : String(error);
       throw new InputError(`cannot read corpus file '${path}': ${what}`);
     }
-    yield { path, bytes: new Uint8Array(0), final: true };
+    yield { bytes: new Uint8Array(0), final: true };
   }
 }

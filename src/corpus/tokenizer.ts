@@ -212,8 +212,7 @@ export class Tokenizer {
       offset += this.wasm.lastConsumed();
       if (last) break;
     }
-    this.carry = data.slice(offset);
-    if (final) this.carry = new Uint8Array(0);
+    this.carry = final ? new Uint8Array(0) : data.slice(offset);
   }
 
   private countsView(): Float64Array {

@@ -2,13 +2,12 @@
  * Loading and saving word vectors in any supported format, chosen from the
  * file name or, when that does not say, from the file's content.
  */
-import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { InputError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import type { KeyedVectors } from '../vectors/keyed-vectors.js';
-import { systemErrorText } from './atomic-write.js';
+import { readInputFile } from './input-file.js';
 import { isNativeMagic, loadNative, saveNative } from './native-format.js';
-import { loadWord2Vec, saveWord2Vec } from './word2vec-format.js';
+import { formatFromPath, loadWord2Vec, saveWord2Vec } from './word2vec-format.js';
 
 /**
  * - `bin`: word2vec binary (word2vec.c, gensim `binary=True`);
@@ -44,12 +43,9 @@ export function formatFromExtension(path: string): FileFormat | undefined {
       return 'native';
     case '.bin':
       return 'bin';
-    case '.txt':
-    case '.vec':
-    case '.text':
-      return 'txt';
     default:
-      return undefined;
+      // word2vec's own rule for the text extensions; it calls anything else binary.
+      return formatFromPath(path) === 'txt' ? 'txt' : undefined;
   }
 }
 
@@ -67,19 +63,11 @@ const SNIFF_BYTES = 1 << 16;
  * await detectFormat('vectors'); // 'bin', 'txt' or 'native'
  */
 export async function detectFormat(path: string): Promise<FileFormat> {
-  let head: Buffer;
-  try {
-    const handle = await open(path, 'r');
-    try {
-      head = Buffer.alloc(SNIFF_BYTES);
-      const { bytesRead } = await handle.read(head, 0, SNIFF_BYTES, 0);
-      head = head.subarray(0, bytesRead);
-    } finally {
-      await handle.close();
-    }
-  } catch (error) {
-    throw new InputError(`cannot read ${path}: ${systemErrorText(error)}`);
-  }
+  const head = await readInputFile(path, async (handle) => {
+    const bytes = Buffer.alloc(SNIFF_BYTES);
+    const { bytesRead } = await handle.read(bytes, 0, SNIFF_BYTES, 0);
+    return bytes.subarray(0, bytesRead);
+  });
   if (isNativeMagic(head)) return 'native';
   const byName = formatFromExtension(path);
   if (byName) return byName;
