@@ -91,8 +91,8 @@ let lossSum: f64 = 0;
   return load<i32>(base + (<usize>field << 2));
 }
 
-/** Reads the shared configuration and sets this thread's scratch and seed. */
-export function init(config: usize, scratchNeu1: usize, scratchNeu1e: usize, scratchSentence: usize, scratchOutputs: usize, scratchWindow: usize, scratchHot: usize, seed: u64): void {
+/** Reads the shared configuration and sets this thread's scratch and random state (see seededRandomState in src/train/kernel.ts). */
+export function init(config: usize, scratchNeu1: usize, scratchNeu1e: usize, scratchSentence: usize, scratchOutputs: usize, scratchWindow: usize, scratchHot: usize, state: u64): void {
   syn0 = <usize>cfg(config, CFG_SYN0);
   syn1neg = <usize>cfg(config, CFG_SYN1NEG);
   syn1 = <usize>cfg(config, CFG_SYN1);
@@ -129,7 +129,7 @@ export function init(config: usize, scratchNeu1: usize, scratchNeu1e: usize, scr
     memory.copy(replica + <usize>r * rowBytes, sharedOutputRow(r), rowBytes);
   }
   memory.copy(snapshot, replica, <usize>hotRows * rowBytes);
-  setSeed(seed);
+  rng = state;
 }
 
 /** The shared output row of hot rank r (0 = hottest). */
@@ -157,12 +157,6 @@ export function mergeHotRows(): void {
       v128.store(before + i, merged);
     }
   }
-}
-
-/** Seeds xorshift64*; a zero state would stay zero, so it is avoided. */
-export function setSeed(seed: u64): void {
-  rng = seed ^ 0x9E3779B97F4A7C15;
-  if (rng == 0) rng = 0x9E3779B97F4A7C15;
 }
 
 export function rngState(): u64 {

@@ -109,9 +109,3 @@ export function parseRandomState(text: string): bigint {
   return BigInt(`0x${text}`);
 }
 
-/** The random state a kernel starts from for a seed; must match setSeed in assembly/kernels.ts. */
-export function seededRandomState(seed: bigint): bigint {
-  const golden = 0x9e3779b97f4a7c15n;
-  const state = BigInt.asUintN(64, seed ^ golden);
-  return state === 0n ? golden : state;
-}

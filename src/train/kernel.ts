@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
+import type { ThreadScratch } from './model-memory.js';
 
 /** The exports of the AssemblyScript kernels (assembly/kernels.ts); pointers are byte offsets. */
 export interface KernelExports {
-  init(config: number, neu1: number, neu1e: number, sentence: number, outputs: number, window: number, hot: number, seed: bigint): void;
+  init(config: number, neu1: number, neu1e: number, sentence: number, outputs: number, window: number, hot: number, state: bigint): void;
   trainChunk(words: number, n: number, alphaStart: number, alphaEnd: number): number;
   lastExamples(): number;
   trainPair(input: number, word: number, alpha: number): number;
   drawNoise(out: number, n: number): void;
   countKept(word: number, n: number): number;
-  setSeed(seed: bigint): void;
   rngState(): bigint;
   setRngState(state: bigint): void;
 }
@@ -33,4 +33,18 @@ export function kernelModule(): WebAssembly.Module {
 export function instantiateKernel(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   return instance.exports as unknown as KernelExports;
+}
+
+/** A kernel instance on `memory` for one thread: its scratch set, its random generator at `state`. */
+export function startKernel(module: WebAssembly.Module, memory: WebAssembly.Memory, config: number, scratch: ThreadScratch, state: bigint): KernelExports {
+  const kernel = instantiateKernel(module, memory);
+  kernel.init(config, scratch.neu1, scratch.neu1e, scratch.sentence, scratch.outputs, scratch.window, scratch.hot, state);
+  return kernel;
+}
+
+/** The state the kernels' xorshift64* generator starts from for a seed (never 0, where it would stay). */
+export function seededRandomState(seed: bigint): bigint {
+  const golden = 0x9e3779b97f4a7c15n;
+  const state = BigInt.asUintN(64, seed ^ golden);
+  return state === 0n ? golden : state;
 }

@@ -4,11 +4,11 @@ import { Random } from '../sampling/random.js';
 import { buildAliasTable } from '../sampling/noise.js';
 import { keepThresholds } from '../sampling/subsample.js';
 import { buildHuffman } from '../vocab/huffman.js';
-import { instantiateKernel, type KernelExports } from './kernel.js';
+import { seededRandomState, startKernel, type KernelExports } from './kernel.js';
 
 /** The sigmoid and loss tables' grid; must match SIG_SIZE and MAX_EXP in assembly/kernels.ts. */
-export const SIGMOID_TABLE_SIZE = 4096;
-export const SIGMOID_MAX = 8;
+const SIGMOID_TABLE_SIZE = 4096;
+const SIGMOID_MAX = 8;
 
 /** Field order of the configuration block; must match CFG_* in assembly/kernels.ts. */
 const CONFIG_FIELDS = [
@@ -19,7 +19,7 @@ type ConfigField = (typeof CONFIG_FIELDS)[number];
 
 const WASM_PAGE = 65536;
 /** Output rows each thread replicates when there are several threads. */
-export const HOT_OUTPUT_ROWS = 2048;
+const HOT_OUTPUT_ROWS = 2048;
 const MAX_PAGES = 65536; // 4 GiB: the most a 32-bit WebAssembly memory can address
 
 export interface ModelMemorySpec {
@@ -53,7 +53,6 @@ export interface ThreadScratch {
   /** Private copies of the hottest output rows and their state at the last merge. */
   hot: number;
   chunk: number;
-  chunkCapacity: number;
   seed: bigint;
 }
 
@@ -131,7 +130,6 @@ export class ModelMemory {
         window: layout.take(Math.ceil((spec.window * 8) / 16) * 16 + 2 * spec.window * (rowBytes + maxOutputs * 4)),
         hot: layout.take(2 * hotRows * rowBytes),
         chunk: layout.take(spec.chunkCapacity * 4),
-        chunkCapacity: spec.chunkCapacity,
         seed: random.nextSeed64(),
       });
     }
@@ -175,10 +173,8 @@ export class ModelMemory {
 
   /** A kernel instance on this memory for thread t (the main thread uses one for tests). */
   kernel(module: WebAssembly.Module, thread = 0): KernelExports {
-    const kernel = instantiateKernel(module, this.memory);
     const scratch = this.threads[thread];
-    kernel.init(this.config, scratch.neu1, scratch.neu1e, scratch.sentence, scratch.outputs, scratch.window, scratch.hot, scratch.seed);
-    return kernel;
+    return startKernel(module, this.memory, this.config, scratch, seededRandomState(scratch.seed));
   }
 
   /** A view of one matrix's rows (padded to `stride`). */

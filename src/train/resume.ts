@@ -66,7 +66,7 @@ export async function resume(request: ResumeRequest): Promise<Word2Vec> {
 /** Options of an interrupted run: the checkpoint's, with only the thread count and cache size open to change. */
 function resumeOptions(saved: TrainableModel, request: ResumeRequest): ResolvedTrainOptions {
   // Memory budgets may change: a budget that changes the counts is caught by the vocabulary check.
-  const free = new Set(['input', 'threads', 'cacheMiB', 'maxVocabMemoryMiB']);
+  const free = new Set(['threads', 'cacheMiB', 'maxVocabMemoryMiB']);
   for (const [key, value] of givenOptions(request)) {
     const before = saved.options[key];
     if (!free.has(key) && value !== before) {
@@ -161,8 +161,7 @@ function updateVocabulary(saved: TrainableModel, scan: CorpusScan, options: Reso
   for (const i of fresh) entries.push({ word: scan.words[i]!, count: scan.counts[i]!, old: -1, raw: i });
   entries.sort((a, b) => b.count - a.count);
   const vocab = new Vocabulary(entries.map((e) => e.word), Float64Array.from(entries, (e) => e.count));
-  const remap = new Int32Array(scan.words.length).fill(-1);
-  for (let i = 0; i < scan.words.length; i++) remap[i] = vocab.indexOf(scan.words[i]!);
+  const remap = Int32Array.from(scan.words, (word) => vocab.indexOf(word));
   const inputFrom = Int32Array.from(entries, (e) => e.old);
   let outputFrom = inputFrom;
   if (saved.outputKind === 'hs') {

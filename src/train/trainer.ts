@@ -6,10 +6,10 @@ import { countInvalidTokens, describeInvalidTokens, Vocabulary } from '../vocab/
 import { KeyedVectors } from '../vectors/keyed-vectors.js';
 import { saveNative, type TrainingState } from '../io/native-format.js';
 import {
-  corpusIdentity, parseRandomState, randomStateText, seededRandomState, TrainingInterrupted,
+  corpusIdentity, parseRandomState, randomStateText, TrainingInterrupted,
   type TrainableModel,
 } from './checkpoint.js';
-import { kernelModule } from './kernel.js';
+import { kernelModule, seededRandomState } from './kernel.js';
 import { ModelMemory } from './model-memory.js';
 import { Word2Vec } from './model.js';
 import { releaseMemory } from './release-memory.js';
@@ -404,7 +404,6 @@ async function runWorkers(setup: RunSetup): Promise<RunResult> {
   const feederCount = workers.length * CHUNKS_IN_FLIGHT;
   let parked = 0;
   let finished = 0;
-  let stopping = false;
   let gate: { idle: Promise<void>; reachIdle: () => void; open: Promise<void>; release: () => void } | undefined;
   const checkIdle = (): void => {
     if (gate && parked + finished === feederCount) gate.reachIdle();
@@ -430,7 +429,7 @@ async function runWorkers(setup: RunSetup): Promise<RunResult> {
         await open;
         parked--;
       }
-      if (stopping) return;
+      if (stoppedAt) return;
       const next = await source.next();
       if (next.done) return;
       const result = await send(t, next.value);
@@ -473,7 +472,6 @@ async function runWorkers(setup: RunSetup): Promise<RunResult> {
       }
       if (stopRequested && unfinished) {
         stoppedAt = position();
-        stopping = true;
       }
       snapshot = undefined;
       const opened = gate;

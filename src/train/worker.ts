@@ -2,7 +2,7 @@
 // and trains the chunks the main thread sends, in order.
 import { parentPort, workerData } from 'node:worker_threads';
 import { decodeVarints } from '../corpus/encoded.js';
-import { instantiateKernel } from './kernel.js';
+import { startKernel } from './kernel.js';
 import type { ThreadScratch } from './model-memory.js';
 
 export interface WorkerSetup {
@@ -33,10 +33,8 @@ export interface ChunkResult {
 }
 
 const setup = workerData as WorkerSetup;
-const kernel = instantiateKernel(setup.module, setup.memory);
 const { scratch } = setup;
-kernel.init(setup.config, scratch.neu1, scratch.neu1e, scratch.sentence, scratch.outputs, scratch.window, scratch.hot, scratch.seed);
-kernel.setRngState(setup.randomState);
+const kernel = startKernel(setup.module, setup.memory, setup.config, scratch, setup.randomState);
 const heap = new Int32Array(setup.memory.buffer);
 const port = parentPort!;
 
