@@ -194,7 +194,7 @@ for (const loss of ['ns', 'hs'] as const) {
     for (let i = 1; i < more.counts.length; i++) assert.ok(more.counts[i - 1]! >= more.counts[i]!, 'still most frequent first');
     // Words of the old corpus that the new text does not touch keep their vectors.
     const before = model.vector('topic5word1');
-    assert.ok(sameBytes(more.vector('topic5word1'), before) || loss === 'hs', 'untouched words keep their input vectors (ns)');
+    assert.ok(sameBytes(more.vector('topic5word1'), before), 'untouched words keep their input vectors');
     // The new words are learned: each is closer to its own new topic than to the other one.
     const space = ['nova', 'comet', 'orbit', 'lunar'];
     const music = ['piano', 'violin', 'cello', 'flute'];
