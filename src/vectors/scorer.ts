@@ -19,9 +19,13 @@ import { receiveMessageOnPort, MessageChannel, Worker, type MessagePort } from '
 import { orthogonalityError, principalAxes } from './principal-axes.js';
 import type { TopN } from './top-n.js';
 
-/** Floats per padded row: `dim` rounded up to a multiple of 4 (one v128). */
-export function paddedStride(dim: number): number {
-  return (dim + 3) & ~3;
+/**
+ * `n` rounded up to a multiple of 4: floats per padded row (one v128 holds 4),
+ * and rows including the zero rows that complete the last group of 4 (the
+ * kernel works on 4 rows at a time).
+ */
+function multipleOf4(n: number): number {
+  return (n + 3) & ~3;
 }
 
 /**
@@ -81,14 +85,7 @@ export function selectTopWith(
 ): void {
   const floors = new Float32Array(ends.length).fill(-Infinity);
   scanAbove(queries, ends, floors, (q, rows, scores, from, to) => {
-    const heap = heaps[q]!;
-    const exclude = excludes[q]!;
-    for (let i = from; i < to; i++) {
-      const row = rows[i]!;
-      const score = scores[i]!;
-      if (heap.accepts(score, row) && !exclude.has(row)) heap.push(score, row);
-    }
-    floors[q] = heap.floor;
+    floors[q] = heaps[q]!.offer(rows, scores, from, to, excludes[q]!);
   });
 }
 
@@ -359,7 +356,7 @@ export function loadFilterQueries(
   const buffer = exports.memory.buffer;
   // The kernel rotates up to ROTATE_CHUNK queries at a time into this thread's scratch (float32, as it rotated the rows);
   // with too many dimensions for that room, TypeScript does.
-  const outStride = paddedRows(dim);
+  const outStride = multipleOf4(dim);
   const kernelRotates = axes !== undefined && outStride * ROTATE_CHUNK <= TILE;
   const rotatedChunk = new Float32Array(buffer, scratch.exactAt, TILE);
   const count = last - first;
@@ -495,14 +492,7 @@ export function filterPieces(
     floors.fill(-Infinity);
     filterTiles(exports, batch.layout, scratch, first, batch.ends.subarray(first, last), errors, floors,
       (j, rows, scores, from, to) => {
-        const heap = heapOf(first + j);
-        const exclude = excludeOf(first + j);
-        for (let i = from; i < to; i++) {
-          const row = rows[i]!;
-          const score = scores[i]!;
-          if (heap.accepts(score, row) && !exclude.has(row)) heap.push(score, row);
-        }
-        floors[j] = heap.floor;
+        floors[j] = heapOf(first + j).offer(rows, scores, from, to, excludeOf(first + j));
       });
   }
 }
@@ -569,9 +559,9 @@ class WasmScorer implements Scorer {
     private readonly filterAllowed: boolean,
     workers: number,
   ) {
-    this.stride32 = paddedStride(dim);
+    this.stride32 = multipleOf4(dim);
     this.stride16 = (dim + 7) & ~7;
-    const rows = paddedRows(size);
+    const rows = multipleOf4(size);
     const filterRows = filterAllowed ? rows : 0;
     this.rows32At = FIRST_OFFSET;
     this.rows16At = this.rows32At + rows * this.stride32 * 4;
@@ -589,7 +579,7 @@ class WasmScorer implements Scorer {
   /** Bytes for `count` queries (rounded up to pairs): float32 pairs, int16 pairs, prefix vectors, parameters. */
   private static queryBytes(count: number, dim: number): number {
     const even = (count + 1) & ~1;
-    return even * (paddedStride(dim) * 4 + ((dim + 7) & ~7) * 2 + PREFIX_QUERY_BYTES + PARAM_BYTES);
+    return even * (multipleOf4(dim) * 4 + ((dim + 7) & ~7) * 2 + PREFIX_QUERY_BYTES + PARAM_BYTES);
   }
 
   /**
@@ -598,13 +588,13 @@ class WasmScorer implements Scorer {
    * rows do not fit.
    */
   static create(module: WebAssembly.Module, unit: Float32Array, size: number, dim: number): WasmScorer | undefined {
-    const rows = paddedRows(size);
+    const rows = multipleOf4(size);
     const filter = rows * (((dim + 7) & ~7) * 2 + 4 + PREFIX_BYTES) + axesBytes(dim);
     const limit = MAX_WASM_BYTES - WASM_PAGE;
     for (const filterAllowed of [true, false]) {
       // Workers only help the filtered scan; each needs its own buffers.
       const workers = filterAllowed ? Math.min(MAX_WORKERS, availableParallelism() - 1) : 0;
-      const common = FIRST_OFFSET + rows * paddedStride(dim) * 4 + TILE * 4 + (1 + workers) * SCRATCH_BYTES +
+      const common = FIRST_OFFSET + rows * multipleOf4(dim) * 4 + TILE * 4 + (1 + workers) * SCRATCH_BYTES +
         WasmScorer.queryBytes(Math.max(QUERY_CHUNK, dim), dim);
       const needed = common + (filterAllowed ? filter : 0);
       if (needed > limit) continue;
@@ -620,7 +610,7 @@ class WasmScorer implements Scorer {
   /** Copies the rows as float32, each padded to whole lanes (the memory starts zeroed, which pads). */
   private copyRows(): void {
     const { unit, size, dim, stride32 } = this;
-    const rows32 = new Float32Array(this.exports.memory.buffer, this.rows32At, paddedRows(size) * stride32);
+    const rows32 = new Float32Array(this.exports.memory.buffer, this.rows32At, multipleOf4(size) * stride32);
     if (stride32 === dim) rows32.set(unit.subarray(0, size * dim));
     else for (let row = 0; row < size; row++) rows32.set(unit.subarray(row * dim, (row + 1) * dim), row * stride32);
   }
@@ -636,7 +626,7 @@ class WasmScorer implements Scorer {
     // Room for the axes as queries first (growing the memory detaches views on it); without it, no rotation.
     const roomForAxes = this.reserve(dim);
     const buffer = this.exports.memory.buffer;
-    const rows = paddedRows(size);
+    const rows = multipleOf4(size);
 
     // The principal axes of the rows, in order of decreasing variance: rotated
     // onto them, rows and queries have most of their length in the first
@@ -924,7 +914,7 @@ const ROTATE_CHUNK = 128;
 
 /** Bytes of the axes as float32 rows (padded to groups of 4 rows and to whole lanes). */
 function axesBytes(dim: number): number {
-  return paddedRows(dim) * paddedStride(dim) * 4;
+  return multipleOf4(dim) * multipleOf4(dim) * 4;
 }
 
 /** Where row `row`'s values start in the prefix copy (int16 index): its group of 4, then its place in each v128. */
@@ -939,11 +929,6 @@ function normBound(squares: number): number {
   return norm;
 }
 
-
-/** Rows including the zero rows that complete the last group of 4 (the kernel works on 4 rows at a time). */
-function paddedRows(size: number): number {
-  return (size + 3) & ~3;
-}
 
 /**
  * A kernel instance over a new shared memory (so that worker threads can
@@ -968,8 +953,6 @@ function growTo(memory: WebAssembly.Memory, bytes: number): void {
   if (bytes > have) memory.grow(Math.ceil((bytes - have) / WASM_PAGE));
 }
 
-/** The kernel's exact arithmetic in TypeScript: every score computed, rounding to float32 after every operation. */
-
 /** A tile visitor that hands on, per query, the rows whose exact score is above the query's floor. */
 function aboveFloors(ends: ArrayLike<number>, floors: Float32Array, visit: CandidateVisitor): TileVisitor {
   const rows = new Int32Array(BLOCK_ROWS);
@@ -992,6 +975,7 @@ function aboveFloors(ends: ArrayLike<number>, floors: Float32Array, visit: Candi
   };
 }
 
+/** The kernel's exact arithmetic in TypeScript: every score computed, rounding to float32 after every operation. */
 class JsScorer implements Scorer {
   readonly kind = 'js';
   readonly threads = 1;

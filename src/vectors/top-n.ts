@@ -28,6 +28,19 @@ export class TopN {
     return this.length < this.capacity ? -Infinity : this.scores[0]!;
   }
 
+  /**
+   * Offers candidates `rows[from..to)` with `scores[from..to)`, keeping those
+   * it accepts that are not in `exclude`; returns the new floor.
+   */
+  offer(rows: Int32Array, scores: Float32Array, from: number, to: number, exclude: ReadonlySet<number>): number {
+    for (let i = from; i < to; i++) {
+      const row = rows[i]!;
+      const score = scores[i]!;
+      if (this.accepts(score, row) && !exclude.has(row)) this.push(score, row);
+    }
+    return this.floor;
+  }
+
   /** Adds a pair that {@link TopN.accepts} approved. */
   push(score: number, row: number): void {
     if (this.length < this.capacity) {
