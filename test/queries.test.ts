@@ -80,12 +80,11 @@ test('doesntMatch and rankByCentrality follow gensim\'s definition', () => {
   assert.throws(() => kv.doesntMatch(['king', 'prince']), /'prince' is not in the vocabulary/);
 });
 
-test('nearestToVector ranks by cosine; similarByVector is the same call', () => {
+test('nearestToVector ranks by cosine', () => {
   const kv = royalModel();
   assert.deepEqual(kv.nearestToVector([0, 0, 1, 1], 2).map((r) => r.word), ['orange', 'woman']);
   assert.deepEqual(kv.nearestToVector([0, 0, 1, 1], { topn: 2, exclude: new Set([5]) }).map((r) => r.word), ['woman', 'apple']);
   assert.deepEqual(kv.nearestToVector([0, 0, 1, 1], { topn: 10, restrictVocab: 2 }).map((r) => r.word), ['queen', 'king']);
-  assert.deepEqual(kv.nearestToVector([1, 1, 0, 0]), kv.similarByVector([1, 1, 0, 0]));
   assert.equal(kv.nearestToVector([1, 1, 0, 0]).length, 6);
   assert.deepEqual(kv.nearestToVector([1, 1, 0, 0], 0), []);
   assert.throws(() => kv.nearestToVector([1, 2]), /2 dimensions, expected 4/);
@@ -144,8 +143,10 @@ function assertExactTopN(kv: KeyedVectors, queries: readonly SimilarityQuery[]):
     const positive = query.positive.map((w) => kv.indexOf(w));
     const negative = (query.negative ?? []).map((w) => kv.indexOf(w));
     const mean = kv.meanOfUnitVectors(positive, negative);
-    const norm = Math.hypot(...mean);
-    const vector = Float32Array.from(mean, (x) => (norm > 0 ? x / norm : 0));
+    // Normalised as the queries are (float64, times the inverse norm), so that any difference is the scorer's.
+    const squares = mean.reduce((sum, x) => sum + x * x, 0);
+    const inverse = squares > 0 ? 1 / Math.sqrt(squares) : 0;
+    const vector = Float32Array.from(mean, (x) => x * inverse);
     const scores = new Float32Array(kv.size);
     scorer.scan(vector, [kv.size], (rowStart, rowEnd, _first, _count, tile) => scores.set(tile.subarray(0, rowEnd - rowStart), rowStart));
     const end = query.restrictVocab ? Math.min(query.restrictVocab, kv.size) : kv.size;
