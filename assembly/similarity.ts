@@ -170,48 +170,159 @@ export function prefilterBlock(
   out: usize, outStride: i32, counts: usize,
 ): void {
   const listBytes = <usize>outStride << 2;
-  for (let j = 0; j < queryCount; j++) {
-    const x = queries + <usize>j * PREFIX_QUERY;
-    const query = params + <usize>j * Q_BYTES;
-    const x0 = v128.load(x);
-    const x1 = v128.load(x, 16);
-    const x2 = v128.load(x, 32);
-    const x3 = v128.load(x, 48);
-    const x4 = v128.load(x, 64);
-    const x5 = v128.load(x, 80);
-    const x6 = v128.load(x, 96);
-    const x7 = v128.load(x, 112);
-    const x8 = v128.load(x, 128);
-    const limit = i32x4.splat(load<i32>(query, Q_LIMIT));
-    let end = load<i32>(query, Q_END);
-    if (end > rowEnd) end = rowEnd;
-    const list = out + <usize>j * listBytes;
-    let n = 0;
-    let p = prefix + <usize>(rowStart >> 2) * PREFIX_GROUP;
-    for (let r = rowStart; r < end; r += 4, p += PREFIX_GROUP) {
-      let a = i32x4.dot_i16x8_s(v128.load(p), x0);
-      let b = i32x4.dot_i16x8_s(v128.load(p, 16), x1);
-      a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(p, 32), x2));
-      b = i32x4.add(b, i32x4.dot_i16x8_s(v128.load(p, 48), x3));
-      a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(p, 64), x4));
-      b = i32x4.add(b, i32x4.dot_i16x8_s(v128.load(p, 80), x5));
-      a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(p, 96), x6));
-      b = i32x4.add(b, i32x4.dot_i16x8_s(v128.load(p, 112), x7));
-      a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(p, 128), x8));
-      let mask = i32x4.bitmask(i32x4.gt_s(i32x4.add(a, b), limit));
-      if (mask == 0) continue;
-      // Rows from the query's end on (and padding rows) are never candidates.
-      const valid = end - r;
-      if (valid < 4) mask &= (1 << valid) - 1;
-      while (mask != 0) {
-        store<i32>(list + (<usize>n << 2), r + ctz(mask));
-        n++;
-        mask &= mask - 1;
-      }
-    }
-    store<i32>(counts + (<usize>j << 2), n);
-  }
+  let j = 0;
+  // Four queries at a time over two groups of rows: each v128 loaded feeds
+  // several dot products (a small matrix-times-matrix), which is what makes
+  // a batch cheaper per query than a single query.
+  for (; j + 4 <= queryCount; j += 4) prefilterQuad(prefix, rowStart, rowEnd, queries, params, out, listBytes, counts, j);
+  for (; j < queryCount; j++) prefilterOne(prefix, rowStart, rowEnd, queries, params, out, listBytes, counts, j);
 }
+
+/** Query j's end of rows within this block. */
+// @ts-ignore: decorator
+@inline
+function queryEnd(params: usize, j: i32, rowEnd: i32): i32 {
+  const end = load<i32>(params + <usize>j * Q_BYTES, Q_END);
+  return end > rowEnd ? rowEnd : end;
+}
+
+/**
+ * Appends to a list the rows r..r+3 whose bits are set in `mask`, leaving
+ * out rows from `end` on (the query's end, and padding rows); the list's new
+ * length. Without branches: every row is written at the list's end, which
+ * moves on only past kept rows (so a slot written is always below the list's
+ * final length or the block's row count: inside the list).
+ */
+// @ts-ignore: decorator
+@inline
+function appendRows(list: usize, n: i32, mask: i32, r: i32, end: i32): i32 {
+  const valid = end - r;
+  if (valid < 4) mask &= valid > 0 ? (1 << valid) - 1 : 0;
+  store<i32>(list + (<usize>n << 2), r);
+  n += mask & 1;
+  store<i32>(list + (<usize>n << 2), r + 1);
+  n += (mask >> 1) & 1;
+  store<i32>(list + (<usize>n << 2), r + 2);
+  n += (mask >> 2) & 1;
+  store<i32>(list + (<usize>n << 2), r + 3);
+  return n + ((mask >> 3) & 1);
+}
+
+/** prefilterBlock for query j alone. */
+// @ts-ignore: decorator
+@inline
+function prefilterOne(
+  prefix: usize, rowStart: i32, rowEnd: i32, queries: usize, params: usize,
+  out: usize, listBytes: usize, counts: usize, j: i32,
+): void {
+  const x = queries + <usize>j * PREFIX_QUERY;
+  const x0 = v128.load(x);
+  const x1 = v128.load(x, 16);
+  const x2 = v128.load(x, 32);
+  const x3 = v128.load(x, 48);
+  const x4 = v128.load(x, 64);
+  const x5 = v128.load(x, 80);
+  const x6 = v128.load(x, 96);
+  const x7 = v128.load(x, 112);
+  const x8 = v128.load(x, 128);
+  const limit = i32x4.splat(load<i32>(params + <usize>j * Q_BYTES, Q_LIMIT));
+  const end = queryEnd(params, j, rowEnd);
+  const list = out + <usize>j * listBytes;
+  let n = 0;
+  let p = prefix + <usize>(rowStart >> 2) * PREFIX_GROUP;
+  for (let r = rowStart; r < end; r += 4, p += PREFIX_GROUP) {
+    let a = i32x4.dot_i16x8_s(v128.load(p), x0);
+    let b = i32x4.dot_i16x8_s(v128.load(p, 16), x1);
+    a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(p, 32), x2));
+    b = i32x4.add(b, i32x4.dot_i16x8_s(v128.load(p, 48), x3));
+    a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(p, 64), x4));
+    b = i32x4.add(b, i32x4.dot_i16x8_s(v128.load(p, 80), x5));
+    a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(p, 96), x6));
+    b = i32x4.add(b, i32x4.dot_i16x8_s(v128.load(p, 112), x7));
+    a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(p, 128), x8));
+    const mask = i32x4.bitmask(i32x4.gt_s(i32x4.add(a, b), limit));
+    if (mask != 0) n = appendRows(list, n, mask, r, end);
+  }
+  store<i32>(counts + (<usize>j << 2), n);
+}
+
+/**
+ * prefilterBlock for queries j..j+3, two groups of rows (8 rows) at a time:
+ * per pair of prefix values, two row loads and four query loads feed eight
+ * dot products into eight accumulators. Rows run to the largest of the four
+ * ends (queries come in order of non-increasing end); each query's rows from
+ * its own end on are masked out.
+ */
+// @ts-ignore: decorator
+@inline
+function prefilterQuad(
+  prefix: usize, rowStart: i32, rowEnd: i32, queries: usize, params: usize,
+  out: usize, listBytes: usize, counts: usize, j: i32,
+): void {
+  const x = queries + <usize>j * PREFIX_QUERY;
+  const e0 = queryEnd(params, j, rowEnd);
+  const e1 = queryEnd(params, j + 1, rowEnd);
+  const e2 = queryEnd(params, j + 2, rowEnd);
+  const e3 = queryEnd(params, j + 3, rowEnd);
+  const end = max(max(e0, e1), max(e2, e3));
+  const limits = params + <usize>j * Q_BYTES;
+  const list0 = out + <usize>j * listBytes;
+  const list1 = list0 + listBytes;
+  const list2 = list1 + listBytes;
+  const list3 = list2 + listBytes;
+  let n0 = 0;
+  let n1 = 0;
+  let n2 = 0;
+  let n3 = 0;
+  let p = prefix + <usize>(rowStart >> 2) * PREFIX_GROUP;
+  for (let r = rowStart; r < end; r += 8, p += 2 * PREFIX_GROUP) {
+    // The second group may lie past the end (even past the copy): its rows are masked out below.
+    let a00 = i32x4.splat(0);
+    let a01 = i32x4.splat(0);
+    let a02 = i32x4.splat(0);
+    let a03 = i32x4.splat(0);
+    let a10 = i32x4.splat(0);
+    let a11 = i32x4.splat(0);
+    let a12 = i32x4.splat(0);
+    let a13 = i32x4.splat(0);
+    for (let k: usize = 0; k < PREFIX_GROUP; k += 16) {
+      const v0 = v128.load(p + k);
+      const v1 = v128.load(p + PREFIX_GROUP + k);
+      let y = v128.load(x + k);
+      a00 = i32x4.add(a00, i32x4.dot_i16x8_s(v0, y));
+      a10 = i32x4.add(a10, i32x4.dot_i16x8_s(v1, y));
+      y = v128.load(x + PREFIX_QUERY + k);
+      a01 = i32x4.add(a01, i32x4.dot_i16x8_s(v0, y));
+      a11 = i32x4.add(a11, i32x4.dot_i16x8_s(v1, y));
+      y = v128.load(x + 2 * PREFIX_QUERY + k);
+      a02 = i32x4.add(a02, i32x4.dot_i16x8_s(v0, y));
+      a12 = i32x4.add(a12, i32x4.dot_i16x8_s(v1, y));
+      y = v128.load(x + 3 * PREFIX_QUERY + k);
+      a03 = i32x4.add(a03, i32x4.dot_i16x8_s(v0, y));
+      a13 = i32x4.add(a13, i32x4.dot_i16x8_s(v1, y));
+    }
+    const l0 = i32x4.splat(load<i32>(limits, Q_LIMIT));
+    const l1 = i32x4.splat(load<i32>(limits, Q_BYTES + Q_LIMIT));
+    const l2 = i32x4.splat(load<i32>(limits, 2 * Q_BYTES + Q_LIMIT));
+    const l3 = i32x4.splat(load<i32>(limits, 3 * Q_BYTES + Q_LIMIT));
+    // Bits 0-3: the first group's rows; bits 4-7: the second's.
+    const m0 = i32x4.bitmask(i32x4.gt_s(a00, l0)) | (i32x4.bitmask(i32x4.gt_s(a10, l0)) << 4);
+    const m1 = i32x4.bitmask(i32x4.gt_s(a01, l1)) | (i32x4.bitmask(i32x4.gt_s(a11, l1)) << 4);
+    const m2 = i32x4.bitmask(i32x4.gt_s(a02, l2)) | (i32x4.bitmask(i32x4.gt_s(a12, l2)) << 4);
+    const m3 = i32x4.bitmask(i32x4.gt_s(a03, l3)) | (i32x4.bitmask(i32x4.gt_s(a13, l3)) << 4);
+    if ((m0 | m1 | m2 | m3) == 0) continue;
+    n0 = appendRows(list0, appendRows(list0, n0, m0, r, e0), m0 >> 4, r + 4, e0);
+    n1 = appendRows(list1, appendRows(list1, n1, m1, r, e1), m1 >> 4, r + 4, e1);
+    n2 = appendRows(list2, appendRows(list2, n2, m2, r, e2), m2 >> 4, r + 4, e2);
+    n3 = appendRows(list3, appendRows(list3, n3, m3, r, e3), m3 >> 4, r + 4, e3);
+  }
+  const c = counts + (<usize>j << 2);
+  store<i32>(c, n0);
+  store<i32>(c, n1, 4);
+  store<i32>(c, n2, 8);
+  store<i32>(c, n3, 12);
+}
+
 
 /**
  * Second pass: keeps, in place, the listed rows that pass
@@ -251,25 +362,38 @@ export function refine(
     const count = counts + (<usize>j << 2);
     const n = load<i32>(count);
     let kept = 0;
-    for (let i = 0; i < n; i++) {
+    let i = 0;
+    // Two rows at a time: each query lane loaded serves both.
+    for (; i + 2 <= n; i += 2) {
+      const r0 = load<i32>(list + (<usize>i << 2));
+      const r1 = load<i32>(list + (<usize>i << 2), 4);
+      const row0 = rows + <usize>r0 * rowBytes;
+      const row1 = rows + <usize>r1 * rowBytes;
+      let a0 = i32x4.splat(0);
+      let a1 = i32x4.splat(0);
+      let y = x;
+      for (let k: usize = 0; k < rowBytes; k += 16, y += 32) {
+        const q = v128.load(y);
+        a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v128.load(row0 + k), q));
+        a1 = i32x4.add(a1, i32x4.dot_i16x8_s(v128.load(row1 + k), q));
+      }
+      const approx0 = <f32>((i32x4.extract_lane(a0, 0) + i32x4.extract_lane(a0, 1)) + (i32x4.extract_lane(a0, 2) + i32x4.extract_lane(a0, 3)));
+      const approx1 = <f32>((i32x4.extract_lane(a1, 0) + i32x4.extract_lane(a1, 1)) + (i32x4.extract_lane(a1, 2) + i32x4.extract_lane(a1, 3)));
+      // Kept rows are written without a branch: the slot is overwritten unless the list moves on.
+      store<i32>(list + (<usize>kept << 2), r0);
+      kept += i32(approx0 + (load<f32>(rowErrors + (<usize>r0 << 2)) + queryError) > threshold);
+      store<i32>(list + (<usize>kept << 2), r1);
+      kept += i32(approx1 + (load<f32>(rowErrors + (<usize>r1 << 2)) + queryError) > threshold);
+    }
+    if (i < n) {
       const r = load<i32>(list + (<usize>i << 2));
       const row = rows + <usize>r * rowBytes;
-      const errors = load<f32>(rowErrors + (<usize>r << 2)) + queryError;
       let a = i32x4.splat(0);
-      let b = i32x4.splat(0);
-      let k: usize = 0;
       let y = x;
-      for (; k + 16 < rowBytes; k += 32, y += 64) {
-        a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(row + k), v128.load(y)));
-        b = i32x4.add(b, i32x4.dot_i16x8_s(v128.load(row + k, 16), v128.load(y, 32)));
-      }
-      if (k < rowBytes) a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(row + k), v128.load(y)));
-      a = i32x4.add(a, b);
+      for (let k: usize = 0; k < rowBytes; k += 16, y += 32) a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(row + k), v128.load(y)));
       const approx = <f32>((i32x4.extract_lane(a, 0) + i32x4.extract_lane(a, 1)) + (i32x4.extract_lane(a, 2) + i32x4.extract_lane(a, 3)));
-      if (approx + errors > threshold) {
-        store<i32>(list + (<usize>kept << 2), r);
-        kept++;
-      }
+      store<i32>(list + (<usize>kept << 2), r);
+      kept += i32(approx + (load<f32>(rowErrors + (<usize>r << 2)) + queryError) > threshold);
     }
     store<i32>(count, kept);
   }

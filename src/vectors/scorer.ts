@@ -62,8 +62,8 @@ export interface Scorer {
    * Passes on, tile by tile in increasing row order, rows that may score
    * above each query's floor: every row whose exact score exceeds
    * `floors[q]` is passed, perhaps with some that do not. `floors[q]` is read
-   * before every tile, so raising it as better rows are found (a top-n's
-   * worst kept score) skips ever more rows.
+   * at the start and after every visit of query q, so raising it there as
+   * better rows are found (a top-n's worst kept score) skips ever more rows.
    */
   scanAbove(queries: Float32Array, ends: ArrayLike<number>, floors: Float32Array, visit: CandidateVisitor): void;
   /**
@@ -288,28 +288,26 @@ export function filterTiles(
   const words = PARAM_BYTES / 4;
   const params = new Float32Array(buffer, layout.paramsAt + first * PARAM_BYTES, ends.length * words);
   const paramInts = new Int32Array(params.buffer, params.byteOffset, params.length);
-  // The floors last written to the parameters: only raised floors are written again.
-  const written = new Float32Array(ends.length).fill(NaN);
+  // A query's floor goes to its parameters at the start and whenever a visit of it has raised it.
+  const writeFloor = (q: number): void => {
+    const floor = floors[floorsAt + q]!;
+    const at = q * words;
+    if (floor === -Infinity) {
+      paramInts[at] = INT32_MIN;
+      params[at + 2] = -Infinity;
+    } else {
+      // Rounded down, and one lower for the rounding of the subtraction: the prefix test keeps every row that refine keeps
+      // (errors[q] is the query's share of the prefix test's bound).
+      const scaled = floor * SCALE2;
+      paramInts[at] = Math.max(INT32_MIN, Math.min(INT32_MAX, Math.floor(scaled - errors[q]!) - 1));
+      params[at + 2] = Math.fround(scaled);
+    }
+  };
+  for (let q = 0; q < ends.length; q++) writeFloor(q);
   const { stride16, stride32 } = layout;
   // Few queries share the lists' room (TILE rows in all) in longer blocks.
   const maxRows = Math.max(BLOCK_ROWS, Math.min(MAX_BLOCK_ROWS, Math.floor(TILE / Math.min(QUERY_CHUNK, ends.length)) & ~3));
   forEachTile(layout.size, ends, (rowStart, rowEnd, chunk, count, stride) => {
-    for (let q = chunk; q < chunk + count; q++) {
-      const floor = floors[floorsAt + q]!;
-      if (floor === written[q]) continue;
-      written[q] = floor;
-      const at = q * words;
-      if (floor === -Infinity) {
-        paramInts[at] = INT32_MIN;
-        params[at + 2] = -Infinity;
-      } else {
-        // Rounded down, and one lower for the rounding of the subtraction: the prefix test keeps every row that refine keeps
-        // (errors[q] is the query's share of the prefix test's bound).
-        const scaled = floor * SCALE2;
-        paramInts[at] = Math.max(INT32_MIN, Math.min(INT32_MAX, Math.floor(scaled - errors[q]!) - 1));
-        params[at + 2] = Math.fround(scaled);
-      }
-    }
     const loaded = first + chunk;
     const queryParams = layout.paramsAt + loaded * PARAM_BYTES;
     exports.prefilterBlock(
@@ -326,7 +324,11 @@ export function filterTiles(
     );
     for (let j = 0; j < count; j++) {
       const n = counts[j]!;
-      if (n > 0) visit(chunk + j, lists, exact, j * stride, j * stride + n);
+      if (n === 0) continue;
+      const q = chunk + j;
+      const floor = floors[floorsAt + q];
+      visit(q, lists, exact, j * stride, j * stride + n);
+      if (floors[floorsAt + q] !== floor) writeFloor(q);
     }
   }, maxRows);
 }
