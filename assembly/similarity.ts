@@ -187,25 +187,31 @@ function queryEnd(params: usize, j: i32, rowEnd: i32): i32 {
 }
 
 /**
+ * For each 4-bit mask, the lanes whose bits are set, in order, as four i32
+ * (the rest 0): adding the group's first row gives the rows to append.
+ */
+const COMPACT_LANES = memory.data<i32>([
+  0, 0, 0, 0, /* 0b0000 */ 0, 0, 0, 0, /* 0b0001 */ 1, 0, 0, 0, /* 0b0010 */ 0, 1, 0, 0,
+  2, 0, 0, 0, /* 0b0100 */ 0, 2, 0, 0, /* 0b0101 */ 1, 2, 0, 0, /* 0b0110 */ 0, 1, 2, 0,
+  3, 0, 0, 0, /* 0b1000 */ 0, 3, 0, 0, /* 0b1001 */ 1, 3, 0, 0, /* 0b1010 */ 0, 1, 3, 0,
+  2, 3, 0, 0, /* 0b1100 */ 0, 2, 3, 0, /* 0b1101 */ 1, 2, 3, 0, /* 0b1110 */ 0, 1, 2, 3,
+], 16);
+
+/**
  * Appends to a list the rows r..r+3 whose bits are set in `mask`, leaving
  * out rows from `end` on (the query's end, and padding rows); the list's new
- * length. Without branches: every row is written at the list's end, which
- * moves on only past kept rows (so a slot written is always below the list's
- * final length or the block's row count: inside the list).
+ * length. One v128 store without branches: it writes four slots from the
+ * list's end, of which the kept rows' stay. As r lies in the block and the
+ * list holds at most r - rowStart rows before it, the four slots stay inside
+ * the block's room (its size is a multiple of 4).
  */
 // @ts-ignore: decorator
 @inline
 function appendRows(list: usize, n: i32, mask: i32, r: i32, end: i32): i32 {
   const valid = end - r;
   if (valid < 4) mask &= valid > 0 ? (1 << valid) - 1 : 0;
-  store<i32>(list + (<usize>n << 2), r);
-  n += mask & 1;
-  store<i32>(list + (<usize>n << 2), r + 1);
-  n += (mask >> 1) & 1;
-  store<i32>(list + (<usize>n << 2), r + 2);
-  n += (mask >> 2) & 1;
-  store<i32>(list + (<usize>n << 2), r + 3);
-  return n + ((mask >> 3) & 1);
+  v128.store(list + (<usize>n << 2), i32x4.add(v128.load(COMPACT_LANES + (<usize>(mask & 15) << 4)), i32x4.splat(r)));
+  return n + <i32>popcnt(mask & 15);
 }
 
 /** prefilterBlock for query j alone. */
@@ -276,7 +282,7 @@ function prefilterQuad(
   let n3 = 0;
   let p = prefix + <usize>(rowStart >> 2) * PREFIX_GROUP;
   for (let r = rowStart; r < end; r += 8, p += 2 * PREFIX_GROUP) {
-    // The second group may lie past the end (even past the copy): its rows are masked out below.
+    // The second group may lie past the end (even past the copy): its rows are left out below.
     let a00 = i32x4.splat(0);
     let a01 = i32x4.splat(0);
     let a02 = i32x4.splat(0);
@@ -311,10 +317,16 @@ function prefilterQuad(
     const m2 = i32x4.bitmask(i32x4.gt_s(a02, l2)) | (i32x4.bitmask(i32x4.gt_s(a12, l2)) << 4);
     const m3 = i32x4.bitmask(i32x4.gt_s(a03, l3)) | (i32x4.bitmask(i32x4.gt_s(a13, l3)) << 4);
     if ((m0 | m1 | m2 | m3) == 0) continue;
-    n0 = appendRows(list0, appendRows(list0, n0, m0, r, e0), m0 >> 4, r + 4, e0);
-    n1 = appendRows(list1, appendRows(list1, n1, m1, r, e1), m1 >> 4, r + 4, e1);
-    n2 = appendRows(list2, appendRows(list2, n2, m2, r, e2), m2 >> 4, r + 4, e2);
-    n3 = appendRows(list3, appendRows(list3, n3, m3, r, e3), m3 >> 4, r + 4, e3);
+    n0 = appendRows(list0, n0, m0, r, e0);
+    n1 = appendRows(list1, n1, m1, r, e1);
+    n2 = appendRows(list2, n2, m2, r, e2);
+    n3 = appendRows(list3, n3, m3, r, e3);
+    // The second group only where it lies before the query's end, so inside the block (see appendRows).
+    const r4 = r + 4;
+    if (r4 < e0) n0 = appendRows(list0, n0, m0 >> 4, r4, e0);
+    if (r4 < e1) n1 = appendRows(list1, n1, m1 >> 4, r4, e1);
+    if (r4 < e2) n2 = appendRows(list2, n2, m2 >> 4, r4, e2);
+    if (r4 < e3) n3 = appendRows(list3, n3, m3 >> 4, r4, e3);
   }
   const c = counts + (<usize>j << 2);
   store<i32>(c, n0);
