@@ -467,7 +467,7 @@ export interface FilterResult {
  * times; small ones at the end, so that threads finish together), within
  * these bounds. Even: pairs are the kernel's unit.
  */
-const MIN_PIECE = 16;
+const MIN_PIECE = 8;
 const MAX_PIECE = QUERY_CHUNK;
 
 /**
