@@ -30,15 +30,18 @@ const { values } = parseArgs({
     questions: { type: 'string', default: join(data, 'questions-words.txt') },
     pairs: { type: 'string', default: join(data, 'wordsim353.tsv') },
     calibrate: { type: 'boolean', default: false },
+    repeat: { type: 'string', default: '1' },
     help: { type: 'boolean', default: false },
   },
 });
 
 if (values.help) {
   console.log(`usage: npm run bench -- [--corpus FILE] [--modes sg-ns,sg-ns-shared,cbow-ns,sg-hs,cbow-hs | --arch sg|cbow --loss ns|hs]
-                       [--epochs 1] [--threads 2 | --threads 1,2] [--peers gensim,fasttext] [--calibrate]
+                       [--epochs 1] [--threads 2 | --threads 1,2] [--repeat 1] [--peers gensim,fasttext] [--calibrate]
 Trains every tool with: dim 100, window 5, negative 5, sample 1e-3, min-count 5.
 A mode ending in -shared is word2vec-ts with --shared-negatives, compared with the peers' plain mode.
+--repeat N trains word2vec-ts N times per mode, every thread count back to back in each round (peers once),
+and compares medians: timings on a shared machine vary from run to run.
 --calibrate also measures what two independent one-thread processes get from the machine.`);
   process.exit(0);
 }
@@ -49,6 +52,11 @@ if (!existsSync(values.corpus)) {
 
 const modes = values.arch || values.loss ? [`${values.arch ?? 'sg'}-${values.loss ?? 'ns'}`] : values.modes.split(',');
 const threadCounts = values.threads.split(',').map(Number);
+const rounds = Number(values.repeat);
+if (!Number.isInteger(rounds) || rounds < 1) {
+  console.error(`--repeat must be a positive integer, got '${values.repeat}'`);
+  process.exit(2);
+}
 const peers = values.peers.split(',').filter(Boolean);
 const work = mkdtempSync(join(tmpdir(), 'w2v-bench-'));
 
@@ -56,6 +64,8 @@ const runs: Run[] = [];
 
 interface Run {
   tool: string;
+  /** word2vec-ts's round (1..--repeat); peers run in round 1 only. */
+  round: number;
   mode: string;
   threads: number;
   seconds: number;
@@ -132,18 +142,21 @@ async function main(): Promise<void> {
     // "sg-ns-shared" is word2vec-ts with --shared-negatives; peers have no such mode and run as "sg-ns".
     const [arch, loss, variant] = mode.split('-');
     const peerMode = `${arch}-${loss}`;
-    for (const threads of threadCounts) {
+    for (let round = 1; round <= rounds; round++) for (const threads of threadCounts) {
       const settings = { ...common, arch, loss, threads: String(threads) };
       const ours = join(work, `ours-${mode}-${threads}.bin`);
       const extra = variant === 'shared' ? ['--shared-negatives'] : [];
       const o = lastJson(run(process.execPath, [join(here, 'train-ours.js'), '--corpus', values.corpus, '--output', ours, ...flags(settings), ...extra]));
       const words = o.corpus_words;
-      record({ tool: 'word2vec-ts', mode, threads, seconds: o.seconds, words, maxRssMb: o.max_rss_mb, ...evaluate(ours, true), profile: profileOf(o) });
+      // Quality does not depend on the round: later rounds are timed only.
+      const quality = round === 1 ? evaluate(ours, true) : { analogy: NaN, spearman: NaN };
+      record({ tool: 'word2vec-ts', round, mode, threads, seconds: o.seconds, words, maxRssMb: o.max_rss_mb, ...quality, profile: profileOf(o) });
+      if (round > 1) continue;
       const peerRan = (tool: string): boolean => runs.some((r) => r.tool === tool && r.mode === peerMode && r.threads === threads);
       if (usable.includes('gensim') && !peerRan('gensim')) {
         const out = join(work, `gensim-${peerMode}-${threads}.bin`);
         const g = lastJson(run(PYTHON, [join(repo, 'bench/peers/gensim_train.py'), '--corpus-file', plain, '--output', out, ...flags(settings)]));
-        record({ tool: 'gensim', mode: peerMode, threads, seconds: g.seconds, words, maxRssMb: g.max_rss_mb, ...evaluate(out, true) });
+        record({ tool: 'gensim', round, mode: peerMode, threads, seconds: g.seconds, words, maxRssMb: g.max_rss_mb, ...evaluate(out, true) });
       }
       if (usable.includes('fasttext') && !peerRan('fasttext')) {
         const prefix = join(work, `fasttext-${peerMode}-${threads}`);
@@ -152,7 +165,7 @@ async function main(): Promise<void> {
           '-loss', loss, '-t', '1e-3', '-minCount', '5', '-epoch', values.epochs, '-thread', String(threads),
           '-minn', '0', '-maxn', '0', '-lr', arch === 'sg' ? '0.025' : '0.05', '-verbose', '0',
         ]);
-        record({ tool: 'fasttext', mode: peerMode, threads, seconds: t.seconds, words, maxRssMb: t.maxRssMb, ...evaluate(`${prefix}.vec`, false) });
+        record({ tool: 'fasttext', round, mode: peerMode, threads, seconds: t.seconds, words, maxRssMb: t.maxRssMb, ...evaluate(`${prefix}.vec`, false) });
       }
     }
   }
@@ -163,7 +176,7 @@ async function main(): Promise<void> {
 
 function record(r: Run): void {
   runs.push(r);
-  console.error(`done: ${r.tool} ${r.mode} threads=${r.threads} in ${r.seconds.toFixed(1)} s${r.profile ? ` (${r.profile})` : ''}`);
+  console.error(`done: ${r.tool} ${r.mode} threads=${r.threads}${rounds > 1 ? ` round ${r.round}` : ''} in ${r.seconds.toFixed(1)} s${r.profile ? ` (${r.profile})` : ''}`);
 }
 
 /**
@@ -179,30 +192,52 @@ async function calibrate(): Promise<number> {
   return (2 * alone) / ((performance.now() - started) / 1000);
 }
 
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** word2vec-ts's median wall time over the rounds of one mode and thread count. */
+function oursSeconds(mode: string, threads: number): number {
+  return median(runs.filter((x) => x.tool === 'word2vec-ts' && x.mode === mode && x.threads === threads).map((x) => x.seconds));
+}
+
 function printTable(capacity: number): void {
+  const percent = (x: number): string => (Number.isNaN(x) ? '-' : `${(100 * x).toFixed(2)}%`);
+  const fixed = (x: number): string => (Number.isNaN(x) ? '-' : x.toFixed(4));
   console.log(`\ncorpus: ${values.corpus}; epochs ${values.epochs}; dim 100, window 5, negative 5, sample 1e-3, min-count 5`);
   console.log('words/s = corpus words (in vocabulary, before subsampling) x epochs / wall time of the training call\n');
-  console.log('| mode | threads | tool | words/s | wall s | peak MB | analogy (30k) | WS-353 Spearman |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  const roundColumn = rounds > 1;
+  console.log(`| mode | threads |${roundColumn ? ' round |' : ''} tool | words/s | wall s | peak MB | analogy (30k) | WS-353 Spearman |`);
+  console.log(`|---|---|${roundColumn ? '---|' : ''}---|---|---|---|---|---|`);
   for (const r of runs) {
-    console.log(`| ${r.mode} | ${r.threads} | ${r.tool} | ${Math.round(r.words / r.seconds).toLocaleString('en')} | ${r.seconds.toFixed(1)} | ${r.maxRssMb.toFixed(0)} | ${(100 * r.analogy).toFixed(2)}% | ${r.spearman.toFixed(4)} |`);
+    console.log(
+      `| ${r.mode} | ${r.threads} |${roundColumn ? ` ${r.round} |` : ''} ${r.tool} | ${Math.round(r.words / r.seconds).toLocaleString('en')} | ` +
+        `${r.seconds.toFixed(1)} | ${r.maxRssMb.toFixed(0)} | ${percent(r.analogy)} | ${fixed(r.spearman)} |`,
+    );
   }
   console.log('\nword2vec-ts time:');
-  for (const r of runs.filter((x) => x.profile)) console.log(`  ${r.mode} threads=${r.threads}: ${r.profile}`);
-  console.log('\nword2vec-ts / peer:');
+  for (const r of runs.filter((x) => x.profile)) console.log(`  ${r.mode} threads=${r.threads}${roundColumn ? ` round ${r.round}` : ''}: ${r.profile}`);
+  console.log(`\nword2vec-ts / peer${roundColumn ? ` (word2vec-ts: median wall time of ${rounds} rounds)` : ''}:`);
   for (const r of runs.filter((x) => x.tool !== 'word2vec-ts')) {
-    for (const ours of runs.filter((x) => x.tool === 'word2vec-ts' && x.mode.startsWith(r.mode) && x.threads === r.threads)) {
+    for (const ours of runs.filter((x) => x.tool === 'word2vec-ts' && x.round === 1 && x.mode.startsWith(r.mode) && x.threads === r.threads)) {
       console.log(
-        `  ${ours.mode} threads=${r.threads} vs ${r.tool}: speed ${(r.seconds / ours.seconds).toFixed(2)}x, ` +
+        `  ${ours.mode} threads=${r.threads} vs ${r.tool}: speed ${(r.seconds / oursSeconds(ours.mode, r.threads)).toFixed(2)}x, ` +
           `analogy ${(100 * (ours.analogy - r.analogy)).toFixed(2)} points, Spearman ${(ours.spearman - r.spearman).toFixed(4)}`,
       );
     }
   }
   for (const mode of modes) {
-    const ours = runs.filter((x) => x.tool === 'word2vec-ts' && x.mode === mode);
-    const one = ours.find((x) => x.threads === 1);
-    for (const r of ours.filter((x) => x.threads > 1 && one)) {
-      console.log(`  ${mode}: ${r.threads} threads = ${(one!.seconds / r.seconds).toFixed(2)}x 1 thread`);
+    const one = runs.filter((x) => x.tool === 'word2vec-ts' && x.mode === mode && x.threads === 1);
+    if (one.length === 0) continue;
+    for (const threads of threadCounts.filter((t) => t > 1)) {
+      // Each round's ratio compares runs made back to back.
+      const perRound = one.flatMap((a) =>
+        runs.filter((x) => x.tool === 'word2vec-ts' && x.mode === mode && x.threads === threads && x.round === a.round).map((b) => a.seconds / b.seconds),
+      );
+      const rest = roundColumn ? ` (median; rounds: ${perRound.map((x) => `${x.toFixed(2)}x`).join(', ')})` : '';
+      console.log(`  ${mode}: ${threads} threads = ${median(perRound).toFixed(2)}x 1 thread${rest}`);
     }
   }
   if (Number.isFinite(capacity)) {

@@ -23,14 +23,14 @@ const { values } = parseArgs({
     corpus: { type: 'string', default: process.env.W2V_CORPUS ?? join(data, 'wiki17m.txt.gz') },
     queries: { type: 'string', default: '1000' },
     topn: { type: 'string', default: '10' },
-    repeats: { type: 'string', default: '3' },
+    repeats: { type: 'string', default: '5' },
     seed: { type: 'string', default: '1' },
     help: { type: 'boolean', default: false },
   },
 });
 
 if (values.help) {
-  console.log(`usage: npm run bench:queries -- [--model vectors.bin | --corpus corpus.txt.gz] [--queries 1000] [--topn 10] [--repeats 3]
+  console.log(`usage: npm run bench:queries -- [--model vectors.bin | --corpus corpus.txt.gz] [--queries 1000] [--topn 10] [--repeats 5]
 Without --model, trains a model (1 epoch, default settings) on the corpus first.
 Times are medians over the repeats; ratios compare tools measured in this run.`);
   process.exit(0);
