@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { systemErrorText } from '../io/atomic-write.js';
 import { InputError, UsageError } from '../errors.js';
-import type { KeyedVectors } from '../vectors/keyed-vectors.js';
+import type { KeyedVectors, VectorQuery } from '../vectors/keyed-vectors.js';
 
 export interface AnalogyOptions {
   /** Only the first (most frequent) `restrictVocab` words count as known and as answers. Default 300000. */
@@ -63,6 +63,8 @@ export async function evaluateAnalogies(kv: KeyedVectors, path: string, options:
   let skipped = 0;
   let questions = 0;
   const invalidLines: number[] = [];
+  // Questions whose words are all known, answered together at the end as one batch.
+  const pending: Array<{ section: AnalogySectionResult; words: [string, string, string, string]; query: VectorQuery }> = [];
   const lines = text.split('\n');
   // A final newline ends the last line; it does not start an empty one.
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
@@ -84,7 +86,8 @@ export async function evaluateAnalogies(kv: KeyedVectors, path: string, options:
       continue;
     }
     questions++;
-    const [a, b, c, expected] = words.map(fold) as [string, string, string, string];
+    const folded = words.map(fold) as [string, string, string, string];
+    const [a, b, c, expected] = folded;
     const rowA = known.get(a);
     const rowB = known.get(b);
     const rowC = known.get(c);
@@ -92,17 +95,21 @@ export async function evaluateAnalogies(kv: KeyedVectors, path: string, options:
       skipped++;
       continue;
     }
-    const query = kv.meanOfUnitVectors([rowB, rowC], [rowA]);
-    const candidates = kv.similarByVector(query, { topn: 5, restrictVocab, exclude: new Set([rowA, rowB, rowC]) });
+    const vector = kv.meanOfUnitVectors([rowB, rowC], [rowA]);
+    pending.push({ section: current, words: folded, query: { vector, topn: 5, restrictVocab, exclude: new Set([rowA, rowB, rowC]) } });
+  }
+
+  const answers = kv.nearestToVectorBatch(pending.map((question) => question.query));
+  pending.forEach(({ section, words: [a, b, c, expected] }, i) => {
     // gensim keeps the last candidate if all five are case variants of a, b or c.
     let predicted: string | undefined;
-    for (const candidate of candidates) {
+    for (const candidate of answers[i]!) {
       predicted = fold(candidate.word);
       if (known.has(predicted) && predicted !== a && predicted !== b && predicted !== c) break;
     }
-    if (predicted === expected) current.correct++;
-    else current.incorrect++;
-  }
+    if (predicted === expected) section.correct++;
+    else section.incorrect++;
+  });
 
   const total = { correct: 0, incorrect: 0 };
   for (const section of sections) {
