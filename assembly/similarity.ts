@@ -335,7 +335,6 @@ function prefilterQuad(
   store<i32>(c, n3, 12);
 }
 
-
 /**
  * Second pass: keeps, in place, the listed rows that pass
  *
