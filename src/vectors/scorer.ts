@@ -773,10 +773,16 @@ class WasmScorer implements Scorer {
         failure ??= message?.error ?? 'no answer';
         continue;
       }
+      // A query goes to one thread only, so its heap here is still empty; offering through accepts keeps that an
+      // assumption of speed, not of correctness.
       let at = 0;
       message.queries.forEach((q, i) => {
         const heap = heaps[q]!;
-        for (const end = at + message.lengths[i]!; at < end; at++) heap.push(message.scores[at]!, message.rows[at]!);
+        for (const end = at + message.lengths[i]!; at < end; at++) {
+          const score = message.scores[at]!;
+          const row = message.rows[at]!;
+          if (heap.accepts(score, row)) heap.push(score, row);
+        }
       });
     }
     if (failure !== undefined) throw new Error(`a similarity worker failed: ${failure}`);
