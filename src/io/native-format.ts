@@ -36,7 +36,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import * as zlib from 'node:zlib';
 import { InputError, UsageError } from '../errors.js';
-import { resolveOptions, type ResolvedTrainOptions, type TrainOptions } from '../options.js';
+import { resolveOptions, type Loss, type ResolvedTrainOptions, type TrainOptions } from '../options.js';
 import { KeyedVectors } from '../vectors/keyed-vectors.js';
 import { writeFileAtomically } from './atomic-write.js';
 import { checkLimit, readInputFile } from './input-file.js';
@@ -47,6 +47,11 @@ import { checkLimit, readInputFile } from './input-file.js';
  * ('hs': hierarchical softmax).
  */
 export type OutputKind = 'ns' | 'hs';
+
+/** The output weights a loss trains: the full softmax keeps one row per word, as negative sampling does. */
+export function outputKindOf(loss: Loss): OutputKind {
+  return loss === 'hs' ? 'hs' : 'ns';
+}
 
 /** A model as the native format stores it. Everything but `vectors` is optional. */
 export interface NativeModel {

@@ -6,7 +6,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { InputError, UsageError, W2vError } from '../errors.js';
-import { loadNative, type CorpusIdentity, type NativeModel, type OutputKind, type TrainingState } from '../io/native-format.js';
+import { loadNative, outputKindOf, type CorpusIdentity, type NativeModel, type OutputKind, type TrainingState } from '../io/native-format.js';
 import type { ResolvedTrainOptions } from '../options.js';
 import type { KeyedVectors } from '../vectors/keyed-vectors.js';
 
@@ -74,7 +74,7 @@ export async function loadTrainable(path: string): Promise<TrainableModel> {
     const missing = [!counts && 'counts', !outputWeights && 'output weights', !options && 'training options'].filter(Boolean).join(', ');
     throw new UsageError(`${path}: this native file holds vectors only (no ${missing}); training can only go on from a model saved by w2v train`);
   }
-  const expectedKind: OutputKind = options.loss === 'hs' ? 'hs' : 'ns';
+  const expectedKind = outputKindOf(options.loss);
   if (outputKind !== expectedKind) {
     throw new InputError(`${path}: the output weights are '${outputKind}' but the options say --loss ${options.loss}`);
   }

@@ -1,7 +1,7 @@
 import type { ResolvedTrainOptions } from '../options.js';
 import type { KeyedVectors } from '../vectors/keyed-vectors.js';
 import { saveWord2Vec } from '../io/word2vec-format.js';
-import { saveNative } from '../io/native-format.js';
+import { outputKindOf, saveNative } from '../io/native-format.js';
 import { formatFromExtension, type FileFormat } from '../io/load.js';
 import type { TrainSummary } from './types.js';
 
@@ -46,7 +46,7 @@ export class Word2Vec {
         counts: this.counts,
         outputWeights: this.outputWeights,
         // The full softmax, like negative sampling, has one output row per word.
-        outputKind: this.options.loss === 'hs' ? 'hs' : 'ns',
+        outputKind: outputKindOf(this.options.loss),
         options: this.options,
       });
     }

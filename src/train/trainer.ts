@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import { chunkCapacity, chunksOf, encodeCached, scanCorpus, streamChunks, type Chunk, type CorpusScan } from '../corpus/encoded.js';
 import { countInvalidTokens, describeInvalidTokens, Vocabulary } from '../vocab/vocabulary.js';
 import { KeyedVectors } from '../vectors/keyed-vectors.js';
-import { saveNative, type TrainingState } from '../io/native-format.js';
+import { outputKindOf, saveNative, type TrainingState } from '../io/native-format.js';
 import {
   corpusIdentity, parseRandomState, randomStateText, TrainingInterrupted,
   type TrainableModel,
@@ -146,6 +146,7 @@ export async function trainOn(setup: TrainSetup): Promise<Word2Vec> {
   // The corpus words trained per epoch: those of the scan that are in the vocabulary.
   let wordsPerEpoch = 0;
   for (let i = 0; i < remap.length; i++) if (remap[i] >= 0) wordsPerEpoch += scan.counts[i];
+  const totalWords = wordsPerEpoch * options.epochs;
   const corpus = await corpusIdentity(options.input, scan.tokens);
   let encoded = scan.cached ? encodeCached(scan.cached, remap) : undefined;
   const corpusTokens = scan.tokens;
@@ -188,14 +189,14 @@ export async function trainOn(setup: TrainSetup): Promise<Word2Vec> {
   };
 
   const checkpoint = request.checkpoint;
-  const outputKind = options.loss === 'hs' ? 'hs' : 'ns';
+  const outputKind = outputKindOf(options.loss);
   const capture = (at: RunPosition): (() => Promise<void>) => {
     // Copies now, while the threads wait; the file is written while they train on.
     const vectors = new KeyedVectors(vocab.words, memory.inputVectors().slice(), options.dim);
     const outputWeights = memory.outputWeights().slice();
     const training: TrainingState = {
       wordsDone: at.wordsDone,
-      totalWords: wordsPerEpoch * options.epochs,
+      totalWords,
       epoch: at.epoch,
       chunksDone: at.chunksDone,
       chunkTarget: CHUNK_TARGET,
@@ -226,7 +227,6 @@ export async function trainOn(setup: TrainSetup): Promise<Word2Vec> {
   encoded = undefined; // let the corpus go before the vectors are copied out
   if (run.stoppedAt) {
     const at = run.stoppedAt;
-    const totalWords = wordsPerEpoch * options.epochs;
     const where = `${((100 * at.wordsDone) / totalWords).toFixed(1)}% (epoch ${at.epoch + 1} of ${options.epochs})`;
     const saved = checkpoint ? `; the checkpoint ${checkpoint.path} holds its state` : '; nothing was saved (no checkpoint was asked for)';
     throw new TrainingInterrupted(`training was stopped at ${where}${saved}`, checkpoint?.path, at.wordsDone, totalWords, request.signal?.reason);
