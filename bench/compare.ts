@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createGunzip } from 'node:zlib';
+import { median } from './median.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
 const repo = resolve(here, '../..');
@@ -190,12 +191,6 @@ async function calibrate(): Promise<number> {
   const started = performance.now();
   await Promise.all(['a', 'b'].map((name) => execFileAsync(process.execPath, args(`calibrate-${name}.bin`), { maxBuffer: 1 << 26 })));
   return (2 * alone) / ((performance.now() - started) / 1000);
-}
-
-function median(xs: readonly number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** word2vec-ts's median wall time over the rounds of one mode and thread count. */

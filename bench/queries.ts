@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadWord2Vec } from '../src/io/word2vec-format.js';
 import type { KeyedVectors, Neighbour, SimilarityQuery } from '../src/vectors/keyed-vectors.js';
+import { median } from './median.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
 const repo = resolve(here, '../..');
@@ -40,12 +41,6 @@ const queryCount = Number(values.queries);
 const topn = Number(values.topn);
 const repeats = Number(values.repeats);
 const work = mkdtempSync(join(tmpdir(), 'w2v-bench-queries-'));
-
-function median(xs: readonly number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 function time<T>(run: () => T): { seconds: number; result: T } {
   const started = performance.now();
