@@ -38,6 +38,13 @@ function horizontalSum(v: v128): f32 {
   return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
 }
 
+/** The sum of an i32x4's lanes, exact (the approximate scores' sums stay far below 2³¹), as float32. */
+// @ts-ignore: decorator
+@inline
+function laneSum(v: v128): f32 {
+  return <f32>((i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1)) + (i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3)));
+}
+
 /**
  * Exact float32 scores: out[q * outStride + (r - rowStart)] = rows[r] · queries[q]
  * for r in [rowStart, rowEnd rounded up to a multiple of 4) and q in [0, queryCount).
@@ -188,7 +195,9 @@ function queryEnd(params: usize, j: i32, rowEnd: i32): i32 {
 
 /**
  * For each 4-bit mask, the lanes whose bits are set, in order, as four i32
- * (the rest 0): adding the group's first row gives the rows to append.
+ * (the rest 0): adding the group's first row gives the rows to append. The
+ * module's only static data, below the host's buffers (memoryBase 64); every
+ * instance (one per thread) writes the same bytes there when it starts.
  */
 const COMPACT_LANES = memory.data<i32>([
   0, 0, 0, 0, /* 0b0000 */ 0, 0, 0, 0, /* 0b0001 */ 1, 0, 0, 0, /* 0b0010 */ 0, 1, 0, 0,
@@ -388,13 +397,12 @@ export function refine(
         a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v128.load(row0 + k), q));
         a1 = i32x4.add(a1, i32x4.dot_i16x8_s(v128.load(row1 + k), q));
       }
-      const approx0 = <f32>((i32x4.extract_lane(a0, 0) + i32x4.extract_lane(a0, 1)) + (i32x4.extract_lane(a0, 2) + i32x4.extract_lane(a0, 3)));
-      const approx1 = <f32>((i32x4.extract_lane(a1, 0) + i32x4.extract_lane(a1, 1)) + (i32x4.extract_lane(a1, 2) + i32x4.extract_lane(a1, 3)));
-      // Kept rows are written without a branch: the slot is overwritten unless the list moves on.
+      // Kept rows are written without a branch: the slot is overwritten unless the count moves past it. (Storing
+      // before computing the test measured 7% faster than a helper taking the finished bound.)
       store<i32>(list + (<usize>kept << 2), r0);
-      kept += i32(approx0 + (load<f32>(rowErrors + (<usize>r0 << 2)) + queryError) > threshold);
+      kept += i32(laneSum(a0) + (load<f32>(rowErrors + (<usize>r0 << 2)) + queryError) > threshold);
       store<i32>(list + (<usize>kept << 2), r1);
-      kept += i32(approx1 + (load<f32>(rowErrors + (<usize>r1 << 2)) + queryError) > threshold);
+      kept += i32(laneSum(a1) + (load<f32>(rowErrors + (<usize>r1 << 2)) + queryError) > threshold);
     }
     if (i < n) {
       const r = load<i32>(list + (<usize>i << 2));
@@ -402,9 +410,8 @@ export function refine(
       let a = i32x4.splat(0);
       let y = x;
       for (let k: usize = 0; k < rowBytes; k += 16, y += 32) a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(row + k), v128.load(y)));
-      const approx = <f32>((i32x4.extract_lane(a, 0) + i32x4.extract_lane(a, 1)) + (i32x4.extract_lane(a, 2) + i32x4.extract_lane(a, 3)));
       store<i32>(list + (<usize>kept << 2), r);
-      kept += i32(approx + (load<f32>(rowErrors + (<usize>r << 2)) + queryError) > threshold);
+      kept += i32(laneSum(a) + (load<f32>(rowErrors + (<usize>r << 2)) + queryError) > threshold);
     }
     store<i32>(count, kept);
   }

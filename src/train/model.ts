@@ -45,7 +45,6 @@ export class Word2Vec {
         vectors: this.vectors,
         counts: this.counts,
         outputWeights: this.outputWeights,
-        // The full softmax, like negative sampling, has one output row per word.
         outputKind: outputKindOf(this.options.loss),
         options: this.options,
       });
