@@ -86,7 +86,7 @@ export const DEFAULTS = {
 } as const;
 
 /** Smallest vocabulary memory budget: the tokenizer's buffers and the room for one piece of text take about 16 MiB. */
-export const MIN_VOCAB_MEMORY_MIB = 32;
+const MIN_VOCAB_MEMORY_MIB = 32;
 
 export function defaultThreads(): number {
   return availableParallelism();

@@ -16,7 +16,7 @@ interface TokenizerExports {
 }
 
 /** Longest token kept whole, in bytes; longer runs of non-space are cut (word2vec.c cuts at 100). */
-export const MAX_TOKEN_BYTES = 1000;
+const MAX_TOKEN_BYTES = 1000;
 /** Bytes tokenized per call: bounds how many new words one call can add, and so the room kept free. */
 const PIECE = 1 << 18;
 const PAGE = 65536;

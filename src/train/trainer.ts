@@ -100,7 +100,7 @@ export async function readCorpus(options: ResolvedTrainOptions, request: TrainRe
 }
 
 /** Says that counting pruned words, what that cost and how to avoid it. */
-export function pruningWarning(pruning: VocabPruning, budgetMiB: number): string {
+function pruningWarning(pruning: VocabPruning, budgetMiB: number): string {
   const count = (n: number): string => n.toLocaleString('en-US');
   return (
     `the vocabulary outgrew its memory budget (${count(budgetMiB)} MiB) while counting, so rare words were pruned ` +

@@ -79,7 +79,7 @@ export interface Scorer {
  * {@link Scorer.selectTop} on the calling thread: each candidate that enters
  * its query's heap raises the query's floor to the heap's worst score.
  */
-export function selectTopWith(
+function selectTopWith(
   scanAbove: (queries: Float32Array, ends: ArrayLike<number>, floors: Float32Array, visit: CandidateVisitor) => void,
   queries: Float32Array, ends: ArrayLike<number>, heaps: readonly TopN[], excludes: ReadonlyArray<ReadonlySet<number>>,
 ): void {
@@ -277,7 +277,7 @@ function scratchAt(at: number): FilterScratch {
  * share of the error bound) and `floors` (from `floorsAt`) are indexed the
  * same way.
  */
-export function filterTiles(
+function filterTiles(
   exports: SimilarityExports, layout: FilterLayout, scratch: FilterScratch, first: number, ends: ArrayLike<number>,
   errors: ArrayLike<number>, floors: Float32Array, visit: CandidateVisitor, floorsAt = 0,
 ): void {
@@ -349,7 +349,7 @@ export interface QueryFilter {
  * (which filterTiles writes). Each one's share of the error bound goes to
  * `errors[q - first]`. Threads may load disjoint ranges at once.
  */
-export function loadFilterQueries(
+function loadFilterQueries(
   exports: SimilarityExports, layout: FilterLayout, scratch: FilterScratch, filter: QueryFilter, ends: ArrayLike<number>,
   first: number, last: number, errors: Float64Array,
 ): void {
