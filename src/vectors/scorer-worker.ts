@@ -17,22 +17,16 @@ function raise(value: number): void {
 }
 
 function answer(batch: FilterBatch): FilterResult {
-  const heaps = new Map<number, TopN>();
-  const heapOf = (q: number): TopN => {
-    let heap = heaps.get(q);
-    if (!heap) heaps.set(q, (heap = new TopN(batch.sizes[q]!)));
-    return heap;
-  };
-  const excludes = new Map<number, ReadonlySet<number>>();
+  // Arrays over the whole batch, filled for the queries this thread takes: a visit looks its query up often.
+  const heaps: Array<TopN | undefined> = new Array(batch.ends.length);
+  const heapOf = (q: number): TopN => (heaps[q] ??= new TopN(batch.sizes[q]!));
+  const excludes: Array<ReadonlySet<number> | undefined> = new Array(batch.ends.length);
   const excludeOf = (q: number): ReadonlySet<number> => {
     const rows = batch.excludes[q]!;
-    if (rows.length === 0) return NOTHING;
-    let set = excludes.get(q);
-    if (!set) excludes.set(q, (set = new Set(rows)));
-    return set;
+    return rows.length === 0 ? NOTHING : (excludes[q] ??= new Set(rows));
   };
   const taken = filterPieces(exports, setup.scratch, batch, next, heapOf, excludeOf);
-  const kept = taken.map((q) => heaps.get(q)?.sorted() ?? []);
+  const kept = taken.map((q) => heaps[q]?.sorted() ?? []);
   const total = kept.reduce((sum, top) => sum + top.length, 0);
   const result: FilterResult = {
     queries: Int32Array.from(taken), lengths: new Int32Array(taken.length), scores: new Float64Array(total), rows: new Int32Array(total),
