@@ -18,3 +18,8 @@ export class UsageError extends W2vError {
 
 /** A file that cannot be read or does not hold what was expected. */
 export class InputError extends W2vError {}
+
+/** The `code` of a Node.js system or zlib error ('ENOENT', 'Z_DATA_ERROR', ...), if it has one. */
+export function errorCode(err: unknown): string | undefined {
+  return err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
+}

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { detectFormat, FILE_FORMATS, formatFromExtension, saveVectors, type FileFormat } from '../io/load.js';
+import { detectFormat, FILE_FORMATS, outputFormat, saveVectors, type FileFormat } from '../io/load.js';
 import { loadNative, saveNative } from '../io/native-format.js';
 import { loadWord2Vec } from '../io/word2vec-format.js';
 import { parsePositiveInteger } from './vectors-args.js';
@@ -44,7 +44,7 @@ export function registerConvert(program: Command): void {
     .action(async (input: string, output: string, options: ConvertCommandOptions) => {
       await checkOutput(output, 'output');
       const from = options.from ?? (await detectFormat(input));
-      const to = options.to ?? formatFromExtension(output) ?? 'bin';
+      const to = outputFormat(output, options.to);
       let size: number;
       let dim: number;
       if (from === 'native') {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { InputError, UsageError } from '../errors.js';
+import { errorCode, InputError, UsageError } from '../errors.js';
 import { writeFileAtomically } from '../io/atomic-write.js';
 import { checkOutput } from './output-path.js';
 import { parseInteger } from './train.js';
@@ -63,7 +63,7 @@ async function runPlot(log: string, options: PlotCommandOptions): Promise<void> 
   try {
     text = await readFile(log, 'utf8');
   } catch (err) {
-    const code = err instanceof Error && 'code' in err ? err.code : undefined;
+    const code = errorCode(err);
     if (code === 'ENOENT') throw new InputError(`log file '${log}' does not exist`);
     if (code === 'EISDIR') throw new InputError(`log file '${log}' is a directory`);
     throw new InputError(`cannot read log file '${log}' (${String(code ?? err)})`);

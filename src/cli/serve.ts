@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { InputError } from '../errors.js';
+import { errorCode, InputError } from '../errors.js';
 import { parseInteger } from './train.js';
 import { addModelOptions, loadModel, type ModelOptions } from './vectors-args.js';
 
@@ -61,7 +61,7 @@ async function checkReadable(path: string, what: string): Promise<number> {
     return info.size;
   } catch (err) {
     if (err instanceof InputError) throw err;
-    const code = err instanceof Error && 'code' in err ? err.code : undefined;
+    const code = errorCode(err);
     if (code === 'ENOENT') throw new InputError(`${what} '${path}' does not exist`);
     if (code === 'EACCES' || code === 'EPERM') throw new InputError(`${what} '${path}' is not readable`);
     throw err;

@@ -309,11 +309,11 @@ async function runTrain(run: TrainRun): Promise<void> {
 
   // Loaded here rather than at the top so `w2v --help` and the other commands
   // do not pay for loading the trainer and its WebAssembly.
-  const { formatFromExtension } = await import('../io/load.js');
+  const { outputFormat } = await import('../io/load.js');
   const { train } = await import('../train/trainer.js');
   const { resume } = await import('../train/resume.js');
   const { TrainingInterrupted } = await import('../train/checkpoint.js');
-  const format = run.format ?? formatFromExtension(run.output) ?? 'bin';
+  const format = outputFormat(run.output, run.format);
 
   const reporter = run.quiet ? undefined : new ProgressReporter();
   const log = run.log === undefined ? undefined : await deferredProgressLog(run.log);

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { InputError } from '../errors.js';
+import { errorCode, InputError } from '../errors.js';
 import { systemErrorText } from '../io/atomic-write.js';
 
 const GZIP_MAGIC = [0x1f, 0x8b];
@@ -70,7 +70,7 @@ export async function* corpusBuffers(paths: string[]): AsyncGenerator<CorpusBuff
       for await (const bytes of (await openText(path)) as AsyncIterable<Buffer>) yield { bytes, final: false };
     } catch (error) {
       if (error instanceof InputError) throw error;
-      const code = (error as NodeJS.ErrnoException).code;
+      const code = errorCode(error);
       const what = code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR' ? 'corrupt or truncated gzip data' : String(error);
       throw new InputError(`cannot read corpus file '${path}': ${what}`);
     }

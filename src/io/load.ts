@@ -49,6 +49,17 @@ export function formatFromExtension(path: string): FileFormat | undefined {
   }
 }
 
+/**
+ * The format to write `path` in: `format` if given, else the one its
+ * extension implies, else binary (as word2vec does).
+ * @example
+ * outputFormat('model.w2v'); // 'native'
+ * outputFormat('vectors', 'txt'); // 'txt'
+ */
+export function outputFormat(path: string, format?: FileFormat): FileFormat {
+  return format ?? formatFromExtension(path) ?? 'bin';
+}
+
 /** Bytes read to recognise a format. */
 const SNIFF_BYTES = 1 << 16;
 
@@ -105,7 +116,7 @@ export async function loadVectors(path: string, options: LoadVectorsOptions = {}
  * await saveVectors(kv, 'vectors.txt');
  */
 export async function saveVectors(kv: KeyedVectors, path: string, options: SaveVectorsOptions = {}): Promise<void> {
-  const format = options.format ?? formatFromExtension(path) ?? 'bin';
+  const format = outputFormat(path, options.format);
   checkFormat(format);
   if (format === 'native') await saveNative(path, { vectors: kv });
   else await saveWord2Vec(kv, path, { format });

@@ -4,7 +4,7 @@
  * (`w2v serve --log`).
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { InputError } from '../errors.js';
+import { errorCode, InputError } from '../errors.js';
 import type { TrainProgress } from './types.js';
 
 /** One line of a progress log. `loss` is null before the first loss is known. */
@@ -67,7 +67,7 @@ export class ProgressLog {
     try {
       return new ProgressLog(path, openSync(path, 'w'));
     } catch (err) {
-      const code = err instanceof Error && 'code' in err ? String(err.code) : '';
+      const code = errorCode(err);
       const reason =
         code === 'ENOENT'
           ? 'its directory does not exist'
