@@ -140,8 +140,7 @@ export function init(config: usize, scratchNeu1: usize, scratchNeu1e: usize, scr
 /** Where this thread reads and writes output row `index` (a word, or an inner node for hs). */
 @inline function outputRow(index: i32): usize {
   const rank = hs ? <i32>vocabSize - 2 - index : index;
-  if (rank < hotRows) return replica + <usize>rank * rowBytes;
-  return (hs ? syn1 : syn1neg) + <usize>index * rowBytes;
+  return rank < hotRows ? replica + <usize>rank * rowBytes : sharedOutputRow(rank);
 }
 
 /** Adds what this thread changed in its hot rows to the shared rows, and takes theirs. */
@@ -408,8 +407,8 @@ function trainSentenceSkipGram(length: i32, alpha: f32): void {
       if (c == i) continue;
       // As in word2vec.c and gensim: the context word's input vector predicts the centre word.
       skipGramPair(inputRowAt(c), word, alpha);
-      examples += 1;
     }
+    examples += windowTo - windowFrom; // the window's words but the centre
   }
 }
 

@@ -386,7 +386,6 @@ async function runWorkers(setup: RunSetup): Promise<RunResult> {
     const { chunk } = placed;
     const message: ChunkMessage = {
       ids: chunk.ids,
-      words: chunk.words,
       alphaStart: alphaAt(dispatched),
       alphaEnd: alphaAt(dispatched + chunk.words),
     };
@@ -436,7 +435,7 @@ async function runWorkers(setup: RunSetup): Promise<RunResult> {
       randomStates[t] = result.randomState;
       busySeconds[t] += result.busySeconds;
       const epochBefore = Math.floor(done / wordsPerEpoch);
-      done += result.words;
+      done += next.value.chunk.words;
       lossSinceReport += result.loss;
       examplesSinceReport += result.examples;
       epochLoss += result.loss;

@@ -17,13 +17,11 @@ export interface WorkerSetup {
 export interface ChunkMessage {
   /** int32 entries, or the cache's varint-coded bytes. */
   ids: Int32Array | Uint8Array;
-  words: number;
   alphaStart: number;
   alphaEnd: number;
 }
 
 export interface ChunkResult {
-  words: number;
   loss: number;
   examples: number;
   /** The kernel's random state after the chunk, for checkpoints. */
@@ -45,7 +43,6 @@ port.on('message', (message: ChunkMessage) => {
   else heap.set(message.ids, scratch.chunk >> 2);
   const loss = kernel.trainChunk(scratch.chunk, entries, message.alphaStart, message.alphaEnd);
   const result: ChunkResult = {
-    words: message.words,
     loss,
     examples: kernel.lastExamples(),
     randomState: kernel.rngState(),
