@@ -194,17 +194,22 @@ function queryEnd(params: usize, j: i32, rowEnd: i32): i32 {
 }
 
 /**
- * For each 4-bit mask, the lanes whose bits are set, in order, as four i32
- * (the rest 0): adding the group's first row gives the rows to append. The
- * module's only static data, below the host's buffers (memoryBase 64); every
- * instance (one per thread) writes the same bytes there when it starts.
+ * For each 8-bit mask, the positions of its set bits, in order, as eight
+ * i32 (the rest 0): adding a group's first row gives the rows to append.
+ * The module's only static data, below the host's buffers (memoryBase 64),
+ * filled when an instance starts (every instance, one per thread, writes
+ * the same bytes).
  */
-const COMPACT_LANES = memory.data<i32>([
-  0, 0, 0, 0, /* 0b0000 */ 0, 0, 0, 0, /* 0b0001 */ 1, 0, 0, 0, /* 0b0010 */ 0, 1, 0, 0,
-  2, 0, 0, 0, /* 0b0100 */ 0, 2, 0, 0, /* 0b0101 */ 1, 2, 0, 0, /* 0b0110 */ 0, 1, 2, 0,
-  3, 0, 0, 0, /* 0b1000 */ 0, 3, 0, 0, /* 0b1001 */ 1, 3, 0, 0, /* 0b1010 */ 0, 1, 3, 0,
-  2, 3, 0, 0, /* 0b1100 */ 0, 2, 3, 0, /* 0b1101 */ 1, 2, 3, 0, /* 0b1110 */ 0, 1, 2, 3,
-], 16);
+const COMPACT_LANES = memory.data(256 * 32, 16);
+for (let mask = 0; mask < 256; mask++) {
+  let n = 0;
+  for (let bit = 0; bit < 8; bit++) {
+    if (((mask >> bit) & 1) == 0) continue;
+    store<i32>(COMPACT_LANES + (<usize>mask << 5) + (<usize>n << 2), bit);
+    n++;
+  }
+  for (; n < 8; n++) store<i32>(COMPACT_LANES + (<usize>mask << 5) + (<usize>n << 2), 0);
+}
 
 /**
  * Appends to a list the rows r..r+3 whose bits are set in `mask`, leaving
@@ -219,8 +224,23 @@ const COMPACT_LANES = memory.data<i32>([
 function appendRows(list: usize, n: i32, mask: i32, r: i32, end: i32): i32 {
   const valid = end - r;
   if (valid < 4) mask &= valid > 0 ? (1 << valid) - 1 : 0;
-  v128.store(list + (<usize>n << 2), i32x4.add(v128.load(COMPACT_LANES + (<usize>(mask & 15) << 4)), i32x4.splat(r)));
+  v128.store(list + (<usize>n << 2), i32x4.add(v128.load(COMPACT_LANES + (<usize>(mask & 15) << 5)), i32x4.splat(r)));
   return n + <i32>popcnt(mask & 15);
+}
+
+/**
+ * appendRows for rows r..r+7, all before the query's end (so that the eight
+ * slots written stay inside the block's room, as in appendRows).
+ */
+// @ts-ignore: decorator
+@inline
+function appendEight(list: usize, n: i32, mask: i32, r: i32): i32 {
+  const at = list + (<usize>n << 2);
+  const lanes = COMPACT_LANES + (<usize>mask << 5);
+  const first = i32x4.splat(r);
+  v128.store(at, i32x4.add(v128.load(lanes), first));
+  v128.store(at, i32x4.add(v128.load(lanes, 16), first), 16);
+  return n + <i32>popcnt(mask);
 }
 
 /** prefilterBlock for query j alone. */
@@ -280,6 +300,7 @@ function prefilterQuad(
   const e2 = queryEnd(params, j + 2, rowEnd);
   const e3 = queryEnd(params, j + 3, rowEnd);
   const end = max(max(e0, e1), max(e2, e3));
+  const nearest = min(min(e0, e1), min(e2, e3));
   const limits = params + <usize>j * Q_BYTES;
   const list0 = out + <usize>j * listBytes;
   const list1 = list0 + listBytes;
@@ -326,6 +347,14 @@ function prefilterQuad(
     const m2 = i32x4.bitmask(i32x4.gt_s(a02, l2)) | (i32x4.bitmask(i32x4.gt_s(a12, l2)) << 4);
     const m3 = i32x4.bitmask(i32x4.gt_s(a03, l3)) | (i32x4.bitmask(i32x4.gt_s(a13, l3)) << 4);
     if ((m0 | m1 | m2 | m3) == 0) continue;
+    // Usually all eight rows lie before every query's end: one append of up to eight rows per query.
+    if (r + 8 <= nearest) {
+      n0 = appendEight(list0, n0, m0, r);
+      n1 = appendEight(list1, n1, m1, r);
+      n2 = appendEight(list2, n2, m2, r);
+      n3 = appendEight(list3, n3, m3, r);
+      continue;
+    }
     n0 = appendRows(list0, n0, m0, r, e0);
     n1 = appendRows(list1, n1, m1, r, e1);
     n2 = appendRows(list2, n2, m2, r, e2);

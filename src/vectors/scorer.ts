@@ -99,8 +99,8 @@ const MAX_BLOCK_ROWS = 8192;
 const WASM_PAGE = 65536;
 /** A 32-bit WebAssembly memory holds at most 4 GiB. */
 const MAX_WASM_BYTES = 65536 * WASM_PAGE;
-/** Start of the kernel's buffers (16-byte aligned): above its static data, a 256-byte table at 64 (memoryBase in its asconfig). */
-const FIRST_OFFSET = 1024;
+/** Start of the kernel's buffers (16-byte aligned): above its static data, an 8 KiB table at 64 (memoryBase in its asconfig). */
+const FIRST_OFFSET = 64 + 8192;
 /** Unit vectors are quantised as round(SCALE × value); SCALE² × 2 < 2³¹, so no int32 sum can overflow. */
 const SCALE = 32767;
 const SCALE2 = SCALE * SCALE;
