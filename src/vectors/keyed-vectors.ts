@@ -338,13 +338,13 @@ export class KeyedVectors {
     const unit = this.unitVectors();
     const dim = this.dim;
     const mean = new Float64Array(dim);
-    for (const [rows, weight] of [[positive, 1], [negative, -1]] as const) {
-      for (const row of rows) {
-        this.requireRow(row);
-        const base = row * dim;
-        for (let k = 0; k < dim; k++) mean[k] = mean[k]! + weight * unit[base + k]!;
-      }
-    }
+    const add = (row: number, weight: number): void => {
+      this.requireRow(row);
+      const base = row * dim;
+      for (let k = 0; k < dim; k++) mean[k] = mean[k]! + weight * unit[base + k]!;
+    };
+    for (const row of positive) add(row, 1);
+    for (const row of negative) add(row, -1);
     const total = positive.length + negative.length;
     if (total > 0) for (let k = 0; k < dim; k++) mean[k] = mean[k]! / total;
     return mean;
@@ -391,8 +391,7 @@ export class KeyedVectors {
     const excludes: Array<ReadonlySet<number>> = [];
     live.forEach((i, j) => {
       const query = queries[i]!;
-      const unitQuery = normalize(Float64Array.from(query.vector));
-      vectors.set(unitQuery, j * dim);
+      normalizeInto(query.vector, vectors, j * dim);
       ends[j] = query.end;
       heaps.push(new TopN(Math.min(query.topn, query.end)));
       excludes.push(query.exclude);
@@ -450,14 +449,17 @@ function checkTopn(topn: number | undefined): number {
   return topn;
 }
 
-/** Scales `vector` to unit length in place (a zero vector stays zero) and returns it. */
-function normalize(vector: Float64Array): Float64Array {
+/** Writes `vector` scaled to unit length (in float64; a zero vector stays zero) into `out` from `at`. */
+function normalizeInto(vector: ArrayLike<number>, out: Float32Array | Float64Array, at: number): void {
   let squares = 0;
   for (let k = 0; k < vector.length; k++) squares += vector[k]! * vector[k]!;
-  if (squares > 0) {
-    const inverse = 1 / Math.sqrt(squares);
-    for (let k = 0; k < vector.length; k++) vector[k] = vector[k]! * inverse;
-  }
+  const inverse = squares > 0 ? 1 / Math.sqrt(squares) : 1;
+  for (let k = 0; k < vector.length; k++) out[at + k] = vector[k]! * inverse;
+}
+
+/** Scales `vector` to unit length in place (a zero vector stays zero) and returns it. */
+function normalize(vector: Float64Array): Float64Array {
+  normalizeInto(vector, vector, 0);
   return vector;
 }
 
