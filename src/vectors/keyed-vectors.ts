@@ -305,7 +305,7 @@ export class KeyedVectors {
     const unit = this.unitVectors();
     const dim = this.dim;
     const mean = this.meanOfUnitVectors(rows, []);
-    normalize(mean);
+    normalizeInto(mean, mean, 0);
     const ranked = rows.map((row, i) => {
       let dot = 0;
       for (let k = 0; k < dim; k++) dot += unit[row * dim + k]! * mean[k]!;
@@ -449,18 +449,12 @@ function checkTopn(topn: number | undefined): number {
   return topn;
 }
 
-/** Writes `vector` scaled to unit length (in float64; a zero vector stays zero) into `out` from `at`. */
+/** Writes `vector` scaled to unit length (in float64; a zero vector stays zero) into `out` from `at` (`out` may be `vector`). */
 function normalizeInto(vector: ArrayLike<number>, out: Float32Array | Float64Array, at: number): void {
   let squares = 0;
   for (let k = 0; k < vector.length; k++) squares += vector[k]! * vector[k]!;
   const inverse = squares > 0 ? 1 / Math.sqrt(squares) : 1;
   for (let k = 0; k < vector.length; k++) out[at + k] = vector[k]! * inverse;
-}
-
-/** Scales `vector` to unit length in place (a zero vector stays zero) and returns it. */
-function normalize(vector: Float64Array): Float64Array {
-  normalizeInto(vector, vector, 0);
-  return vector;
 }
 
 /** Orders strings by Unicode code points, as Python compares str (JavaScript's < compares UTF-16 units). */
