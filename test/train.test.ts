@@ -84,3 +84,21 @@ test('a corpus too large for the cache is read again every epoch, with the same 
   assert.equal(streamed.summary.cachedCorpus, false);
   assert.deepEqual(streamed.vectors.vectors, cached.vectors.vectors);
 });
+
+test('examples are counted as the reference defines them: one per (context, word) pair, one per CBOW window', async () => {
+  // Window 1 reaches exactly one word each side; no subsampling, so every word of a line is trained.
+  const dir = mkdtempSync(join(tmpdir(), 'w2v-examples-'));
+  const path = join(dir, 'lines.txt');
+  const lines = ['a b c d e', 'b c', 'e d c b a f', 'a'];
+  writeFileSync(path, lines.join('\n') + '\n');
+  const lengths = lines.map((line) => line.split(' ').length);
+  const options = { input: path, dim: 8, window: 1, minCount: 1, sample: 0, epochs: 3, threads: 1, seed: 1 };
+  const pairs = lengths.reduce((sum, n) => sum + (n > 1 ? 2 * (n - 1) : 0), 0);
+  const windows = lengths.reduce((sum, n) => sum + (n > 1 ? n : 0), 0);
+  for (const sharedNegatives of [false, true]) {
+    const sg = await train({ ...options, sharedNegatives });
+    assert.equal(sg.summary.examples, 3 * pairs, `skip-gram, shared negatives ${sharedNegatives}`);
+  }
+  const cbow = await train({ ...options, arch: 'cbow' });
+  assert.equal(cbow.summary.examples, 3 * windows);
+});
