@@ -67,10 +67,10 @@ let hotRows: i32 = 0;
 let neu1: usize = 0;
 let neu1e: usize = 0;
 let sentence: usize = 0;
-let outputs: usize = 0; // (row pointer, label then g) per output unit of one example
+let outputs: usize = 0; // (row pointer, label) per output unit of one example
 let contexts: usize = 0; // row pointers of one window's context words
 let errors: usize = 0; // one error vector per context word
-let grads: usize = 0; // g for each (context, output unit)
+let grads: usize = 0; // g for each output unit (with shared outputs: for each context word and output unit)
 let rng: u64 = 0;
 
 // The hottest output rows (most frequent words' for negative sampling, those
@@ -235,14 +235,12 @@ export function drawNoise(out: usize, n: i32): void {
  * into neu1e. 'g' is the gradient multiplied by the learning rate.
  */
 @inline function outputLayer(h: usize, count: i32, alpha: f32): void {
-  // The label is replaced by g once read.
+  // g goes to its own scratch, so that the list (labels included) can serve the next example too.
   for (let k = 0; k < count; k++) {
-    const slot = outputs + (<usize>k << 3);
-    store<f32>(slot, logisticGradient(h, slot, alpha), 4);
+    store<f32>(grads + (<usize>k << 2), logisticGradient(h, outputs + (<usize>k << 3), alpha));
   }
   for (let k = 0; k < count; k++) {
-    const slot = outputs + (<usize>k << 3);
-    updateOutput(<usize>load<u32>(slot), h, load<f32>(slot, 4));
+    updateOutput(<usize>load<u32>(outputs + (<usize>k << 3)), h, load<f32>(grads + (<usize>k << 2)));
   }
 }
 
@@ -358,15 +356,21 @@ function fullSoftmax(h: usize, word: i32, alpha: f32): void {
   }
 }
 
-@inline function predict(h: usize, word: i32, alpha: f32): void {
+/** Predicts `word` from hidden vector h: the full softmax, or the `count` output units listed (see chooseOutputs). */
+@inline function predict(h: usize, word: i32, count: i32, alpha: f32): void {
   if (softmax) fullSoftmax(h, word, alpha);
-  else outputLayer(h, chooseOutputs(word), alpha);
+  else outputLayer(h, count, alpha);
+}
+
+/** The output units that predict `word`, listed (see chooseOutputs); none for the full softmax, which takes them all. */
+@inline function listOutputs(word: i32): i32 {
+  return softmax ? 0 : chooseOutputs(word);
 }
 
 /** Exposed for tests: one skip-gram update of input word `input` predicting `word`. */
 export function trainPair(input: i32, word: i32, alpha: f32): f64 {
   lossSum = 0;
-  skipGramPair(syn0 + <usize>input * rowBytes, word, alpha);
+  skipGramPair(syn0 + <usize>input * rowBytes, word, listOutputs(word), alpha);
   mergeHotRows();
   return lossSum;
 }
@@ -393,9 +397,9 @@ let windowTo: i32 = 0;
 }
 
 /** One skip-gram example: input vector l1 predicts `word`; l1 then takes the summed error. */
-@inline function skipGramPair(l1: usize, word: i32, alpha: f32): void {
+@inline function skipGramPair(l1: usize, word: i32, count: i32, alpha: f32): void {
   zero(neu1e);
-  predict(l1, word, alpha);
+  predict(l1, word, count, alpha);
   axpy(1, neu1e, l1);
 }
 
@@ -403,10 +407,12 @@ function trainSentenceSkipGram(length: i32, alpha: f32): void {
   for (let i = 0; i < length; i++) {
     const word = wordAt(i);
     drawWindow(i, length);
+    // Hierarchical softmax: the centre word's path serves every context word (negative sampling draws anew for each).
+    const path = hs ? chooseOutputs(word) : 0;
     for (let c = windowFrom; c <= windowTo; c++) {
       if (c == i) continue;
       // As in word2vec.c and gensim: the context word's input vector predicts the centre word.
-      skipGramPair(inputRowAt(c), word, alpha);
+      skipGramPair(inputRowAt(c), word, hs ? path : listOutputs(word), alpha);
     }
     examples += windowTo - windowFrom; // the window's words but the centre
   }
@@ -476,7 +482,7 @@ function trainSentenceCbow(length: i32, alpha: f32): void {
     const inv = f32x4.splat(<f32>1 / <f32>count);
     for (let k: usize = 0; k < rowBytes; k += 16) v128.store(neu1 + k, f32x4.mul(v128.load(neu1 + k), inv));
     zero(neu1e);
-    predict(neu1, word, alpha);
+    predict(neu1, word, listOutputs(word), alpha);
     for (let c = windowFrom; c <= windowTo; c++) {
       if (c == i) continue;
       axpy(1, neu1e, inputRowAt(c));

@@ -48,7 +48,7 @@ export interface ThreadScratch {
   sentence: number;
   /** One example's output units: (row pointer, label or gradient) pairs. */
   outputs: number;
-  /** Skip-gram with shared outputs: a window's context pointers, error vectors and gradients. */
+  /** A window's context pointers and error vectors (skip-gram with shared outputs), and the output units' gradients. */
   window: number;
   /** Private copies of the hottest output rows and their state at the last merge. */
   hot: number;
