@@ -46,7 +46,7 @@ export interface ThreadScratch {
   neu1: number;
   neu1e: number;
   sentence: number;
-  /** One example's output units: (row pointer, label or gradient) pairs. */
+  /** One example's output units: (row pointer, label) pairs. */
   outputs: number;
   /** A window's context pointers and error vectors (skip-gram with shared outputs), and the output units' gradients. */
   window: number;
