@@ -108,4 +108,3 @@ export function randomStateText(state: bigint): string {
 export function parseRandomState(text: string): bigint {
   return BigInt(`0x${text}`);
 }
-

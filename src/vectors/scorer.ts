@@ -940,7 +940,6 @@ function normBound(squares: number): number {
   return norm;
 }
 
-
 /**
  * A kernel instance over a new shared memory (so that worker threads can
  * filter a batch over the same copies) of `pages` pages, growable to 4 GiB
