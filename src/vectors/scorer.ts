@@ -39,13 +39,6 @@ export type TileVisitor = (
   rowStart: number, rowEnd: number, firstQuery: number, queryCount: number, scores: Float32Array, stride: number,
 ) => void;
 
-/**
- * Receives, for one query, candidate rows `rows[from..to)` (increasing, all
- * before the query's end) with their exact scores `scores[from..to)`. The
- * arrays are only valid during the call.
- */
-export type CandidateVisitor = (query: number, rows: Int32Array, scores: Float32Array, from: number, to: number) => void;
-
 export interface Scorer {
   /** Which implementation computes the scores. */
   readonly kind: 'wasm' | 'js';
@@ -59,33 +52,28 @@ export interface Scorer {
    */
   scan(queries: Float32Array, ends: ArrayLike<number>, visit: TileVisitor): void;
   /**
-   * Passes on, tile by tile in increasing row order, rows that may score
-   * above each query's floor: every row whose exact score exceeds
-   * `floors[q]` is passed, perhaps with some that do not. `floors[q]` is read
-   * at the start and after every visit of query q, so raising it there as
-   * better rows are found (a top-n's worst kept score) skips ever more rows.
-   */
-  scanAbove(queries: Float32Array, ends: ArrayLike<number>, floors: Float32Array, visit: CandidateVisitor): void;
-  /**
-   * Fills `heaps[q]` with the best rows of query q (before its end, not in
-   * `excludes[q]`). The same as feeding {@link Scorer.scanAbove}'s candidates
-   * to the heaps with each heap's floor as the query's floor; a large batch
-   * may be split between threads, with the same result.
+   * Fills `heaps[q]` (empty) with the best rows of query q: those before its
+   * end, not in `excludes[q]`, by exact score, ties to the lower row. The
+   * result is the same whether the batch is split between threads or not.
    */
   selectTop(queries: Float32Array, ends: ArrayLike<number>, heaps: readonly TopN[], excludes: ReadonlyArray<ReadonlySet<number>>): void;
 }
 
-/**
- * {@link Scorer.selectTop} on the calling thread: each candidate that enters
- * its query's heap raises the query's floor to the heap's worst score.
- */
-function selectTopWith(
-  scanAbove: (queries: Float32Array, ends: ArrayLike<number>, floors: Float32Array, visit: CandidateVisitor) => void,
+/** {@link Scorer.selectTop} from every exact score, on the calling thread. */
+function selectTopByScan(
+  scan: (queries: Float32Array, ends: ArrayLike<number>, visit: TileVisitor) => void,
   queries: Float32Array, ends: ArrayLike<number>, heaps: readonly TopN[], excludes: ReadonlyArray<ReadonlySet<number>>,
 ): void {
-  const floors = new Float32Array(ends.length).fill(-Infinity);
-  scanAbove(queries, ends, floors, (q, rows, scores, from, to) => {
-    floors[q] = heaps[q]!.offer(rows, scores, from, to, excludes[q]!);
+  scan(queries, ends, (rowStart, rowEnd, first, count, scores, stride) => {
+    for (let j = 0; j < count; j++) {
+      const heap = heaps[first + j]!;
+      const exclude = excludes[first + j]!;
+      const limit = Math.min(rowEnd, ends[first + j]!);
+      for (let row = rowStart, at = j * stride; row < limit; row++, at++) {
+        const score = scores[at]!;
+        if (heap.accepts(score, row) && !exclude.has(row)) heap.push(score, row);
+      }
+    }
   });
 }
 
@@ -104,8 +92,15 @@ const FIRST_OFFSET = 64 + 8192;
 /** Unit vectors are quantised as round(SCALE × value); SCALE² × 2 < 2³¹, so no int32 sum can overflow. */
 const SCALE = 32767;
 const SCALE2 = SCALE * SCALE;
-/** Bytes of per-query parameters of prefilterBlock and refine (see Q_* in the kernel). */
-const PARAM_BYTES = 16;
+/** Bytes of per-query parameters of the filter's passes (see Q_* in the kernel), and where some of them lie. */
+const PARAM_BYTES = 32;
+const PARAM_LIMIT = 0;
+const PARAM_END = 4;
+const PARAM_THRESHOLD = 8;
+const PARAM_ERROR = 12;
+const PARAM_PREFIX_ERROR = 16;
+const PARAM_HEAP = 24;
+const PARAM_EXCLUDED = 28;
 /** Rotated dimensions in the prefix copy, and its int16 values per row or query (those, then [rest, error] or [rest, K]). */
 const PREFIX_DIMS = 16;
 const PREFIX_VALUES = PREFIX_DIMS + 2;
@@ -115,7 +110,6 @@ const PREFIX_BYTES = PREFIX_VALUES * 2;
 const PREFIX_QUERY_BYTES = PREFIX_VALUES * 8;
 const INT16_MAX = 32767;
 const INT32_MIN = -(2 ** 31);
-const INT32_MAX = 2 ** 31 - 1;
 /** Queries answered before the filter is built (a batch of this many builds it at once). */
 const FILTER_AFTER = 16;
 /** A batch is split between threads from this many queries on, if it also has this many (row, query) pairs. */
@@ -147,6 +141,7 @@ export interface SimilarityExports {
     rows: number, lanes: number, queries: number, queryCount: number,
     lists: number, listStride: number, counts: number, out: number,
   ): void;
+  keepBest(queryCount: number, params: number, lists: number, listStride: number, counts: number, scores: number): void;
 }
 
 const WASM_URL = new URL('../../../build/similarity.wasm', import.meta.url);
@@ -271,39 +266,14 @@ function scratchAt(at: number): FilterScratch {
 }
 
 /**
- * The filtered scan of {@link Scorer.scanAbove} over loaded queries
- * `[first, first + ends.length)` (`first` even), tile by tile: candidates go
- * to `visit` with the query's index in this range. `errors` (each query's
- * share of the error bound) and `floors` (from `floorsAt`) are indexed the
- * same way.
+ * The filtered top-n search over loaded queries `[first, first + ends.length)`
+ * (`first` even), tile by tile: the prefix test, refine and rescore pick
+ * out the rows that may beat each query's floor, with their exact scores,
+ * and keepBest offers them to the query's heap, raising its floor.
  */
 function filterTiles(
   exports: SimilarityExports, layout: FilterLayout, scratch: FilterScratch, first: number, ends: ArrayLike<number>,
-  errors: ArrayLike<number>, floors: Float32Array, visit: CandidateVisitor, floorsAt = 0,
 ): void {
-  const buffer = exports.memory.buffer;
-  const lists = new Int32Array(buffer, scratch.listsAt, TILE);
-  const exact = new Float32Array(buffer, scratch.exactAt, TILE);
-  const counts = new Int32Array(buffer, scratch.countsAt, QUERY_CHUNK);
-  const words = PARAM_BYTES / 4;
-  const params = new Float32Array(buffer, layout.paramsAt + first * PARAM_BYTES, ends.length * words);
-  const paramInts = new Int32Array(params.buffer, params.byteOffset, params.length);
-  // A query's floor goes to its parameters at the start and whenever a visit of it has raised it.
-  const writeFloor = (q: number): void => {
-    const floor = floors[floorsAt + q]!;
-    const at = q * words;
-    if (floor === -Infinity) {
-      paramInts[at] = INT32_MIN;
-      params[at + 2] = -Infinity;
-    } else {
-      // Rounded down, and one lower for the rounding of the subtraction: the prefix test keeps every row that refine keeps
-      // (errors[q] is the query's share of the prefix test's bound).
-      const scaled = floor * SCALE2;
-      paramInts[at] = Math.max(INT32_MIN, Math.min(INT32_MAX, Math.floor(scaled - errors[q]!) - 1));
-      params[at + 2] = Math.fround(scaled);
-    }
-  };
-  for (let q = 0; q < ends.length; q++) writeFloor(q);
   const { stride16, stride32 } = layout;
   // Few queries share the lists' room (TILE rows in all) in longer blocks.
   const maxRows = Math.max(BLOCK_ROWS, Math.min(MAX_BLOCK_ROWS, Math.floor(TILE / Math.min(QUERY_CHUNK, ends.length)) & ~3));
@@ -322,14 +292,7 @@ function filterTiles(
       layout.rows32At, stride32 >> 2, layout.queriesAt + loaded * stride32 * 4, count, scratch.listsAt, stride, scratch.countsAt,
       scratch.exactAt,
     );
-    for (let j = 0; j < count; j++) {
-      const n = counts[j]!;
-      if (n === 0) continue;
-      const q = chunk + j;
-      const floor = floors[floorsAt + q];
-      visit(q, lists, exact, j * stride, j * stride + n);
-      if (floors[floorsAt + q] !== floor) writeFloor(q);
-    }
+    exports.keepBest(count, queryParams, scratch.listsAt, stride, scratch.countsAt, scratch.exactAt);
   }, maxRows);
 }
 
@@ -345,13 +308,13 @@ export interface QueryFilter {
 /**
  * Loads queries `[first, last)` (`first` even) for the filter, from their
  * float32 pairs already in the kernel's memory: their rotated values as
- * int16 pairs and as prefix vectors, and their parameters but the floors
- * (which filterTiles writes). Each one's share of the error bound goes to
- * `errors[q - first]`. Threads may load disjoint ranges at once.
+ * int16 pairs and as prefix vectors, and their parameters with no floor yet
+ * (but for where their heaps and excluded rows lie, which the host set).
+ * Threads may load disjoint ranges at once.
  */
 function loadFilterQueries(
   exports: SimilarityExports, layout: FilterLayout, scratch: FilterScratch, filter: QueryFilter, ends: ArrayLike<number>,
-  first: number, last: number, errors: Float64Array,
+  first: number, last: number,
 ): void {
   const { dim, axes } = filter;
   const { stride32, stride16 } = layout;
@@ -368,9 +331,7 @@ function loadFilterQueries(
   memory16.fill(0);
   const prefix = new Int32Array(buffer, layout.prefixQueriesAt + first * PREFIX_QUERY_BYTES, count * (PREFIX_QUERY_BYTES / 4));
   prefix.fill(0);
-  const words = PARAM_BYTES / 4;
-  const params = new Float32Array(buffer, layout.paramsAt + first * PARAM_BYTES, count * words);
-  const paramInts = new Int32Array(params.buffer, params.byteOffset, params.length);
+  const params = new DataView(buffer, layout.paramsAt + first * PARAM_BYTES, count * PARAM_BYTES);
   const query = new Float64Array(dim);
   const rotated = new Float64Array(dim);
   const quantised = new Float64Array(dim);
@@ -412,7 +373,6 @@ function loadFilterQueries(
     // The prefix test's share also covers the rest norm beyond the int16 cap (times the largest row rest norm, INT16_MAX + its excess, which the row's share covers).
     const norm = normBound(rest);
     const capped = Math.min(INT16_MAX, norm);
-    errors[q] = error + (norm - capped) * INT16_MAX;
     // The prefix vector: each pair of values as one int32, splatted; then [σ, K].
     const base = q * (PREFIX_QUERY_BYTES / 4);
     for (let k = 0; k < PREFIX_DIMS && k < dim; k += 2) {
@@ -421,9 +381,12 @@ function loadFilterQueries(
     }
     const restAt = base + (PREFIX_DIMS / 2) * 4;
     prefix.fill(capped | (filter.errorScale << 16), restAt, restAt + 4);
-    const at = q * words;
-    paramInts[at + 1] = ends[first + q]!;
-    params[at + 3] = error;
+    const at = q * PARAM_BYTES;
+    params.setInt32(at + PARAM_LIMIT, INT32_MIN, true);
+    params.setInt32(at + PARAM_END, ends[first + q]!, true);
+    params.setFloat32(at + PARAM_THRESHOLD, -Infinity, true);
+    params.setFloat32(at + PARAM_ERROR, error, true);
+    params.setFloat64(at + PARAM_PREFIX_ERROR, error + (norm - capped) * INT16_MAX, true);
   }
 }
 
@@ -432,11 +395,11 @@ export interface WorkerSetup {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   scratch: FilterScratch;
-  /** The count of pieces taken, then per worker: 0 while it works, 1 once it is ready or has answered, -1 once it has exited. */
+  /** The count of pieces taken, then per worker: 0 while it works, 1 once it is ready or has finished, -1 once it has exited. */
   signals: Int32Array;
   /** Its slot in `signals`. */
   signal: number;
-  /** Where it posts its answers (read by the main thread with receiveMessageOnPort). */
+  /** Where it reports how a batch went (read by the main thread with receiveMessageOnPort). */
   results: MessagePort;
 }
 
@@ -447,17 +410,10 @@ export interface FilterBatch {
   layout: FilterLayout;
   filter: QueryFilter;
   ends: Int32Array;
-  /** Per query, how many rows it keeps, and the rows it must not return. */
-  sizes: Int32Array;
-  excludes: number[][];
 }
 
-/** A worker's answer: for each query it took, `lengths[i]` (score, row) pairs, one query after another; or an error. */
+/** A worker's answer to a batch: nothing (its queries' heaps are in the shared memory), or why it failed. */
 export interface FilterResult {
-  queries: Int32Array;
-  lengths: Int32Array;
-  scores: Float64Array;
-  rows: Int32Array;
   error?: string;
 }
 
@@ -474,31 +430,20 @@ const MIN_PIECE = 8;
 const MAX_PIECE = 8 * QUERY_CHUNK;
 
 /**
- * Takes pieces of the batch (`next[0]` counts the queries taken, across threads)
- * until none is left, loads each for the filter, and fills the heaps of its queries (`heapOf(q)`,
- * without the rows `excludeOf(q)`); returns the queries it took, in order.
+ * Takes pieces of the batch (`next[0]` counts the queries taken, across
+ * threads) until none is left, loads each for the filter and fills its
+ * queries' heaps in the kernel's memory.
  */
-export function filterPieces(
-  exports: SimilarityExports, scratch: FilterScratch, batch: FilterBatch, next: Int32Array,
-  heapOf: (q: number) => TopN, excludeOf: (q: number) => ReadonlySet<number>,
-): number[] {
+export function filterPieces(exports: SimilarityExports, scratch: FilterScratch, batch: FilterBatch, next: Int32Array): void {
   const count = batch.ends.length;
-  const taken: number[] = [];
-  const floors = new Float32Array(MAX_PIECE);
-  const errors = new Float64Array(MAX_PIECE);
   for (;;) {
     const left = count - Atomics.load(next, 0);
     const size = Math.min(MAX_PIECE, Math.max(MIN_PIECE, Math.ceil(left / batch.threads / 2) * 2));
     const first = Atomics.add(next, 0, size);
-    if (first >= count) return taken;
+    if (first >= count) return;
     const last = Math.min(count, first + size);
-    for (let q = first; q < last; q++) taken.push(q);
-    loadFilterQueries(exports, batch.layout, scratch, batch.filter, batch.ends, first, last, errors);
-    floors.fill(-Infinity);
-    filterTiles(exports, batch.layout, scratch, first, batch.ends.subarray(first, last), errors, floors,
-      (j, rows, scores, from, to) => {
-        floors[j] = heapOf(first + j).offer(rows, scores, from, to, excludeOf(first + j));
-      });
+    loadFilterQueries(exports, batch.layout, scratch, batch.filter, batch.ends, first, last);
+    filterTiles(exports, batch.layout, scratch, first, batch.ends.subarray(first, last));
   }
 }
 
@@ -552,8 +497,8 @@ class WasmScorer implements Scorer {
   /** Queries the memory has room for (even). */
   private capacity = QUERY_CHUNK;
   private scores!: Float32Array;
-  /** Per loaded query, its share of the filter's error bound. */
-  private queryErrors = new Float64Array(0);
+  /** Counts the queries taken from a batch when this thread filters it alone (see filterPieces). */
+  private readonly taken = new Int32Array(1);
 
   private constructor(
     private readonly exports: SimilarityExports,
@@ -724,72 +669,101 @@ class WasmScorer implements Scorer {
     });
   }
 
-  scanAbove(queries: Float32Array, ends: ArrayLike<number>, floors: Float32Array, visit: CandidateVisitor): void {
-    if (!this.prepareFilter(ends.length)) {
-      // Exact scores of every row, and the rows above the floors picked out here.
-      this.scan(queries, ends, aboveFloors(ends, floors, visit));
+  selectTop(queries: Float32Array, ends: ArrayLike<number>, heaps: readonly TopN[], excludes: ReadonlyArray<ReadonlySet<number>>): void {
+    const count = ends.length;
+    this.threads = 1;
+    if (count === 0) return;
+    // Before the filter is built, or without room for the queries and their heaps (in 4 GiB): every row's exact score.
+    const heapBytes = heaps.reduce((sum, heap, q) => sum + 8 + 8 * heap.capacity + 4 * (1 + excludes[q]!.size), 0);
+    if (!this.prepareFilter(count) || !this.reserve(count, heapBytes)) {
+      selectTopByScan((q, e, v) => this.scan(q, e, v), queries, ends, heaps, excludes);
       return;
     }
-    this.inGroups(queries, ends, (part, partEnds, offset) => {
-      this.load(part, partEnds.length, partEnds);
-      filterTiles(this.exports, this.layout(), this.scratch, 0, partEnds, this.queryErrors, floors, (q, rows, scores, from, to) =>
-        visit(offset + q, rows, scores, from, to), offset);
+    this.selectInKernel(queries, Int32Array.from(ends), heaps, excludes);
+  }
+
+  /**
+   * selectTop with the filter, over queries that the memory has room for
+   * with their heaps: split between threads if the batch is large enough,
+   * the heaps kept in the kernel's memory and read back at the end.
+   */
+  private selectInKernel(queries: Float32Array, ends: Int32Array, heaps: readonly TopN[], excludes: ReadonlyArray<ReadonlySet<number>>): void {
+    const count = ends.length;
+    const pool = count >= PARALLEL_QUERIES && count * this.size >= PARALLEL_WORK ? this.workerPool() : undefined;
+    this.load(queries, count);
+    this.placeHeaps(heaps, excludes);
+    const batch: FilterBatch = { threads: 1 + (pool?.workers.length ?? 0), layout: this.layout(), filter: this.queryFilter(), ends };
+    if (pool) {
+      this.filterOnPool(pool, batch);
+    } else {
+      Atomics.store(this.taken, 0, 0);
+      filterPieces(this.exports, this.scratch, batch, this.taken);
+    }
+    this.threads = batch.threads;
+    this.readHeaps(heaps);
+  }
+
+  /** Filters a batch on this thread and the workers together; returns once every worker has finished. */
+  private filterOnPool(pool: ThreadPool, batch: FilterBatch): void {
+    const { workers, signals } = pool;
+    // Every thread, this one included, takes pieces of the batch until none is left (so a thread that starts late takes less).
+    const next = signals.subarray(0, 1);
+    Atomics.store(next, 0, 0);
+    for (const worker of workers) {
+      Atomics.store(signals, worker.signal, 0);
+      worker.thread.postMessage(batch);
+    }
+    filterPieces(this.exports, this.scratch, batch, next);
+    let failure: string | undefined;
+    for (const worker of workers) {
+      // The worker sets its signal to 1 when it has finished, or to -1 if it exits.
+      Atomics.wait(signals, worker.signal, 0);
+      if (Atomics.load(signals, worker.signal) < 0) {
+        this.stopThreads();
+        throw new Error('a similarity worker exited before finishing its share of a batch');
+      }
+      const message = receiveMessageOnPort(worker.results)?.message as FilterResult | undefined;
+      failure ??= message ? message.error : 'no answer';
+    }
+    if (failure !== undefined) throw new Error(`a similarity worker failed: ${failure}`);
+  }
+
+  /**
+   * Lays out, after the loaded queries' parameters, each query's empty heap
+   * of heaps[q].capacity pairs and the rows it must not return (see
+   * keepBest in the kernel), and points its parameters at them.
+   */
+  private placeHeaps(heaps: readonly TopN[], excludes: ReadonlyArray<ReadonlySet<number>>): void {
+    const memory = new DataView(this.exports.memory.buffer);
+    let at = this.heapsAt();
+    heaps.forEach((heap, q) => {
+      const params = this.paramsAt() + q * PARAM_BYTES;
+      memory.setInt32(params + PARAM_HEAP, at, true);
+      memory.setInt32(at, heap.capacity, true);
+      memory.setInt32(at + 4, 0, true);
+      at += 8 + 8 * heap.capacity;
+      memory.setInt32(params + PARAM_EXCLUDED, at, true);
+      memory.setInt32(at, excludes[q]!.size, true);
+      at += 4;
+      for (const row of excludes[q]!) {
+        memory.setInt32(at, row, true);
+        at += 4;
+      }
     });
   }
 
-  selectTop(queries: Float32Array, ends: ArrayLike<number>, heaps: readonly TopN[], excludes: ReadonlyArray<ReadonlySet<number>>): void {
-    const count = ends.length;
-    const pool = count >= PARALLEL_QUERIES && count * this.size >= PARALLEL_WORK && this.filterAllowed ? this.workerPool() : undefined;
-    this.threads = 1;
-    if (!pool || !this.prepareFilter(count) || !this.reserve(count)) {
-      selectTopWith((q, e, f, v) => this.scanAbove(q, e, f, v), queries, ends, heaps, excludes);
-      return;
-    }
-    // Each thread loads its pieces for the filter itself (see filterPieces).
-    this.load(queries, count);
-    const batch: FilterBatch = {
-      threads: 1 + pool.workers.length,
-      layout: this.layout(),
-      filter: this.queryFilter(),
-      ends: Int32Array.from(ends),
-      sizes: Int32Array.from(heaps, (heap) => heap.capacity),
-      excludes: excludes.map((rows) => (rows.size > 0 ? [...rows] : [])),
-    };
-    // Every thread, this one included, takes pieces of the batch until none is left (so a thread that starts late takes less).
-    const next = pool.signals.subarray(0, 1);
-    Atomics.store(next, 0, 0);
-    for (const worker of pool.workers) {
-      Atomics.store(pool.signals, worker.signal, 0);
-      worker.thread.postMessage(batch);
-    }
-    filterPieces(this.exports, this.scratch, batch, next, (q) => heaps[q]!, (q) => excludes[q]!);
-    let failure: string | undefined;
-    for (const worker of pool.workers) {
-      // The worker sets its signal to 1 when it has answered, or to -1 if it exits.
-      Atomics.wait(pool.signals, worker.signal, 0);
-      if (Atomics.load(pool.signals, worker.signal) < 0) {
-        this.stopThreads();
-        throw new Error('a similarity worker exited before answering');
-      }
-      const message = receiveMessageOnPort(worker.results)?.message as FilterResult | undefined;
-      if (!message || message.error !== undefined) {
-        failure ??= message?.error ?? 'no answer';
-        continue;
-      }
-      // A query goes to one thread only, so its heap here is still empty; offering through accepts keeps that an
-      // assumption of speed, not of correctness.
-      let at = 0;
-      message.queries.forEach((q, i) => {
-        const heap = heaps[q]!;
-        for (const end = at + message.lengths[i]!; at < end; at++) {
-          const score = message.scores[at]!;
-          const row = message.rows[at]!;
-          if (heap.accepts(score, row)) heap.push(score, row);
-        }
-      });
-    }
-    if (failure !== undefined) throw new Error(`a similarity worker failed: ${failure}`);
-    this.threads = 1 + pool.workers.length;
+  /** Copies the pairs the kernel kept for each query into its (empty) heap. */
+  private readHeaps(heaps: readonly TopN[]): void {
+    const buffer = this.exports.memory.buffer;
+    const memory = new DataView(buffer);
+    heaps.forEach((heap, q) => {
+      const at = memory.getInt32(this.paramsAt() + q * PARAM_BYTES + PARAM_HEAP, true);
+      const capacity = memory.getInt32(at, true);
+      const length = memory.getInt32(at + 4, true);
+      const scores = new Float32Array(buffer, at + 8, length);
+      const rows = new Int32Array(buffer, at + 8 + 4 * capacity, length);
+      for (let i = 0; i < length; i++) heap.push(scores[i]!, rows[i]!);
+    });
   }
 
   /** Stops the workers (after one failed); later batches run on the calling thread. */
@@ -845,13 +819,8 @@ class WasmScorer implements Scorer {
     return this.pool;
   }
 
-  /**
-   * Copies `count` queries into the kernel's memory as float32 pairs
-   * interleaved by lane and, given their ends, loads them for the filter
-   * (loadFilterQueries), keeping each one's share of the error bound in
-   * `queryErrors`.
-   */
-  private load(queries: Float32Array, count: number, ends?: ArrayLike<number>): void {
+  /** Copies `count` queries into the kernel's memory as float32 pairs interleaved by lane. */
+  private load(queries: Float32Array, count: number): void {
     const { dim, stride32 } = this;
     const buffer = this.exports.memory.buffer;
     const pairs = (count + 1) >> 1;
@@ -862,9 +831,6 @@ class WasmScorer implements Scorer {
       const target = (q >> 1) * stride32 * 2 + (q & 1) * 4;
       for (let k = 0; k < dim; k++) memory32[target + (k >> 2) * 8 + (k & 3)] = queries[source + k]!;
     }
-    if (!ends) return;
-    if (this.queryErrors.length < count) this.queryErrors = new Float64Array(this.capacity);
-    loadFilterQueries(this.exports, this.layout(), this.scratch, this.queryFilter(), ends, 0, count, this.queryErrors);
   }
 
   /** What loadFilterQueries needs to know of the filter. */
@@ -884,6 +850,11 @@ class WasmScorer implements Scorer {
     return this.prefixQueriesAt() + this.capacity * PREFIX_QUERY_BYTES;
   }
 
+  /** Where the heaps of a batch start (see placeHeaps). */
+  private heapsAt(): number {
+    return this.paramsAt() + this.capacity * PARAM_BYTES;
+  }
+
   /** Runs `scan` over all queries at once, or over groups that fit if the memory cannot grow enough. */
   private inGroups(
     queries: Float32Array, ends: ArrayLike<number>, scan: (part: Float32Array, ends: ArrayLike<number>, offset: number) => void,
@@ -901,17 +872,16 @@ class WasmScorer implements Scorer {
     }
   }
 
-  /** Makes room for `count` queries; false if the memory cannot grow that far. */
-  private reserve(count: number): boolean {
-    if (count <= this.capacity) return true;
-    const capacity = Math.max(count + (count & 1), 2 * this.capacity);
+  /** Makes room for `count` queries and `heapBytes` of heaps after them; false if the memory cannot grow that far. */
+  private reserve(count: number, heapBytes = 0): boolean {
+    const capacity = count <= this.capacity ? this.capacity : Math.max(count + (count & 1), 2 * this.capacity);
     try {
-      growTo(this.exports.memory, this.queriesAt + WasmScorer.queryBytes(capacity, this.dim));
+      growTo(this.exports.memory, this.queriesAt + WasmScorer.queryBytes(capacity, this.dim) + heapBytes);
     } catch {
       return false;
     }
     this.capacity = capacity;
-    this.makeViews(); // growing replaced the memory's buffer
+    this.makeViews(); // growing may have replaced the memory's buffer
     return true;
   }
 
@@ -963,28 +933,6 @@ function growTo(memory: WebAssembly.Memory, bytes: number): void {
   if (bytes > have) memory.grow(Math.ceil((bytes - have) / WASM_PAGE));
 }
 
-/** A tile visitor that hands on, per query, the rows whose exact score is above the query's floor. */
-function aboveFloors(ends: ArrayLike<number>, floors: Float32Array, visit: CandidateVisitor): TileVisitor {
-  const rows = new Int32Array(BLOCK_ROWS);
-  const exact = new Float32Array(BLOCK_ROWS);
-  return (rowStart, rowEnd, first, count, scores, stride) => {
-    for (let j = 0; j < count; j++) {
-      const q = first + j;
-      const floor = floors[q]!;
-      const limit = Math.min(rowEnd, ends[q]!);
-      let n = 0;
-      for (let row = rowStart; row < limit; row++) {
-        const score = scores[j * stride + row - rowStart]!;
-        if (score > floor) {
-          rows[n] = row;
-          exact[n++] = score;
-        }
-      }
-      if (n > 0) visit(q, rows, exact, 0, n);
-    }
-  };
-}
-
 /** The kernel's exact arithmetic in TypeScript: every score computed, rounding to float32 after every operation. */
 class JsScorer implements Scorer {
   readonly kind = 'js';
@@ -999,12 +947,8 @@ class JsScorer implements Scorer {
     });
   }
 
-  scanAbove(queries: Float32Array, ends: ArrayLike<number>, floors: Float32Array, visit: CandidateVisitor): void {
-    this.scan(queries, ends, aboveFloors(ends, floors, visit));
-  }
-
   selectTop(queries: Float32Array, ends: ArrayLike<number>, heaps: readonly TopN[], excludes: ReadonlyArray<ReadonlySet<number>>): void {
-    selectTopWith((q, e, f, v) => this.scanAbove(q, e, f, v), queries, ends, heaps, excludes);
+    selectTopByScan((q, e, v) => this.scan(q, e, v), queries, ends, heaps, excludes);
   }
 
   private score(queries: Float32Array, rowStart: number, rowEnd: number, first: number, count: number): void {
