@@ -173,6 +173,31 @@ test('rows and queries whose int16 values past the prefix are longer than int16 
   assertExactTopN(kv, Array.from({ length: 60 }, (_, i) => ({ positive: [kv.words[(i * 11) % size]!], topn: 1 + (i % 30) })));
 });
 
+test('ties at the n-th score go to the lower row, and rows with NaN values are never returned (batched, on worker threads too)', () => {
+  // Every vector appears ten times (rows r, r + 600, ...), so most top-n lists end inside a run of equal scores.
+  const base = clusteredModel(600, 40, 12);
+  const size = 6000;
+  const dim = base.dim;
+  const vectors = new Float32Array(size * dim);
+  for (let row = 0; row < size; row++) vectors.set(base.vector(`w${row % 600}`), row * dim);
+  const nanRows = [3, 604, 2500, 5999];
+  for (const row of nanRows) vectors[row * dim + 7] = NaN;
+  const kv = new KeyedVectors(Array.from({ length: size }, (_, i) => `w${i}`), vectors, dim);
+  const random = seededRandom(4);
+  const queries: SimilarityQuery[] = [];
+  while (queries.length < 400) {
+    const row = Math.floor(random() * size);
+    if (nanRows.includes(row)) continue;
+    queries.push({ positive: [`w${row}`], topn: 1 + Math.floor(random() * 25), restrictVocab: queries.length % 5 === 0 ? 3000 : undefined });
+  }
+  assertExactTopN(kv, queries);
+  const batched = kv.mostSimilarBatch(queries);
+  queries.forEach((query, i) => {
+    assert.deepEqual(batched[i], kv.mostSimilar(query), `query ${i}`);
+    assert.ok(batched[i]!.every((n) => !Number.isNaN(n.similarity)));
+  });
+});
+
 test('a batch large enough for worker threads gives what one thread and single queries give', () => {
   const kv = clusteredModel(24000, 48, 77);
   const queries = randomQueries(kv, 160, 13);
