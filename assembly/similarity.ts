@@ -607,6 +607,14 @@ function worse(scoreA: f32, rowA: i32, scoreB: f32, rowB: i32): bool {
   return scoreA < scoreB || (scoreA == scoreB && rowA > rowB);
 }
 
+/** Sets heap element i. */
+// @ts-ignore: decorator
+@inline
+function setEntry(scores: usize, rows: usize, i: i32, score: f32, row: i32): void {
+  store<f32>(scores + (<usize>i << 2), score);
+  store<i32>(rows + (<usize>i << 2), row);
+}
+
 /** Adds (score, row) as heap element `length` and sifts it up. */
 function siftUp(scores: usize, rows: usize, length: i32, score: f32, row: i32): void {
   let i = length;
@@ -615,12 +623,10 @@ function siftUp(scores: usize, rows: usize, length: i32, score: f32, row: i32): 
     const parentScore = load<f32>(scores + (<usize>parent << 2));
     const parentRow = load<i32>(rows + (<usize>parent << 2));
     if (!worse(score, row, parentScore, parentRow)) break;
-    store<f32>(scores + (<usize>i << 2), parentScore);
-    store<i32>(rows + (<usize>i << 2), parentRow);
+    setEntry(scores, rows, i, parentScore, parentRow);
     i = parent;
   }
-  store<f32>(scores + (<usize>i << 2), score);
-  store<i32>(rows + (<usize>i << 2), row);
+  setEntry(scores, rows, i, score, row);
 }
 
 /** Replaces the first (worst) of `length` elements by (score, row) and sifts it down. */
@@ -643,10 +649,8 @@ function siftDown(scores: usize, rows: usize, length: i32, score: f32, row: i32)
       }
     }
     if (!worse(childScore, childRow, score, row)) break;
-    store<f32>(scores + (<usize>i << 2), childScore);
-    store<i32>(rows + (<usize>i << 2), childRow);
+    setEntry(scores, rows, i, childScore, childRow);
     i = child;
   }
-  store<f32>(scores + (<usize>i << 2), score);
-  store<i32>(rows + (<usize>i << 2), row);
+  setEntry(scores, rows, i, score, row);
 }
