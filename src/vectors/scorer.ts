@@ -115,6 +115,8 @@ const FILTER_AFTER = 16;
 /** A batch is split between threads from this many queries on, if it also has this many (row, query) pairs. */
 const PARALLEL_QUERIES = 64;
 const PARALLEL_WORK = 1 << 21;
+/** By default, the most memory (bytes) a batch's heaps take in the kernel at once; a larger batch goes in groups. */
+const HEAP_BYTES = 64 << 20;
 /** At most this many worker threads per scorer. */
 const MAX_WORKERS = 7;
 /** How long to wait for a worker to start. */
@@ -163,13 +165,16 @@ function similarityModule(): WebAssembly.Module | null {
 /**
  * A scorer over `size` unit vectors of `dim` dimensions (row-major in `unit`).
  * @param prefer 'js' forces the TypeScript implementation (for tests); by default the kernel is used when possible.
+ * @param maxHeapBytes The most memory the top-n heaps of a batch take in the kernel at once (a larger batch goes in groups).
  * @example
  * const scorer = createScorer(kv.unitVectors(), kv.size, kv.dim);
  */
-export function createScorer(unit: Float32Array, size: number, dim: number, prefer: 'wasm' | 'js' = 'wasm'): Scorer {
+export function createScorer(
+  unit: Float32Array, size: number, dim: number, prefer: 'wasm' | 'js' = 'wasm', maxHeapBytes = HEAP_BYTES,
+): Scorer {
   if (prefer === 'wasm') {
     const module = similarityModule();
-    const scorer = module ? WasmScorer.create(module, unit, size, dim) : undefined;
+    const scorer = module ? WasmScorer.create(module, unit, size, dim, maxHeapBytes) : undefined;
     if (scorer) return scorer;
   }
   return new JsScorer(unit, size, dim);
@@ -516,6 +521,8 @@ class WasmScorer implements Scorer {
     /** Whether there is room for the int16 filter; without it, every query scores every row exactly. */
     private readonly filterAllowed: boolean,
     workers: number,
+    /** The most memory a batch's heaps take in the kernel at once (see selectTop). */
+    private readonly maxHeapBytes: number,
   ) {
     this.stride32 = multipleOf4(dim);
     this.stride16 = (dim + 7) & ~7;
@@ -545,7 +552,7 @@ class WasmScorer implements Scorer {
    * int16 filter if the 4 GiB memory has it; undefined if even the float32
    * rows do not fit.
    */
-  static create(module: WebAssembly.Module, unit: Float32Array, size: number, dim: number): WasmScorer | undefined {
+  static create(module: WebAssembly.Module, unit: Float32Array, size: number, dim: number, maxHeapBytes: number): WasmScorer | undefined {
     const rows = multipleOf4(size);
     const filter = rows * (((dim + 7) & ~7) * 2 + 4 + PREFIX_BYTES) + axesBytes(dim);
     const limit = MAX_WASM_BYTES - WASM_PAGE;
@@ -558,7 +565,7 @@ class WasmScorer implements Scorer {
       if (needed > limit) continue;
       const exports = sharedInstance(module, Math.ceil(needed / WASM_PAGE));
       if (!exports) continue; // e.g. the process cannot get that much memory
-      const scorer = new WasmScorer(exports, unit, size, dim, filterAllowed, workers);
+      const scorer = new WasmScorer(exports, unit, size, dim, filterAllowed, workers, maxHeapBytes);
       scorer.copyRows();
       return scorer;
     }
@@ -681,13 +688,24 @@ class WasmScorer implements Scorer {
     const count = ends.length;
     this.threads = 1;
     if (count === 0) return;
-    // Before the filter is built, or without room for the queries and their heaps (in 4 GiB): every row's exact score.
-    const heapBytes = heaps.reduce((sum, heap, q) => sum + 8 + 8 * heap.capacity + 4 * (1 + excludes[q]!.size), 0);
-    if (!this.prepareFilter(count) || !this.reserve(count, heapBytes)) {
-      selectTopByScan((q, e, v) => this.scan(q, e, v), queries, ends, heaps, excludes);
-      return;
+    // Queries [from, to): their vectors, ends, heaps and exclusions.
+    const group = (from: number, to: number): [Float32Array, Int32Array, TopN[], Array<ReadonlySet<number>>] => [
+      queries.subarray(from * this.dim, to * this.dim), Int32Array.from({ length: to - from }, (_, q) => ends[from + q]!),
+      heaps.slice(from, to), excludes.slice(from, to),
+    ];
+    const scanAll = (from: number, to: number): void => selectTopByScan((q, e, v) => this.scan(q, e, v), ...group(from, to));
+    // Before the filter is built: every row's exact score.
+    if (!this.prepareFilter(count)) return scanAll(0, count);
+    // Groups of queries whose heaps take at most maxHeapBytes (or one query), as the kernel's memory never shrinks.
+    const heapBytes = heaps.map((heap, q) => 8 + 8 * heap.capacity + 4 * (1 + excludes[q]!.size));
+    for (let first = 0; first < count;) {
+      let last = first + 1;
+      let bytes = heapBytes[first]!;
+      for (; last < count && bytes + heapBytes[last]! <= this.maxHeapBytes; last++) bytes += heapBytes[last]!;
+      if (this.reserve(last - first, bytes)) this.selectInKernel(...group(first, last));
+      else scanAll(first, last); // no room in 4 GiB
+      first = last;
     }
-    this.selectInKernel(queries, Int32Array.from(ends), heaps, excludes);
   }
 
   /**
