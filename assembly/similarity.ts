@@ -571,9 +571,9 @@ export function keepBest(queryCount: i32, params: usize, lists: usize, listStrid
     for (let i = 0; i < n; i++) {
       const score = load<f32>(exact + (<usize>i << 2));
       const row = load<i32>(list + (<usize>i << 2));
+      // Once full, a pair must beat the worst kept one (a NaN score never does).
       if (length == capacity) {
-        const worst = load<f32>(heapScores);
-        if (!(score > worst || (score == worst && row < load<i32>(heapRows)))) continue;
+        if (!worse(load<f32>(heapScores), load<i32>(heapRows), score, row)) continue;
       } else if (score != score) continue;
       if (isExcluded(excluded, row)) continue;
       if (length < capacity) {
@@ -588,7 +588,7 @@ export function keepBest(queryCount: i32, params: usize, lists: usize, listStrid
     if (!raised) continue;
     const scaled = <f64>load<f32>(heapScores) * SCALE2;
     const limit = Math.floor(scaled - load<f64>(query, Q_PREFIX_ERROR)) - 1;
-    store<i32>(query, <i32>(limit < -2147483648.0 ? -2147483648.0 : limit > 2147483647.0 ? 2147483647.0 : limit), Q_LIMIT);
+    store<i32>(query, <i32>Math.min(Math.max(limit, <f64>i32.MIN_VALUE), <f64>i32.MAX_VALUE), Q_LIMIT);
     store<f32>(query, <f32>scaled, Q_THRESHOLD);
   }
 }
