@@ -1,4 +1,4 @@
-// The n best (score, row) pairs of a query, shared by the scorer's threads.
+// The n best (score, row) pairs of a query: what a scorer fills for each query, and how 3CosMul keeps its best.
 /**
  * Keeps the n best (score, row) pairs in a binary min-heap, so selecting the
  * top n of N candidates costs O(N log n) instead of a full sort. Ties go to
@@ -21,24 +21,6 @@ export class TopN {
     if (this.length < this.capacity) return true;
     const worst = this.scores[0]!;
     return score > worst || (score === worst && row < this.rows[0]!);
-  }
-
-  /** The score a new row must beat to be kept: the worst kept one once full, else -Infinity. */
-  get floor(): number {
-    return this.length < this.capacity ? -Infinity : this.scores[0]!;
-  }
-
-  /**
-   * Offers candidates `rows[from..to)` with `scores[from..to)`, keeping those
-   * it accepts that are not in `exclude`; returns the new floor.
-   */
-  offer(rows: Int32Array, scores: Float32Array, from: number, to: number, exclude: ReadonlySet<number>): number {
-    for (let i = from; i < to; i++) {
-      const row = rows[i]!;
-      const score = scores[i]!;
-      if (this.accepts(score, row) && !exclude.has(row)) this.push(score, row);
-    }
-    return this.floor;
   }
 
   /** Adds a pair that {@link TopN.accepts} approved. */
