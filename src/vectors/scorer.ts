@@ -697,7 +697,7 @@ class WasmScorer implements Scorer {
     // Before the filter is built: every row's exact score.
     if (!this.prepareFilter(count)) return scanAll(0, count);
     // Groups of queries whose heaps take at most maxHeapBytes (or one query), as the kernel's memory never shrinks.
-    const heapBytes = heaps.map((heap, q) => 8 + 8 * heap.capacity + 4 * (1 + excludes[q]!.size));
+    const heapBytes = heaps.map((heap, q) => heapRecordBytes(heap.capacity) + excludedBytes(excludes[q]!.size));
     for (let first = 0; first < count;) {
       let last = first + 1;
       let bytes = heapBytes[first]!;
@@ -761,20 +761,22 @@ class WasmScorer implements Scorer {
    */
   private placeHeaps(heaps: readonly TopN[], excludes: ReadonlyArray<ReadonlySet<number>>): void {
     const memory = new DataView(this.exports.memory.buffer);
+    const paramsAt = this.paramsAt();
     let at = this.heapsAt();
     heaps.forEach((heap, q) => {
-      const params = this.paramsAt() + q * PARAM_BYTES;
+      const params = paramsAt + q * PARAM_BYTES;
       memory.setInt32(params + PARAM_HEAP, at, true);
       memory.setInt32(at, heap.capacity, true);
       memory.setInt32(at + 4, 0, true);
-      at += 8 + 8 * heap.capacity;
+      at += heapRecordBytes(heap.capacity);
       memory.setInt32(params + PARAM_EXCLUDED, at, true);
       memory.setInt32(at, excludes[q]!.size, true);
-      at += 4;
+      let slot = at + 4;
       for (const row of excludes[q]!) {
-        memory.setInt32(at, row, true);
-        at += 4;
+        memory.setInt32(slot, row, true);
+        slot += 4;
       }
+      at += excludedBytes(excludes[q]!.size);
     });
   }
 
@@ -782,8 +784,9 @@ class WasmScorer implements Scorer {
   private readHeaps(heaps: readonly TopN[]): void {
     const buffer = this.exports.memory.buffer;
     const memory = new DataView(buffer);
+    const paramsAt = this.paramsAt();
     heaps.forEach((heap, q) => {
-      const at = memory.getInt32(this.paramsAt() + q * PARAM_BYTES + PARAM_HEAP, true);
+      const at = memory.getInt32(paramsAt + q * PARAM_BYTES + PARAM_HEAP, true);
       const capacity = memory.getInt32(at, true);
       const length = memory.getInt32(at + 4, true);
       const scores = new Float32Array(buffer, at + 8, length);
@@ -918,6 +921,16 @@ class WasmScorer implements Scorer {
 
 /** Queries the kernel rotates at a time when loading them for the filter. */
 const ROTATE_CHUNK = 128;
+
+/** Bytes of a query's heap of `capacity` pairs in the kernel: [capacity, length], then the scores, then the rows (see keepBest). */
+function heapRecordBytes(capacity: number): number {
+  return 8 + 8 * capacity;
+}
+
+/** Bytes of a query's excluded rows in the kernel: their count, then the rows. */
+function excludedBytes(count: number): number {
+  return 4 + 4 * count;
+}
 
 /** Bytes of the axes as float32 rows (padded to groups of 4 rows and to whole lanes). */
 function axesBytes(dim: number): number {
