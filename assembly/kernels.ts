@@ -246,9 +246,11 @@ export function drawNoise(out: usize, n: i32): void {
 
 /** g for output unit `slot` (row pointer, label) predicted from h; adds the unit's loss. */
 @inline function logisticGradient(h: usize, slot: usize, alpha: f32): f32 {
-  const t = sigIndex(dot(h, <usize>load<u32>(slot)));
+  const f = dot(h, <usize>load<u32>(slot));
+  const t = sigIndex(f);
   const label = load<f32>(slot, 4);
-  lossSum += label != 0 ? load<f32>(lossPos + t) : load<f32>(lossNeg + t);
+  // f - f is 0 for a finite score and NaN otherwise: the clamped tables alone would hide a run that diverged.
+  lossSum += <f64>((label != 0 ? load<f32>(lossPos + t) : load<f32>(lossNeg + t)) + (f - f));
   return (label - load<f32>(sigmoid + t)) * alpha;
 }
 
@@ -337,10 +339,12 @@ function fullSoftmax(h: usize, word: i32, alpha: f32): void {
   const v = <i32>vocabSize;
   const scores = outputs; // V floats of scratch
   let top: f32 = -Infinity;
+  let target: f32 = 0;
   for (let j = 0; j < v; j++) {
     const f = dot(h, syn1neg + <usize>j * rowBytes);
     store<f32>(scores + (<usize>j << 2), f);
     top = max(top, f);
+    if (j == word) target = f;
   }
   let sum: f32 = 0;
   for (let j = 0; j < v; j++) {
@@ -348,7 +352,8 @@ function fullSoftmax(h: usize, word: i32, alpha: f32): void {
     store<f32>(scores + (<usize>j << 2), e);
     sum += e;
   }
-  lossSum += log64(<f64>sum) - log64(<f64>load<f32>(scores + (<usize>word << 2)));
+  // -log p_word from the scores, finite even where exp(target - top) underflows; NaN once the weights are not numbers.
+  lossSum += log64(<f64>sum) - <f64>(target - top);
   const inv = <f32>1 / sum;
   for (let j = 0; j < v; j++) {
     const p = load<f32>(scores + (<usize>j << 2)) * inv;
