@@ -11,7 +11,11 @@ export class W2vError extends Error {
 
 /** A wrong option or argument: exit code 2, like other Unix tools. */
 export class UsageError extends W2vError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The training option at fault, by its library name ('minCount'), when there is one. */
+    readonly option?: string,
+  ) {
     super(message, 2);
   }
 }

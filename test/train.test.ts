@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SOFTMAX_MAX_VOCAB, train } from '../src/train/trainer.js';
+import { train } from '../src/train/trainer.js';
+import { SOFTMAX_MAX_VOCAB } from '../src/options.js';
 import { UsageError } from '../src/errors.js';
 import type { Architecture, Loss } from '../src/options.js';
 import type { TrainProgress } from '../src/train/types.js';
@@ -51,7 +52,7 @@ for (const arch of ['sg', 'cbow'] as Architecture[]) {
 test('the full softmax refuses a vocabulary too large for it', async () => {
   const path = join(dir, 'wide.txt');
   writeFileSync(path, Array.from({ length: SOFTMAX_MAX_VOCAB + 1 }, (_, i) => `w${i}`).join(' '));
-  await assert.rejects(train({ ...base, input: path, loss: 'softmax' }), (e: unknown) => e instanceof UsageError && /--loss ns or hs/.test(e.message));
+  await assert.rejects(train({ ...base, input: path, loss: 'softmax' }), (e: unknown) => e instanceof UsageError && e.option === 'loss' && /use loss ns or hs/.test(e.message));
 });
 
 test('a model trained before any learning has no planted structure (the check can fail)', async () => {

@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { errorCode, InputError, UsageError } from '../errors.js';
 import { writeFileAtomically } from '../io/atomic-write.js';
 import { checkOutput } from './output-path.js';
-import { parseInteger } from './train.js';
+import { parseInteger } from './arguments.js';
 
 const USAGE_NOTES = `
 The log is the JSON Lines file written by 'w2v train --log'. The chart shows

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { errorCode, InputError } from '../errors.js';
-import { parseInteger } from './train.js';
+import { parseInteger } from './arguments.js';
 import { addModelOptions, loadModel, type ModelOptions } from './vectors-args.js';
 
 const USAGE_NOTES = `

@@ -1,8 +1,9 @@
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { InputError, UsageError, W2vError } from '../errors.js';
-import { DEFAULTS, defaultThreads, MAX_CHECKPOINT_MINUTES, resolveOptions, type Loss, type TrainOptions } from '../options.js';
+import { MAX_CHECKPOINT_MINUTES, OPTION_TABLE, resolveOptions, type TrainOptions } from '../options.js';
+import { parseInteger, parseNumber } from './arguments.js';
 import { checkCorpusFiles } from '../corpus/reader.js';
 import { FILE_FORMATS, type FileFormat } from '../io/load.js';
 import type { TrainProgress, TrainSummary } from '../train/types.js';
@@ -30,159 +31,13 @@ Examples:
   $ w2v train --resume model.w2v -i new-text.txt -o model2.w2v --epochs 2
 `;
 
-/** Strict integer: "1.5", "1e3", "abc" and "" are rejected, not truncated. */
-export function parseInteger(text: string): number {
-  const trimmed = text.trim();
-  if (!/^[+-]?\d+$/.test(trimmed)) throw new InvalidArgumentError('Expected an integer.');
-  const value = Number(trimmed);
-  if (!Number.isSafeInteger(value)) throw new InvalidArgumentError('Integer is too large.');
-  return value;
-}
-
-/** Strict decimal number ("0.025", "1e-3"); rejects hex, "Infinity" and trailing junk that Number() would accept. */
-function parseNumber(text: string): number {
-  const trimmed = text.trim();
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(trimmed)) throw new InvalidArgumentError('Expected a number.');
-  return Number(trimmed);
-}
-
-type NumericKey =
-  | 'dim'
-  | 'window'
-  | 'negative'
-  | 'nsExponent'
-  | 'sample'
-  | 'minCount'
-  | 'maxVocab'
-  | 'alpha'
-  | 'minAlpha'
-  | 'epochs'
-  | 'threads'
-  | 'seed'
-  | 'maxSentenceLength'
-  | 'cacheMiB'
-  | 'maxVocabMemoryMiB';
-
-interface NumericFlag {
-  key: NumericKey;
-  flags: string;
-  description: string;
-  integer: boolean;
-  /** Shown in --help only; defaults themselves are applied by resolveOptions. */
-  shownDefault: number;
-  defaultText?: string;
-}
-
-function numericFlags(): NumericFlag[] {
-  const threads = defaultThreads();
-  return [
-    { key: 'dim', flags: '--dim <n>', description: 'vector dimensions', integer: true, shownDefault: DEFAULTS.dim },
-    {
-      key: 'window',
-      flags: '--window <n>',
-      description: 'largest distance between a word and its context; each window is drawn from 1..n',
-      integer: true,
-      shownDefault: DEFAULTS.window,
-    },
-    {
-      key: 'negative',
-      flags: '--negative <n>',
-      description: 'noise words per positive example (negative sampling)',
-      integer: true,
-      shownDefault: DEFAULTS.negative,
-    },
-    {
-      key: 'nsExponent',
-      flags: '--ns-exponent <x>',
-      description: 'noise words are drawn in proportion to count^x',
-      integer: false,
-      shownDefault: DEFAULTS.nsExponent,
-    },
-    {
-      key: 'sample',
-      flags: '--sample <x>',
-      description: 'subsampling threshold for frequent words; 0 disables',
-      integer: false,
-      shownDefault: DEFAULTS.sample,
-    },
-    {
-      key: 'minCount',
-      flags: '--min-count <n>',
-      description: 'drop words seen fewer than n times',
-      integer: true,
-      shownDefault: DEFAULTS.minCount,
-    },
-    {
-      key: 'maxVocab',
-      flags: '--max-vocab <n>',
-      description: 'keep only the n most frequent words; 0 = no cap',
-      integer: true,
-      shownDefault: DEFAULTS.maxVocab,
-    },
-    {
-      key: 'alpha',
-      flags: '--alpha <x>',
-      description: 'starting learning rate',
-      integer: false,
-      shownDefault: DEFAULTS.alphaSg,
-      defaultText: `${DEFAULTS.alphaSg} for sg, ${DEFAULTS.alphaCbow} for cbow`,
-    },
-    {
-      key: 'minAlpha',
-      flags: '--min-alpha <x>',
-      description: 'final learning rate, reached linearly at the end of the last epoch',
-      integer: false,
-      shownDefault: DEFAULTS.minAlpha,
-    },
-    { key: 'epochs', flags: '--epochs <n>', description: 'passes over the corpus', integer: true, shownDefault: DEFAULTS.epochs },
-    {
-      key: 'threads',
-      flags: '--threads <n>',
-      description: 'worker threads sharing the weights',
-      integer: true,
-      shownDefault: threads,
-      defaultText: `all cores (${threads})`,
-    },
-    {
-      key: 'seed',
-      flags: '--seed <n>',
-      description: 'seed for initial weights and sampling',
-      integer: true,
-      shownDefault: DEFAULTS.seed,
-    },
-    {
-      key: 'maxSentenceLength',
-      flags: '--max-sentence-length <n>',
-      description: 'lines with more tokens are cut into several sentences',
-      integer: true,
-      shownDefault: DEFAULTS.maxSentenceLength,
-    },
-    {
-      key: 'cacheMiB',
-      flags: '--cache-mib <n>',
-      description: 'memory (MiB) for keeping the encoded corpus between epochs; 0 re-reads the files every epoch',
-      integer: false,
-      shownDefault: DEFAULTS.cacheMiB,
-    },
-    {
-      key: 'maxVocabMemoryMiB',
-      flags: '--max-vocab-memory <MiB>',
-      description: 'memory (MiB) for counting the vocabulary; past it, rare words are pruned while counting (and their counts so far lost)',
-      integer: false,
-      shownDefault: DEFAULTS.maxVocabMemoryMiB,
-    },
-  ];
-}
-
+/** The options of `w2v train` that are not training options. */
 interface TrainCommandOptions {
   input: string[];
   output: string;
-  arch: 'sg' | 'cbow';
-  loss: Loss;
   format: FileFormat;
   log?: string;
   quiet?: boolean;
-  sharedNegatives?: boolean;
   checkpoint?: string;
   checkpointEvery?: number;
   resume?: string;
@@ -195,43 +50,23 @@ export function registerTrain(program: Command): void {
     .description('Train word2vec embeddings (skip-gram or CBOW) on a text corpus and save them.')
     .usage('--input <file...> --output <file> [options]')
     .addOption(new Option('-i, --input <file...>', 'corpus files (plain text or .gz); required unless --resume gives them'))
-    .addOption(new Option('-o, --output <file>', 'where to write the vectors').makeOptionMandatory())
-    .addOption(
-      new Option('--arch <arch>', 'sg = skip-gram (predict context from word), cbow = predict word from context')
-        .choices(['sg', 'cbow'])
-        .default(DEFAULTS.arch),
-    )
-    .addOption(
-      new Option('--loss <loss>', 'ns = negative sampling, hs = hierarchical softmax, softmax = full softmax (exact, slow; small vocabularies)')
-        .choices(['ns', 'hs', 'softmax'])
-        .default(DEFAULTS.loss),
-    );
+    .addOption(new Option('-o, --output <file>', 'where to write the vectors').makeOptionMandatory());
 
   // Commander derives attribute names from flags (--cache-mib → cacheMib), so
-  // keep each Option to read its value back under our own key.
-  const numeric: Array<{ flag: NumericFlag; option: Option }> = [];
-  for (const flag of numericFlags()) {
-    const option = new Option(flag.flags, flag.description)
-      .argParser(flag.integer ? parseInteger : parseNumber)
-      .default(flag.shownDefault, flag.defaultText);
+  // keep each Option to read its value back under the library's key.
+  // Shown in --help only; the defaults themselves are applied by resolveOptions.
+  const shownDefaults = resolveOptions({ input: ['corpus.txt'] });
+  const trainingFlags = OPTION_TABLE.map((spec) => {
+    const option = new Option(spec.flag, spec.help);
+    if (spec.kind !== 'flag') option.default(shownDefaults[spec.key], spec.defaultText);
+    if (spec.kind === 'choice') option.choices(spec.choices);
+    if (spec.kind === 'integer') option.argParser(parseInteger);
+    if (spec.kind === 'number') option.argParser(parseNumber);
     command.addOption(option);
-    numeric.push({ flag, option });
-  }
-
-  const flagOf = new Map<string, string>([
-    ['input', '--input'],
-    ['arch', '--arch'],
-    ['loss', '--loss'],
-    ...numeric.map(({ flag, option }): [string, string] => [flag.key, option.long ?? flag.flags]),
-  ]);
+    return { key: spec.key, option };
+  });
 
   command
-    .addOption(
-      new Option(
-        '--shared-negatives',
-        'skip-gram: the context words of a window share one draw of noise words, updated as small matrix products (faster)',
-      ),
-    )
     .addOption(
       new Option('--format <format>', 'output format')
         .choices([...FILE_FORMATS])
@@ -256,14 +91,9 @@ export function registerTrain(program: Command): void {
       if (opts.input === undefined && opts.resume === undefined) {
         throw new UsageError("required option '-i, --input <file...>' not specified (or give --resume <checkpoint>)");
       }
-      const trainOptions: Partial<TrainOptions> = opts.input === undefined ? {} : { input: opts.input };
-      if (given('arch')) trainOptions.arch = opts.arch;
-      if (given('loss')) trainOptions.loss = opts.loss;
-      if (opts.sharedNegatives) trainOptions.sharedNegatives = true;
-      for (const { flag, option } of numeric) {
-        const name = option.attributeName();
-        const value: unknown = cmd.getOptionValue(name);
-        if (given(name) && typeof value === 'number') trainOptions[flag.key] = value;
+      const typed: Record<string, unknown> = opts.input === undefined ? {} : { input: opts.input };
+      for (const { key, option } of trainingFlags) {
+        if (given(option.attributeName())) typed[key] = cmd.getOptionValue(option.attributeName());
       }
       const every = opts.checkpointEvery;
       if (every !== undefined && !(every > 0 && every <= MAX_CHECKPOINT_MINUTES)) {
@@ -272,8 +102,7 @@ export function registerTrain(program: Command): void {
         );
       }
       await runTrain({
-        trainOptions,
-        flagOf,
+        trainOptions: typed as Partial<TrainOptions>,
         output: opts.output,
         format: given('format') ? opts.format : undefined,
         log: opts.log,
@@ -288,8 +117,6 @@ export function registerTrain(program: Command): void {
 interface TrainRun {
   /** The values the user typed (input may be left to --resume). */
   trainOptions: Partial<TrainOptions>;
-  /** TrainOptions key → command-line flag, to phrase errors in the user's terms. */
-  flagOf: ReadonlyMap<string, string>;
   output: string;
   format: FileFormat | undefined;
   /** JSON Lines file for progress records (see progress-log.ts). */
@@ -303,7 +130,7 @@ interface TrainRun {
 async function runTrain(run: TrainRun): Promise<void> {
   // Every check that can fail runs before training, so a typo does not cost hours.
   // With --resume, the options are checked against the checkpoint's by resume().
-  if (run.resume === undefined) validateOptions({ ...run.trainOptions, input: run.trainOptions.input ?? [] }, run.flagOf);
+  if (run.resume === undefined) resolveOptions({ ...run.trainOptions, input: run.trainOptions.input ?? [] }, 'flag');
   await checkOutput(run.output, '--output');
   await checkOutput(run.checkpoint, '--checkpoint');
   if (run.log !== undefined) await checkOutput(run.log, '--log');
@@ -349,14 +176,12 @@ async function runTrain(run: TrainRun): Promise<void> {
   });
   // The vocabulary passed every check: training starts, so the log file may be created now.
   const onVocabulary = (): void => log?.open();
-  const control = { onProgress, onVocabulary, signal: stop.signal, checkpoint: { path: run.checkpoint, everyMinutes: run.checkpointEvery } };
+  const control = { onProgress, onVocabulary, optionNaming: 'flag' as const, signal: stop.signal, checkpoint: { path: run.checkpoint, everyMinutes: run.checkpointEvery } };
   const started = performance.now();
   const onWarning = (message: string): void => {
     if (run.quiet) return;
-    // The library names options by their camelCase keys; say them as the flags the user typed.
-    const text = message.replace(/\b[a-z]+[A-Z]\w*\b/g, (word) => run.flagOf.get(word) ?? word);
     // On a terminal, clear the progress bar's line first; the bar is redrawn below.
-    process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}w2v: warning: ${text}\n`);
+    process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}w2v: warning: ${message}\n`);
   };
   try {
     let model;
@@ -365,8 +190,7 @@ async function runTrain(run: TrainRun): Promise<void> {
         ? train({ ...(run.trainOptions as TrainOptions), ...control, onWarning })
         : resume({ ...run.trainOptions, from: run.resume, ...control, onWarning }));
     } catch (err) {
-      if (err instanceof TrainingInterrupted) throw interruptedError(err, run);
-      throw inFlagTerms(err, run.flagOf);
+      throw err instanceof TrainingInterrupted ? interruptedError(err, run) : err;
     } finally {
       reporter?.stop();
       log?.close();
@@ -476,25 +300,6 @@ async function deferredProgressLog(path: string): Promise<{ write: (p: TrainProg
     },
     close: () => log?.close(),
   };
-}
-
-/** resolveOptions reports camelCase names ("minCount must be ..."); the user typed --min-count. */
-function validateOptions(options: TrainOptions, flagOf: ReadonlyMap<string, string>): void {
-  try {
-    resolveOptions(options);
-  } catch (err) {
-    throw inFlagTerms(err, flagOf);
-  }
-}
-
-/** A UsageError that starts with an option's name ("minCount must ...", "input: ...") rephrased with its flag. */
-function inFlagTerms(err: unknown, flagOf: ReadonlyMap<string, string>): unknown {
-  if (err instanceof UsageError) {
-    const match = /^(\w+)(:?\s[\s\S]*)$/.exec(err.message);
-    const flag = match ? flagOf.get(match[1]) : undefined;
-    if (match && flag) return new UsageError(`${flag}${match[2]}`);
-  }
-  return err;
 }
 
 export interface SummaryContext {

@@ -6,7 +6,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { W2vError } from '../errors.js';
 import { FILE_FORMATS, loadVectors, type FileFormat } from '../io/load.js';
 import type { KeyedVectors, Neighbour } from '../vectors/keyed-vectors.js';
-import { parseInteger } from './train.js';
+import { parseInteger } from './arguments.js';
 
 export interface ModelOptions {
   format?: FileFormat;

@@ -1,7 +1,10 @@
 // Going on from a saved file: finishing an interrupted run from its
 // checkpoint, or training a finished model further on new text.
-import { resolveOptions, type ResolvedTrainOptions, type TrainOptions } from '../options.js';
-import { InputError, UsageError } from '../errors.js';
+import {
+  OPTION_TABLE, optionError, optionName, RESUME_MAY_CHANGE, resolveOptions, SHAPES_WEIGHTS,
+  type OptionKey, type ResolvedTrainOptions, type TrainOptions,
+} from '../options.js';
+import { InputError } from '../errors.js';
 import type { CorpusScan } from '../corpus/encoded.js';
 import { checkCorpusFiles } from '../corpus/reader.js';
 import { isTextWord, Vocabulary } from '../vocab/vocabulary.js';
@@ -38,9 +41,11 @@ export async function resume(request: ResumeRequest): Promise<Word2Vec> {
     await checkCorpusFiles(options.input);
     const mismatch = await corpusMismatch(saved.training.corpus, options.input);
     if (mismatch) {
-      throw new UsageError(
-        `input: ${request.from} is the checkpoint of an interrupted run, which goes on only on its own corpus: ${mismatch}. ` +
+      throw optionError(
+        'input',
+        `: ${request.from} is the checkpoint of an interrupted run, which goes on only on its own corpus: ${mismatch}. ` +
           `To train its weights on other text instead, first make it a model: w2v convert ${request.from} model.w2v`,
+        request.optionNaming,
       );
     }
     if (saved.training.chunkTarget !== CHUNK_TARGET) {
@@ -49,9 +54,11 @@ export async function resume(request: ResumeRequest): Promise<Word2Vec> {
     const scan = await readCorpus(options, request, startedAt, options.minCount);
     const { vocab, remap } = Vocabulary.fromCounts(scan, options, corpusName(options));
     if (scan.tokens !== saved.training.corpus.tokens || !sameVocabulary(vocab, saved)) {
-      throw new UsageError(
-        `input: the corpus files have the sizes ${request.from} remembers, but not its ${saved.training.corpus.tokens.toLocaleString('en-US')} tokens ` +
+      throw optionError(
+        'input',
+        `: the corpus files have the sizes ${request.from} remembers, but not its ${saved.training.corpus.tokens.toLocaleString('en-US')} tokens ` +
           `and ${saved.vectors.size.toLocaleString('en-US')}-word vocabulary; the files have changed since the run began`,
+        request.optionNaming,
       );
     }
     return trainOn({ options, request, scan, vocab, remap, startedAt, start: 'resume', addedWords: 0, saved, state: saved.training });
@@ -63,54 +70,50 @@ export async function resume(request: ResumeRequest): Promise<Word2Vec> {
   return trainOn({ options, request, scan, startedAt, start: 'continue', saved, ...update });
 }
 
-/** Options of an interrupted run: the checkpoint's, with only the thread count and cache size open to change. */
+/** Options of an interrupted run: the checkpoint's, with only the threads and memory budgets open to change. */
 function resumeOptions(saved: TrainableModel, request: ResumeRequest): ResolvedTrainOptions {
-  // Memory budgets may change: a budget that changes the counts is caught by the vocabulary check.
-  const free = new Set(['threads', 'cacheMiB', 'maxVocabMemoryMiB']);
+  const naming = request.optionNaming;
   for (const [key, value] of givenOptions(request)) {
     const before = saved.options[key];
-    if (!free.has(key) && value !== before) {
-      throw new UsageError(
-        `${key} ${String(value)} differs from the checkpoint's ${String(before)}: an interrupted run goes on with the options it began with ` +
-          '(only the threads and the cache size may change)',
+    if (!RESUME_MAY_CHANGE.has(key) && value !== before) {
+      throw optionError(
+        key,
+        `${String(value)} differs from the checkpoint's ${String(before)}: an interrupted run goes on with the options it began with ` +
+          `(only ${[...RESUME_MAY_CHANGE].map((k) => optionName(k, naming)).join(', ')} may change)`,
+        naming,
       );
     }
   }
-  return resolveOptions({
-    ...saved.options,
-    input: request.input ?? saved.options.input,
-    threads: request.threads ?? saved.options.threads,
-    cacheMiB: request.cacheMiB ?? saved.options.cacheMiB,
-    maxVocabMemoryMiB: request.maxVocabMemoryMiB ?? saved.options.maxVocabMemoryMiB,
-  });
+  // Memory budgets may change: a budget that changes the counts is caught by the vocabulary check.
+  const free = Object.fromEntries(givenOptions(request).filter(([key]) => RESUME_MAY_CHANGE.has(key)));
+  return resolveOptions({ ...saved.options, ...free, input: request.input ?? saved.options.input }, naming);
 }
 
 /** Options for training a model further: the model's, with any given ones, except those that shape the weights. */
 function continueOptions(saved: TrainableModel, request: ResumeRequest): ResolvedTrainOptions {
-  const fixed = new Set(['dim', 'arch', 'loss']);
+  const naming = request.optionNaming;
   const given = givenOptions(request);
   for (const [key, value] of given) {
-    if (fixed.has(key) && value !== saved.options[key]) {
-      throw new UsageError(
-        `${key} ${String(value)} differs from the model's ${String(saved.options[key])}: training a model further keeps its dimensions, architecture and loss`,
+    if (SHAPES_WEIGHTS.has(key) && value !== saved.options[key]) {
+      throw optionError(
+        key,
+        `${String(value)} differs from the model's ${String(saved.options[key])}: training a model further keeps its ` +
+          `${[...SHAPES_WEIGHTS].map((k) => optionName(k, naming)).join(', ')}`,
+        naming,
       );
     }
   }
   const options: TrainOptions = { ...saved.options, ...Object.fromEntries(given), input: request.input ?? saved.options.input };
   // A given alpha moves the default final rate with it, as in a new run.
   if (request.alpha !== undefined && request.minAlpha === undefined) delete options.minAlpha;
-  return resolveOptions(options);
+  return resolveOptions(options, naming);
 }
-
-type OptionKey = Exclude<keyof ResolvedTrainOptions, 'input'>;
 
 /** The training options a resume request sets (callbacks and control left out). */
 function givenOptions(request: ResumeRequest): Array<[OptionKey, ResolvedTrainOptions[OptionKey]]> {
-  const keys: OptionKey[] = [
-    'arch', 'loss', 'dim', 'window', 'negative', 'nsExponent', 'sample', 'minCount', 'maxVocab', 'alpha', 'minAlpha',
-    'epochs', 'threads', 'seed', 'maxSentenceLength', 'sharedNegatives', 'cacheMiB', 'maxVocabMemoryMiB',
-  ];
-  return keys.filter((key) => request[key] !== undefined).map((key) => [key, request[key] as ResolvedTrainOptions[OptionKey]]);
+  return OPTION_TABLE.map(({ key }) => key)
+    .filter((key) => request[key] !== undefined)
+    .map((key) => [key, request[key] as ResolvedTrainOptions[OptionKey]]);
 }
 
 function sameVocabulary(vocab: Vocabulary, saved: TrainableModel): boolean {

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { checkOptionsForVocabulary, MAX_CHECKPOINT_MINUTES, resolveOptions, type ResolvedTrainOptions } from '../options.js';
+import { checkOptionsForVocabulary, MAX_CHECKPOINT_MINUTES, optionName, resolveOptions, type OptionNaming, type ResolvedTrainOptions } from '../options.js';
 import { UsageError } from '../errors.js';
 import { chunkCapacity, chunksOf, encodeCached, scanCorpus, streamChunks, type Chunk, type CorpusScan } from '../corpus/encoded.js';
 import { countInvalidTokens, describeInvalidTokens, Vocabulary } from '../vocab/vocabulary.js';
@@ -21,9 +21,6 @@ export const CHUNK_TARGET = 8192;
 /** Chunks queued per worker, so a worker never waits for the main thread. */
 const CHUNKS_IN_FLIGHT = 2;
 
-/** Largest vocabulary the full softmax trains on. */
-export const SOFTMAX_MAX_VOCAB = 100_000;
-
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
 /**
@@ -38,7 +35,7 @@ const WORKER_URL = new URL('./worker.js', import.meta.url);
  * console.log(model.vectors.mostSimilar({ positive: ['king'] }));
  */
 export async function train(request: TrainRequest): Promise<Word2Vec> {
-  const options = resolveOptions(request);
+  const options = resolveOptions(request, request.optionNaming);
   checkControl(request);
   const startedAt = performance.now();
   const scan = await readCorpus(options, request, startedAt, options.minCount);
@@ -95,19 +92,19 @@ export async function readCorpus(options: ResolvedTrainOptions, request: TrainRe
     minCount,
     onTokens,
   });
-  if (scan.pruning.prunes > 0) warn(request)(pruningWarning(scan.pruning, options.maxVocabMemoryMiB));
+  if (scan.pruning.prunes > 0) warn(request)(pruningWarning(scan.pruning, options.maxVocabMemoryMiB, request.optionNaming));
   return scan;
 }
 
 /** Says that counting pruned words, what that cost and how to avoid it. */
-function pruningWarning(pruning: VocabPruning, budgetMiB: number): string {
+function pruningWarning(pruning: VocabPruning, budgetMiB: number, naming: OptionNaming | undefined): string {
   const count = (n: number): string => n.toLocaleString('en-US');
   return (
     `the vocabulary outgrew its memory budget (${count(budgetMiB)} MiB) while counting, so rare words were pruned ` +
     `${pruning.prunes} time${pruning.prunes === 1 ? '' : 's'}: ${count(pruning.wordsDropped)} distinct words seen at most ` +
     `${pruning.threshold} time${pruning.threshold === 1 ? '' : 's'} when pruned were dropped, and their ` +
     `${count(pruning.occurrencesDropped)} occurrences before that are not counted; ` +
-    `raise maxVocabMemoryMiB for exact counts`
+    `raise ${optionName('maxVocabMemoryMiB', naming)} for exact counts`
   );
 }
 
@@ -133,13 +130,7 @@ export async function trainOn(setup: TrainSetup): Promise<Word2Vec> {
   const { options, request, scan, vocab, remap, startedAt } = setup;
   const report = request.onProgress ?? (() => {});
   const intervalMs = request.progressIntervalMs ?? 500;
-  if (options.loss === 'softmax' && vocab.size > SOFTMAX_MAX_VOCAB) {
-    throw new UsageError(
-      `the full softmax costs one dot product per vocabulary word and example; it is limited to ${SOFTMAX_MAX_VOCAB.toLocaleString('en')} words, ` +
-        `and this vocabulary has ${vocab.size.toLocaleString('en')}: use --loss ns or hs, or raise --min-count / set --max-vocab`,
-    );
-  }
-  checkOptionsForVocabulary(options, vocab.size);
+  checkOptionsForVocabulary(options, vocab.size, request.optionNaming);
   const invalid = countInvalidTokens(scan);
   if (invalid.tokens > 0) warn(request)(`${describeInvalidTokens(invalid)} in ${corpusName(options)}`);
   request.onVocabulary?.({ vocabSize: vocab.size, corpusTokens: scan.tokens, invalidTokens: invalid.tokens, invalidWords: invalid.words });

@@ -1,3 +1,4 @@
+import type { OptionNaming } from '../options.js';
 import type { TrainOptions } from '../options.js';
 import type { VocabPruning } from '../corpus/tokenizer.js';
 import type { CheckpointOptions } from './checkpoint.js';
@@ -95,6 +96,8 @@ export interface TrainCallbacks {
   onVocabulary?: (info: VocabularyInfo) => void;
   /** Milliseconds between onProgress calls. Default 500. */
   progressIntervalMs?: number;
+  /** How errors and warnings name options: 'key' ('minCount', the default) or 'flag' ('--min-count', for a command's users). */
+  optionNaming?: OptionNaming;
 }
 
 /** Checkpoints and stopping. */
