@@ -15,7 +15,11 @@ interface TokenizerExports {
   lastDroppedOccurrences(): number;
 }
 
-/** Longest token kept whole, in bytes; longer runs of non-space are cut (word2vec.c cuts at 100). */
+/**
+ * Longest token kept whole, in bytes (word2vec.c cuts at 100). A longer run
+ * of non-space is one token, its first bytes up to a character boundary;
+ * the rest of it is skipped, however many reads it spans.
+ */
 const MAX_TOKEN_BYTES = 1000;
 /** Bytes tokenized per call: bounds how many new words one call can add, and so the room kept free. */
 const PIECE = 1 << 18;
