@@ -4,15 +4,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, linkSync, mkdtempSync, readFileSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, linkSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { Tokenizer } from '../src/corpus/tokenizer.js';
-import { scanCorpus, SENTENCE_END, streamChunks, type Chunk } from '../src/corpus/encoded.js';
+import { chunksOf, decodeVarints, encodeCached, scanCorpus, SENTENCE_END, streamChunks, type Chunk } from '../src/corpus/encoded.js';
 import { Vocabulary } from '../src/vocab/vocabulary.js';
-import { InputError } from '../src/errors.js';
+import { CorpusChangedError } from '../src/corpus/reader.js';
 import { train } from '../src/train/trainer.js';
 import { MAIN, w2v, type CliResult } from './cli-runner.js';
 import { writePlantedCorpus } from './planted-corpus.js';
@@ -50,12 +50,17 @@ test('a token longer than a read buffer is one token, its first 1,000 bytes at a
   }
 });
 
-/** The sentences of a pass's chunks, as words. */
-async function sentencesOf(chunks: AsyncIterable<Chunk>, vocab: Vocabulary): Promise<string[][]> {
+/** The sentences of a pass's chunks (int32, or varint-coded from the cache), as words. */
+async function sentencesOf(chunks: Iterable<Chunk> | AsyncIterable<Chunk>, vocab: Vocabulary): Promise<string[][]> {
   const sentences: string[][] = [];
   let current: string[] = [];
   for await (const chunk of chunks) {
-    for (const id of chunk.ids as Int32Array) {
+    let ids = chunk.ids;
+    if (ids instanceof Uint8Array) {
+      const out = new Int32Array(ids.length);
+      ids = out.subarray(0, decodeVarints(ids, out));
+    }
+    for (const id of ids) {
       if (id !== E) {
         current.push(vocab.words[id]);
       } else {
@@ -67,18 +72,19 @@ async function sentencesOf(chunks: AsyncIterable<Chunk>, vocab: Vocabulary): Pro
   return sentences;
 }
 
-test('the counting pass and the re-reading pass agree on tokens longer than a read buffer, in plain and gzip files', async () => {
+test('the counting pass, its cache and the re-reading pass agree on tokens longer than a read buffer, in plain and gzip files', async () => {
   const plain = join(dir, 'long-tokens.txt');
   writeFileSync(plain, `${LONG_TEXT}\nc ${'z'.repeat(3 << 20)} d\n`);
   const gzip = join(dir, 'long-tokens.txt.gz');
   writeFileSync(gzip, gzipSync(readFileSync(plain)));
+  const expected = [['a', LONG_ASCII.slice(0, 1000), 'b'], ['東'.repeat(333)], ['c', 'z'.repeat(1000), 'd']];
   for (const path of [plain, gzip]) {
-    const scan = await scanCorpus([path], 10000, 0);
+    const scan = await scanCorpus([path], 10000, 1 << 20);
     assert.equal(scan.tokens, 7, path);
     assert.deepEqual(scan.words, ['a', LONG_ASCII.slice(0, 1000), 'b', '東'.repeat(333), 'c', 'z'.repeat(1000), 'd'], path);
-    const { vocab } = Vocabulary.fromCounts(scan, { minCount: 1, maxVocab: 0 });
-    const sentences = await sentencesOf(streamChunks([path], vocab, 10000, 8192), vocab);
-    assert.deepEqual(sentences, [['a', LONG_ASCII.slice(0, 1000), 'b'], ['東'.repeat(333)], ['c', 'z'.repeat(1000), 'd']], path);
+    const { vocab, remap } = Vocabulary.fromCounts(scan, { minCount: 1, maxVocab: 0 });
+    assert.deepEqual(await sentencesOf(chunksOf(encodeCached(scan.cached!, remap), 8192), vocab), expected, `${path}, from the cache`);
+    assert.deepEqual(await sentencesOf(streamChunks(scan.files, vocab, 10000, 8192), vocab), expected, `${path}, read again`);
   }
 });
 
@@ -108,7 +114,8 @@ async function readPass(chunks: AsyncIterable<Chunk>, afterFirstChunk: () => voi
 }
 
 function assertChanged(error: unknown, path: string, what: RegExp): void {
-  assert.ok(error instanceof InputError, `an InputError, not ${String(error)}`);
+  assert.ok(error instanceof CorpusChangedError, `a CorpusChangedError (an InputError), not ${String(error)}`);
+  assert.equal(error.path, path);
   const quoted = path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   assert.match(error.message, new RegExp(`^corpus file '${quoted}' changed while training \\(${what.source}\\)`));
 }
@@ -118,9 +125,9 @@ test('a corpus file truncated between passes stops the next pass before its firs
     const path = join(dir, gzip ? 'shrinks.txt.gz' : 'shrinks.txt');
     writeFileSync(path, gzip ? gzipSync(LINES) : LINES);
     const bytes = statSync(path).size;
-    const { vocab } = await counted([path]);
+    const { scan, vocab } = await counted([path]);
     truncateSync(path, Math.floor(bytes / 2));
-    const pass = await readPass(streamChunks([path], vocab, 10000, 8192));
+    const pass = await readPass(streamChunks(scan.files, vocab, 10000, 8192));
     assertChanged(pass.error, path, new RegExp(`size ${bytes.toLocaleString('en-US')} → ${Math.floor(bytes / 2).toLocaleString('en-US')} bytes`));
     assert.equal(pass.chunks, 0, 'no chunk of the changed file is yielded');
   }
@@ -129,8 +136,8 @@ test('a corpus file truncated between passes stops the next pass before its firs
 test('a corpus file appended to during a pass stops that pass at the end of the file, having read nothing past the counted size', async () => {
   const path = join(dir, 'grows.txt');
   writeFileSync(path, LINES);
-  const { vocab } = await counted([path]);
-  const pass = await readPass(streamChunks([path], vocab, 10000, 8192), () => appendFileSync(path, LINES));
+  const { scan, vocab } = await counted([path]);
+  const pass = await readPass(streamChunks(scan.files, vocab, 10000, 8192), () => appendFileSync(path, LINES));
   const bytes = Buffer.byteLength(LINES);
   assertChanged(pass.error, path, new RegExp(`size ${bytes.toLocaleString('en-US')} → ${(2 * bytes).toLocaleString('en-US')} bytes`));
   assert.ok(pass.words <= LINES_TOKENS, `${pass.words} words read from a file counted with ${LINES_TOKENS}`);
@@ -141,14 +148,43 @@ test('a corpus file rewritten in place with its size stops the next pass: by its
   const counting = new Date('2020-01-01T00:00:00Z');
   writeFileSync(path, LINES);
   utimesSync(path, counting, counting);
-  const { vocab } = await counted([path]);
+  const { scan, vocab } = await counted([path]);
   utimesSync(path, counting, new Date('2021-01-01T00:00:00Z'));
-  assertChanged((await readPass(streamChunks([path], vocab, 10000, 8192))).error, path, /modification time 2020-01-01T00:00:00\.000Z → 2021-01-01T00:00:00\.000Z/);
+  assertChanged((await readPass(streamChunks(scan.files, vocab, 10000, 8192))).error, path, /modification time 2020-01-01T00:00:00\.000Z → 2021-01-01T00:00:00\.000Z/);
 
-  // The same size and modification time, one token more: only the token count can tell.
+  // The same size and modification time, another token count: only the count can tell.
+  // A token more is caught as soon as the pass has read more than were counted; one fewer at the end of the file.
   writeFileSync(path, LINES.replace('w499', 'w 99'));
   utimesSync(path, counting, counting);
-  assertChanged((await readPass(streamChunks([path], vocab, 10000, 8192))).error, path, /60,000 tokens when counted, 60,001 now/);
+  assertChanged((await readPass(streamChunks(scan.files, vocab, 10000, 8192))).error, path, /60,000 tokens when counted, over 60,000 now/);
+  writeFileSync(path, LINES.replace('w499 ', 'w499x'));
+  utimesSync(path, counting, counting);
+  assertChanged((await readPass(streamChunks(scan.files, vocab, 10000, 8192))).error, path, /60,000 tokens when counted, 59,999 now/);
+});
+
+test('a corpus file deleted or replaced by another file between passes stops the next pass, naming the file', async () => {
+  const path = join(dir, 'replaced.txt');
+  writeFileSync(path, LINES);
+  const { scan, vocab } = await counted([path]);
+  // An editor's save: a new file, same text, renamed over the old one.
+  writeFileSync(`${path}.new`, LINES);
+  renameSync(`${path}.new`, path);
+  assertChanged((await readPass(streamChunks(scan.files, vocab, 10000, 8192))).error, path, /replaced by another file/);
+  rmSync(path);
+  assertChanged((await readPass(streamChunks(scan.files, vocab, 10000, 8192))).error, path, /cannot open it: no such file \(ENOENT\)/);
+});
+
+test('a pass that reads the corpus again counts the tokens of words left out of the vocabulary, also in reads that hold no other word', async () => {
+  const path = join(dir, 'rare-line.txt');
+  // One line of 400 KB of words seen once, which min-count 2 leaves out: several reads yield no word at all.
+  const rare = Array.from({ length: 50_000 }, (_, i) => `rare${i}`).join(' ');
+  writeFileSync(path, `${rare}
+${LINES}`);
+  const scan = await scanCorpus([path], 1 << 20, 0);
+  const { vocab } = Vocabulary.fromCounts(scan, { minCount: 2, maxVocab: 0 });
+  const pass = await readPass(streamChunks(scan.files, vocab, 1 << 20, 8192));
+  assert.equal(pass.error, undefined);
+  assert.equal(pass.words, LINES_TOKENS);
 });
 
 test('train() with a corpus read again each epoch fails with an InputError naming the file when it is truncated during training', async () => {

@@ -211,7 +211,8 @@ export class Tokenizer {
       this.reserve(piece.length);
       new Uint8Array(this.wasm.memory.buffer).set(piece, this.input);
       const written = this.wasm.scan(this.input, piece.length, final && last, this.out, insert);
-      if (written > 0) onIds(new Int32Array(this.wasm.memory.buffer, this.out, written), this.wasm.lastTokens());
+      // Tokens of unknown words write no id but are still read.
+      if (written > 0 || this.wasm.lastTokens() > 0) onIds(new Int32Array(this.wasm.memory.buffer, this.out, written), this.wasm.lastTokens());
       // A piece that is not the last is cut before its trailing token, which the next piece starts with.
       offset += this.wasm.lastConsumed();
       if (last) break;
