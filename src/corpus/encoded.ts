@@ -291,7 +291,7 @@ export async function* streamChunks(
   let index = 0; // of the file being read
   for await (const { bytes, final } of corpusBuffers(files.map((file) => file.path), { counted: files })) {
     tokenizer.push(bytes, final, false, append);
-    const counted = files[index]!;
+    const counted = files[index];
     if (fileTokens > counted.tokens || (final && fileTokens !== counted.tokens)) {
       const count = (n: number): string => n.toLocaleString('en-US');
       const now = final ? count(fileTokens) : `over ${count(counted.tokens)}`;
