@@ -21,6 +21,8 @@ let words: i32 = 0;
 let maxSentence: i32 = 10000;
 let maxToken: i32 = 1000;
 let sentenceTokens: i32 = 0;
+// The last input ended inside a token longer than maxToken, already counted: the rest of it is skipped.
+let skipping: bool = false;
 
 // Results of the last scan.
 let consumed: i32 = 0;
@@ -111,21 +113,31 @@ export function lastDroppedOccurrences(): f64 {
 /**
  * Tokenizes input[0..length) into out (word ids, -1 after each sentence).
  * Unless `final`, stops before a token that may continue in the next input
- * (lastConsumed() says where). With `insert`, new words are added and every
- * token is counted; without, unknown words are skipped (but still count
- * towards the sentence length, as the raw line would). Returns the number of
- * entries written.
+ * (lastConsumed() says where), or, when that token is already longer than
+ * maxToken, counts it and skips the rest of it in the inputs that follow.
+ * With `insert`, new words are added and every token is counted; without,
+ * unknown words are skipped (but still count towards the sentence length,
+ * as the raw line would). Returns the number of entries written.
  */
 export function scan(input: usize, length: i32, final: bool, out: usize, insert: bool): i32 {
   let end = length;
+  let cutAtEnd = false;
   if (!final) {
     while (end > 0 && !isSpace(load<u8>(input + <usize>(end - 1)))) end--;
     // A run of non-space longer than any token is cut rather than carried.
-    if (length - end > maxToken) end = length;
+    if (length - end > maxToken) {
+      end = length;
+      cutAtEnd = true;
+    }
   }
   let written = 0;
   let seen: f64 = 0;
   let i = 0;
+  if (skipping) {
+    while (i < end && !isSpace(<u32>load<u8>(input + <usize>i))) i++;
+    // Still inside it where this input stops: the rest comes with the next one.
+    skipping = i == end && !final;
+  }
   while (i < end) {
     const c = <u32>load<u8>(input + <usize>i);
     if (isSpace(c)) {
@@ -159,6 +171,8 @@ export function scan(input: usize, length: i32, final: bool, out: usize, insert:
     store<i32>(out + (<usize>(written++) << 2), -1);
     sentenceTokens = 0;
   }
+  // A token cut at the end goes on in the next input, which must not count its rest again.
+  if (cutAtEnd) skipping = true;
   consumed = end;
   tokens = seen;
   return written;

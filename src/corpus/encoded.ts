@@ -1,6 +1,6 @@
 import type { WordCounts } from '../vocab/vocabulary.js';
 import type { Vocabulary } from '../vocab/vocabulary.js';
-import { corpusBuffers } from './reader.js';
+import { CorpusChangedError, corpusBuffers, type FileStamp } from './reader.js';
 import { Tokenizer, type VocabPruning } from './tokenizer.js';
 
 /** Marks the end of a sentence in an encoded corpus. */
@@ -60,9 +60,16 @@ class IntBlocks {
   }
 }
 
+/** A corpus file as the counting pass found it, and the tokens it read from it: what a pass that reads it again must find. */
+export interface CountedFile extends FileStamp {
+  tokens: number;
+}
+
 export interface CorpusScan extends WordCounts {
   /** Tokens read, including those that will fall below min-count. */
   tokens: number;
+  /** Each file given, in order. */
+  files: CountedFile[];
   /** The corpus as word ids (indices into `words`; PRUNED_WORD for words dropped while counting), kept while it fits the cache budget. */
   cached?: Int32Array[];
   /** What keeping counting within its memory budget dropped. */
@@ -83,6 +90,8 @@ export interface ScanOptions {
   minCount?: number;
   /** Called after each buffer with the tokens read so far. */
   onTokens?: (tokens: number) => void;
+  /** Hears of a file given twice and of one that changed while it was read. */
+  onWarning?: (message: string) => void;
 }
 
 /**
@@ -103,12 +112,18 @@ export async function scanCorpus(
     onRenumber: cacheEntries > 0 ? (newIds) => cache?.renumber(newIds) : undefined,
   });
   let tokens = 0;
-  for await (const { bytes, final } of corpusBuffers(paths)) {
+  const files: CountedFile[] = [];
+  let fileStart = 0; // tokens before the file being read
+  for await (const { bytes, final, file } of corpusBuffers(paths, { onWarning: options.onWarning })) {
     tokenizer.push(bytes, final, true, (ids, read) => {
       tokens += read;
       cache?.pushAll(ids);
     });
     if (cache && cache.length > cacheEntries) cache = undefined;
+    if (final) {
+      files.push({ ...file, tokens: tokens - fileStart });
+      fileStart = tokens;
+    }
     options.onTokens?.(tokens);
   }
   const minCount = options.minCount ?? 1;
@@ -120,6 +135,7 @@ export async function scanCorpus(
     words: tokenizer.words(),
     counts: tokenizer.counts(),
     tokens,
+    files,
     cached: cache?.finish(),
     pruning: tokenizer.pruning,
     tokenizerBytes: tokenizer.memoryBytes,
@@ -233,9 +249,14 @@ export function chunkCapacity(target: number, maxSentenceLength: number): number
   return target + maxSentenceLength + 1;
 }
 
-/** Reads the corpus again and encodes it on the fly, for corpora too large to cache. */
+/**
+ * Reads the corpus again and encodes it on the fly, for corpora too large to
+ * cache. A file that is no longer as it was counted (see CorpusReadOptions),
+ * or that holds another number of tokens, stops the pass with a
+ * CorpusChangedError before the chunk that would end the file.
+ */
 export async function* streamChunks(
-  paths: string[],
+  files: readonly CountedFile[],
   vocab: Vocabulary,
   maxSentenceLength: number,
   target: number,
@@ -248,7 +269,9 @@ export async function* streamChunks(
   let length = 0;
   let words = 0;
   const ready: Chunk[] = [];
-  const append = (run: Int32Array): void => {
+  let fileTokens = 0;
+  const append = (run: Int32Array, tokens: number): void => {
+    fileTokens += tokens;
     for (const id of run) {
       if (id !== SENTENCE_END) {
         ids[length++] = id;
@@ -265,8 +288,19 @@ export async function* streamChunks(
       }
     }
   };
-  for await (const { bytes, final } of corpusBuffers(paths)) {
+  let index = 0; // of the file being read
+  for await (const { bytes, final } of corpusBuffers(files.map((file) => file.path), { counted: files })) {
     tokenizer.push(bytes, final, false, append);
+    const counted = files[index];
+    if (fileTokens > counted.tokens || (final && fileTokens !== counted.tokens)) {
+      const count = (n: number): string => n.toLocaleString('en-US');
+      const now = final ? count(fileTokens) : `over ${count(counted.tokens)}`;
+      throw new CorpusChangedError(counted.path, `${count(counted.tokens)} tokens when counted, ${now} now`);
+    }
+    if (final) {
+      index++;
+      fileTokens = 0;
+    }
     yield* ready.splice(0);
   }
   if (length > 0) yield { ids: ids.subarray(0, length), words };

@@ -15,7 +15,11 @@ interface TokenizerExports {
   lastDroppedOccurrences(): number;
 }
 
-/** Longest token kept whole, in bytes; longer runs of non-space are cut (word2vec.c cuts at 100). */
+/**
+ * Longest token kept whole, in bytes (word2vec.c cuts at 100). A longer run
+ * of non-space is one token, its first bytes up to a character boundary;
+ * the rest of it is skipped, however many reads it spans.
+ */
 const MAX_TOKEN_BYTES = 1000;
 /** Bytes tokenized per call: bounds how many new words one call can add, and so the room kept free. */
 const PIECE = 1 << 18;
@@ -207,7 +211,8 @@ export class Tokenizer {
       this.reserve(piece.length);
       new Uint8Array(this.wasm.memory.buffer).set(piece, this.input);
       const written = this.wasm.scan(this.input, piece.length, final && last, this.out, insert);
-      if (written > 0) onIds(new Int32Array(this.wasm.memory.buffer, this.out, written), this.wasm.lastTokens());
+      // Tokens of unknown words write no id but are still read.
+      if (written > 0 || this.wasm.lastTokens() > 0) onIds(new Int32Array(this.wasm.memory.buffer, this.out, written), this.wasm.lastTokens());
       // A piece that is not the last is cut before its trailing token, which the next piece starts with.
       offset += this.wasm.lastConsumed();
       if (last) break;

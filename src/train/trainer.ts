@@ -91,6 +91,7 @@ export async function readCorpus(options: ResolvedTrainOptions, request: TrainRe
     maxVocabBytes: options.maxVocabMemoryMiB * 2 ** 20,
     minCount,
     onTokens,
+    onWarning: warn(request),
   });
   if (scan.pruning.prunes > 0) warn(request)(pruningWarning(scan.pruning, options.maxVocabMemoryMiB, request.optionNaming));
   return scan;
@@ -201,7 +202,7 @@ export async function trainOn(setup: TrainSetup): Promise<Word2Vec> {
   };
 
   const epochChunks = (): Iterable<Chunk> | AsyncIterable<Chunk> =>
-    encoded ? chunksOf(encoded, CHUNK_TARGET) : streamChunks(options.input, vocab, options.maxSentenceLength, CHUNK_TARGET);
+    encoded ? chunksOf(encoded, CHUNK_TARGET) : streamChunks(scan.files, vocab, options.maxSentenceLength, CHUNK_TARGET);
   const run = await runWorkers({
     memory,
     options,
