@@ -98,6 +98,14 @@ async function loadChecked<T>(path: string, fileBytes: number, load: () => Promi
   return outcome;
 }
 
+/** A loader's onWarning for `path`: every warning is one line naming the file. */
+function warningsAbout(path: string): (message: string) => void {
+  return (message) => {
+    assert.ok(message.startsWith(`${path}: `), `the warning does not name the file: ${message}`);
+    assert.doesNotMatch(message, /[\n\r]/, `the warning is not one line: ${JSON.stringify(message)}`);
+  };
+}
+
 /** What every loaded model must satisfy, whatever the file held. */
 function assertConsistent(kv: KeyedVectors, limit: number | undefined): void {
   assert.ok(Number.isSafeInteger(kv.dim) && kv.dim >= 1, `dim ${kv.dim}`);
@@ -251,7 +259,7 @@ async function checkWord2vecFile(file: Uint8Array, damaged: boolean, model: Keye
   const path = join(directory, route === 'by-content' ? load.name : `${load.name}${load.extension}`);
   writeFileSync(path, file);
   const outcome = await loadChecked(path, file.length, () =>
-    route === 'loader' ? loadWord2Vec(path, { format, limit }) : loadVectors(path, { limit }));
+    route === 'loader' ? loadWord2Vec(path, { format, limit, onWarning: warningsAbout(path) }) : loadVectors(path, { limit, onWarning: warningsAbout(path) }));
   if ('loaded' in outcome) {
     assertConsistent(outcome.loaded, limit);
     assertHeaderSays(file, outcome.loaded);
@@ -320,7 +328,7 @@ test(`native .w2v: ${nativeRuns} damaged or forged files load or give an InputEr
       const path = join(directory, route === 'by-content' ? 'fuzzed' : 'fuzzed.w2v');
       writeFileSync(path, file);
       if (route === 'loader') {
-        const outcome = await loadChecked(path, file.length, () => loadNative(path, { limit }));
+        const outcome = await loadChecked(path, file.length, () => loadNative(path, { limit, onWarning: warningsAbout(path) }));
         if ('loaded' in outcome) assertConsistentNative(outcome.loaded, limit);
         if (damage.length === 0) {
           assert.ok('loaded' in outcome, `a valid file failed to load: ${'error' in outcome ? outcome.error.message : ''}`);
@@ -329,7 +337,7 @@ test(`native .w2v: ${nativeRuns} damaged or forged files load or give an InputEr
           assert.deepEqual(outcome.loaded.training, whole ? model.training : undefined);
         }
       } else {
-        const outcome = await loadChecked(path, file.length, () => loadVectors(path, { limit }));
+        const outcome = await loadChecked(path, file.length, () => loadVectors(path, { limit, onWarning: warningsAbout(path) }));
         if ('loaded' in outcome) assertConsistent(outcome.loaded, limit);
         if (damage.length === 0) {
           assert.ok('loaded' in outcome, `a valid file failed to load: ${'error' in outcome ? outcome.error.message : ''}`);
@@ -348,7 +356,9 @@ test(`any loader: ${randomRuns} files of random bytes load or give an InputError
     const path = join(directory, format === 'by-content' ? 'random' : `random${EXTENSION[format]}`);
     writeFileSync(path, file);
     const outcome = await loadChecked(path, file.length, () =>
-      format === 'native' ? loadNative(path, { limit }).then((m) => m.vectors) : loadVectors(path, { limit }));
+      format === 'native'
+        ? loadNative(path, { limit, onWarning: warningsAbout(path) }).then((m) => m.vectors)
+        : loadVectors(path, { limit, onWarning: warningsAbout(path) }));
     if ('loaded' in outcome) assertConsistent(outcome.loaded, limit);
   });
   await fc.assert(property, fuzzOptions(randomRuns));

@@ -1,11 +1,13 @@
 import { Command, Option } from 'commander';
+import { printable, printableJson } from '../printable.js';
 import { addModelOptions, formatNeighbours, loadModel, parsePositiveInteger, requireWords, type ModelOptions } from './vectors-args.js';
 
 const USAGE_NOTES = `
 Answers "a is to b as c is to ?" with the words nearest to b - a + c
 (3CosAdd over unit vectors, as gensim's most_similar(positive=[b, c],
 negative=[a])), or with 3CosMul (gensim's most_similar_cosmul) given
---cosmul. The words a, b and c are never answers.
+--cosmul. The words a, b and c are never answers. Control characters in
+words are printed as escapes: \\xNN (C0 and DEL) and \\u{NN} (C1).
 
 Examples:
   $ w2v analogy vectors.bin man king woman        (queen)
@@ -42,9 +44,9 @@ export function registerAnalogy(program: Command): void {
       const answers = options.cosmul ? kv.mostSimilarCosmul(query) : kv.mostSimilar(query);
       if (options.json) {
         const method = options.cosmul ? '3CosMul' : '3CosAdd';
-        process.stdout.write(`${JSON.stringify({ a, b, c, method, answers }, null, 2)}\n`);
+        process.stdout.write(`${printableJson({ a, b, c, method, answers }, 2)}\n`);
       } else {
-        process.stdout.write(`${a} : ${b} :: ${c} : ?\n${formatNeighbours(answers)}`);
+        process.stdout.write(`${printable(a)} : ${printable(b)} :: ${printable(c)} : ?\n${formatNeighbours(answers)}`);
       }
     });
 }

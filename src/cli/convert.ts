@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { detectFormat, FILE_FORMATS, outputFormat, saveVectors, type FileFormat } from '../io/load.js';
 import { loadNative, saveNative } from '../io/native-format.js';
 import { loadWord2Vec } from '../io/word2vec-format.js';
-import { parsePositiveInteger } from './vectors-args.js';
+import { parsePositiveInteger, warningPrinter } from './vectors-args.js';
 import { checkDistinctFiles, checkOutput } from './output-path.js';
 import { onStopSignals, SIGNAL_EXIT_CODES } from './signals.js';
 
@@ -65,13 +65,13 @@ async function convert(input: string, output: string, options: ConvertCommandOpt
   let size: number;
   let dim: number;
   if (from === 'native') {
-    const model = await loadNative(input, { limit: options.limit });
+    const model = await loadNative(input, { limit: options.limit, onWarning: warningPrinter(options.quiet) });
     ({ size, dim } = model.vectors);
     // A checkpoint's progress is left out: the copy is a finished model, which --resume trains on new text.
     if (to === 'native') await saveNative(output, { ...model, training: undefined });
     else await saveVectors(model.vectors, output, { format: to });
   } else {
-    const kv = await loadWord2Vec(input, { format: from, limit: options.limit });
+    const kv = await loadWord2Vec(input, { format: from, limit: options.limit, onWarning: warningPrinter(options.quiet) });
     ({ size, dim } = kv);
     await saveVectors(kv, output, { format: to });
   }

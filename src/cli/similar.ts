@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
 import { W2vError } from '../errors.js';
+import { printable, printableJson } from '../printable.js';
 import type { KeyedVectors, Neighbour } from '../vectors/keyed-vectors.js';
 import { addModelOptions, formatNeighbours, loadModel, parsePositiveInteger, requireWords, type ModelOptions } from './vectors-args.js';
 
@@ -12,6 +13,9 @@ gensim's most_similar.
 Without words, reads queries from standard input, one per line: words
 separated by spaces, a word prefixed with '-' counts as negative. A blank
 line or end of input ends the session.
+
+Control characters in words are printed as escapes: \\xNN (C0 and DEL)
+and \\u{NN} (C1); --json gives the words exactly.
 
 Examples:
   $ w2v similar vectors.bin france
@@ -55,7 +59,7 @@ export function registerSimilar(program: Command): void {
       const query = { positive: words, negative };
       requireWords(kv, [...words, ...negative], model);
       const neighbours = answer(kv, query, options);
-      process.stdout.write(options.json ? `${JSON.stringify({ query, neighbours }, null, 2)}\n` : formatNeighbours(neighbours));
+      process.stdout.write(options.json ? `${printableJson({ query, neighbours }, 2)}\n` : formatNeighbours(neighbours));
     });
 }
 
@@ -92,17 +96,17 @@ async function interactive(kv: KeyedVectors, model: string, options: SimilarComm
         requireWords(kv, [...query.positive, ...query.negative], model);
         const neighbours = answer(kv, query, options);
         if (options.json) {
-          process.stdout.write(`${JSON.stringify({ query, neighbours })}\n`);
+          process.stdout.write(`${printableJson({ query, neighbours })}\n`);
         } else {
           // Piped input is not echoed, so say which query each answer belongs to.
-          const echo = terminal ? '' : `${[...query.positive, ...query.negative.map((w) => `-${w}`)].join(' ')}\n`;
+          const echo = terminal ? '' : `${printable([...query.positive, ...query.negative.map((w) => `-${w}`)].join(' '))}\n`;
           process.stdout.write(`${echo}${formatNeighbours(neighbours)}\n`);
         }
       } catch (error) {
         // A mistyped word should not end the session.
         if (!(error instanceof W2vError)) throw error;
         process.stderr.write(`w2v: ${error.message}\n`);
-        if (options.json) process.stdout.write(`${JSON.stringify({ query, error: error.message })}\n`);
+        if (options.json) process.stdout.write(`${printableJson({ query, error: error.message })}\n`);
       }
       if (terminal) lines.prompt();
     }

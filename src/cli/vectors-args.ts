@@ -1,16 +1,21 @@
 /**
- * What the commands that read a model (similar, analogy, eval, convert)
- * share: the model options, loading, word checks and the neighbour table.
+ * What the commands that read a model (similar, analogy, eval, convert,
+ * serve) share: the model options, loading and its warnings, word checks and
+ * the neighbour table. Words from the model are printed with their control
+ * characters escaped (see printable).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { W2vError } from '../errors.js';
 import { FILE_FORMATS, loadVectors, type FileFormat } from '../io/load.js';
+import { printable, quoteWord } from '../printable.js';
 import type { KeyedVectors, Neighbour } from '../vectors/keyed-vectors.js';
 import { parseInteger } from './arguments.js';
 
 export interface ModelOptions {
   format?: FileFormat;
   limit?: number;
+  /** Drops the loader's warnings (for commands with --quiet). */
+  quiet?: boolean;
 }
 
 /** An integer of at least 1. */
@@ -30,39 +35,55 @@ export function addModelOptions(command: Command, formatFlag = '--format <format
 }
 
 /**
- * Loads a model for a command.
- * @throws InputError if it cannot be read.
+ * The `onWarning` of the CLI's loads: each warning as a `w2v: warning:` line
+ * on stderr, or nothing when `quiet`.
  */
-export function loadModel(path: string, options: ModelOptions): Promise<KeyedVectors> {
-  return loadVectors(path, { format: options.format, limit: options.limit });
+export function warningPrinter(quiet = false): (message: string) => void {
+  return (message) => {
+    if (!quiet) process.stderr.write(`w2v: warning: ${message}\n`);
+  };
 }
 
 /**
- * Throws a W2vError (exit code 1) naming the first word that `kv` lacks,
- * and a differently cased variant if the model has one.
+ * Loads a model for a command, printing the loader's warnings.
+ * @throws InputError if it cannot be read.
+ */
+export function loadModel(path: string, options: ModelOptions): Promise<KeyedVectors> {
+  return loadVectors(path, { format: options.format, limit: options.limit, onWarning: warningPrinter(options.quiet) });
+}
+
+/**
+ * Throws a W2vError (exit code 1) naming the first word that `kv` lacks
+ * (and a differently cased variant if the model has one) or whose vector
+ * holds NaN or an infinity, which cannot be compared.
  */
 export function requireWords(kv: KeyedVectors, words: readonly string[], model: string): void {
   for (const word of words) {
-    if (kv.has(word)) continue;
+    const row = kv.indexOf(word);
+    if (row >= 0) {
+      if (kv.isFiniteRow(row)) continue;
+      throw new W2vError(`${quoteWord(word)} has NaN or infinite values in ${model}, so it cannot be compared`);
+    }
     const variant = [word.toLowerCase(), word.toUpperCase(), word.charAt(0).toUpperCase() + word.slice(1).toLowerCase()]
       .find((candidate) => kv.has(candidate));
     throw new W2vError(
-      `'${word}' is not in the vocabulary of ${model} (${kv.size.toLocaleString('en-US')} words)` +
-        (variant ? `; did you mean '${variant}'?` : ''),
+      `${quoteWord(word)} is not in the vocabulary of ${model} (${kv.size.toLocaleString('en-US')} words)` +
+        (variant ? `; did you mean ${quoteWord(variant)}?` : ''),
     );
   }
 }
 
 /**
- * Neighbours as a table: rank, word, similarity.
+ * Neighbours as a table: rank, word (printable), similarity.
  * @example
  * formatNeighbours([{ word: 'queen', similarity: 0.71 }]); // '   1  queen  0.7100\n'
  */
 export function formatNeighbours(neighbours: readonly Neighbour[]): string {
   if (neighbours.length === 0) return '(no candidates)\n';
   const rankWidth = String(neighbours.length).length;
-  const wordWidth = Math.max(...neighbours.map((n) => n.word.length));
+  const shown = neighbours.map((n) => printable(n.word));
+  const wordWidth = Math.max(...shown.map((word) => word.length));
   return neighbours
-    .map((n, i) => `${String(i + 1).padStart(rankWidth + 2)}  ${n.word.padEnd(wordWidth)}  ${n.similarity.toFixed(4)}\n`)
+    .map((n, i) => `${String(i + 1).padStart(rankWidth + 2)}  ${shown[i]!.padEnd(wordWidth)}  ${n.similarity.toFixed(4)}\n`)
     .join('');
 }

@@ -6,6 +6,7 @@ import { extname } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { KeyedVectors } from '../vectors/keyed-vectors.js';
 import { readInputFile } from './input-file.js';
+import type { WarningListener } from './load-warnings.js';
 import { isNativeMagic, loadNative, saveNative } from './native-format.js';
 import { formatFromPath, loadWord2Vec, saveWord2Vec } from './word2vec-format.js';
 
@@ -23,6 +24,12 @@ export interface LoadVectorsOptions {
   format?: FileFormat;
   /** Load only the first `limit` vectors (the most frequent words). Default all. */
   limit?: number;
+  /**
+   * Told, one line each, of what loaded but not as stored (repeated words,
+   * words that are not UTF-8) and of words with NaN or infinite values.
+   * Default: process.emitWarning.
+   */
+  onWarning?: WarningListener;
 }
 
 export interface SaveVectorsOptions {
@@ -105,8 +112,9 @@ export async function detectFormat(path: string): Promise<FileFormat> {
 export async function loadVectors(path: string, options: LoadVectorsOptions = {}): Promise<KeyedVectors> {
   const format = options.format ?? (await detectFormat(path));
   checkFormat(format);
-  if (format === 'native') return (await loadNative(path, { limit: options.limit })).vectors;
-  return loadWord2Vec(path, { format, limit: options.limit });
+  const { limit, onWarning } = options;
+  if (format === 'native') return (await loadNative(path, { limit, onWarning })).vectors;
+  return loadWord2Vec(path, { format, limit, onWarning });
 }
 
 /**

@@ -40,6 +40,7 @@ import { resolveOptions, type Loss, type ResolvedTrainOptions, type TrainOptions
 import { KeyedVectors } from '../vectors/keyed-vectors.js';
 import { writeFileAtomically } from './atomic-write.js';
 import { checkLimit, readInputFile } from './input-file.js';
+import { warningListener, warnOfNonFiniteRows, type WarningListener } from './load-warnings.js';
 
 /**
  * Which output weights a model has: one row per word ('ns': negative
@@ -107,6 +108,8 @@ export interface LoadNativeOptions {
    * of the blocks read in part are not verified. Default all.
    */
   limit?: number;
+  /** Told, in one line, of words with NaN or infinite values. Default: process.emitWarning. */
+  onWarning?: WarningListener;
 }
 
 /** The first 8 bytes of every native file. */
@@ -244,7 +247,8 @@ export async function saveNative(path: string, model: NativeModel): Promise<void
 }
 
 /**
- * Reads a model written by {@link saveNative}.
+ * Reads a model written by {@link saveNative}. Words with NaN or infinite
+ * values are told to `onWarning`.
  * @throws InputError naming the file and the byte offset if the file is not a native model, is truncated or damaged.
  * @example
  * const { vectors, counts, outputWeights, outputKind, options } = await loadNative('model.w2v');
@@ -302,6 +306,7 @@ export async function loadNative(path: string, loadOptions: LoadNativeOptions = 
     if (header.options) model.options = header.options;
     // Progress belongs to the whole vocabulary, like the output weights.
     if (header.training && !partial) model.training = header.training;
+    warnOfNonFiniteRows(path, kv, warningListener(loadOptions.onWarning));
     return model;
   });
 }

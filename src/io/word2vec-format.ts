@@ -3,16 +3,19 @@
  *
  * - header line `"<count> <dim>\n"`, then one record per word, most frequent first;
  * - binary: `word + ' '`, `dim` float32 little-endian, then `'\n'` (word2vec.c
- *   writes it, gensim does not; both are read);
+ *   writes it, gensim does not; both are read, see {@link readBinaryRecords});
  * - text: `word v1 v2 ... vdim\n`.
  */
+import { isUtf8 } from 'node:buffer';
 import type { FileHandle } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { extname } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
+import { quoteWord } from '../printable.js';
 import { KeyedVectors } from '../vectors/keyed-vectors.js';
 import { writeFileAtomically } from './atomic-write.js';
 import { checkLimit, readInputFile } from './input-file.js';
+import { NotedWords, warningListener, warnOfChangedWords, warnOfNonFiniteRows, type WarningListener } from './load-warnings.js';
 
 export type VectorFormat = 'bin' | 'txt';
 
@@ -26,6 +29,11 @@ export interface LoadWord2VecOptions {
   format?: VectorFormat;
   /** Load only the first `limit` vectors (the most frequent words). Default all. */
   limit?: number;
+  /**
+   * Told, one line each, of repeated words, words that are not UTF-8 and
+   * words with NaN or infinite values. Default: process.emitWarning.
+   */
+  onWarning?: WarningListener;
 }
 
 /** Bytes buffered before each write, and read per read call. */
@@ -169,7 +177,8 @@ export async function saveWord2Vec(kv: KeyedVectors, path: string, options: Save
 /**
  * Reads a word2vec file written by word2vec.c, gensim or {@link saveWord2Vec}.
  * Words are UTF-8 (invalid bytes, e.g. from word2vec.c cutting a long word,
- * become U+FFFD). A word that appears again is ignored, as gensim does.
+ * become U+FFFD). A word that appears again is ignored, as gensim does. Both
+ * are told to `onWarning`, as are words with NaN or infinite values.
  * @throws InputError naming the file and line (text) or byte offset (binary) if the file is malformed.
  * @example
  * const kv = await loadWord2Vec('GoogleNews-vectors-negative300.bin', { limit: 100000 });
@@ -193,10 +202,15 @@ export async function loadWord2Vec(path: string, options: LoadWord2VecOptions = 
           `but only ${bodyBytes} bytes follow the header`,
       );
     }
-    const parsed = format === 'bin'
-      ? await readBinaryRecords(reader, path, count, header.dim)
-      : await readTextRecords(reader, path, count, header.dim);
-    return new KeyedVectors(parsed.words, parsed.vectors, header.dim);
+    const words = new LoadedWords(format === 'bin' ? 'byte offset' : 'line');
+    const vectors = format === 'bin'
+      ? await readBinaryRecords(reader, path, count, header.dim, words, count === header.count)
+      : await readTextRecords(reader, path, count, header.dim, words);
+    const kv = new KeyedVectors(words.list, vectors, header.dim);
+    const onWarning = warningListener(options.onWarning);
+    warnOfChangedWords(path, words.repeated, words.notUtf8, onWarning);
+    warnOfNonFiniteRows(path, kv, onWarning);
+    return kv;
   });
 }
 
@@ -331,6 +345,16 @@ class ChunkReader {
     return true;
   }
 
+  /** Index of the first space or line break in `buffer[from..end)`, or -1. */
+  findWordEnd(from: number): number {
+    const { buffer, end } = this;
+    for (let i = from; i < end; i++) {
+      const byte = buffer[i]!;
+      if (byte === SPACE || byte === NEWLINE) return i;
+    }
+    return -1;
+  }
+
   /** Index of the next `byte` in `buffer[from..end)`, or -1. */
   find(byte: number, from: number): number {
     const at = this.buffer.indexOf(byte, from);
@@ -372,81 +396,162 @@ async function readHeader(reader: ChunkReader, path: string): Promise<Header> {
   return { count, dim, bytes: newline + 1 };
 }
 
-interface ParsedRecords {
-  words: string[];
-  vectors: Float32Array;
+/**
+ * The words of a word2vec file as they are read: decoded from UTF-8 and kept
+ * once each, the first time. Words that were not UTF-8 and words met again
+ * are noted for the load's warnings.
+ */
+class LoadedWords {
+  readonly list: string[] = [];
+  readonly repeated = new NotedWords();
+  readonly notUtf8 = new NotedWords();
+  private readonly seen = new Set<string>();
+
+  /** @param unit How a location is given: 'line' (text) or 'byte offset' (binary). */
+  constructor(private readonly unit: string) {}
+
+  /** Decodes the word `bytes[start..end)`, found at `location`. */
+  decode(bytes: Buffer, start: number, end: number, location: number): string {
+    const word = bytes.toString('utf8', start, end);
+    // Only a word holding U+FFFD can have had invalid bytes; the file may also hold U+FFFD itself.
+    if (word.includes('\uFFFD') && !isUtf8(bytes.subarray(start, end))) this.notUtf8.add(word, this.unit, location);
+    return word;
+  }
+
+  /** Keeps `word` unless it was kept before; says whether it was kept. */
+  keep(word: string, location: number): boolean {
+    if (this.seen.has(word)) {
+      this.repeated.add(word, this.unit, location);
+      return false;
+    }
+    this.seen.add(word);
+    this.list.push(word);
+    return true;
+  }
 }
 
-/** Drops the unused tail left by duplicate words. */
-function finish(words: string[], vectors: Float32Array, dim: number): ParsedRecords {
-  const used = words.length * dim;
-  return { words, vectors: used === vectors.length ? vectors : vectors.slice(0, used) };
+/** The vectors of the kept words, without the unused tail that repeated words leave. */
+function keptVectors(words: LoadedWords, vectors: Float32Array, dim: number): Float32Array {
+  const used = words.list.length * dim;
+  return used === vectors.length ? vectors : vectors.slice(0, used);
 }
 
-async function readBinaryRecords(reader: ChunkReader, path: string, count: number, dim: number): Promise<ParsedRecords> {
+/**
+ * Reads binary records: a word, a space and `dim` float32 values, then a
+ * line break (word2vec.c) or directly the next word (gensim). The byte after
+ * the first vector says which, and every later vector must be followed the
+ * same way. A wrong dimension in the header shifts every record, and these
+ * checks are where it shows: a vector is then followed by something else, a
+ * "word" runs into a line break (no tool writes a word holding one), or bytes
+ * are left after the last vector, where only white space may follow (that
+ * last check needs the whole file, so it is left out when reading the first
+ * vectors only). Line breaks before the first word are skipped, as gensim does.
+ */
+async function readBinaryRecords(
+  reader: ChunkReader, path: string, count: number, dim: number, words: LoadedWords, readsToEnd: boolean,
+): Promise<Float32Array> {
   const vectorBytes = dim * 4;
   const vectors = new Float32Array(count * dim);
   const vectorMemory = new Uint8Array(vectors.buffer);
-  const words: string[] = [];
-  const seen = new Set<string>();
+  const dimensionHint = `is the dimension in the header (${dim}) right?`;
+  /** Whether a line break follows each vector; known once the first one is read. */
+  let lineBreakAfterVector: boolean | undefined;
+  let previousWord = '';
   for (let record = 0; record < count; record++) {
-    // gensim writes no newline after a vector and word2vec.c writes one; skip any.
-    for (;;) {
-      while (reader.start < reader.end && reader.buffer[reader.start] === NEWLINE) reader.start++;
-      if (reader.start < reader.end || !(await reader.more())) break;
+    if (record > 0) {
+      if (reader.start === reader.end && !(await reader.more())) throw endsEarly(reader, path, record, count);
+      const next = reader.buffer[reader.start]!;
+      lineBreakAfterVector ??= next === NEWLINE;
+      if (lineBreakAfterVector !== (next === NEWLINE)) {
+        throw new InputError(
+          `${path}: expected a line break at byte offset ${reader.offset(reader.start)} after vector ${record} of ${count} ` +
+            `(${quoteWord(previousWord)}), as after the first vector, found ${describeByte(next)}; ${dimensionHint}`,
+        );
+      }
     }
-    if (reader.start === reader.end) {
-      throw new InputError(
-        `${path}: the file ends at byte offset ${reader.offset(reader.start)} after ${record} vectors, ` +
-          `but the header declares ${count}`,
-      );
+    if (record === 0 || lineBreakAfterVector) {
+      for (;;) {
+        while (reader.start < reader.end && reader.buffer[reader.start] === NEWLINE) reader.start++;
+        if (reader.start < reader.end || !(await reader.more())) break;
+      }
+      if (reader.start === reader.end) throw endsEarly(reader, path, record, count);
     }
-    let space = reader.find(SPACE, reader.start);
-    while (space < 0 && (await reader.more())) space = reader.find(SPACE, reader.start);
-    if (space < 0) {
+    let wordEnd = reader.findWordEnd(reader.start);
+    while (wordEnd < 0 && (await reader.more())) wordEnd = reader.findWordEnd(reader.start);
+    if (wordEnd < 0) {
       throw new InputError(
         `${path}: expected a word and a space at byte offset ${reader.offset(reader.start)} (vector ${record + 1} of ${count}), ` +
           `found the end of the file`,
       );
     }
-    if (space === reader.start) {
+    if (reader.buffer[wordEnd] === NEWLINE) {
       throw new InputError(
-        `${path}: expected a word at byte offset ${reader.offset(reader.start)} (vector ${record + 1} of ${count}), ` +
-          `found a space; is the dimension in the header right?`,
+        `${path}: expected a word and a space at byte offset ${reader.offset(reader.start)} (vector ${record + 1} of ${count}), ` +
+          `found a line break at byte offset ${reader.offset(wordEnd)}; ${dimensionHint}`,
       );
     }
+    if (wordEnd === reader.start) {
+      throw new InputError(
+        `${path}: expected a word at byte offset ${reader.offset(reader.start)} (vector ${record + 1} of ${count}), ` +
+          `found a space; ${dimensionHint}`,
+      );
+    }
+    let space = wordEnd;
     while (reader.end - (space + 1) < vectorBytes) {
       // `more` may move the buffer contents, so keep positions relative to `start`.
       const wordLength = space - reader.start;
       if (!(await reader.more())) {
         const word = reader.buffer.toString('utf8', reader.start, reader.start + wordLength);
         throw new InputError(
-          `${path}: vector ${record + 1} of ${count} ('${word}') at byte offset ${reader.offset(reader.start + wordLength + 1)} ` +
-            `is truncated: expected ${vectorBytes} bytes of float32 values, found ${reader.end - (reader.start + wordLength + 1)}`,
+          `${path}: vector ${record + 1} of ${count} (${quoteWord(word)}) at byte offset ${reader.offset(reader.start + wordLength + 1)} ` +
+            `is truncated: expected ${vectorBytes} bytes of float32 values, found ${reader.end - (reader.start + wordLength + 1)}; ` +
+            `the file is cut short, or ${dimensionHint}`,
         );
       }
       space = reader.start + wordLength;
     }
     const valuesAt = space + 1;
-    const word = reader.buffer.toString('utf8', reader.start, space);
+    const wordOffset = reader.offset(reader.start);
+    const word = words.decode(reader.buffer, reader.start, space, wordOffset);
+    previousWord = word;
     reader.start = valuesAt + vectorBytes;
-    if (seen.has(word)) continue;
-    seen.add(word);
-    const row = words.length;
-    words.push(word);
+    const row = words.list.length;
+    if (!words.keep(word, wordOffset)) continue;
     if (LITTLE_ENDIAN) {
       vectorMemory.set(reader.buffer.subarray(valuesAt, valuesAt + vectorBytes), row * vectorBytes);
     } else {
       for (let k = 0; k < dim; k++) vectors[row * dim + k] = reader.buffer.readFloatLE(valuesAt + k * 4);
     }
   }
-  return finish(words, vectors, dim);
+  if (readsToEnd) {
+    for (;;) {
+      while (reader.start < reader.end && isWhiteSpace(reader.buffer[reader.start]!)) reader.start++;
+      if (reader.start < reader.end || !(await reader.more())) break;
+    }
+    if (reader.start < reader.end) {
+      throw new InputError(
+        `${path}: byte offset ${reader.offset(reader.start)}: found ${describeByte(reader.buffer[reader.start]!)} ` +
+          `after the ${count} vectors the header declares, where only white space may follow; ${dimensionHint}`,
+      );
+    }
+  }
+  return keptVectors(words, vectors, dim);
 }
 
-async function readTextRecords(reader: ChunkReader, path: string, count: number, dim: number): Promise<ParsedRecords> {
+function endsEarly(reader: ChunkReader, path: string, record: number, count: number): InputError {
+  return new InputError(
+    `${path}: the file ends at byte offset ${reader.offset(reader.start)} after ${record} vectors, but the header declares ${count}`,
+  );
+}
+
+/** A byte for a message: the character if it is printable ASCII, else its hex value. */
+function describeByte(byte: number): string {
+  const hex = `0x${byte.toString(16).padStart(2, '0')}`;
+  return byte > 0x20 && byte < 0x7f ? `'${String.fromCharCode(byte)}' (${hex})` : `byte ${hex}`;
+}
+
+async function readTextRecords(reader: ChunkReader, path: string, count: number, dim: number, words: LoadedWords): Promise<Float32Array> {
   const vectors = new Float32Array(count * dim);
-  const words: string[] = [];
-  const seen = new Set<string>();
   let lineNumber = 1;
   for (let record = 0; record < count; record++) {
     lineNumber++;
@@ -462,13 +567,11 @@ async function readTextRecords(reader: ChunkReader, path: string, count: number,
       );
     }
     const lineEnd = newline < 0 ? reader.end : newline;
-    const word = parseTextRecord(reader.buffer, reader.start, lineEnd, path, lineNumber, dim, vectors, words.length * dim);
+    const word = parseTextRecord(reader.buffer, reader.start, lineEnd, path, lineNumber, dim, vectors, words.list.length * dim, words);
     reader.start = newline < 0 ? reader.end : newline + 1;
-    if (seen.has(word)) continue;
-    seen.add(word);
-    words.push(word);
+    words.keep(word, lineNumber);
   }
-  return finish(words, vectors, dim);
+  return keptVectors(words, vectors, dim);
 }
 
 const NOT_A_NUMBER = /^[+-]?nan$/i;
@@ -484,28 +587,30 @@ function parseValue(token: string): number {
 
 /**
  * Parses the line `bytes[start..end)`, `word v1 ... vdim`, into
- * `vectors[at..at+dim)` and returns the word. Values are separated by spaces
- * or tabs; surrounding whitespace and '\r' (as word2vec.c's "%lf " and CRLF
- * files leave) are ignored. Works on bytes so that only the word becomes a string.
+ * `vectors[at..at+dim)` and returns the word, decoded by `words`. Values are
+ * separated by spaces or tabs; surrounding whitespace and '\r' (as word2vec.c's
+ * "%lf " and CRLF files leave) are ignored. Works on bytes so that only the
+ * word becomes a string.
  */
 function parseTextRecord(
   bytes: Buffer, start: number, end: number, path: string, lineNumber: number, dim: number, vectors: Float32Array, at: number,
+  words: LoadedWords,
 ): string {
-  while (end > start && isTextSeparator(bytes[end - 1]!)) end--;
+  while (end > start && isWhiteSpace(bytes[end - 1]!)) end--;
   let position = start;
-  while (position < end && isTextSeparator(bytes[position]!)) position++;
+  while (position < end && isWhiteSpace(bytes[position]!)) position++;
   if (position === end) {
     throw new InputError(`${path} line ${lineNumber}: expected a word followed by ${dim} values, found an empty line`);
   }
   let wordEnd = position;
-  while (wordEnd < end && !isTextSeparator(bytes[wordEnd]!)) wordEnd++;
-  const word = bytes.toString('utf8', position, wordEnd);
+  while (wordEnd < end && !isWhiteSpace(bytes[wordEnd]!)) wordEnd++;
+  const word = words.decode(bytes, position, wordEnd, lineNumber);
   position = wordEnd;
   let values = 0;
   while (position < end) {
-    while (isTextSeparator(bytes[position]!)) position++;
+    while (isWhiteSpace(bytes[position]!)) position++;
     let tokenEnd = position;
-    while (tokenEnd < end && !isTextSeparator(bytes[tokenEnd]!)) tokenEnd++;
+    while (tokenEnd < end && !isWhiteSpace(bytes[tokenEnd]!)) tokenEnd++;
     if (values < dim) {
       let value = parseSimpleDecimal(bytes, position, tokenEnd);
       if (value !== value) {
@@ -513,7 +618,7 @@ function parseTextRecord(
         value = parseValue(token);
         if (value !== value && !NOT_A_NUMBER.test(token)) {
           throw new InputError(
-            `${path} line ${lineNumber}: value ${values + 1} of the word '${word}' is not a number: ${JSON.stringify(token.slice(0, 40))}`,
+            `${path} line ${lineNumber}: value ${values + 1} of the word ${quoteWord(word)} is not a number: ${JSON.stringify(token.slice(0, 40))}`,
           );
         }
       }
@@ -523,7 +628,7 @@ function parseTextRecord(
     position = tokenEnd;
   }
   if (values !== dim) {
-    throw new InputError(`${path} line ${lineNumber}: expected ${dim} values after the word '${word}', found ${values}`);
+    throw new InputError(`${path} line ${lineNumber}: expected ${dim} values after the word ${quoteWord(word)}, found ${values}`);
   }
   return word;
 }
@@ -584,6 +689,7 @@ function parseSimpleDecimal(bytes: Buffer, start: number, end: number): number {
   return negative ? -value : value;
 }
 
-function isTextSeparator(code: number): boolean {
+/** The text format's separators, and what may follow the last binary vector. */
+function isWhiteSpace(code: number): boolean {
   return code === 0x20 || code === 0x09 || code === 0x0d || code === 0x0a;
 }

@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { quoteWord } from '../printable.js';
 import { createScorer, type Scorer } from './scorer.js';
 import { TopN } from './top-n.js';
 
@@ -126,8 +127,36 @@ export class KeyedVectors {
   }
 
   /**
-   * All vectors scaled to unit length (zero rows stay zero), computed on
-   * first use and cached. Same layout as `vectors`. Do not modify.
+   * Whether every value of the vector at `row` is finite. A vector holding
+   * NaN or an infinity has no direction: it is never a similarity candidate,
+   * and querying its word is an error.
+   * @example
+   * kv.isFiniteRow(kv.indexOf('cat')); // true
+   */
+  isFiniteRow(row: number): boolean {
+    const { vectors, dim } = this;
+    const base = row * dim;
+    let sum = 0;
+    // Float32 values cannot add up to more than a double holds, so the sum is finite exactly when every value is.
+    for (let k = 0; k < dim; k++) sum += vectors[base + k]!;
+    return sum - sum === 0;
+  }
+
+  /**
+   * The rows whose vectors hold NaN or an infinity, in order.
+   * @example
+   * kv.nonFiniteRows(); // [] for a well-trained model
+   */
+  nonFiniteRows(): number[] {
+    const rows: number[] = [];
+    for (let row = 0; row < this.size; row++) if (!this.isFiniteRow(row)) rows.push(row);
+    return rows;
+  }
+
+  /**
+   * All vectors scaled to unit length (zero rows stay zero, and rows holding
+   * NaN or an infinity become all NaN, so they score NaN, which no search
+   * keeps), computed on first use and cached. Same layout as `vectors`. Do not modify.
    * @example
    * const unit = kv.unitVectors();
    * const catUnit = unit.subarray(kv.indexOf('cat') * kv.dim, (kv.indexOf('cat') + 1) * kv.dim);
@@ -143,6 +172,10 @@ export class KeyedVectors {
         squares += v * v;
       }
       if (squares === 0) continue;
+      if (!Number.isFinite(squares)) {
+        unit.fill(NaN, base, base + dim);
+        continue;
+      }
       const inverse = 1 / Math.sqrt(squares);
       for (let k = 0; k < dim; k++) unit[base + k] = vectors[base + k]! * inverse;
     }
@@ -181,7 +214,7 @@ export class KeyedVectors {
    * The words closest to the normalised mean of the positive words' unit
    * vectors minus the negative words' unit vectors (3CosAdd), excluding the
    * query words: gensim 4's `most_similar`.
-   * @throws UsageError if a query word is unknown or there are no query words.
+   * @throws UsageError if a query word is unknown or has NaN or infinite values, or there are no query words.
    * @example
    * kv.mostSimilar({ positive: ['king', 'woman'], negative: ['man'], topn: 1 });
    * // [{ word: 'queen', similarity: 0.71 }]
@@ -210,13 +243,13 @@ export class KeyedVectors {
    * divided by (the same product over negative words + 1e-6), as gensim 4's
    * `most_similar_cosmul`. Unlike gensim, which ignores it here,
    * `restrictVocab` is honoured.
-   * @throws UsageError if a query word is unknown or there is no positive word.
+   * @throws UsageError if a query word is unknown or has NaN or infinite values, or there is no positive word.
    * @example
    * kv.mostSimilarCosmul({ positive: ['king', 'woman'], negative: ['man'], topn: 1 });
    */
   mostSimilarCosmul(query: SimilarityQuery): Neighbour[] {
-    const positive = query.positive.map((w) => this.requireIndex(w));
-    const negative = (query.negative ?? []).map((w) => this.requireIndex(w));
+    const positive = query.positive.map((w) => this.requireQueryIndex(w));
+    const negative = (query.negative ?? []).map((w) => this.requireQueryIndex(w));
     if (positive.length === 0) {
       throw new UsageError('most-similar (3CosMul) needs at least one positive word');
     }
@@ -261,7 +294,8 @@ export class KeyedVectors {
   /**
    * The words whose vectors have the highest cosine similarity to `vector`
    * (which need not be normalised), best first; nothing is excluded unless
-   * asked (gensim's `similar_by_vector`).
+   * asked (gensim's `similar_by_vector`). A vector holding NaN or an infinity
+   * is near nothing: the answer is empty.
    * @param topnOrOptions How many neighbours (default 10), or options.
    * @example
    * kv.nearestToVector(kv.vector('cat'), 3); // 'cat' itself first
@@ -295,13 +329,13 @@ export class KeyedVectors {
    * The given words ranked by cosine similarity to the normalised mean of
    * their unit vectors, most central first; ties in descending word order
    * (gensim's `rank_by_centrality`).
-   * @throws UsageError if `words` is empty or a word is unknown (gensim ignores unknown words).
+   * @throws UsageError if `words` is empty, or a word is unknown (gensim ignores unknown words) or has NaN or infinite values.
    * @example
    * kv.rankByCentrality(['breakfast', 'cereal', 'dinner', 'lunch']);
    */
   rankByCentrality(words: readonly string[]): Neighbour[] {
     if (words.length === 0) throw new UsageError('need at least one word to rank');
-    const rows = words.map((w) => this.requireIndex(w));
+    const rows = words.map((w) => this.requireQueryIndex(w));
     const unit = this.unitVectors();
     const dim = this.dim;
     const mean = this.meanOfUnitVectors(rows, []);
@@ -352,8 +386,8 @@ export class KeyedVectors {
 
   /** Checks a word query and turns it into a query vector. */
   private prepare(query: SimilarityQuery): PreparedQuery {
-    const positive = query.positive.map((w) => this.requireIndex(w));
-    const negative = (query.negative ?? []).map((w) => this.requireIndex(w));
+    const positive = query.positive.map((w) => this.requireQueryIndex(w));
+    const negative = (query.negative ?? []).map((w) => this.requireQueryIndex(w));
     if (positive.length + negative.length === 0) {
       throw new UsageError('most-similar needs at least one positive or negative word');
     }
@@ -421,6 +455,13 @@ export class KeyedVectors {
   private requireIndex(word: string): number {
     const row = this.index.get(word);
     if (row === undefined) throw new UsageError(`word '${word}' is not in the vocabulary`);
+    return row;
+  }
+
+  /** The row of a query word, which must have a direction to compare. */
+  private requireQueryIndex(word: string): number {
+    const row = this.requireIndex(word);
+    if (!this.isFiniteRow(row)) throw new UsageError(`word ${quoteWord(word)} has NaN or infinite values, so it cannot be compared`);
     return row;
   }
 

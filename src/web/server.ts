@@ -81,7 +81,8 @@ type Method = 'GET' | 'HEAD' | 'POST';
 
 interface Route {
   methods: readonly Method[];
-  handle(params: Params): Promise<Reply> | Reply;
+  /** `gone` aborts when the client goes away before the reply is sent. */
+  handle(params: Params, gone: AbortSignal): Promise<Reply> | Reply;
 }
 
 type Reply = { json: unknown } | { body: string | Buffer; type: string };
@@ -195,8 +196,19 @@ function round5(value: number): number {
   return Number.isFinite(value) ? Number(value.toPrecision(5)) : 0;
 }
 
+/** A map of the first `count` words with the non-finite rows left out. */
+type MapResult = Projection & { seconds: number; words: string[]; leftOut: number };
+
+/**
+ * A map computed, under way or queued. It is cancelled when every request
+ * that waited for it has gone before it was done.
+ */
 interface MapEntry {
-  promise: Promise<Projection & { seconds: number }>;
+  promise: Promise<MapResult>;
+  /** Requests waiting for it now. */
+  waiting: number;
+  done: boolean;
+  cancel: AbortController;
 }
 
 /**
@@ -211,7 +223,8 @@ export class Explorer {
   private readonly maps = new Map<string, MapEntry>();
   /** Projections run one at a time, so two big maps do not starve the neighbour queries of CPU. */
   private projectionQueue: Promise<unknown> = Promise.resolve();
-  private readonly abort = new AbortController();
+  /** Maps not done yet, cached or not, to cancel on close. */
+  private readonly unfinished = new Set<MapEntry>();
   /** Host names accepted in the Host header, or undefined for any (bound to a public address). */
   private allowedHosts: ReadonlySet<string> | undefined;
 
@@ -224,7 +237,7 @@ export class Explorer {
       ['/api/analogy', { methods: ['GET', 'POST'], handle: (p) => ({ json: this.analogy(p) }) }],
       ['/api/vector', { methods: ['GET', 'POST'], handle: (p) => ({ json: this.vector(p) }) }],
       ['/api/complete', { methods: ['GET', 'POST'], handle: (p) => ({ json: this.complete(p) }) }],
-      ['/api/map', { methods: ['GET', 'POST'], handle: async (p) => ({ json: await this.map(p) }) }],
+      ['/api/map', { methods: ['GET', 'POST'], handle: async (p, gone) => ({ json: await this.map(p, gone) }) }],
       ['/api/log', { methods: ['GET', 'POST'], handle: async (p) => ({ json: await this.log(p) }) }],
       [
         '/api/loss.svg',
@@ -244,9 +257,9 @@ export class Explorer {
     this.allowedHosts = hosts ? new Set(hosts.map((h) => h.toLowerCase())) : undefined;
   }
 
-  /** Cancels running projections. */
+  /** Cancels running and queued projections. */
   close(): void {
-    this.abort.abort();
+    for (const entry of this.unfinished) entry.cancel.abort();
   }
 
   /** Node http request listener. */
@@ -278,7 +291,7 @@ export class Explorer {
           });
         }
         const params = method === 'POST' ? Params.fromJson(await readJsonBody(req)) : Params.fromQuery(url.searchParams);
-        const reply = await route.handle(params);
+        const reply = await route.handle(params, clientGone(res));
         if ('json' in reply) sendJson(res, 200, reply.json, head);
         else {
           const headers = { 'Content-Type': reply.type, 'Content-Security-Policy': "default-src 'none'", 'Cache-Control': 'no-store' };
@@ -323,6 +336,15 @@ export class Explorer {
     throw new HttpError(404, `word '${word}' is not in the vocabulary${hint}`);
   }
 
+  /** The row of a word to compare: in the vocabulary, with a finite vector. */
+  private requireComparableWord(params: Params, name: string): number {
+    const row = this.requireWord(params, name);
+    if (!this.kv.isFiniteRow(row)) {
+      throw new HttpError(422, `word '${this.kv.words[row]}' has NaN or infinite values in the model, so it cannot be compared`);
+    }
+    return row;
+  }
+
   private neighbours(list: readonly Neighbour[]): Array<{ word: string; similarity: number; rank: number }> {
     return list.map((n) => ({ word: n.word, similarity: n.similarity, rank: this.kv.indexOf(n.word) }));
   }
@@ -344,7 +366,7 @@ export class Explorer {
 
   private similar(params: Params): unknown {
     params.only(['word', 'topn', 'restrict']);
-    const row = this.requireWord(params, 'word');
+    const row = this.requireComparableWord(params, 'word');
     const topn = params.integer('topn', DEFAULTS.topn, 1, LIMITS.topn);
     const restrict = params.integer('restrict', 0, 0, Number.MAX_SAFE_INTEGER);
     const word = this.kv.words[row]!;
@@ -354,7 +376,7 @@ export class Explorer {
 
   private analogy(params: Params): unknown {
     params.only(['a', 'b', 'c', 'topn', 'method']);
-    const [a, b, c] = (['a', 'b', 'c'] as const).map((name) => this.kv.words[this.requireWord(params, name)]!) as [
+    const [a, b, c] = (['a', 'b', 'c'] as const).map((name) => this.kv.words[this.requireComparableWord(params, name)]!) as [
       string,
       string,
       string,
@@ -389,50 +411,109 @@ export class Explorer {
     return { prefix, words: found };
   }
 
-  private async map(params: Params): Promise<unknown> {
+  private async map(params: Params, gone: AbortSignal): Promise<unknown> {
     params.only(['n', 'method']);
     const method = params.choice('method', PROJECTION_METHODS, 'pca');
     const cap = method === 'umap' ? LIMITS.umapWords : LIMITS.mapWords;
     const requested = params.integer('n', Math.min(DEFAULTS.mapWords, cap), 1, cap);
-    const count = Math.min(requested, this.kv.size);
-    const projection = await this.projection(method, count);
+    const projection = await this.projection(method, Math.min(requested, this.kv.size), gone);
     const coords = new Array<number>(projection.coords.length);
     for (let i = 0; i < coords.length; i++) coords[i] = round5(projection.coords[i]!);
     return {
       method,
       requested,
-      count,
-      words: this.kv.words.slice(0, count),
+      count: projection.count,
+      leftOut: projection.leftOut,
+      words: projection.words,
       coords,
       explainedVariance: projection.explainedVariance ?? null,
       seconds: projection.seconds,
     };
   }
 
-  private projection(method: ProjectionMethod, count: number): Promise<Projection & { seconds: number }> {
+  /**
+   * The map of the first `count` words, from the cache or computed. A map
+   * that every request waiting for it has left (`gone`) before it was done
+   * is cancelled, so nobody's CPU goes to it.
+   */
+  private async projection(method: ProjectionMethod, count: number, gone: AbortSignal): Promise<MapResult> {
     const key = `${method}:${count}`;
-    const cached = this.maps.get(key);
-    if (cached) {
+    let entry = this.maps.get(key);
+    if (entry) {
       // Move to the most recent end.
       this.maps.delete(key);
-      this.maps.set(key, cached);
-      return cached.promise;
+      this.maps.set(key, entry);
+    } else {
+      entry = this.startProjection(key, method, count);
     }
-    const rows = this.kv.unitVectors().slice(0, count * this.kv.dim);
-    const run = async (): Promise<Projection & { seconds: number }> => {
+    if (entry.done) return entry.promise;
+    const waited = entry;
+    waited.waiting++;
+    const leave = (): void => {
+      waited.waiting--;
+      if (waited.waiting === 0 && !waited.done) {
+        waited.cancel.abort();
+        this.forget(key, waited);
+      }
+    };
+    gone.addEventListener('abort', leave, { once: true });
+    try {
+      return await waited.promise;
+    } catch (error) {
+      if (waited.cancel.signal.aborted) throw new HttpError(503, 'the map was cancelled: nobody waits for it or the server is stopping');
+      throw error;
+    } finally {
+      if (!gone.aborted) {
+        gone.removeEventListener('abort', leave);
+        waited.waiting--;
+      }
+    }
+  }
+
+  /**
+   * Queues the projection of the first `count` words, leaving out rows with
+   * NaN or infinite values (they have no place on a map, and UMAP cannot
+   * handle them), and caches it under `key`. Projections run one at a time
+   * on a worker thread.
+   */
+  private startProjection(key: string, method: ProjectionMethod, count: number): MapEntry {
+    const { dim } = this.kv;
+    const unit = this.kv.unitVectors();
+    const finiteRows: number[] = [];
+    for (let row = 0; row < count; row++) if (this.kv.isFiniteRow(row)) finiteRows.push(row);
+    const rows = new Float32Array(finiteRows.length * dim);
+    finiteRows.forEach((row, i) => rows.set(unit.subarray(row * dim, (row + 1) * dim), i * dim));
+    const words = finiteRows.map((row) => this.kv.words[row]!);
+    const cancel = new AbortController();
+    const run = async (): Promise<MapResult> => {
       const started = performance.now();
-      const result = await projectInWorker({ rows, count, dim: this.kv.dim, method, seed: 1 }, this.abort.signal);
-      return { ...result, seconds: (performance.now() - started) / 1000 };
+      const result = await projectInWorker({ rows, count: finiteRows.length, dim, method, seed: 1 }, cancel.signal);
+      return { ...result, seconds: (performance.now() - started) / 1000, words, leftOut: count - finiteRows.length };
     };
     const promise = this.projectionQueue.then(run, run);
     this.projectionQueue = promise.catch(() => undefined);
-    const entry: MapEntry = { promise };
+    const entry: MapEntry = { promise, waiting: 0, done: false, cancel };
+    this.unfinished.add(entry);
+    // Registered before any request awaits the promise, so `done` is set before they resume.
+    promise.then(
+      () => {
+        entry.done = true;
+        this.unfinished.delete(entry);
+      },
+      () => {
+        entry.done = true;
+        this.unfinished.delete(entry);
+        this.forget(key, entry);
+      },
+    );
     this.maps.set(key, entry);
-    promise.catch(() => {
-      if (this.maps.get(key) === entry) this.maps.delete(key);
-    });
     while (this.maps.size > MAP_CACHE_SIZE) this.maps.delete(this.maps.keys().next().value!);
-    return promise;
+    return entry;
+  }
+
+  /** Drops `entry` from the cache, unless another map took its place. */
+  private forget(key: string, entry: MapEntry): void {
+    if (this.maps.get(key) === entry) this.maps.delete(key);
   }
 
   private async readLog(): Promise<ProgressRecord[]> {
@@ -473,6 +554,15 @@ export class Explorer {
     const records = await this.readLog();
     return lossChartSvg(thin(records, MAX_LOG_POINTS * 2), { width, height, x });
   }
+}
+
+/** A signal that aborts if the connection closes before the whole of `res` was sent. */
+function clientGone(res: ServerResponse): AbortSignal {
+  const gone = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) gone.abort();
+  });
+  return gone.signal;
 }
 
 /** At most `max` items, evenly spread, always keeping the last. */

@@ -39,7 +39,10 @@ interface CompleteReply {
 
 interface MapReply {
   method: 'pca' | 'umap';
+  /** Points on the map: the most frequent words but those left out. */
   count: number;
+  /** Words among the most frequent left out for their NaN or infinite values. */
+  leftOut: number;
   words: string[];
   coords: number[];
   explainedVariance: [number, number] | null;
@@ -628,7 +631,8 @@ async function main(): Promise<void> {
       const variance = reply.explainedVariance
         ? `, axes explain ${(reply.explainedVariance[0] * 100).toFixed(1)}% and ${(reply.explainedVariance[1] * 100).toFixed(1)}% of the variance`
         : '';
-      mapSummary = `${count(reply.count)} most frequent words, ${reply.method.toUpperCase()}${variance}`;
+      const leftOut = reply.leftOut > 0 ? ` (${count(reply.leftOut)} left out: NaN or infinite values)` : '';
+      mapSummary = `${count(reply.count)} most frequent words${leftOut}, ${reply.method.toUpperCase()}${variance}`;
       updateHighlight();
       showMapStatus();
     } catch (err) {
