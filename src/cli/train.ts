@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { InputError, UsageError, W2vError } from '../errors.js';
+import { UsageError, W2vError } from '../errors.js';
 import { DEFAULTS, defaultThreads, resolveOptions, type Loss, type TrainOptions } from '../options.js';
 import { checkCorpusFiles } from '../corpus/reader.js';
 import { FILE_FORMATS, type FileFormat } from '../io/load.js';
@@ -342,7 +342,7 @@ async function runTrain(run: TrainRun): Promise<void> {
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
   // The vocabulary passed every check: training starts, so the log file may be created now.
-  const onVocabulary = (): void => log?.open();
+  const onVocabulary = (): void => log?.open(onWarning);
   const control = { onProgress, onVocabulary, signal: stop.signal, checkpoint: { path: run.checkpoint, everyMinutes: run.checkpointEvery } };
   const started = performance.now();
   const onWarning = (message: string): void => {
@@ -399,21 +399,19 @@ function shellWord(word: string): string {
 /**
  * The --log file, created (or emptied) only once training starts: a run that
  * fails on its corpus or options leaves an existing log as it was. Records of
- * the vocabulary phase are held until then.
+ * the vocabulary phase are held until then. From then on the log never stops
+ * training: a log that cannot be written is told once to `onWarning`.
  */
-async function deferredProgressLog(path: string): Promise<{ write: (p: TrainProgress) => void; open: () => void; close: () => void }> {
+async function deferredProgressLog(
+  path: string,
+): Promise<{ write: (p: TrainProgress) => void; open: (onWarning: (message: string) => void) => void; close: () => void }> {
   const { ProgressLog } = await import('../train/progress-log.js');
   let held: TrainProgress[] | undefined = [];
   let log: import('../train/progress-log.js').ProgressLog | undefined;
   return {
     write: (p) => (log ? log.write(p) : held?.push(p)),
-    open: () => {
-      try {
-        log = ProgressLog.open(path);
-      } catch (err) {
-        if (err instanceof InputError) throw new UsageError(`--log: ${err.message}`);
-        throw err;
-      }
+    open: (onWarning) => {
+      log = ProgressLog.open(path, onWarning);
       for (const p of held ?? []) log.write(p);
       held = undefined;
     },
