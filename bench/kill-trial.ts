@@ -116,6 +116,7 @@ function start(args: readonly string[], target: string, nth: number): Run {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
     child.on('close', (code, signal) => {
       watcher.close();
+      onEnd(performance.now()); // if the watcher missed the rename
       resolve({ code, signal, stderr });
     }),
   );
@@ -220,7 +221,9 @@ async function measureSave(setup: ScenarioSetup): Promise<number> {
     const run = start(setup.args, setup.target, 1);
     const { code, stderr } = await run.exited;
     if (code !== 0) throw new Error(`a normal run of w2v ${setup.args.join(' ')} failed:\n${stderr}`);
-    times.push((await run.saveEnded) - (await run.saveStarted));
+    const started = await Promise.race([run.saveStarted, run.exited.then(() => undefined)]);
+    if (started === undefined) throw new Error(`no save of ${setup.target} was seen in a normal run`);
+    times.push((await run.saveEnded) - started);
   }
   return times.sort((a, b) => a - b)[1]!;
 }
