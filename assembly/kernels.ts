@@ -12,33 +12,16 @@
 // vectors of the Huffman tree's inner nodes), neu1 (CBOW hidden layer),
 // neu1e (error to apply to the input vectors).
 
-// The sigmoid and loss tables cover [-MAX_EXP, MAX_EXP]; beyond, they clamp.
-const SIG_SIZE: i32 = 4096;
-const MAX_EXP: f32 = 8.0;
-const SIG_SCALE: f32 = <f32>SIG_SIZE / (2.0 * MAX_EXP);
+import {
+  CFG_ALIAS_INDEX, CFG_ALIAS_PROB, CFG_CBOW, CFG_CODE_OFFSET, CFG_CODES, CFG_HOT_ROWS, CFG_HS, CFG_KEEP, CFG_LOSS_NEG, CFG_LOSS_POS,
+  CFG_NEGATIVE, CFG_POINTS, CFG_SHARED, CFG_SIGMOID, CFG_SOFTMAX, CFG_STRIDE, CFG_SYN0, CFG_SYN1, CFG_SYN1NEG, CFG_VOCAB, CFG_WINDOW,
+  SIGMOID_MAX, SIGMOID_TABLE_SIZE,
+} from './training-layout';
 
-// Layout of the configuration block the host writes before init (i32 fields).
-const CFG_SYN0: i32 = 0;
-const CFG_SYN1NEG: i32 = 1;
-const CFG_SYN1: i32 = 2;
-const CFG_STRIDE: i32 = 3; // floats per row, a multiple of 4
-const CFG_VOCAB: i32 = 4;
-const CFG_WINDOW: i32 = 5;
-const CFG_NEGATIVE: i32 = 6;
-const CFG_KEEP: i32 = 7; // u32 keep thresholds per word, 0 = no subsampling
-const CFG_ALIAS_PROB: i32 = 8;
-const CFG_ALIAS_INDEX: i32 = 9;
-const CFG_CODE_OFFSET: i32 = 10;
-const CFG_POINTS: i32 = 11;
-const CFG_CODES: i32 = 12;
-const CFG_SIGMOID: i32 = 13; // sigma(x) on the grid
-const CFG_LOSS_POS: i32 = 14; // -log sigma(x)
-const CFG_LOSS_NEG: i32 = 15; // -log(1 - sigma(x))
-const CFG_CBOW: i32 = 16;
-const CFG_HS: i32 = 17;
-const CFG_SHARED: i32 = 18; // skip-gram: one set of output units per window
-const CFG_SOFTMAX: i32 = 19; // the full softmax over syn1neg (exact, O(V) per example)
-const CFG_HOT_ROWS: i32 = 20; // output rows each thread keeps a private copy of
+// The sigmoid and loss tables cover [-MAX_EXP, MAX_EXP]; beyond, they clamp.
+const SIG_SIZE: i32 = SIGMOID_TABLE_SIZE;
+const MAX_EXP: f32 = <f32>SIGMOID_MAX;
+const SIG_SCALE: f32 = <f32>SIG_SIZE / (2.0 * MAX_EXP);
 
 let syn0: usize = 0;
 let syn1neg: usize = 0;
@@ -246,9 +229,11 @@ export function drawNoise(out: usize, n: i32): void {
 
 /** g for output unit `slot` (row pointer, label) predicted from h; adds the unit's loss. */
 @inline function logisticGradient(h: usize, slot: usize, alpha: f32): f32 {
-  const t = sigIndex(dot(h, <usize>load<u32>(slot)));
+  const f = dot(h, <usize>load<u32>(slot));
+  const t = sigIndex(f);
   const label = load<f32>(slot, 4);
-  lossSum += label != 0 ? load<f32>(lossPos + t) : load<f32>(lossNeg + t);
+  // f - f is 0 for a finite score and NaN otherwise: the clamped tables alone would hide a run that diverged.
+  lossSum += <f64>((label != 0 ? load<f32>(lossPos + t) : load<f32>(lossNeg + t)) + (f - f));
   return (label - load<f32>(sigmoid + t)) * alpha;
 }
 
@@ -337,10 +322,12 @@ function fullSoftmax(h: usize, word: i32, alpha: f32): void {
   const v = <i32>vocabSize;
   const scores = outputs; // V floats of scratch
   let top: f32 = -Infinity;
+  let target: f32 = 0;
   for (let j = 0; j < v; j++) {
     const f = dot(h, syn1neg + <usize>j * rowBytes);
     store<f32>(scores + (<usize>j << 2), f);
     top = max(top, f);
+    if (j == word) target = f;
   }
   let sum: f32 = 0;
   for (let j = 0; j < v; j++) {
@@ -348,7 +335,8 @@ function fullSoftmax(h: usize, word: i32, alpha: f32): void {
     store<f32>(scores + (<usize>j << 2), e);
     sum += e;
   }
-  lossSum += log64(<f64>sum) - log64(<f64>load<f32>(scores + (<usize>word << 2)));
+  // -log p_word from the scores, finite even where exp(target - top) underflows; NaN once the weights are not numbers.
+  lossSum += log64(<f64>sum) - <f64>(target - top);
   const inv = <f32>1 / sum;
   for (let j = 0; j < v; j++) {
     const p = load<f32>(scores + (<usize>j << 2)) * inv;

@@ -64,6 +64,9 @@ export interface TrainOptions {
 /** Options with every default filled in and checked. */
 export type ResolvedTrainOptions = Required<Omit<TrainOptions, 'input'>> & { input: string[] };
 
+/** The longest interval between checkpoints: a timer's limit, 2^31 - 1 ms (about 24.8 days). */
+export const MAX_CHECKPOINT_MINUTES = Math.floor((2 ** 31 - 1) / 60_000);
+
 export const DEFAULTS = {
   arch: 'sg' as Architecture,
   loss: 'ns' as Loss,

@@ -1,14 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { instantiateKernel, kernelModule } from '../src/train/kernel.js';
+import { instantiateKernel, kernelModule, seededRandomState, startKernel, type KernelExports } from '../src/train/kernel.js';
 import { ModelMemory, type ModelMemorySpec } from '../src/train/model-memory.js';
-import { logisticGradients, logisticLoss, logisticStep, softmaxStep, type LogisticTarget } from '../src/train/reference.js';
+import { logisticGradients, logisticLoss, logisticStep, softmaxStep, type LogisticTarget } from './reference-kernel.js';
 import { noiseProbabilities } from '../src/sampling/noise.js';
 import { keepProbability } from '../src/sampling/subsample.js';
 import { buildHuffman } from '../src/vocab/huffman.js';
 import { Random } from '../src/sampling/random.js';
 
 const counts = Float64Array.from([5000, 2500, 1200, 800, 400, 200, 90, 40, 10, 3]);
+
+/** A kernel instance on `memory` with the scratch and seed of thread 0, as a worker would start it. */
+function kernelOn(memory: ModelMemory): KernelExports {
+  const scratch = memory.threads[0];
+  return startKernel(kernelModule(), memory.memory, memory.config, scratch, seededRandomState(scratch.seed));
+}
 
 function memoryFor(overrides: Partial<ModelMemorySpec> = {}): ModelMemory {
   return new ModelMemory({
@@ -67,7 +73,7 @@ test(`the WebAssembly skip-gram/negative-sampling step equals the reference grad
   const syn1neg = memory.matrix('syn1neg');
   randomise(syn0, dim, stride, 1);
   randomise(syn1neg, dim, stride, 2);
-  const kernel = memory.kernel(kernelModule());
+  const kernel = kernelOn(memory);
   const state = kernel.rngState();
   const out = memory.threads[0].chunk;
   kernel.drawNoise(out, 4);
@@ -108,7 +114,7 @@ test(`the WebAssembly hierarchical-softmax step equals the reference step along 
     targets.push({ output: row(syn1, tree.points[j]), label: tree.codes[j] === 0 ? 1 : 0 });
   }
   logisticStep(v, targets, alpha);
-  const loss = memory.kernel(kernelModule()).trainPair(input, word, alpha);
+  const loss = kernelOn(memory).trainPair(input, word, alpha);
   assertClose(row(syn0, input), v, 2e-3, 'input vector');
   nodes.forEach((node, k) => assertClose(row(syn1, node), targets[k].output, 2e-3, `inner node ${node}`));
   assert.ok(loss > 0);
@@ -127,7 +133,7 @@ test('the WebAssembly full-softmax step equals the reference step', () => {
   const v = row(syn0, input);
   const outputs = Array.from({ length: counts.length }, (_, w) => row(syn1neg, w));
   const expectedLoss = softmaxStep(v, outputs, word, alpha);
-  const loss = memory.kernel(kernelModule()).trainPair(input, word, alpha);
+  const loss = kernelOn(memory).trainPair(input, word, alpha);
   assert.ok(Math.abs(loss - expectedLoss) < 1e-4, `loss ${loss} vs ${expectedLoss}`);
   assertClose(row(syn0, input), v, 1e-4, 'input vector');
   outputs.forEach((u, w) => assertClose(row(syn1neg, w), u, 1e-4, `output vector ${w}`));
@@ -136,7 +142,7 @@ test('the WebAssembly full-softmax step equals the reference step', () => {
 test('noise words are drawn with probability proportional to count^0.75', () => {
   for (const exponent of [0.75, 0.5]) {
     const memory = memoryFor({ nsExponent: exponent });
-    const kernel = memory.kernel(kernelModule());
+    const kernel = kernelOn(memory);
     const draws = 1 << 16;
     const rounds = 16;
     const seen = new Float64Array(counts.length);
@@ -156,7 +162,7 @@ test('noise words are drawn with probability proportional to count^0.75', () => 
 test('subsampling keeps each word with the word2vec probability', () => {
   const sample = 1e-2;
   const memory = memoryFor({ sample });
-  const kernel = memory.kernel(kernelModule());
+  const kernel = kernelOn(memory);
   const total = counts.reduce((a, b) => a + b, 0);
   const n = 200000;
   counts.forEach((count, w) => {

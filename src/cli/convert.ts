@@ -3,7 +3,8 @@ import { detectFormat, FILE_FORMATS, outputFormat, saveVectors, type FileFormat 
 import { loadNative, saveNative } from '../io/native-format.js';
 import { loadWord2Vec } from '../io/word2vec-format.js';
 import { parsePositiveInteger } from './vectors-args.js';
-import { checkOutput } from './output-path.js';
+import { checkDistinctFiles, checkOutput } from './output-path.js';
+import { onStopSignals, SIGNAL_EXIT_CODES } from './signals.js';
 
 const USAGE_NOTES = `
 Formats: bin (word2vec binary, as word2vec.c and gensim write it), txt
@@ -43,23 +44,38 @@ export function registerConvert(program: Command): void {
     .addHelpText('after', USAGE_NOTES)
     .action(async (input: string, output: string, options: ConvertCommandOptions) => {
       await checkOutput(output, 'output');
-      const from = options.from ?? (await detectFormat(input));
-      const to = outputFormat(output, options.to);
-      let size: number;
-      let dim: number;
-      if (from === 'native') {
-        const model = await loadNative(input, { limit: options.limit });
-        ({ size, dim } = model.vectors);
-        // A checkpoint's progress is left out: the copy is a finished model, which --resume trains on new text.
-        if (to === 'native') await saveNative(output, { ...model, training: undefined });
-        else await saveVectors(model.vectors, output, { format: to });
-      } else {
-        const kv = await loadWord2Vec(input, { format: from, limit: options.limit });
-        ({ size, dim } = kv);
-        await saveVectors(kv, output, { format: to });
-      }
-      if (!options.quiet) {
-        process.stdout.write(`${size.toLocaleString('en-US')} words × ${dim} dimensions: ${input} (${from}) → ${output} (${to})\n`);
+      await checkDistinctFiles([{ path: input, name: 'input' }], [{ path: output, name: 'output' }]);
+      // The save is atomic: a Ctrl-C leaves the previous output whole, and exiting (not dying by the signal) removes the partial copy.
+      const restoreSignals = onStopSignals((signal) => {
+        process.stderr.write(`w2v: stopped; ${output} is as it was before\n`);
+        process.exit(SIGNAL_EXIT_CODES[signal]);
+      });
+      try {
+        await convert(input, output, options);
+      } finally {
+        restoreSignals();
       }
     });
+}
+
+/** Loads `input` and saves it to `output` in the format asked for. */
+async function convert(input: string, output: string, options: ConvertCommandOptions): Promise<void> {
+  const from = options.from ?? (await detectFormat(input));
+  const to = outputFormat(output, options.to);
+  let size: number;
+  let dim: number;
+  if (from === 'native') {
+    const model = await loadNative(input, { limit: options.limit });
+    ({ size, dim } = model.vectors);
+    // A checkpoint's progress is left out: the copy is a finished model, which --resume trains on new text.
+    if (to === 'native') await saveNative(output, { ...model, training: undefined });
+    else await saveVectors(model.vectors, output, { format: to });
+  } else {
+    const kv = await loadWord2Vec(input, { format: from, limit: options.limit });
+    ({ size, dim } = kv);
+    await saveVectors(kv, output, { format: to });
+  }
+  if (!options.quiet) {
+    process.stdout.write(`${size.toLocaleString('en-US')} words × ${dim} dimensions: ${input} (${from}) → ${output} (${to})\n`);
+  }
 }

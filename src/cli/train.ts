@@ -1,11 +1,15 @@
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { UsageError, W2vError } from '../errors.js';
-import { DEFAULTS, defaultThreads, resolveOptions, type Loss, type TrainOptions } from '../options.js';
+import { DEFAULTS, defaultThreads, MAX_CHECKPOINT_MINUTES, resolveOptions, type Loss, type TrainOptions } from '../options.js';
 import { checkCorpusFiles } from '../corpus/reader.js';
 import { FILE_FORMATS, type FileFormat } from '../io/load.js';
 import type { TrainProgress, TrainSummary } from '../train/types.js';
+import type { Word2Vec } from '../train/model.js';
 import { formatCount, formatDuration, ProgressReporter } from './progress.js';
-import { checkOutput } from './output-path.js';
+import { checkDistinctFiles, checkOutput, type NamedFile } from './output-path.js';
+import { onStopSignals, SIGNAL_EXIT_CODES, type StopSignal } from './signals.js';
 
 const USAGE_NOTES = `
 Input files are plain text or gzip (.gz), one sentence per line, tokens
@@ -184,10 +188,6 @@ interface TrainCommandOptions {
   resume?: string;
 }
 
-/** Exit codes after a signal, as shells report them: 128 + the signal's number. */
-const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
-type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
-
 export function registerTrain(program: Command): void {
   const command = program
     .command('train')
@@ -266,7 +266,11 @@ export function registerTrain(program: Command): void {
         if (given(name) && typeof value === 'number') trainOptions[flag.key] = value;
       }
       const every = opts.checkpointEvery;
-      if (every !== undefined && !(every > 0)) throw new UsageError(`--checkpoint-every must be a number of minutes > 0, got ${every}`);
+      if (every !== undefined && !(every > 0 && every <= MAX_CHECKPOINT_MINUTES)) {
+        throw new UsageError(
+          `--checkpoint-every must be a number of minutes > 0 and at most ${MAX_CHECKPOINT_MINUTES.toLocaleString('en-US')} (about 24.8 days), got ${every}`,
+        );
+      }
       await runTrain({
         trainOptions,
         flagOf,
@@ -303,9 +307,9 @@ async function runTrain(run: TrainRun): Promise<void> {
   await checkOutput(run.output, '--output');
   await checkOutput(run.checkpoint, '--checkpoint');
   if (run.log !== undefined) await checkOutput(run.log, '--log');
-  if (run.trainOptions.input !== undefined) {
-    await checkCorpusFiles(Array.isArray(run.trainOptions.input) ? run.trainOptions.input : [run.trainOptions.input]);
-  }
+  const corpusFiles = run.trainOptions.input === undefined ? [] : [run.trainOptions.input].flat();
+  await checkOwnFiles(run, corpusFiles);
+  if (corpusFiles.length > 0) await checkCorpusFiles(corpusFiles);
 
   // Loaded here rather than at the top so `w2v --help` and the other commands
   // do not pay for loading the trainer and its WebAssembly.
@@ -325,22 +329,24 @@ async function runTrain(run: TrainRun): Promise<void> {
         }
       : (reporter?.update ?? log?.write);
   // The first Ctrl-C (or SIGTERM) lets the threads finish their chunks and
-  // saves a checkpoint; a second one quits at once: the checkpoint is written
-  // atomically, so the file is then the previous one, whole, or none.
+  // saves a checkpoint, or lets the final save finish; a second one quits at
+  // once: every file is written atomically, so it is then the previous one, whole, or none.
   const stop = new AbortController();
-  const onSignal = (signal: StopSignal): void => {
+  let saving: string | undefined;
+  const restoreSignals = onStopSignals((signal: StopSignal): void => {
     reporter?.stop();
+    const file = saving ?? run.checkpoint;
     if (stop.signal.aborted) {
-      process.stderr.write(`w2v: stopped at once; ${run.checkpoint} is as it was before\n`);
+      process.stderr.write(`w2v: stopped at once; ${file} is as it was before\n`);
       process.exit(SIGNAL_EXIT_CODES[signal]);
     }
-    process.stderr.write(`w2v: stopping: finishing the chunks under way, then saving ${run.checkpoint} (${signal} again quits at once)\n`);
+    process.stderr.write(
+      saving === undefined
+        ? `w2v: stopping: finishing the chunks under way, then saving ${file} (${signal} again quits at once)\n`
+        : `w2v: stopping: training is done, finishing the save of ${file} (${signal} again quits at once)\n`,
+    );
     stop.abort(signal);
-  };
-  const onInt = (): void => onSignal('SIGINT');
-  const onTerm = (): void => onSignal('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
+  });
   // The vocabulary passed every check: training starts, so the log file may be created now.
   const onVocabulary = (): void => log?.open(onWarning);
   const control = { onProgress, onVocabulary, signal: stop.signal, checkpoint: { path: run.checkpoint, everyMinutes: run.checkpointEvery } };
@@ -352,27 +358,78 @@ async function runTrain(run: TrainRun): Promise<void> {
     // On a terminal, clear the progress bar's line first; the bar is redrawn below.
     process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}w2v: warning: ${text}\n`);
   };
-  let model;
   try {
-    model = await (run.resume === undefined
-      ? train({ ...(run.trainOptions as TrainOptions), ...control, onWarning })
-      : resume({ ...run.trainOptions, from: run.resume, ...control, onWarning }));
-  } catch (err) {
-    if (err instanceof TrainingInterrupted) throw interruptedError(err, run);
-    throw inFlagTerms(err, run.flagOf);
+    let model;
+    try {
+      model = await (run.resume === undefined
+        ? train({ ...(run.trainOptions as TrainOptions), ...control, onWarning })
+        : resume({ ...run.trainOptions, from: run.resume, ...control, onWarning }));
+    } catch (err) {
+      if (err instanceof TrainingInterrupted) throw interruptedError(err, run);
+      throw inFlagTerms(err, run.flagOf);
+    } finally {
+      reporter?.stop();
+      log?.close();
+    }
+    saving = run.output;
+    await saveOrRescue(model, run, format);
+    const wallSeconds = (performance.now() - started) / 1000;
+    if (!run.quiet) {
+      process.stdout.write(
+        formatTrainSummary(model.summary, { epochs: model.options.epochs, output: run.output, format, wallSeconds, from: run.resume }),
+      );
+    }
+    if (stop.signal.aborted) {
+      const signal = stop.signal.reason as StopSignal;
+      throw new W2vError(`stopped by ${signal} after training had finished: ${run.output} was saved whole`, SIGNAL_EXIT_CODES[signal]);
+    }
   } finally {
-    process.removeListener('SIGINT', onInt);
-    process.removeListener('SIGTERM', onTerm);
-    reporter?.stop();
-    log?.close();
+    restoreSignals();
   }
-  await model.save(run.output, { format });
-  const wallSeconds = (performance.now() - started) / 1000;
+}
 
-  if (!run.quiet) {
-    process.stdout.write(
-      formatTrainSummary(model.summary, { epochs: model.options.epochs, output: run.output, format, wallSeconds, from: run.resume }),
-    );
+/** Refuses an --output, --checkpoint or --log that is one of the run's inputs, or one another. */
+async function checkOwnFiles(run: TrainRun, corpusFiles: readonly string[]): Promise<void> {
+  const corpus: NamedFile[] = corpusFiles.map((path) => ({ path, name: '--input' }));
+  const outputs: NamedFile[] = [
+    { path: run.output, name: '--output' },
+    { path: run.checkpoint, name: '--checkpoint' },
+    ...(run.log === undefined ? [] : [{ path: run.log, name: '--log' }]),
+  ];
+  await checkDistinctFiles(corpus, outputs);
+  // A resumed run reads its --resume file in full first: the final save and the
+  // checkpoints may replace it, but the log, written from the start, may not.
+  if (run.resume !== undefined && run.log !== undefined) {
+    await checkDistinctFiles([{ path: run.resume, name: '--resume' }], [{ path: run.log, name: '--log' }]);
+  }
+}
+
+/**
+ * Saves the trained model to --output. If that fails (a full disk, say), the
+ * run is not lost: the whole model goes to the checkpoint path in the native
+ * format, or else to the temporary directory, and the error says where.
+ */
+async function saveOrRescue(model: Word2Vec, run: TrainRun, format: FileFormat): Promise<void> {
+  try {
+    await model.save(run.output, { format });
+    return;
+  } catch (err) {
+    if (!(err instanceof W2vError)) throw err;
+    const places = [run.checkpoint, join(tmpdir(), `${basename(run.output)}.${process.pid}.rescued.w2v`)];
+    const failures: string[] = [];
+    for (const place of places) {
+      try {
+        await model.save(place, { format: 'native' });
+      } catch (rescueError) {
+        failures.push(rescueError instanceof Error ? rescueError.message : String(rescueError));
+        continue;
+      }
+      throw new W2vError(
+        `${err.message}; the trained model was saved whole to ${place} instead (native format): ` +
+          `once there is room, ${['w2v', 'convert', place, run.output].map(shellWord).join(' ')} writes ${run.output}`,
+      );
+    }
+    throw new W2vError(`${err.message}; the trained model could not be saved elsewhere either (${failures.join('; ')})`);
   }
 }
 

@@ -7,7 +7,7 @@
 import { stat } from 'node:fs/promises';
 import { InputError, UsageError, W2vError } from '../errors.js';
 import { loadNative, outputKindOf, type CorpusIdentity, type NativeModel, type OutputKind, type TrainingState } from '../io/native-format.js';
-import type { ResolvedTrainOptions } from '../options.js';
+import { DEFAULTS, type ResolvedTrainOptions } from '../options.js';
 import type { KeyedVectors } from '../vectors/keyed-vectors.js';
 
 /** Where and how often a run saves its whole state. */
@@ -38,6 +38,29 @@ export class TrainingInterrupted extends W2vError {
     readonly reason: unknown,
   ) {
     super(message, 130);
+  }
+}
+
+/**
+ * Thrown by `train` and `resume` when the weights stop being numbers: the
+ * learning rate is too high for the data. Nothing of the run is kept.
+ */
+export class TrainingDiverged extends W2vError {
+  constructor(
+    /** Corpus words trained when the loss stopped being finite, over all epochs. */
+    readonly wordsDone: number,
+    readonly totalWords: number,
+    /** The starting learning rate of the run. */
+    readonly alpha: number,
+    epochs: number,
+    wordsPerEpoch: number,
+  ) {
+    const epoch = Math.min(epochs, Math.floor(wordsDone / wordsPerEpoch) + 1);
+    super(
+      `training diverged at ${((100 * wordsDone) / totalWords).toFixed(1)}% (epoch ${epoch} of ${epochs}): the loss and the weights ` +
+        `stopped being finite numbers, so nothing was saved. The learning rate is too high for this data ` +
+        `(alpha ${alpha}; --alpha on the command line): try ${Number((alpha / 10).toPrecision(2))} or lower (the defaults are ${DEFAULTS.alphaSg} for skip-gram, ${DEFAULTS.alphaCbow} for CBOW)`,
+    );
   }
 }
 

@@ -1,5 +1,19 @@
 import { readFileSync } from 'node:fs';
-import type { ThreadScratch } from './model-memory.js';
+
+/** Where one worker's scratch space is. */
+export interface ThreadScratch {
+  neu1: number;
+  neu1e: number;
+  sentence: number;
+  /** One example's output units: (row pointer, label) pairs. */
+  outputs: number;
+  /** A window's context pointers and error vectors (skip-gram with shared outputs), and the output units' gradients. */
+  window: number;
+  /** Private copies of the hottest output rows and their state at the last merge. */
+  hot: number;
+  chunk: number;
+  seed: bigint;
+}
 
 /** The exports of the AssemblyScript kernels (assembly/kernels.ts); pointers are byte offsets. */
 export interface KernelExports {

@@ -4,18 +4,21 @@ import { Random } from '../sampling/random.js';
 import { buildAliasTable } from '../sampling/noise.js';
 import { keepThresholds } from '../sampling/subsample.js';
 import { buildHuffman } from '../vocab/huffman.js';
-import { seededRandomState, startKernel, type KernelExports } from './kernel.js';
+import {
+  CFG_ALIAS_INDEX, CFG_ALIAS_PROB, CFG_CBOW, CFG_CODE_OFFSET, CFG_CODES, CFG_FIELDS, CFG_HOT_ROWS, CFG_HS, CFG_KEEP, CFG_LOSS_NEG, CFG_LOSS_POS,
+  CFG_NEGATIVE, CFG_POINTS, CFG_SHARED, CFG_SIGMOID, CFG_SOFTMAX, CFG_STRIDE, CFG_SYN0, CFG_SYN1, CFG_SYN1NEG, CFG_VOCAB, CFG_WINDOW,
+  SIGMOID_MAX, SIGMOID_TABLE_SIZE,
+} from '../../assembly/training-layout.js';
+import type { ThreadScratch } from './kernel.js';
 
-/** The sigmoid and loss tables' grid; must match SIG_SIZE and MAX_EXP in assembly/kernels.ts. */
-const SIGMOID_TABLE_SIZE = 4096;
-const SIGMOID_MAX = 8;
-
-/** Field order of the configuration block; must match CFG_* in assembly/kernels.ts. */
-const CONFIG_FIELDS = [
-  'syn0', 'syn1neg', 'syn1', 'stride', 'vocabSize', 'window', 'negative', 'keep',
-  'aliasProb', 'aliasIndex', 'codeOffset', 'points', 'codes', 'sigmoid', 'lossPos', 'lossNeg', 'cbow', 'hs', 'shared', 'softmax', 'hotRows',
-] as const;
-type ConfigField = (typeof CONFIG_FIELDS)[number];
+/** Where each field of the kernels' configuration block lies. */
+const CONFIG_INDEX = {
+  syn0: CFG_SYN0, syn1neg: CFG_SYN1NEG, syn1: CFG_SYN1, stride: CFG_STRIDE, vocabSize: CFG_VOCAB, window: CFG_WINDOW, negative: CFG_NEGATIVE,
+  keep: CFG_KEEP, aliasProb: CFG_ALIAS_PROB, aliasIndex: CFG_ALIAS_INDEX, codeOffset: CFG_CODE_OFFSET, points: CFG_POINTS, codes: CFG_CODES,
+  sigmoid: CFG_SIGMOID, lossPos: CFG_LOSS_POS, lossNeg: CFG_LOSS_NEG, cbow: CFG_CBOW, hs: CFG_HS, shared: CFG_SHARED, softmax: CFG_SOFTMAX,
+  hotRows: CFG_HOT_ROWS,
+} as const;
+type ConfigField = keyof typeof CONFIG_INDEX;
 
 const WASM_PAGE = 65536;
 /** Output rows each thread replicates when there are several threads. */
@@ -39,21 +42,6 @@ export interface ModelMemorySpec {
   seed: number;
   /** Skip-gram: one set of output units (noise words) per window instead of per pair. */
   sharedOutputs: boolean;
-}
-
-/** Where one worker's scratch space is. */
-export interface ThreadScratch {
-  neu1: number;
-  neu1e: number;
-  sentence: number;
-  /** One example's output units: (row pointer, label) pairs. */
-  outputs: number;
-  /** A window's context pointers and error vectors (skip-gram with shared outputs), and the output units' gradients. */
-  window: number;
-  /** Private copies of the hottest output rows and their state at the last merge. */
-  hot: number;
-  chunk: number;
-  seed: bigint;
 }
 
 /** Hands out 16-byte aligned regions of the memory, in order. */
@@ -90,9 +78,9 @@ export class ModelMemory {
     const rowBytes = stride * 4;
     const hs = spec.loss === 'hs';
     const layout = new Layout();
-    const fields: Record<ConfigField, number> = Object.fromEntries(CONFIG_FIELDS.map((f) => [f, 0])) as Record<ConfigField, number>;
+    const fields = Object.fromEntries(Object.keys(CONFIG_INDEX).map((f) => [f, 0])) as Record<ConfigField, number>;
 
-    this.config = layout.take(CONFIG_FIELDS.length * 4);
+    this.config = layout.take(CFG_FIELDS * 4);
     fields.syn0 = layout.take(v * rowBytes);
     if (hs) fields.syn1 = layout.take(Math.max(v - 1, 1) * rowBytes);
     else fields.syn1neg = layout.take(v * rowBytes);
@@ -148,7 +136,8 @@ export class ModelMemory {
     this.syn1 = fields.syn1;
 
     const buffer = this.memory.buffer;
-    new Int32Array(buffer, this.config, CONFIG_FIELDS.length).set(CONFIG_FIELDS.map((f) => fields[f]));
+    const config = new Int32Array(buffer, this.config, CFG_FIELDS);
+    for (const [field, index] of Object.entries(CONFIG_INDEX)) config[index] = fields[field as ConfigField];
     if (keep) new Uint32Array(buffer, fields.keep, v).set(keep);
     if (alias) {
       new Uint32Array(buffer, fields.aliasProb, v).set(alias.threshold);
@@ -169,12 +158,6 @@ export class ModelMemory {
     for (let w = 0; w < v; w++) {
       for (let d = 0; d < spec.dim; d++) syn0[w * stride + d] = (random.next() - 0.5) / spec.dim;
     }
-  }
-
-  /** A kernel instance on this memory for thread t (the main thread uses one for tests). */
-  kernel(module: WebAssembly.Module, thread = 0): KernelExports {
-    const scratch = this.threads[thread];
-    return startKernel(module, this.memory, this.config, scratch, seededRandomState(scratch.seed));
   }
 
   /** A view of one matrix's rows (padded to `stride`). */

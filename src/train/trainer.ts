@@ -1,12 +1,12 @@
 import { Worker } from 'node:worker_threads';
-import { checkOptionsForVocabulary, resolveOptions, type ResolvedTrainOptions } from '../options.js';
+import { checkOptionsForVocabulary, MAX_CHECKPOINT_MINUTES, resolveOptions, type ResolvedTrainOptions } from '../options.js';
 import { UsageError } from '../errors.js';
 import { chunkCapacity, chunksOf, encodeCached, scanCorpus, streamChunks, type Chunk, type CorpusScan } from '../corpus/encoded.js';
 import { countInvalidTokens, describeInvalidTokens, Vocabulary } from '../vocab/vocabulary.js';
 import { KeyedVectors } from '../vectors/keyed-vectors.js';
 import { outputKindOf, saveNative, type TrainingState } from '../io/native-format.js';
 import {
-  corpusIdentity, parseRandomState, randomStateText, TrainingInterrupted,
+  corpusIdentity, parseRandomState, randomStateText, TrainingDiverged, TrainingInterrupted,
   type TrainableModel,
 } from './checkpoint.js';
 import { kernelModule, seededRandomState } from './kernel.js';
@@ -51,8 +51,8 @@ export function checkControl(control: TrainControl): void {
   if (control.checkpoint && (typeof control.checkpoint.path !== 'string' || control.checkpoint.path === '')) {
     throw new UsageError('checkpoint.path must name a file');
   }
-  if (every !== undefined && !(Number.isFinite(every) && every > 0)) {
-    throw new UsageError(`checkpoint.everyMinutes must be a number > 0, got ${every}`);
+  if (every !== undefined && !(Number.isFinite(every) && every > 0 && every <= MAX_CHECKPOINT_MINUTES)) {
+    throw new UsageError(`checkpoint.everyMinutes must be a number of minutes > 0 and at most ${MAX_CHECKPOINT_MINUTES.toLocaleString('en-US')} (about 24.8 days), got ${every}`);
   }
 }
 
@@ -225,6 +225,15 @@ export async function trainOn(setup: TrainSetup): Promise<Word2Vec> {
   });
   const cachedCorpus = encoded !== undefined;
   encoded = undefined; // let the corpus go before the vectors are copied out
+  if (run.divergedAt !== undefined) {
+    throw new TrainingDiverged(run.divergedAt, totalWords, options.alpha, options.epochs, wordsPerEpoch);
+  }
+  if (run.sourceError !== undefined) {
+    // The weights are whole (every thread finished its chunk): keep them, as a stop would.
+    if (!checkpoint || !run.stoppedAt) throw run.sourceError;
+    await capture(run.stoppedAt)();
+    throw withNote(run.sourceError, `the checkpoint ${checkpoint.path} holds the training done before that`);
+  }
   if (run.stoppedAt) {
     const at = run.stoppedAt;
     const where = `${((100 * at.wordsDone) / totalWords).toFixed(1)}% (epoch ${at.epoch + 1} of ${options.epochs})`;
@@ -250,6 +259,12 @@ export async function trainOn(setup: TrainSetup): Promise<Word2Vec> {
     addedWords: setup.addedWords,
   };
   return new Word2Vec(vectors, vocab.counts, memory.outputWeights(), summary, options);
+}
+
+/** `error` with `note` added to its message, keeping its class (and so its exit code). */
+function withNote(error: unknown, note: string): unknown {
+  if (error instanceof Error) error.message = `${error.message}; ${note}`;
+  return error;
 }
 
 /** Where a run is: what a checkpoint needs besides the weights. */
@@ -289,8 +304,12 @@ interface RunResult {
   finalLoss: number;
   /** Per thread, seconds spent on chunks. */
   busySeconds: number[];
-  /** Set when the signal stopped the run before its end. */
+  /** Set when the signal stopped the run before its end, or the corpus failed to read. */
   stoppedAt?: RunPosition;
+  /** Corpus words trained when a chunk's loss was not finite: the run diverged. */
+  divergedAt?: number;
+  /** What the corpus threw while it was read again; training stopped there. */
+  sourceError?: unknown;
 }
 
 /**
@@ -428,10 +447,17 @@ async function runWorkers(setup: RunSetup): Promise<RunResult> {
         await open;
         parked--;
       }
-      if (stoppedAt) return;
-      const next = await source.next();
+      if (stoppedAt || divergedAt !== undefined || sourceError !== undefined) return;
+      let next;
+      try {
+        next = await source.next();
+      } catch (error) {
+        sourceError ??= error;
+        return;
+      }
       if (next.done) return;
       const result = await send(t, next.value);
+      if (!Number.isFinite(result.loss)) divergedAt ??= done;
       randomStates[t] = result.randomState;
       busySeconds[t] += result.busySeconds;
       const epochBefore = Math.floor(done / wordsPerEpoch);
@@ -455,13 +481,15 @@ async function runWorkers(setup: RunSetup): Promise<RunResult> {
   let saveError: unknown;
   let stopRequested = false;
   let stoppedAt: RunPosition | undefined;
+  let divergedAt: number | undefined;
+  let sourceError: unknown;
   let snapshot: Promise<void> | undefined;
   const position = (): RunPosition => ({ wordsDone: done, epoch, chunksDone, examples, epochLoss, epochExamples, randomStates: [...randomStates] });
   const takeSnapshot = (): Promise<void> =>
     (snapshot ??= (async () => {
       await pause();
       const unfinished = finished < feederCount && done < totalWords;
-      if (capture && unfinished) {
+      if (capture && unfinished && divergedAt === undefined) {
         const save = capture(position());
         savesPending++;
         saves = saves.then(save).catch((error: unknown) => {
@@ -513,5 +541,8 @@ async function runWorkers(setup: RunSetup): Promise<RunResult> {
   if (examplesSinceReport > 0) recentLoss = lossSinceReport / examplesSinceReport;
   if (epochExamples > 0) lastEpochLoss = epochLoss / epochExamples;
   report(progress());
-  return { words: done, examples, seconds: (performance.now() - startedAt) / 1000, finalLoss: lastEpochLoss, busySeconds, stoppedAt };
+  if (sourceError !== undefined) stoppedAt = position();
+  return {
+    words: done, examples, seconds: (performance.now() - startedAt) / 1000, finalLoss: lastEpochLoss, busySeconds, stoppedAt, divergedAt, sourceError,
+  };
 }

@@ -2,8 +2,7 @@
 // and trains the chunks the main thread sends, in order.
 import { parentPort, workerData } from 'node:worker_threads';
 import { decodeVarints } from '../corpus/encoded.js';
-import { startKernel } from './kernel.js';
-import type { ThreadScratch } from './model-memory.js';
+import { startKernel, type ThreadScratch } from './kernel.js';
 
 export interface WorkerSetup {
   module: WebAssembly.Module;
