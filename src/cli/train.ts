@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Command, Option } from 'commander';
-import { InputError, UsageError, W2vError } from '../errors.js';
+import { UsageError, W2vError } from '../errors.js';
 import { MAX_CHECKPOINT_MINUTES, OPTION_TABLE, resolveOptions, type TrainOptions } from '../options.js';
 import { parseInteger, parseNumber } from './arguments.js';
 import { checkCorpusFiles } from '../corpus/reader.js';
@@ -175,7 +175,7 @@ async function runTrain(run: TrainRun): Promise<void> {
     stop.abort(signal);
   });
   // The vocabulary passed every check: training starts, so the log file may be created now.
-  const onVocabulary = (): void => log?.open();
+  const onVocabulary = (): void => log?.open(onWarning);
   const control = { onProgress, onVocabulary, optionNaming: 'flag' as const, signal: stop.signal, checkpoint: { path: run.checkpoint, everyMinutes: run.checkpointEvery } };
   const started = performance.now();
   const onWarning = (message: string): void => {
@@ -280,21 +280,19 @@ function shellWord(word: string): string {
 /**
  * The --log file, created (or emptied) only once training starts: a run that
  * fails on its corpus or options leaves an existing log as it was. Records of
- * the vocabulary phase are held until then.
+ * the vocabulary phase are held until then. From then on the log never stops
+ * training: a log that cannot be written is told once to `onWarning`.
  */
-async function deferredProgressLog(path: string): Promise<{ write: (p: TrainProgress) => void; open: () => void; close: () => void }> {
+async function deferredProgressLog(
+  path: string,
+): Promise<{ write: (p: TrainProgress) => void; open: (onWarning: (message: string) => void) => void; close: () => void }> {
   const { ProgressLog } = await import('../train/progress-log.js');
   let held: TrainProgress[] | undefined = [];
   let log: import('../train/progress-log.js').ProgressLog | undefined;
   return {
     write: (p) => (log ? log.write(p) : held?.push(p)),
-    open: () => {
-      try {
-        log = ProgressLog.open(path);
-      } catch (err) {
-        if (err instanceof InputError) throw new UsageError(`--log: ${err.message}`);
-        throw err;
-      }
+    open: (onWarning) => {
+      log = ProgressLog.open(path, onWarning);
       for (const p of held ?? []) log.write(p);
       held = undefined;
     },

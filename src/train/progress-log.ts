@@ -4,7 +4,8 @@
  * (`w2v serve --log`).
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { errorCode, InputError } from '../errors.js';
+import { InputError } from '../errors.js';
+import { systemErrorText } from '../io/atomic-write.js';
 import type { TrainProgress } from './types.js';
 
 /** One line of a progress log. `loss` is null before the first loss is known. */
@@ -47,51 +48,68 @@ export function progressRecord(progress: TrainProgress, now: Date = new Date()):
  * Writes progress records to a file as they come. The file is created or
  * emptied when opened, and each record is written through at once (a few per
  * second), so a reader sees every complete line even while training runs or
- * after it was interrupted.
+ * after it was interrupted. A log that cannot be opened or written (a full
+ * disk) must not cost the run: `onFailure` is told once, in one line, and the
+ * log stops there, keeping the records written before.
  */
 export class ProgressLog {
   private fd: number | undefined;
 
-  private constructor(readonly path: string, fd: number) {
-    this.fd = fd;
-  }
+  private constructor(
+    readonly path: string,
+    private readonly onFailure: (message: string) => void,
+  ) {}
 
   /**
-   * @throws InputError if the file cannot be created.
+   * Never throws: a file that cannot be created is told to `onFailure`.
    * @example
-   * const log = ProgressLog.open('train.jsonl');
+   * const log = ProgressLog.open('train.jsonl', (message) => console.warn(message));
    * await train({ input: 'corpus.txt', onProgress: log.write });
    * log.close();
    */
-  static open(path: string): ProgressLog {
+  static open(path: string, onFailure: (message: string) => void): ProgressLog {
+    const log = new ProgressLog(path, onFailure);
     try {
-      return new ProgressLog(path, openSync(path, 'w'));
+      log.fd = openSync(path, 'w');
     } catch (err) {
-      const code = errorCode(err);
-      const reason =
-        code === 'ENOENT'
-          ? 'its directory does not exist'
-          : code === 'EISDIR'
-            ? 'it is a directory'
-            : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
-              ? 'permission denied'
-              : err instanceof Error
-                ? err.message
-                : String(err);
-      throw new InputError(`cannot write the progress log '${path}': ${reason}`);
+      log.fail(err);
     }
+    return log;
   }
 
   /** Appends one record. Arrow function so it can be passed as a callback. */
   readonly write = (progress: TrainProgress): void => {
     if (this.fd === undefined) return;
-    writeSync(this.fd, `${JSON.stringify(progressRecord(progress))}\n`);
+    const line = Buffer.from(`${JSON.stringify(progressRecord(progress))}\n`);
+    try {
+      // A short write happens only at the edge of a full disk; the rest then fails with the reason.
+      for (let done = 0; done < line.length; ) done += writeSync(this.fd, line, done);
+    } catch (err) {
+      this.fail(err);
+    }
   };
 
   close(): void {
     if (this.fd === undefined) return;
-    closeSync(this.fd);
+    const fd = this.fd;
     this.fd = undefined;
+    try {
+      closeSync(fd);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private fail(err: unknown): void {
+    if (this.fd !== undefined) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // Already failed; its reason is the one worth telling.
+      }
+      this.fd = undefined;
+    }
+    this.onFailure(`cannot write the progress log '${this.path}': ${systemErrorText(err)}; training goes on without it`);
   }
 }
 
