@@ -1,6 +1,7 @@
 // The corpus as the user has it: long tokens count the same however the
 // bytes arrive, a file that changes under a run is caught, and files given
 // twice or truncated while counted are warned about.
+import { loadNative } from '../src/io/native-format.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -241,6 +242,9 @@ test('w2v train --cache-mib 0 exits 1 naming the file when its corpus is truncat
     assert.ok(line.includes(`corpus file '${corpus.path}' changed while training`), `${name}: ${run.stderr}`);
     assert.match(line, what);
     assert.ok(!existsSync(output), `${name}: no output from a run that failed`);
+    assert.ok(line.includes(`the checkpoint ${output}.checkpoint holds the training done before that`), `${name}: ${line}`);
+    const checkpoint = await loadNative(`${output}.checkpoint`);
+    assert.ok(checkpoint.training && checkpoint.training.wordsDone > 0, `${name}: the checkpoint holds the run's progress`);
   }
 });
 
