@@ -1,13 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { train } from '../src/train/trainer.js';
 import { loadNative } from '../src/io/native-format.js';
-import { MAIN, w2v, type CliResult } from './cli-runner.js';
+import { startW2v, w2v, type CliResult } from './cli-runner.js';
 import { writePlantedCorpus } from './planted-corpus.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'w2v-checkpoint-cli-'));
@@ -21,12 +20,7 @@ const MODEL_FLAGS = ['--dim', '24', '--window', '3', '--min-count', '1', '--samp
  * log, then sends `signal`; resolves with how the process ended.
  */
 async function trainAndSignal(args: string[], log: string, signal: NodeJS.Signals): Promise<CliResult & { trainedWhenSignalled: number }> {
-  const child = spawn(process.execPath, [MAIN, 'train', ...args, '--log', log], { env: { ...process.env, W2V_DEBUG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const closed = new Promise<number | null>((resolve) => child.on('close', (status) => resolve(status)));
+  const { child, output, closed } = startW2v(['train', ...args, '--log', log]);
   let trainedWhenSignalled = -1;
   for (let waited = 0; waited < 30_000 && trainedWhenSignalled < 0; waited += 20) {
     await sleep(20);
@@ -34,9 +28,9 @@ async function trainAndSignal(args: string[], log: string, signal: NodeJS.Signal
     const first = records.find((r) => r.phase === 'train');
     if (first) trainedWhenSignalled = first.words;
   }
-  assert.ok(trainedWhenSignalled >= 0, `no training record in the log; stderr: ${stderr}`);
+  assert.ok(trainedWhenSignalled >= 0, `no training record in the log; stderr: ${output().stderr}`);
   child.kill(signal);
-  return { status: await closed, stdout, stderr, trainedWhenSignalled };
+  return { status: await closed, ...output(), trainedWhenSignalled };
 }
 
 test('Ctrl-C saves a checkpoint and exits 130; --resume finishes with the bytes of an uninterrupted run', { timeout: 60_000 }, async () => {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The compiled CLI: dist/test/cli-runner.js → dist/src/cli/main.js. */
@@ -43,4 +43,24 @@ export function w2v(args: readonly string[], options: CliOptions = {}): Promise<
     child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
+}
+
+/** A `w2v` process left running, so a test can act on it (signal it, change its files) before it ends. */
+export interface RunningCli {
+  child: ChildProcess;
+  /** What it has printed so far. */
+  output(): { stdout: string; stderr: string };
+  /** Its exit status once it has ended (null if a signal ended it). */
+  closed: Promise<number | null>;
+}
+
+/** Starts `w2v args` with standard input closed and collects what it prints. */
+export function startW2v(args: readonly string[]): RunningCli {
+  const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, W2V_DEBUG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const closed = new Promise<number | null>((resolve) => child.on('close', (status) => resolve(status)));
+  return { child, output: () => ({ stdout, stderr }), closed };
 }

@@ -4,7 +4,6 @@
 import { loadNative } from '../src/io/native-format.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, linkSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +14,7 @@ import { chunksOf, decodeVarints, encodeCached, scanCorpus, SENTENCE_END, stream
 import { Vocabulary } from '../src/vocab/vocabulary.js';
 import { CorpusChangedError } from '../src/corpus/reader.js';
 import { train } from '../src/train/trainer.js';
-import { MAIN, w2v, type CliResult } from './cli-runner.js';
+import { startW2v, w2v, type CliResult } from './cli-runner.js';
 import { writePlantedCorpus } from './planted-corpus.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'w2v-corpus-safety-'));
@@ -211,20 +210,15 @@ test('train() with a corpus read again each epoch fails with an InputError namin
  * log, then runs `change`; resolves with how the process ended.
  */
 async function trainAndChange(args: string[], log: string, change: () => void): Promise<CliResult> {
-  const child = spawn(process.execPath, [MAIN, 'train', ...args, '--log', log], { env: { ...process.env, W2V_DEBUG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const closed = new Promise<number | null>((resolve) => child.on('close', (status) => resolve(status)));
+  const { output, closed } = startW2v(['train', ...args, '--log', log]);
   let training = false;
   for (let waited = 0; waited < 30_000 && !training; waited += 20) {
     await sleep(20);
     training = existsSync(log) && readFileSync(log, 'utf8').includes('"phase":"train"');
   }
-  assert.ok(training, `no training record in the log; stderr: ${stderr}`);
+  assert.ok(training, `no training record in the log; stderr: ${output().stderr}`);
   change();
-  return { status: await closed, stdout, stderr };
+  return { status: await closed, ...output() };
 }
 
 test('w2v train --cache-mib 0 exits 1 naming the file when its corpus is truncated or appended to while it trains', { timeout: 120_000 }, async () => {

@@ -6,7 +6,7 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ import { loadVectors } from '../src/io/load.js';
 import { loadNative } from '../src/io/native-format.js';
 import { train } from '../src/train/trainer.js';
 import { TrainingDiverged } from '../src/train/checkpoint.js';
-import { MAIN, w2v, type CliResult } from './cli-runner.js';
+import { startW2v, w2v, type CliResult } from './cli-runner.js';
 import { writePlantedCorpus } from './planted-corpus.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'w2v-data-safety-'));
@@ -171,22 +171,17 @@ async function interruptFinalSave(output: string, times: number): Promise<CliRes
   const big = join(dir, 'many-words.txt');
   if (!existsSync(big)) writeFileSync(big, Array.from({ length: 6 }, () => words.join(' ')).join('\n') + '\n');
   const args = ['train', '-i', big, '-o', output, '--dim', '300', '--epochs', '1', '--min-count', '1', '--sample', '0', '--threads', '1', '-q'];
-  const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, W2V_DEBUG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const closed = new Promise<number | null>((resolve) => child.on('close', (status) => resolve(status)));
+  const { child, output: printed, closed } = startW2v(args);
   const name = output.slice(output.lastIndexOf('/') + 1);
   let exited = false;
   void closed.then(() => (exited = true));
   while (!exited && !readdirSync(dir).some((file) => file.startsWith(`.${name}.`) && file.endsWith('.tmp'))) await sleep(5);
-  assert.equal(exited, false, `the run ended before its save began: ${stderr}`);
+  assert.equal(exited, false, `the run ended before its save began: ${printed().stderr}`);
   for (let i = 0; i < times; i++) {
     child.kill('SIGINT');
     await sleep(50);
   }
-  return { status: await closed, stdout, stderr };
+  return { status: await closed, ...printed() };
 }
 
 test('Ctrl-C while the final output is saved finishes the save, then exits 130 saying so', async () => {
