@@ -12,8 +12,8 @@ import { saveWord2Vec } from '../src/io/word2vec-format.js';
 import { KeyedVectors, type Neighbour } from '../src/vectors/keyed-vectors.js';
 import { seededRandom } from '../src/sampling/random.js';
 import { royalModel } from './fixtures.js';
+import { gensimSkip, PYTHON } from './peers.js';
 
-const PYTHON = process.env['PYTHON'] ?? '/usr/bin/python3';
 // Compiled to dist/test/, so the repository root is two levels up.
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const dataDirectory = resolve(repoRoot, '../shared/data');
@@ -190,8 +190,7 @@ const gensimMissing = (() => {
   if (!existsSync(questionsPath) || !existsSync(wordsimPath)) {
     return `evaluation data not found in ${dataDirectory}; skipping the comparison with gensim`;
   }
-  const probe = spawnSync(PYTHON, ['-c', 'import gensim'], { encoding: 'utf8' });
-  return probe.status === 0 ? false : `gensim cannot be imported with ${PYTHON}; skipping the comparison with gensim`;
+  return gensimSkip();
 })();
 
 interface GensimQuery {

@@ -14,9 +14,8 @@ import { train } from '../src/train/trainer.js';
 import { KeyedVectors } from '../src/vectors/keyed-vectors.js';
 import { writePlantedCorpus } from './planted-corpus.js';
 import { seededRandom } from '../src/sampling/random.js';
+import { FASTTEXT, fastTextSkip, gensimSkip, PYTHON } from './peers.js';
 
-const PYTHON = process.env['PYTHON'] ?? '/usr/bin/python3';
-const FASTTEXT = process.env['FASTTEXT'] ?? 'fasttext';
 const directory = mkdtempSync(join(tmpdir(), 'w2v-native-test-'));
 after(() => rmSync(directory, { recursive: true, force: true }));
 
@@ -276,7 +275,7 @@ test('fastText .vec files (a trailing space after the last value) load', async (
   assert.deepEqual([...kv.vectors], [0.1, -0.2, 0.3, 0.4, 1, 2, 3, 4, -1.5e-3, 2, 3, 4].map(Math.fround));
 });
 
-const fastTextMissing = spawnSync(FASTTEXT, [], { stdio: 'ignore' }).error ? `${FASTTEXT} is not installed; skipping` : false;
+const fastTextMissing = fastTextSkip();
 
 test('a .vec file written by fastText loads with every word and value', { skip: fastTextMissing }, async () => {
   const corpus = writePlantedCorpus(file('ft-corpus.txt'), { sentences: 400 });
@@ -298,9 +297,7 @@ test('a .vec file written by fastText loads with every word and value', { skip: 
   });
 });
 
-const gensimMissing = spawnSync(PYTHON, ['-c', 'import gensim'], { stdio: 'ignore' }).status === 0
-  ? false
-  : `gensim cannot be imported with ${PYTHON}; skipping`;
+const gensimMissing = gensimSkip();
 
 test('vectors converted through the native format are what gensim reads from the original', { skip: gensimMissing }, async () => {
   const model = sampleModel(200, 8, 13);

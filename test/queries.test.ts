@@ -12,8 +12,8 @@ import { createScorer } from '../src/vectors/scorer.js';
 import { TopN } from '../src/vectors/top-n.js';
 import { seededRandom } from '../src/sampling/random.js';
 import { royalModel } from './fixtures.js';
+import { gensimSkip, PYTHON } from './peers.js';
 
-const PYTHON = process.env['PYTHON'] ?? '/usr/bin/python3';
 const directory = mkdtempSync(join(tmpdir(), 'w2v-queries-test-'));
 after(() => rmSync(directory, { recursive: true, force: true }));
 
@@ -284,10 +284,7 @@ test('mostSimilarCosmul honours restrictVocab and excludes the query words', () 
   assert.deepEqual(restricted, all.filter((n) => kv.indexOf(n.word) < 300).slice(0, 10));
 });
 
-const gensimMissing = (() => {
-  const probe = spawnSync(PYTHON, ['-c', 'import gensim'], { encoding: 'utf8' });
-  return probe.status === 0 ? false : `gensim cannot be imported with ${PYTHON}; skipping the comparison with gensim`;
-})();
+const gensimMissing = gensimSkip();
 
 test('doesntMatch, mostSimilar and its batched form equal gensim\'s doesnt_match and most_similar', { skip: gensimMissing }, async () => {
   const kv = clusteredModel(6000, 50, 21);

@@ -10,15 +10,12 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startServe, trainWebFixture, type ServeProcess, type WebFixture } from './web-fixture.js';
+import { CHROMIUM, chromiumSkip } from './peers.js';
 
-const CHROMIUM = process.env.W2V_CHROMIUM ?? '/usr/bin/chromium';
 // dist/test/ → repository root
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
-const missing = existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set W2V_CHROMIUM)`;
-// CI sets W2V_REQUIRE_BROWSER=1 so that a missing browser fails instead of passing silently.
-if (missing && process.env.W2V_REQUIRE_BROWSER === '1') throw new Error(`the browser tests need Chromium: ${missing}`);
-const skip = missing ?? false;
-if (missing) process.stderr.write(`web-browser tests skipped: ${missing}\n`);
+const skip = chromiumSkip();
+if (skip) process.stderr.write(`web-browser tests skipped: ${skip}\n`);
 
 describe('the explorer page in Chromium', { skip, timeout: 180_000 }, () => {
   let fixture: WebFixture;

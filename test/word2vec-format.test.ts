@@ -8,8 +8,8 @@ import { InputError, UsageError, W2vError } from '../src/errors.js';
 import { formatFloat32, formatFromPath, loadWord2Vec, saveWord2Vec } from '../src/io/word2vec-format.js';
 import { KeyedVectors } from '../src/vectors/keyed-vectors.js';
 import { seededRandom } from '../src/sampling/random.js';
+import { gensimSkip, PYTHON } from './peers.js';
 
-const PYTHON = process.env['PYTHON'] ?? '/usr/bin/python3';
 const directory = mkdtempSync(join(tmpdir(), 'w2v-format-test-'));
 after(() => rmSync(directory, { recursive: true, force: true }));
 
@@ -268,10 +268,7 @@ test('a 70,000 × 100 binary file round-trips exactly', async () => {
   assert.deepEqual(loaded.vectors, vectors);
 });
 
-const gensimMissing = (() => {
-  const probe = spawnSync(PYTHON, ['-c', 'import gensim'], { encoding: 'utf8' });
-  return probe.status === 0 ? false : `gensim cannot be imported with ${PYTHON}; skipping the comparison with gensim`;
-})();
+const gensimMissing = gensimSkip();
 
 test('gensim reads our files and we read gensim\'s, identically', { skip: gensimMissing }, async () => {
   const model = sampleModel(300, 9, 3);
