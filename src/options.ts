@@ -68,7 +68,18 @@ export type ResolvedTrainOptions = Required<Omit<TrainOptions, 'input'>> & { inp
 export type OptionKey = Exclude<keyof TrainOptions, 'input'>;
 
 /** The longest interval between checkpoints: a timer's limit, 2^31 - 1 ms (about 24.8 days). */
-export const MAX_CHECKPOINT_MINUTES = Math.floor((2 ** 31 - 1) / 60_000);
+const MAX_CHECKPOINT_MINUTES = Math.floor((2 ** 31 - 1) / 60_000);
+
+/**
+ * Checks the minutes between checkpoints, which `name` gives ('--checkpoint-every', 'checkpoint.everyMinutes').
+ * @throws UsageError if they are not a number in (0, MAX_CHECKPOINT_MINUTES].
+ */
+export function checkCheckpointMinutes(every: number | undefined, name: string): void {
+  if (every === undefined || (Number.isFinite(every) && every > 0 && every <= MAX_CHECKPOINT_MINUTES)) return;
+  throw new UsageError(
+    `${name} must be a number of minutes > 0 and at most ${MAX_CHECKPOINT_MINUTES.toLocaleString('en-US')} (about 24.8 days), got ${every}`,
+  );
+}
 
 /** Smallest vocabulary memory budget: the tokenizer's buffers and the room for one piece of text take about 16 MiB. */
 const MIN_VOCAB_MEMORY_MIB = 32;

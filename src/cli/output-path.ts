@@ -1,8 +1,8 @@
 import { constants } from 'node:fs';
 import { access, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { errorCode, UsageError, W2vError } from '../errors.js';
-import { fileKind, notRegularFile, writableTarget } from '../io/atomic-write.js';
+import { errorCode, UsageError } from '../errors.js';
+import { fileKind, notRegularFile, UnwritableTarget, writableTarget } from '../io/atomic-write.js';
 
 /**
  * Checks, before any work is done, that a file can be written at `path`:
@@ -48,7 +48,7 @@ async function targetOf(path: string, flag: string): Promise<string> {
   try {
     return await writableTarget(path);
   } catch (err) {
-    if (err instanceof W2vError) throw new UsageError(`${flag}: ${err.message.replace(/^cannot write \S+: /, '')}`);
+    if (err instanceof UnwritableTarget) throw new UsageError(`${flag}: ${err.reason}`);
     throw err;
   }
 }

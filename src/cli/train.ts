@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Command, Option } from 'commander';
 import { UsageError, W2vError } from '../errors.js';
-import { MAX_CHECKPOINT_MINUTES, OPTION_TABLE, resolveOptions, type TrainOptions } from '../options.js';
+import { checkCheckpointMinutes, OPTION_TABLE, resolveOptions, type TrainOptions } from '../options.js';
 import { parseInteger, parseNumber } from './arguments.js';
 import { checkCorpusFiles } from '../corpus/reader.js';
 import { FILE_FORMATS, type FileFormat } from '../io/load.js';
@@ -96,11 +96,7 @@ export function registerTrain(program: Command): void {
         if (given(option.attributeName())) typed[key] = cmd.getOptionValue(option.attributeName());
       }
       const every = opts.checkpointEvery;
-      if (every !== undefined && !(every > 0 && every <= MAX_CHECKPOINT_MINUTES)) {
-        throw new UsageError(
-          `--checkpoint-every must be a number of minutes > 0 and at most ${MAX_CHECKPOINT_MINUTES.toLocaleString('en-US')} (about 24.8 days), got ${every}`,
-        );
-      }
+      checkCheckpointMinutes(every, '--checkpoint-every');
       await runTrain({
         trainOptions: typed as Partial<TrainOptions>,
         output: opts.output,

@@ -57,10 +57,17 @@ export async function writeFileAtomically(path: string, write: (handle: FileHand
   await syncDirectory(dirname(target));
 }
 
+/** A path a save cannot write to, and why (without the path, for callers that name it their own way). */
+export class UnwritableTarget extends W2vError {
+  constructor(path: string, readonly reason: string) {
+    super(`cannot write ${path}: ${reason}`);
+  }
+}
+
 /**
  * The file a save to `path` replaces or creates: `path` itself, or what its
  * chain of symbolic links ends at (which need not exist yet).
- * @throws W2vError if that exists and is not a regular file, or the links loop.
+ * @throws UnwritableTarget if that exists and is not a regular file, or the links loop.
  */
 export async function writableTarget(path: string): Promise<string> {
   let current = resolve(path);
@@ -68,11 +75,11 @@ export async function writableTarget(path: string): Promise<string> {
     const info = await lstat(current).catch((error: unknown) => {
       const code = errorCode(error);
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined; // a new file; opening it says what is wrong with its directory
-      throw new W2vError(`cannot write ${path}: ${systemErrorText(error)}`);
+      throw new UnwritableTarget(path, systemErrorText(error));
     });
     if (info === undefined || info.isFile()) return current;
-    if (!info.isSymbolicLink()) throw new W2vError(`cannot write ${path}: ${notRegularFile(path, fileKind(info))}`);
-    if (links === MAX_LINKS) throw new W2vError(`cannot write ${path}: too many levels of symbolic links (ELOOP)`);
+    if (!info.isSymbolicLink()) throw new UnwritableTarget(path, notRegularFile(path, fileKind(info)));
+    if (links === MAX_LINKS) throw new UnwritableTarget(path, 'too many levels of symbolic links (ELOOP)');
     current = resolve(dirname(current), await readlink(current));
   }
 }

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { checkOptionsForVocabulary, MAX_CHECKPOINT_MINUTES, optionName, resolveOptions, type OptionNaming, type ResolvedTrainOptions } from '../options.js';
+import { checkCheckpointMinutes, checkOptionsForVocabulary, optionName, resolveOptions, type OptionNaming, type ResolvedTrainOptions } from '../options.js';
 import { UsageError } from '../errors.js';
 import { chunkCapacity, chunksOf, encodeCached, scanCorpus, streamChunks, type Chunk, type CorpusScan } from '../corpus/encoded.js';
 import { countInvalidTokens, describeInvalidTokens, Vocabulary } from '../vocab/vocabulary.js';
@@ -48,9 +48,7 @@ export function checkControl(control: TrainControl): void {
   if (control.checkpoint && (typeof control.checkpoint.path !== 'string' || control.checkpoint.path === '')) {
     throw new UsageError('checkpoint.path must name a file');
   }
-  if (every !== undefined && !(Number.isFinite(every) && every > 0 && every <= MAX_CHECKPOINT_MINUTES)) {
-    throw new UsageError(`checkpoint.everyMinutes must be a number of minutes > 0 and at most ${MAX_CHECKPOINT_MINUTES.toLocaleString('en-US')} (about 24.8 days), got ${every}`);
-  }
+  checkCheckpointMinutes(every, 'checkpoint.everyMinutes');
 }
 
 function warn(request: TrainRequest | ResumeRequest): (message: string) => void {
