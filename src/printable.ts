@@ -6,6 +6,7 @@
  * else, backslashes included, is printed as it is.
  */
 
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 /** What JSON.stringify leaves unescaped of the above. */
 const JSON_UNESCAPED_CONTROL = /[\u007f-\u009f]/g;

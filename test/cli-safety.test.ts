@@ -18,6 +18,7 @@ function file(name: string): string {
 }
 
 /** C0 and C1 control characters and DEL: what a terminal may act on. */
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 
 function warningLines(stderr: string): string[] {
