@@ -47,11 +47,16 @@ and compares medians: timings on a shared machine vary from run to run.
   process.exit(0);
 }
 if (!existsSync(values.corpus)) {
-  console.error(`corpus not found: ${values.corpus}\nset W2V_CORPUS or pass --corpus (text8 works: http://mattmahoney.net/dc/text8.zip)`);
+  console.error(
+    `corpus not found: ${values.corpus}\nset W2V_CORPUS or pass --corpus (text8 works: http://mattmahoney.net/dc/text8.zip)`,
+  );
   process.exit(1);
 }
 
-const modes = values.arch || values.loss ? [`${values.arch ?? 'sg'}-${values.loss ?? 'ns'}`] : values.modes.split(',');
+const modes =
+  values.arch || values.loss
+    ? [`${values.arch ?? 'sg'}-${values.loss ?? 'ns'}`]
+    : values.modes.split(',');
 const threadCounts = values.threads.split(',').map(Number);
 const rounds = Number(values.repeat);
 if (!Number.isInteger(rounds) || rounds < 1) {
@@ -80,25 +85,34 @@ interface Run {
 
 function run(command: string, args: string[]): string {
   const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${result.stderr}`);
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} failed:\n${result.stderr}`);
   return result.stdout;
 }
 
 function lastJson(stdout: string): Record<string, number> {
-  const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  const line = stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
   if (!line) throw new Error(`no result in output:\n${stdout}`);
   return JSON.parse(line) as Record<string, number>;
 }
 
 /** Where word2vec-ts's time went: the counting pass, training, and how busy each thread was. */
 function profileOf(result: Record<string, unknown>): string {
-  const busy = Array.isArray(result.thread_busy) ? result.thread_busy.map((b) => `${(100 * Number(b)).toFixed(0)}%`).join(', ') : '?';
+  const busy = Array.isArray(result.thread_busy)
+    ? result.thread_busy.map((b) => `${(100 * Number(b)).toFixed(0)}%`).join(', ')
+    : '?';
   return `counting ${Number(result.vocab_seconds).toFixed(1)} s, training ${Number(result.train_seconds).toFixed(1)} s, threads busy ${busy}`;
 }
 
 function available(peer: string): boolean {
-  if (peer === 'gensim') return spawnSync(PYTHON, ['-c', 'import gensim'], { stdio: 'ignore' }).status === 0;
-  if (peer === 'fasttext') return spawnSync('fasttext', [], { stdio: 'ignore' }).error === undefined;
+  if (peer === 'gensim')
+    return spawnSync(PYTHON, ['-c', 'import gensim'], { stdio: 'ignore' }).status === 0;
+  if (peer === 'fasttext')
+    return spawnSync('fasttext', [], { stdio: 'ignore' }).error === undefined;
   return false;
 }
 const INSTALL: Record<string, string> = {
@@ -115,22 +129,44 @@ async function plainCorpus(): Promise<string> {
 }
 
 function evaluate(path: string, binary: boolean): { analogy: number; spearman: number } {
-  const result = lastJson(run(PYTHON, [join(repo, 'bench/peers/evaluate.py'), path, values.questions, values.pairs, binary ? 'bin' : 'txt']));
+  const result = lastJson(
+    run(PYTHON, [
+      join(repo, 'bench/peers/evaluate.py'),
+      path,
+      values.questions,
+      values.pairs,
+      binary ? 'bin' : 'txt',
+    ]),
+  );
   return { analogy: result.analogy, spearman: result.spearman };
 }
 
-function timeCommand(command: string, args: string[]): { seconds: number; maxRssMb: number; stdout: string } {
+function timeCommand(
+  command: string,
+  args: string[],
+): { seconds: number; maxRssMb: number; stdout: string } {
   // GNU time reports the peak resident memory of a process we do not control.
   const started = performance.now();
-  const result = spawnSync('/usr/bin/time', ['-f', 'MAXRSS %M', command, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const result = spawnSync('/usr/bin/time', ['-f', 'MAXRSS %M', command, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   const seconds = (performance.now() - started) / 1000;
   if (result.status !== 0) throw new Error(`${command} failed:\n${result.stderr}`);
   const rss = /MAXRSS (\d+)/.exec(result.stderr);
   return { seconds, maxRssMb: rss ? Number(rss[1]) / 1024 : NaN, stdout: result.stdout };
 }
 
-const common = { dim: '100', window: '5', negative: '5', sample: '1e-3', 'min-count': '5', epochs: values.epochs };
-const flags = (o: Record<string, string>): string[] => Object.entries(o).flatMap(([k, v]) => [`--${k}`, v]);
+const common = {
+  dim: '100',
+  window: '5',
+  negative: '5',
+  sample: '1e-3',
+  'min-count': '5',
+  epochs: values.epochs,
+};
+const flags = (o: Record<string, string>): string[] =>
+  Object.entries(o).flatMap(([k, v]) => [`--${k}`, v]);
 
 async function main(): Promise<void> {
   const usable = peers.filter((peer) => {
@@ -143,32 +179,107 @@ async function main(): Promise<void> {
     // "sg-ns-shared" is word2vec-ts with --shared-negatives; peers have no such mode and run as "sg-ns".
     const [arch, loss, variant] = mode.split('-');
     const peerMode = `${arch}-${loss}`;
-    for (let round = 1; round <= rounds; round++) for (const threads of threadCounts) {
-      const settings = { ...common, arch, loss, threads: String(threads) };
-      const ours = join(work, `ours-${mode}-${threads}.bin`);
-      const extra = variant === 'shared' ? ['--shared-negatives'] : [];
-      const o = lastJson(run(process.execPath, [join(here, 'train-ours.js'), '--corpus', values.corpus, '--output', ours, ...flags(settings), ...extra]));
-      const words = o.corpus_words;
-      // Quality does not depend on the round: later rounds are timed only.
-      const quality = round === 1 ? evaluate(ours, true) : { analogy: NaN, spearman: NaN };
-      record({ tool: 'word2vec-ts', round, mode, threads, seconds: o.seconds, words, maxRssMb: o.max_rss_mb, ...quality, profile: profileOf(o) });
-      if (round > 1) continue;
-      const peerRan = (tool: string): boolean => runs.some((r) => r.tool === tool && r.mode === peerMode && r.threads === threads);
-      if (usable.includes('gensim') && !peerRan('gensim')) {
-        const out = join(work, `gensim-${peerMode}-${threads}.bin`);
-        const g = lastJson(run(PYTHON, [join(repo, 'bench/peers/gensim_train.py'), '--corpus-file', plain, '--output', out, ...flags(settings)]));
-        record({ tool: 'gensim', round, mode: peerMode, threads, seconds: g.seconds, words, maxRssMb: g.max_rss_mb, ...evaluate(out, true) });
+    for (let round = 1; round <= rounds; round++)
+      for (const threads of threadCounts) {
+        const settings = { ...common, arch, loss, threads: String(threads) };
+        const ours = join(work, `ours-${mode}-${threads}.bin`);
+        const extra = variant === 'shared' ? ['--shared-negatives'] : [];
+        const o = lastJson(
+          run(process.execPath, [
+            join(here, 'train-ours.js'),
+            '--corpus',
+            values.corpus,
+            '--output',
+            ours,
+            ...flags(settings),
+            ...extra,
+          ]),
+        );
+        const words = o.corpus_words;
+        // Quality does not depend on the round: later rounds are timed only.
+        const quality = round === 1 ? evaluate(ours, true) : { analogy: NaN, spearman: NaN };
+        record({
+          tool: 'word2vec-ts',
+          round,
+          mode,
+          threads,
+          seconds: o.seconds,
+          words,
+          maxRssMb: o.max_rss_mb,
+          ...quality,
+          profile: profileOf(o),
+        });
+        if (round > 1) continue;
+        const peerRan = (tool: string): boolean =>
+          runs.some((r) => r.tool === tool && r.mode === peerMode && r.threads === threads);
+        if (usable.includes('gensim') && !peerRan('gensim')) {
+          const out = join(work, `gensim-${peerMode}-${threads}.bin`);
+          const g = lastJson(
+            run(PYTHON, [
+              join(repo, 'bench/peers/gensim_train.py'),
+              '--corpus-file',
+              plain,
+              '--output',
+              out,
+              ...flags(settings),
+            ]),
+          );
+          record({
+            tool: 'gensim',
+            round,
+            mode: peerMode,
+            threads,
+            seconds: g.seconds,
+            words,
+            maxRssMb: g.max_rss_mb,
+            ...evaluate(out, true),
+          });
+        }
+        if (usable.includes('fasttext') && !peerRan('fasttext')) {
+          const prefix = join(work, `fasttext-${peerMode}-${threads}`);
+          const t = timeCommand('fasttext', [
+            arch === 'sg' ? 'skipgram' : 'cbow',
+            '-input',
+            plain,
+            '-output',
+            prefix,
+            '-dim',
+            '100',
+            '-ws',
+            '5',
+            '-neg',
+            '5',
+            '-loss',
+            loss,
+            '-t',
+            '1e-3',
+            '-minCount',
+            '5',
+            '-epoch',
+            values.epochs,
+            '-thread',
+            String(threads),
+            '-minn',
+            '0',
+            '-maxn',
+            '0',
+            '-lr',
+            arch === 'sg' ? '0.025' : '0.05',
+            '-verbose',
+            '0',
+          ]);
+          record({
+            tool: 'fasttext',
+            round,
+            mode: peerMode,
+            threads,
+            seconds: t.seconds,
+            words,
+            maxRssMb: t.maxRssMb,
+            ...evaluate(`${prefix}.vec`, false),
+          });
+        }
       }
-      if (usable.includes('fasttext') && !peerRan('fasttext')) {
-        const prefix = join(work, `fasttext-${peerMode}-${threads}`);
-        const t = timeCommand('fasttext', [
-          arch === 'sg' ? 'skipgram' : 'cbow', '-input', plain, '-output', prefix, '-dim', '100', '-ws', '5', '-neg', '5',
-          '-loss', loss, '-t', '1e-3', '-minCount', '5', '-epoch', values.epochs, '-thread', String(threads),
-          '-minn', '0', '-maxn', '0', '-lr', arch === 'sg' ? '0.025' : '0.05', '-verbose', '0',
-        ]);
-        record({ tool: 'fasttext', round, mode: peerMode, threads, seconds: t.seconds, words, maxRssMb: t.maxRssMb, ...evaluate(`${prefix}.vec`, false) });
-      }
-    }
   }
   const capacity = values.calibrate ? await calibrate() : NaN;
   printTable(capacity);
@@ -177,7 +288,9 @@ async function main(): Promise<void> {
 
 function record(r: Run): void {
   runs.push(r);
-  console.error(`done: ${r.tool} ${r.mode} threads=${r.threads}${rounds > 1 ? ` round ${r.round}` : ''} in ${r.seconds.toFixed(1)} s${r.profile ? ` (${r.profile})` : ''}`);
+  console.error(
+    `done: ${r.tool} ${r.mode} threads=${r.threads}${rounds > 1 ? ` round ${r.round}` : ''} in ${r.seconds.toFixed(1)} s${r.profile ? ` (${r.profile})` : ''}`,
+  );
 }
 
 /**
@@ -186,25 +299,47 @@ function record(r: Run): void {
  * are sometimes one physical core; this is the ceiling for thread scaling.
  */
 async function calibrate(): Promise<number> {
-  const args = (out: string): string[] => [join(here, 'train-ours.js'), '--corpus', values.corpus, '--output', join(work, out), '--threads', '1'];
+  const args = (out: string): string[] => [
+    join(here, 'train-ours.js'),
+    '--corpus',
+    values.corpus,
+    '--output',
+    join(work, out),
+    '--threads',
+    '1',
+  ];
   const alone = lastJson(run(process.execPath, args('calibrate-alone.bin'))).seconds;
   const started = performance.now();
-  await Promise.all(['a', 'b'].map((name) => execFileAsync(process.execPath, args(`calibrate-${name}.bin`), { maxBuffer: 1 << 26 })));
+  await Promise.all(
+    ['a', 'b'].map((name) =>
+      execFileAsync(process.execPath, args(`calibrate-${name}.bin`), { maxBuffer: 1 << 26 }),
+    ),
+  );
   return (2 * alone) / ((performance.now() - started) / 1000);
 }
 
 /** word2vec-ts's median wall time over the rounds of one mode and thread count. */
 function oursSeconds(mode: string, threads: number): number {
-  return median(runs.filter((x) => x.tool === 'word2vec-ts' && x.mode === mode && x.threads === threads).map((x) => x.seconds));
+  return median(
+    runs
+      .filter((x) => x.tool === 'word2vec-ts' && x.mode === mode && x.threads === threads)
+      .map((x) => x.seconds),
+  );
 }
 
 function printTable(capacity: number): void {
   const percent = (x: number): string => (Number.isNaN(x) ? '-' : `${(100 * x).toFixed(2)}%`);
   const fixed = (x: number): string => (Number.isNaN(x) ? '-' : x.toFixed(4));
-  console.log(`\ncorpus: ${values.corpus}; epochs ${values.epochs}; dim 100, window 5, negative 5, sample 1e-3, min-count 5`);
-  console.log('words/s = corpus words (in vocabulary, before subsampling) x epochs / wall time of the training call\n');
+  console.log(
+    `\ncorpus: ${values.corpus}; epochs ${values.epochs}; dim 100, window 5, negative 5, sample 1e-3, min-count 5`,
+  );
+  console.log(
+    'words/s = corpus words (in vocabulary, before subsampling) x epochs / wall time of the training call\n',
+  );
   const roundColumn = rounds > 1;
-  console.log(`| mode | threads |${roundColumn ? ' round |' : ''} tool | words/s | wall s | peak MB | analogy (30k) | WS-353 Spearman |`);
+  console.log(
+    `| mode | threads |${roundColumn ? ' round |' : ''} tool | words/s | wall s | peak MB | analogy (30k) | WS-353 Spearman |`,
+  );
   console.log(`|---|---|${roundColumn ? '---|' : ''}---|---|---|---|---|---|`);
   for (const r of runs) {
     console.log(
@@ -213,10 +348,21 @@ function printTable(capacity: number): void {
     );
   }
   console.log('\nword2vec-ts time:');
-  for (const r of runs.filter((x) => x.profile)) console.log(`  ${r.mode} threads=${r.threads}${roundColumn ? ` round ${r.round}` : ''}: ${r.profile}`);
-  console.log(`\nword2vec-ts / peer${roundColumn ? ` (word2vec-ts: median wall time of ${rounds} rounds)` : ''}:`);
+  for (const r of runs.filter((x) => x.profile))
+    console.log(
+      `  ${r.mode} threads=${r.threads}${roundColumn ? ` round ${r.round}` : ''}: ${r.profile}`,
+    );
+  console.log(
+    `\nword2vec-ts / peer${roundColumn ? ` (word2vec-ts: median wall time of ${rounds} rounds)` : ''}:`,
+  );
   for (const r of runs.filter((x) => x.tool !== 'word2vec-ts')) {
-    for (const ours of runs.filter((x) => x.tool === 'word2vec-ts' && x.round === 1 && x.mode.startsWith(r.mode) && x.threads === r.threads)) {
+    for (const ours of runs.filter(
+      (x) =>
+        x.tool === 'word2vec-ts' &&
+        x.round === 1 &&
+        x.mode.startsWith(r.mode) &&
+        x.threads === r.threads,
+    )) {
       console.log(
         `  ${ours.mode} threads=${r.threads} vs ${r.tool}: speed ${(r.seconds / oursSeconds(ours.mode, r.threads)).toFixed(2)}x, ` +
           `analogy ${(100 * (ours.analogy - r.analogy)).toFixed(2)} points, Spearman ${(ours.spearman - r.spearman).toFixed(4)}`,
@@ -229,14 +375,28 @@ function printTable(capacity: number): void {
     for (const threads of threadCounts.filter((t) => t > 1)) {
       // Each round's ratio compares runs made back to back.
       const perRound = one.flatMap((a) =>
-        runs.filter((x) => x.tool === 'word2vec-ts' && x.mode === mode && x.threads === threads && x.round === a.round).map((b) => a.seconds / b.seconds),
+        runs
+          .filter(
+            (x) =>
+              x.tool === 'word2vec-ts' &&
+              x.mode === mode &&
+              x.threads === threads &&
+              x.round === a.round,
+          )
+          .map((b) => a.seconds / b.seconds),
       );
-      const rest = roundColumn ? ` (median; rounds: ${perRound.map((x) => `${x.toFixed(2)}x`).join(', ')})` : '';
-      console.log(`  ${mode}: ${threads} threads = ${median(perRound).toFixed(2)}x 1 thread${rest}`);
+      const rest = roundColumn
+        ? ` (median; rounds: ${perRound.map((x) => `${x.toFixed(2)}x`).join(', ')})`
+        : '';
+      console.log(
+        `  ${mode}: ${threads} threads = ${median(perRound).toFixed(2)}x 1 thread${rest}`,
+      );
     }
   }
   if (Number.isFinite(capacity)) {
-    console.log(`  machine: two independent one-thread trainings ran at ${capacity.toFixed(2)}x the throughput of one (the ceiling for 2 threads)`);
+    console.log(
+      `  machine: two independent one-thread trainings ran at ${capacity.toFixed(2)}x the throughput of one (the ceiling for 2 threads)`,
+    );
   }
 }
 

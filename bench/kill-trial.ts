@@ -12,7 +12,16 @@
 // Each save's start is seen as its temporary file appears; the signal follows
 // after a random delay within the save's duration in a normal run.
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  watch,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +32,19 @@ import { Random } from '../src/sampling/random.js';
 
 const W2V = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const DIM = 300;
-const TRAIN_FLAGS = ['--dim', String(DIM), '--min-count', '1', '--window', '2', '--negative', '2', '--threads', '2', '--quiet'];
+const TRAIN_FLAGS = [
+  '--dim',
+  String(DIM),
+  '--min-count',
+  '1',
+  '--window',
+  '2',
+  '--negative',
+  '2',
+  '--threads',
+  '2',
+  '--quiet',
+];
 
 type Scenario = 'train-save' | 'checkpoint-save' | 'convert-save';
 type StopSignal = 'SIGKILL' | 'SIGINT';
@@ -113,14 +134,23 @@ function start(args: readonly string[], target: string, nth: number): Run {
   const child = spawn(process.execPath, [W2V, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
+  const exited = new Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    stderr: string;
+  }>((resolve) =>
     child.on('close', (code, signal) => {
       watcher.close();
       onEnd(performance.now()); // if the watcher missed the rename
       resolve({ code, signal, stderr });
     }),
   );
-  return { saveStarted, saveEnded, exited, kill: (signal) => child.exitCode === null && child.kill(signal) };
+  return {
+    saveStarted,
+    saveEnded,
+    exited,
+    kill: (signal) => child.exitCode === null && child.kill(signal),
+  };
 }
 
 interface ScenarioSetup {
@@ -142,7 +172,13 @@ function scenarios(corpus: string): Record<Scenario, ScenarioSetup> {
     copyFileSync(previousOutput, output);
   };
   return {
-    'train-save': { args: [...train, '--epochs', '1'], target: output, files: [output, checkpoint], saves: 1, prepare: reset },
+    'train-save': {
+      args: [...train, '--epochs', '1'],
+      target: output,
+      files: [output, checkpoint],
+      saves: 1,
+      prepare: reset,
+    },
     'checkpoint-save': {
       args: [...train, '--epochs', '3', '--checkpoint-every', '0.01'],
       target: checkpoint,
@@ -165,21 +201,34 @@ async function loadFailure(path: string, vocabSize: number): Promise<string | un
   try {
     const isCheckpoint = path === checkpoint;
     const vectors = isCheckpoint ? (await loadNative(path)).vectors : await loadVectors(path);
-    if (vectors.size !== vocabSize || vectors.dim !== DIM) return `${basename(path)}: ${vectors.size} × ${vectors.dim}, not ${vocabSize} × ${DIM}`;
-    if (isCheckpoint && (await loadNative(path)).training === undefined) return `${basename(path)}: no training state`;
+    if (vectors.size !== vocabSize || vectors.dim !== DIM)
+      return `${basename(path)}: ${vectors.size} × ${vectors.dim}, not ${vocabSize} × ${DIM}`;
+    if (isCheckpoint && (await loadNative(path)).training === undefined)
+      return `${basename(path)}: no training state`;
     return undefined;
   } catch (err) {
     return `${basename(path)}: ${err instanceof Error ? err.message : String(err)}`;
   }
 }
 
-async function trial(scenario: Scenario, setup: ScenarioSetup, signal: StopSignal, saveMs: number, vocabSize: number): Promise<Outcome> {
+async function trial(
+  scenario: Scenario,
+  setup: ScenarioSetup,
+  signal: StopSignal,
+  saveMs: number,
+  vocabSize: number,
+): Promise<Outcome> {
   setup.prepare();
   const before = new Map(setup.files.filter(existsSync).map((path) => [path, statSync(path).ino]));
   const nth = 1 + Math.floor(Math.random() * setup.saves);
   const run = start(setup.args, setup.target, nth);
   const delayMs = Math.random() * saveMs * 1.1;
-  const sent = await Promise.race([run.saveStarted.then(() => new Promise<boolean>((resolve) => setTimeout(() => resolve(true), delayMs))), run.exited.then(() => false)]);
+  const sent = await Promise.race([
+    run.saveStarted.then(
+      () => new Promise<boolean>((resolve) => setTimeout(() => resolve(true), delayMs)),
+    ),
+    run.exited.then(() => false),
+  ]);
   let phase = 'exited first';
   if (sent) {
     const saving = temporariesOf([setup.target]).length > 0;
@@ -194,7 +243,9 @@ async function trial(scenario: Scenario, setup: ScenarioSetup, signal: StopSigna
     const failure = await loadFailure(path, vocabSize);
     if (failure) failures.push(failure);
   }
-  const replaced = setup.files.filter((path) => existsSync(path) && statSync(path).ino !== before.get(path)).map((path) => basename(path));
+  const replaced = setup.files
+    .filter((path) => existsSync(path) && statSync(path).ino !== before.get(path))
+    .map((path) => basename(path));
   if (/internal error|^\s+at /m.test(stderr)) failures.push('stack trace on stderr');
   const trainSaved = scenario === 'convert-save' || replaced.length > 0;
   if (phase === 'exited first') {
@@ -209,7 +260,16 @@ async function trial(scenario: Scenario, setup: ScenarioSetup, signal: StopSigna
     if (left.length > 0) failures.push(`temporary file left: ${left.join(', ')}`);
   }
   for (const name of left) rmSync(join(dir, name), { force: true });
-  return { scenario, signal, delayMs, phase, exit, saved: replaced.join(', ') || '-', left: left.length, failures };
+  return {
+    scenario,
+    signal,
+    delayMs,
+    phase,
+    exit,
+    saved: replaced.join(', ') || '-',
+    left: left.length,
+    failures,
+  };
 }
 
 /** How long the scenario's save takes in a normal run: the median of three, as disk times vary. */
@@ -219,9 +279,11 @@ async function measureSave(setup: ScenarioSetup): Promise<number> {
     setup.prepare();
     const run = start(setup.args, setup.target, 1);
     const { code, stderr } = await run.exited;
-    if (code !== 0) throw new Error(`a normal run of w2v ${setup.args.join(' ')} failed:\n${stderr}`);
+    if (code !== 0)
+      throw new Error(`a normal run of w2v ${setup.args.join(' ')} failed:\n${stderr}`);
     const started = await Promise.race([run.saveStarted, run.exited.then(() => undefined)]);
-    if (started === undefined) throw new Error(`no save of ${setup.target} was seen in a normal run`);
+    if (started === undefined)
+      throw new Error(`no save of ${setup.target} was seen in a normal run`);
     times.push((await run.saveEnded) - started);
   }
   return times.sort((a, b) => a - b)[1]!;
@@ -231,46 +293,92 @@ async function main(): Promise<number> {
   const corpus = positionals[2] ?? join(dir, 'corpus.txt');
   if (positionals[2] === undefined) writeCorpus(corpus);
   // The earlier results that every run starts from: its save must leave them whole or replace them whole.
-  const first = start(['train', '-i', corpus, '-o', previousOutput, '--epochs', '1', ...TRAIN_FLAGS], previousOutput, 1);
-  if ((await first.exited).code !== 0) throw new Error(`training on ${corpus} failed:\n${(await first.exited).stderr}`);
+  const first = start(
+    ['train', '-i', corpus, '-o', previousOutput, '--epochs', '1', ...TRAIN_FLAGS],
+    previousOutput,
+    1,
+  );
+  if ((await first.exited).code !== 0)
+    throw new Error(`training on ${corpus} failed:\n${(await first.exited).stderr}`);
   const vocabSize = (await loadVectors(previousOutput)).size;
-  const copy = start(['convert', previousOutput, previousConverted, '--quiet'], previousConverted, 1);
-  if ((await copy.exited).code !== 0) throw new Error(`w2v convert failed:\n${(await copy.exited).stderr}`);
+  const copy = start(
+    ['convert', previousOutput, previousConverted, '--quiet'],
+    previousConverted,
+    1,
+  );
+  if ((await copy.exited).code !== 0)
+    throw new Error(`w2v convert failed:\n${(await copy.exited).stderr}`);
 
   const setups = scenarios(corpus);
   const saveMs = new Map<Scenario, number>();
   for (const [scenario, setup] of Object.entries(setups) as Array<[Scenario, ScenarioSetup]>) {
     saveMs.set(scenario, await measureSave(setup));
-    console.log(`${scenario}: a save takes ${saveMs.get(scenario)!.toFixed(0)} ms in a normal run (median of 3)`);
+    console.log(
+      `${scenario}: a save takes ${saveMs.get(scenario)!.toFixed(0)} ms in a normal run (median of 3)`,
+    );
   }
   console.log(`model: ${vocabSize.toLocaleString('en-US')} words × ${DIM}\n`);
 
   const all: Scenario[] = ['train-save', 'checkpoint-save', 'convert-save'];
   const plan: Array<[Scenario, StopSignal]> = [
-    ...Array.from({ length: kills }, (_, i): [Scenario, StopSignal] => [all[i % all.length]!, 'SIGKILL']),
-    ...Array.from({ length: interrupts }, (_, i): [Scenario, StopSignal] => [all[i % all.length]!, 'SIGINT']),
+    ...Array.from({ length: kills }, (_, i): [Scenario, StopSignal] => [
+      all[i % all.length]!,
+      'SIGKILL',
+    ]),
+    ...Array.from({ length: interrupts }, (_, i): [Scenario, StopSignal] => [
+      all[i % all.length]!,
+      'SIGINT',
+    ]),
   ];
-  const header = ['#', 'scenario', 'signal', 'delay ms', 'phase', 'exit', 'saved', 'tmp left', 'result'];
+  const header = [
+    '#',
+    'scenario',
+    'signal',
+    'delay ms',
+    'phase',
+    'exit',
+    'saved',
+    'tmp left',
+    'result',
+  ];
   const widths = [3, 16, 8, 9, 13, 8, 28, 9];
-  const row = (cells: string[]): string => cells.map((cell, i) => (i < widths.length ? cell.padEnd(widths[i]!) : cell)).join(' ');
+  const row = (cells: string[]): string =>
+    cells.map((cell, i) => (i < widths.length ? cell.padEnd(widths[i]!) : cell)).join(' ');
   console.log(row(header));
   const outcomes: Outcome[] = [];
   for (const [i, [scenario, signal]] of plan.entries()) {
     const o = await trial(scenario, setups[scenario], signal, saveMs.get(scenario)!, vocabSize);
     outcomes.push(o);
     const result = o.failures.length === 0 ? 'ok' : `FAILED: ${o.failures.join('; ')}`;
-    console.log(row([String(i + 1), o.scenario, o.signal, o.delayMs.toFixed(0), o.phase, o.exit, o.saved, String(o.left), result]));
+    console.log(
+      row([
+        String(i + 1),
+        o.scenario,
+        o.signal,
+        o.delayMs.toFixed(0),
+        o.phase,
+        o.exit,
+        o.saved,
+        String(o.left),
+        result,
+      ]),
+    );
   }
 
-  console.log('\nscenario         signal   during save  after save  exited first  tmp left  failed');
+  console.log(
+    '\nscenario         signal   during save  after save  exited first  tmp left  failed',
+  );
   for (const scenario of all) {
     for (const signal of ['SIGKILL', 'SIGINT'] as const) {
       const some = outcomes.filter((o) => o.scenario === scenario && o.signal === signal);
       if (some.length === 0) continue;
-      const count = (phase: string): string => String(some.filter((o) => o.phase === phase).length).padEnd(phase.length + 2);
+      const count = (phase: string): string =>
+        String(some.filter((o) => o.phase === phase).length).padEnd(phase.length + 2);
       const left = some.reduce((sum, o) => sum + o.left, 0);
       const failed = some.filter((o) => o.failures.length > 0).length;
-      console.log(`${scenario.padEnd(16)} ${signal.padEnd(8)} ${count('during save')} ${count('after save')}${count('exited first')}${String(left).padEnd(10)}${failed}`);
+      console.log(
+        `${scenario.padEnd(16)} ${signal.padEnd(8)} ${count('during save')} ${count('after save')}${count('exited first')}${String(left).padEnd(10)}${failed}`,
+      );
     }
   }
   const failed = outcomes.filter((o) => o.failures.length > 0).length;

@@ -88,29 +88,63 @@ for (const vocab of values.vocab.split(',').map(Number)) {
     if (loss === 'softmax' && vocab > Number(values['softmax-max'])) continue;
     const tokens = loss === 'softmax' ? Number(values['softmax-tokens']) : Number(values.tokens);
     const corpus = await syntheticCorpus(vocab, tokens);
-    const model = await train({ input: corpus, loss, epochs: 1, minCount: 1, sample: 0, threads, dim: 100, window: 5, negative: 5 });
+    const model = await train({
+      input: corpus,
+      loss,
+      epochs: 1,
+      minCount: 1,
+      sample: 0,
+      threads,
+      dim: 100,
+      window: 5,
+      negative: 5,
+    });
     const { examples, trainSeconds } = model.summary;
-    const rowsPerExample = loss === 'ns' ? 1 + 5 : loss === 'hs' ? meanCodeLength(model.counts) : model.summary.vocabSize;
-    const row = { vocab: model.summary.vocabSize, loss, rowsPerExample, examples, seconds: trainSeconds, microsPerExample: (trainSeconds / examples) * 1e6 };
+    const rowsPerExample =
+      loss === 'ns'
+        ? 1 + 5
+        : loss === 'hs'
+          ? meanCodeLength(model.counts)
+          : model.summary.vocabSize;
+    const row = {
+      vocab: model.summary.vocabSize,
+      loss,
+      rowsPerExample,
+      examples,
+      seconds: trainSeconds,
+      microsPerExample: (trainSeconds / examples) * 1e6,
+    };
     rows.push(row);
-    console.error(`V=${row.vocab} ${loss}: ${row.microsPerExample.toFixed(2)} µs and ${row.rowsPerExample.toFixed(1)} output rows per example`);
+    console.error(
+      `V=${row.vocab} ${loss}: ${row.microsPerExample.toFixed(2)} µs and ${row.rowsPerExample.toFixed(1)} output rows per example`,
+    );
     rmSync(corpus);
   }
 }
 
-console.log(`\nskip-gram, dim 100, window 5, negative 5, one epoch, ${threads} thread(s); time per (context, word) example\n`);
+console.log(
+  `\nskip-gram, dim 100, window 5, negative 5, one epoch, ${threads} thread(s); time per (context, word) example\n`,
+);
 console.log('time per example (output rows per example)\n');
 console.log('| vocabulary | negative sampling | hierarchical softmax | full softmax |');
 console.log('|---:|---:|---:|---:|');
 for (const vocab of [...new Set(rows.map((r) => r.vocab))]) {
   const cell = (loss: Loss): string => {
     const r = rows.find((x) => x.vocab === vocab && x.loss === loss);
-    return r ? `${r.microsPerExample.toFixed(2)} µs (${Math.round(r.rowsPerExample).toLocaleString('en')})` : '—';
+    return r
+      ? `${r.microsPerExample.toFixed(2)} µs (${Math.round(r.rowsPerExample).toLocaleString('en')})`
+      : '—';
   };
-  console.log(`| ${vocab.toLocaleString('en')} | ${cell('ns')} | ${cell('hs')} | ${cell('softmax')} |`);
+  console.log(
+    `| ${vocab.toLocaleString('en')} | ${cell('ns')} | ${cell('hs')} | ${cell('softmax')} |`,
+  );
 }
 
-const names: Record<Loss, string> = { ns: 'negative sampling', hs: 'hierarchical softmax', softmax: 'full softmax' };
+const names: Record<Loss, string> = {
+  ns: 'negative sampling',
+  hs: 'hierarchical softmax',
+  softmax: 'full softmax',
+};
 const spec = vegaLite.compile({
   $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
   title: 'Time per training example as the vocabulary grows',
@@ -119,8 +153,18 @@ const spec = vegaLite.compile({
   data: { values: rows.map((r) => ({ ...r, loss: names[r.loss] })) },
   mark: { type: 'line', point: true },
   encoding: {
-    x: { field: 'vocab', type: 'quantitative', scale: { type: 'log' }, title: 'vocabulary size (words)' },
-    y: { field: 'microsPerExample', type: 'quantitative', scale: { type: 'log' }, title: 'µs per example' },
+    x: {
+      field: 'vocab',
+      type: 'quantitative',
+      scale: { type: 'log' },
+      title: 'vocabulary size (words)',
+    },
+    y: {
+      field: 'microsPerExample',
+      type: 'quantitative',
+      scale: { type: 'log' },
+      title: 'µs per example',
+    },
     color: { field: 'loss', type: 'nominal', title: 'output layer', legend: { labelLimit: 400 } },
   },
 }).spec;

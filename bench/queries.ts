@@ -56,14 +56,30 @@ async function timeAsync<T>(run: () => Promise<T>): Promise<{ seconds: number; r
 
 function trainModel(): string {
   if (!existsSync(values.corpus)) {
-    console.error(`corpus not found: ${values.corpus}\npass --model vectors.bin, or --corpus / W2V_CORPUS`);
+    console.error(
+      `corpus not found: ${values.corpus}\npass --model vectors.bin, or --corpus / W2V_CORPUS`,
+    );
     process.exit(1);
   }
   const output = join(work, 'model.bin');
   console.error(`training a model on ${values.corpus} (1 epoch) ...`);
-  const result = spawnSync(process.execPath, [join(repo, 'dist/src/cli/main.js'), 'train', '-i', values.corpus, '-o', output, '--epochs', '1', '-q'], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const result = spawnSync(
+    process.execPath,
+    [
+      join(repo, 'dist/src/cli/main.js'),
+      'train',
+      '-i',
+      values.corpus,
+      '-o',
+      output,
+      '--epochs',
+      '1',
+      '-q',
+    ],
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   if (result.status !== 0) process.exit(1);
   return output;
 }
@@ -92,13 +108,19 @@ interface GensimTimes {
 
 function runGensim(model: string, wordsFile: string): GensimTimes | undefined {
   if (spawnSync(PYTHON, ['-c', 'import gensim'], { stdio: 'ignore' }).status !== 0) {
-    console.error('gensim is not installed (apt-get install -y python3-gensim); reporting word2vec-ts alone');
+    console.error(
+      'gensim is not installed (apt-get install -y python3-gensim); reporting word2vec-ts alone',
+    );
     return undefined;
   }
-  const result = spawnSync(PYTHON, [join(repo, 'bench/peers/gensim_queries.py'), model, wordsFile, String(topn), String(repeats)], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-  });
+  const result = spawnSync(
+    PYTHON,
+    [join(repo, 'bench/peers/gensim_queries.py'), model, wordsFile, String(topn), String(repeats)],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    },
+  );
   if (result.status !== 0) throw new Error(`gensim failed:\n${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').pop()!) as GensimTimes;
 }
@@ -112,7 +134,9 @@ async function main(): Promise<void> {
   const queries: SimilarityQuery[] = words.map((word) => ({ positive: [word], topn }));
 
   // gensim first, in its own process, so the two never compete for the CPU.
-  console.error(`gensim: loading ${model} and answering ${words.length} queries, ${repeats} times ...`);
+  console.error(
+    `gensim: loading ${model} and answering ${words.length} queries, ${repeats} times ...`,
+  );
   const gensim = runGensim(model, wordsFile);
 
   console.error(`word2vec-ts: the same ...`);
@@ -143,27 +167,52 @@ async function main(): Promise<void> {
   }
 
   const n = queries.length;
-  const ours = { load: median(loadSeconds), single: median(singleSeconds) / n, batch: median(batchSeconds) / n };
-  const peer = gensim && { load: median(gensim.load_seconds), single: median(gensim.query_seconds) / n };
+  const ours = {
+    load: median(loadSeconds),
+    single: median(singleSeconds) / n,
+    batch: median(batchSeconds) / n,
+  };
+  const peer = gensim && {
+    load: median(gensim.load_seconds),
+    single: median(gensim.query_seconds) / n,
+  };
   const ms = (seconds: number): string => `${(seconds * 1000).toFixed(3)} ms`;
   const s = (seconds: number): string => `${seconds.toFixed(3)} s`;
   const ratio = (x: number): string => `${x.toFixed(1)}×`;
 
-  console.log(`\nmodel: ${model} (${kv.size.toLocaleString('en-US')} words × ${kv.dim} dimensions)`);
-  console.log(`${n.toLocaleString('en-US')} queries (random words), top ${topn}; medians of ${repeats} runs; ` +
-    `gensim ${gensim?.version ?? 'not run'}; node ${process.version}; ${availableParallelism()} cores (batches use up to ` +
-    `${Math.min(availableParallelism(), 8)} threads, single queries one)\n`);
+  console.log(
+    `\nmodel: ${model} (${kv.size.toLocaleString('en-US')} words × ${kv.dim} dimensions)`,
+  );
+  console.log(
+    `${n.toLocaleString('en-US')} queries (random words), top ${topn}; medians of ${repeats} runs; ` +
+      `gensim ${gensim?.version ?? 'not run'}; node ${process.version}; ${availableParallelism()} cores (batches use up to ` +
+      `${Math.min(availableParallelism(), 8)} threads, single queries one)\n`,
+  );
   console.log('| task | word2vec-ts | gensim | gensim / word2vec-ts |');
   console.log('|---|---|---|---|');
-  console.log(`| load binary model | ${s(ours.load)} | ${peer ? s(peer.load) : '-'} | ${peer ? ratio(peer.load / ours.load) : '-'} |`);
-  console.log(`| mostSimilar, single queries (per query) | ${ms(ours.single)} | ${peer ? ms(peer.single) : '-'} | ${peer ? ratio(peer.single / ours.single) : '-'} |`);
-  console.log(`| mostSimilarBatch, ${n.toLocaleString('en-US')} at once (per query) | ${ms(ours.batch)} | - | ${peer ? ratio(peer.single / ours.batch) : '-'} |`);
-  console.log(`\nbatched vs single (word2vec-ts): ${ratio(ours.single / ours.batch)} faster per query`);
-  console.log(`set-up, not in the times above: first query ${ms(setup.seconds)} (normalising, copying into the kernel), ` +
-    `int16 filter ${ms(filter.seconds)} (with 32 queries), first batch of 128 ${ms(threads.seconds)} (starting the worker threads)`);
+  console.log(
+    `| load binary model | ${s(ours.load)} | ${peer ? s(peer.load) : '-'} | ${peer ? ratio(peer.load / ours.load) : '-'} |`,
+  );
+  console.log(
+    `| mostSimilar, single queries (per query) | ${ms(ours.single)} | ${peer ? ms(peer.single) : '-'} | ${peer ? ratio(peer.single / ours.single) : '-'} |`,
+  );
+  console.log(
+    `| mostSimilarBatch, ${n.toLocaleString('en-US')} at once (per query) | ${ms(ours.batch)} | - | ${peer ? ratio(peer.single / ours.batch) : '-'} |`,
+  );
+  console.log(
+    `\nbatched vs single (word2vec-ts): ${ratio(ours.single / ours.batch)} faster per query`,
+  );
+  console.log(
+    `set-up, not in the times above: first query ${ms(setup.seconds)} (normalising, copying into the kernel), ` +
+      `int16 filter ${ms(filter.seconds)} (with 32 queries), first batch of 128 ${ms(threads.seconds)} (starting the worker threads)`,
+  );
 
-  const identical = batched.filter((top, i) => JSON.stringify(top) === JSON.stringify(single[i])).length;
-  console.log(`batched results identical to single ones (words and similarities): ${identical} of ${n} queries`);
+  const identical = batched.filter(
+    (top, i) => JSON.stringify(top) === JSON.stringify(single[i]),
+  ).length;
+  console.log(
+    `batched results identical to single ones (words and similarities): ${identical} of ${n} queries`,
+  );
   if (gensim) {
     // Floating-point sums in another order can swap two words whose similarities agree to ~1e-7.
     let sameWords = 0;
@@ -173,25 +222,35 @@ async function main(): Promise<void> {
       const theirs = gensim.top[i]!;
       const words = ours.map((x) => x.word).join(' ') === theirs.map(([w]) => w).join(' ');
       if (words) sameWords++;
-      ours.forEach((x, j) => (maxDifference = Math.max(maxDifference, Math.abs(x.similarity - theirs[j]![1]))));
+      ours.forEach(
+        (x, j) => (maxDifference = Math.max(maxDifference, Math.abs(x.similarity - theirs[j]![1]))),
+      );
       // Equal up to ties: similarities agree position by position, and a word only one tool lists ties with the last one.
       const last = ours.length > 0 ? ours[ours.length - 1]!.similarity : 0;
       const theirWords = new Set(theirs.map(([w]) => w));
       const ourWords = new Set(ours.map((x) => x.word));
-      const tiesOnly = ours.length === theirs.length &&
+      const tiesOnly =
+        ours.length === theirs.length &&
         ours.every((x, j) => Math.abs(x.similarity - theirs[j]![1]) < 1e-6) &&
         ours.every((x) => theirWords.has(x.word) || Math.abs(x.similarity - last) < 1e-6) &&
         theirs.every(([w, sim]) => ourWords.has(w) || Math.abs(sim - last) < 1e-6);
       if (words || tiesOnly) sameUpToTies++;
     });
-    console.log(`top ${topn} words equal to gensim's most_similar: ${sameWords} of ${n} queries; ` +
-      `${sameUpToTies} of ${n} up to the order of similarities within 1e-6; largest similarity difference ${maxDifference.toExponential(1)}`);
+    console.log(
+      `top ${topn} words equal to gensim's most_similar: ${sameWords} of ${n} queries; ` +
+        `${sameUpToTies} of ${n} up to the order of similarities within 1e-6; largest similarity difference ${maxDifference.toExponential(1)}`,
+    );
   }
 
   console.log('\nacceptance:');
   console.log(`  load under 1 s: ${ours.load < 1 ? 'yes' : 'NO'} (${s(ours.load)})`);
-  if (peer) console.log(`  single queries at least as fast as gensim: ${ours.single <= peer.single ? 'yes' : 'NO'} (${ratio(peer.single / ours.single)})`);
-  console.log(`  batched at least 5× faster per query than single: ${ours.single >= 5 * ours.batch ? 'yes' : 'NO'} (${ratio(ours.single / ours.batch)})`);
+  if (peer)
+    console.log(
+      `  single queries at least as fast as gensim: ${ours.single <= peer.single ? 'yes' : 'NO'} (${ratio(peer.single / ours.single)})`,
+    );
+  console.log(
+    `  batched at least 5× faster per query than single: ${ours.single >= 5 * ours.batch ? 'yes' : 'NO'} (${ratio(ours.single / ours.batch)})`,
+  );
 }
 
 try {

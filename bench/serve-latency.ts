@@ -25,7 +25,9 @@ const { values, positionals } = parseArgs({
 });
 const model = positionals[0];
 if (!model) {
-  process.stderr.write('usage: node dist/bench/serve-latency.js <model> [--requests 1000] [--connections 1] [--topn 10] [--json]\n');
+  process.stderr.write(
+    'usage: node dist/bench/serve-latency.js <model> [--requests 1000] [--connections 1] [--topn 10] [--json]\n',
+  );
   process.exit(2);
 }
 const requests = Number(values.requests);
@@ -41,11 +43,19 @@ async function queryWords(): Promise<{ words: string[]; size: number; dim: numbe
   return { words, size: kv.size, dim: kv.dim };
 }
 
-function startServer(): Promise<{ url: URL; stop: () => void; info: () => Promise<{ vocabSize: number; dim: number }> }> {
+function startServer(): Promise<{
+  url: URL;
+  stop: () => void;
+  info: () => Promise<{ vocabSize: number; dim: number }>;
+}> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [MAIN, 'serve', model!, '--port', '0', '--host', '127.0.0.1', '--quiet'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [MAIN, 'serve', model!, '--port', '0', '--host', '127.0.0.1', '--quiet'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let stdout = '';
     child.on('exit', (code) => reject(new Error(`w2v serve exited with ${code}`)));
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -56,13 +66,18 @@ function startServer(): Promise<{ url: URL; stop: () => void; info: () => Promis
       resolvePromise({
         url,
         stop: () => child.kill('SIGINT'),
-        info: async () => (await (await fetch(new URL('/api/info', url))).json()) as { vocabSize: number; dim: number },
+        info: async () =>
+          (await (await fetch(new URL('/api/info', url))).json()) as {
+            vocabSize: number;
+            dim: number;
+          },
       });
     });
   });
 }
 
-const pathFor = (word: string): string => `/api/similar?word=${encodeURIComponent(word)}&topn=${topn}`;
+const pathFor = (word: string): string =>
+  `/api/similar?word=${encodeURIComponent(word)}&topn=${topn}`;
 
 /** One request on a keep-alive connection; resolves with milliseconds from send to the last byte. */
 function timedGet(url: URL, agent: Agent, path: string): Promise<number> {
@@ -82,7 +97,9 @@ function timedGet(url: URL, agent: Agent, path: string): Promise<number> {
 
 function percentile(sorted: readonly number[], p: number): number {
   // Nearest rank, as hdr-histogram and autocannon report.
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+  return sorted[
+    Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
+  ]!;
 }
 
 const { words } = await queryWords();
@@ -90,7 +107,8 @@ const server = await startServer();
 try {
   const info = await server.info();
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  for (let i = 0; i < warmup; i++) await timedGet(server.url, agent, pathFor(words[i % words.length]!));
+  for (let i = 0; i < warmup; i++)
+    await timedGet(server.url, agent, pathFor(words[i % words.length]!));
 
   // autocannon: `requests` requests over `connections` connections, each on the next query word.
   let next = 0;
@@ -98,9 +116,15 @@ try {
     url: server.url.origin,
     connections,
     amount: requests,
-    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: pathFor(words[next++ % words.length]!) }) }],
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (req) => ({ ...req, path: pathFor(words[next++ % words.length]!) }),
+      },
+    ],
   });
-  if (cannon.non2xx > 0 || cannon.errors > 0) throw new Error(`autocannon: ${cannon.non2xx} non-2xx answers, ${cannon.errors} errors`);
+  if (cannon.non2xx > 0 || cannon.errors > 0)
+    throw new Error(`autocannon: ${cannon.non2xx} non-2xx answers, ${cannon.errors} errors`);
 
   // The same requests one at a time, timed to the microsecond.
   const times: number[] = [];

@@ -20,7 +20,8 @@ const { values } = parseArgs({
     'shared-negatives': { type: 'boolean', default: false },
   },
 });
-if (!values.corpus || !values.output) throw new Error('usage: train-ours --corpus FILE --output FILE [options]');
+if (!values.corpus || !values.output)
+  throw new Error('usage: train-ours --corpus FILE --output FILE [options]');
 
 const started = performance.now();
 const model = await train({

@@ -40,7 +40,10 @@ interface CountResult {
 async function countChild(corpus: string, budgetMiB: number): Promise<void> {
   const startRssMiB = process.resourceUsage().maxRSS / 1024;
   const started = performance.now();
-  const scan = await scanCorpus([corpus], 10000, 0, { maxVocabBytes: budgetMiB * 2 ** 20, minCount: MIN_COUNT });
+  const scan = await scanCorpus([corpus], 10000, 0, {
+    maxVocabBytes: budgetMiB * 2 ** 20,
+    minCount: MIN_COUNT,
+  });
   const { vocab } = Vocabulary.fromCounts(scan, { minCount: MIN_COUNT, maxVocab: 0 });
   const result: CountResult = {
     budgetMiB,
@@ -103,29 +106,42 @@ The corpus is written once to the temporary directory (or --corpus) and reused b
     const started = performance.now();
     process.stderr.write(`writing ${corpus} ...\n`);
     writeCorpus(corpus, distinct);
-    process.stderr.write(`  ${(statSync(corpus).size / 2 ** 20).toFixed(0)} MiB in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+    process.stderr.write(
+      `  ${(statSync(corpus).size / 2 ** 20).toFixed(0)} MiB in ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
+    );
   }
   const self = fileURLToPath(import.meta.url);
   const rows: CountResult[] = [];
   for (const budget of values.budgets!.split(',').map(Number)) {
     process.stderr.write(`counting with --max-vocab-memory ${budget} ...\n`);
-    const child = spawnSync(process.execPath, [self, '--child', '--corpus', corpus, '--budget', String(budget)], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      maxBuffer: 1 << 20,
-    });
-    if (child.status !== 0) throw new Error(`counting with a ${budget} MiB budget failed (exit ${child.status})`);
+    const child = spawnSync(
+      process.execPath,
+      [self, '--child', '--corpus', corpus, '--budget', String(budget)],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+        maxBuffer: 1 << 20,
+      },
+    );
+    if (child.status !== 0)
+      throw new Error(`counting with a ${budget} MiB budget failed (exit ${child.status})`);
     rows.push(JSON.parse(child.stdout) as CountResult);
   }
   const frequentTokens = Math.ceil(distinct / FREQUENT_EVERY);
   const count = (n: number): string => Math.round(n).toLocaleString('en-US');
-  console.log(`corpus: ${corpus}, ${(statSync(corpus).size / 2 ** 20).toFixed(0)} MiB, ${count(rows[0].tokens)} tokens, ` +
-    `${count(distinct)} distinct once-seen words + ${FREQUENT_WORDS} frequent; min-count ${MIN_COUNT}`);
-  console.log('| budget (MiB) | peak RSS (MiB) | RSS before counting (MiB) | tokenizer memory (MiB) | time (s) | prunes | final threshold | words dropped | vocabulary | its counts exact |');
+  console.log(
+    `corpus: ${corpus}, ${(statSync(corpus).size / 2 ** 20).toFixed(0)} MiB, ${count(rows[0].tokens)} tokens, ` +
+      `${count(distinct)} distinct once-seen words + ${FREQUENT_WORDS} frequent; min-count ${MIN_COUNT}`,
+  );
+  console.log(
+    '| budget (MiB) | peak RSS (MiB) | RSS before counting (MiB) | tokenizer memory (MiB) | time (s) | prunes | final threshold | words dropped | vocabulary | its counts exact |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
-    console.log(`| ${count(r.budgetMiB)} | ${count(r.maxRssMiB)} | ${count(r.startRssMiB)} | ${count(r.tokenizerMiB)} | ${r.seconds.toFixed(1)} | ${r.prunes} | ` +
-      `${r.threshold} | ${count(r.wordsDropped)} | ${count(r.vocabSize)} | ${r.vocabTokens === frequentTokens ? 'yes' : `no (${count(r.vocabTokens)})`} |`);
+    console.log(
+      `| ${count(r.budgetMiB)} | ${count(r.maxRssMiB)} | ${count(r.startRssMiB)} | ${count(r.tokenizerMiB)} | ${r.seconds.toFixed(1)} | ${r.prunes} | ` +
+        `${r.threshold} | ${count(r.wordsDropped)} | ${count(r.vocabSize)} | ${r.vocabTokens === frequentTokens ? 'yes' : `no (${count(r.vocabTokens)})`} |`,
+    );
   }
 }
 

@@ -46,7 +46,9 @@ async function main(): Promise<number> {
   }
   const output = process.env.W2V_OUTPUT || 'demo-vectors.bin';
 
-  process.stderr.write(`Training skip-gram / negative sampling on ${corpus} (${EPOCHS} epochs, all cores)\n`);
+  process.stderr.write(
+    `Training skip-gram / negative sampling on ${corpus} (${EPOCHS} epochs, all cores)\n`,
+  );
   const reporter = new ProgressReporter();
   const model = await train({
     input: corpus,
@@ -58,7 +60,11 @@ async function main(): Promise<number> {
   await model.save(output);
 
   process.stdout.write(
-    formatTrainSummary(model.summary, { epochs: model.options.epochs, output: resolve(output), format: formatFromExtension(output) ?? 'bin' }),
+    formatTrainSummary(model.summary, {
+      epochs: model.options.epochs,
+      output: resolve(output),
+      format: formatFromExtension(output) ?? 'bin',
+    }),
   );
 
   const kv = model.vectors;
@@ -73,7 +79,8 @@ async function main(): Promise<number> {
   }
   if (['king', 'man', 'woman'].every((w) => kv.has(w))) {
     const [best] = kv.mostSimilar({ positive: ['king', 'woman'], negative: ['man'], topn: 1 });
-    if (best) process.stdout.write(`\nking - man + woman ≈ ${best.word} (${best.similarity.toFixed(3)})\n`);
+    if (best)
+      process.stdout.write(`\nking - man + woman ≈ ${best.word} (${best.similarity.toFixed(3)})\n`);
   }
   return 0;
 }

@@ -3,7 +3,10 @@
  * stack trace and exits with `exitCode`; anything else is a bug.
  */
 export class W2vError extends Error {
-  constructor(message: string, readonly exitCode: number = 1) {
+  constructor(
+    message: string,
+    readonly exitCode: number = 1,
+  ) {
     super(message);
     this.name = new.target.name;
   }
@@ -25,5 +28,7 @@ export class InputError extends W2vError {}
 
 /** The `code` of a Node.js system or zlib error ('ENOENT', 'Z_DATA_ERROR', ...), if it has one. */
 export function errorCode(err: unknown): string | undefined {
-  return err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
+  return err instanceof Error && 'code' in err && typeof err.code === 'string'
+    ? err.code
+    : undefined;
 }

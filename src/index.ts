@@ -2,18 +2,43 @@
 export { train } from './train/trainer.js';
 export { resume } from './train/resume.js';
 export { Word2Vec } from './train/model.js';
-export type { TrainProgress, TrainSummary, TrainCallbacks, TrainRequest, VocabPruning, TrainControl, ResumeRequest, TrainStart, VocabularyInfo } from './train/types.js';
+export type {
+  TrainProgress,
+  TrainSummary,
+  TrainCallbacks,
+  TrainRequest,
+  VocabPruning,
+  TrainControl,
+  ResumeRequest,
+  TrainStart,
+  VocabularyInfo,
+} from './train/types.js';
 export { TrainingDiverged, TrainingInterrupted } from './train/checkpoint.js';
 export { CorpusChangedError } from './corpus/reader.js';
 export type { CheckpointOptions } from './train/checkpoint.js';
 export { DEFAULTS, resolveOptions } from './options.js';
 export type { TrainOptions, ResolvedTrainOptions, Architecture, Loss } from './options.js';
 export { KeyedVectors } from './vectors/keyed-vectors.js';
-export type { Neighbour, SimilarityQuery, VectorQueryOptions, VectorQuery } from './vectors/keyed-vectors.js';
+export type {
+  Neighbour,
+  SimilarityQuery,
+  VectorQueryOptions,
+  VectorQuery,
+} from './vectors/keyed-vectors.js';
 export { loadWord2Vec, saveWord2Vec, formatFromPath } from './io/word2vec-format.js';
-export type { VectorFormat, LoadWord2VecOptions, SaveWord2VecOptions } from './io/word2vec-format.js';
+export type {
+  VectorFormat,
+  LoadWord2VecOptions,
+  SaveWord2VecOptions,
+} from './io/word2vec-format.js';
 export { loadNative, saveNative } from './io/native-format.js';
-export type { NativeModel, OutputKind, LoadNativeOptions, TrainingState, CorpusIdentity } from './io/native-format.js';
+export type {
+  NativeModel,
+  OutputKind,
+  LoadNativeOptions,
+  TrainingState,
+  CorpusIdentity,
+} from './io/native-format.js';
 export { loadVectors, saveVectors, detectFormat, formatFromExtension } from './io/load.js';
 export type { FileFormat, LoadVectorsOptions, SaveVectorsOptions } from './io/load.js';
 export { evaluateAnalogies } from './eval/analogies.js';

@@ -75,7 +75,11 @@ const MAX_CHECKPOINT_MINUTES = Math.floor((2 ** 31 - 1) / 60_000);
  * @throws UsageError if they are not a number in (0, MAX_CHECKPOINT_MINUTES].
  */
 export function checkCheckpointMinutes(every: number | undefined, name: string): void {
-  if (every === undefined || (Number.isFinite(every) && every > 0 && every <= MAX_CHECKPOINT_MINUTES)) return;
+  if (
+    every === undefined ||
+    (Number.isFinite(every) && every > 0 && every <= MAX_CHECKPOINT_MINUTES)
+  )
+    return;
   throw new UsageError(
     `${name} must be a number of minutes > 0 and at most ${MAX_CHECKPOINT_MINUTES.toLocaleString('en-US')} (about 24.8 days), got ${every}`,
   );
@@ -134,63 +138,178 @@ export type OptionSpec = {
  */
 export const OPTION_TABLE: readonly OptionSpec[] = [
   {
-    key: 'arch', flag: '--arch <arch>', kind: 'choice', choices: ['sg', 'cbow'], default: 'sg', resume: 'weights',
+    key: 'arch',
+    flag: '--arch <arch>',
+    kind: 'choice',
+    choices: ['sg', 'cbow'],
+    default: 'sg',
+    resume: 'weights',
     help: 'sg = skip-gram (predict context from word), cbow = predict word from context',
   },
   {
-    key: 'loss', flag: '--loss <loss>', kind: 'choice', choices: ['ns', 'hs', 'softmax'], default: 'ns', resume: 'weights',
+    key: 'loss',
+    flag: '--loss <loss>',
+    kind: 'choice',
+    choices: ['ns', 'hs', 'softmax'],
+    default: 'ns',
+    resume: 'weights',
     help: 'ns = negative sampling, hs = hierarchical softmax, softmax = full softmax (exact, slow; small vocabularies)',
   },
-  { key: 'dim', flag: '--dim <n>', kind: 'integer', default: 100, min: 1, max: 10000, resume: 'weights', help: 'vector dimensions' },
   {
-    key: 'window', flag: '--window <n>', kind: 'integer', default: 5, min: 1, max: 1000, resume: 'fixed',
+    key: 'dim',
+    flag: '--dim <n>',
+    kind: 'integer',
+    default: 100,
+    min: 1,
+    max: 10000,
+    resume: 'weights',
+    help: 'vector dimensions',
+  },
+  {
+    key: 'window',
+    flag: '--window <n>',
+    kind: 'integer',
+    default: 5,
+    min: 1,
+    max: 1000,
+    resume: 'fixed',
     help: 'largest distance between a word and its context; each window is drawn from 1..n',
   },
   {
-    key: 'negative', flag: '--negative <n>', kind: 'integer', default: 5, min: (o) => (o.loss === 'ns' ? 1 : 0), max: 1000, resume: 'fixed',
+    key: 'negative',
+    flag: '--negative <n>',
+    kind: 'integer',
+    default: 5,
+    min: (o) => (o.loss === 'ns' ? 1 : 0),
+    max: 1000,
+    resume: 'fixed',
     help: 'noise words per positive example (negative sampling)',
   },
   {
-    key: 'nsExponent', flag: '--ns-exponent <x>', kind: 'number', default: 0.75, accepts: () => true, expected: 'a finite number', resume: 'fixed',
+    key: 'nsExponent',
+    flag: '--ns-exponent <x>',
+    kind: 'number',
+    default: 0.75,
+    accepts: () => true,
+    expected: 'a finite number',
+    resume: 'fixed',
     help: 'noise words are drawn in proportion to count^x',
   },
   {
-    key: 'sample', flag: '--sample <x>', kind: 'number', default: 1e-3, accepts: (v) => v >= 0, expected: 'a number >= 0', resume: 'fixed',
+    key: 'sample',
+    flag: '--sample <x>',
+    kind: 'number',
+    default: 1e-3,
+    accepts: (v) => v >= 0,
+    expected: 'a number >= 0',
+    resume: 'fixed',
     help: 'subsampling threshold for frequent words; 0 disables',
   },
-  { key: 'minCount', flag: '--min-count <n>', kind: 'integer', default: 5, min: 1, resume: 'fixed', help: 'drop words seen fewer than n times' },
-  { key: 'maxVocab', flag: '--max-vocab <n>', kind: 'integer', default: 0, min: 0, resume: 'fixed', help: 'keep only the n most frequent words; 0 = no cap' },
   {
-    key: 'alpha', flag: '--alpha <x>', kind: 'number', default: (o) => (o.arch === 'cbow' ? ALPHA_CBOW : ALPHA_SG),
-    accepts: (v) => v > 0, expected: 'a number > 0', resume: 'fixed',
-    help: 'starting learning rate', defaultText: `${ALPHA_SG} for sg, ${ALPHA_CBOW} for cbow`,
+    key: 'minCount',
+    flag: '--min-count <n>',
+    kind: 'integer',
+    default: 5,
+    min: 1,
+    resume: 'fixed',
+    help: 'drop words seen fewer than n times',
   },
   {
-    key: 'minAlpha', flag: '--min-alpha <x>', kind: 'number', default: (o) => Math.min(MIN_ALPHA, o.alpha!),
-    accepts: (v, o) => v >= 0 && v <= o.alpha!, expected: (o) => `a number in 0..alpha (${o.alpha})`, resume: 'fixed',
+    key: 'maxVocab',
+    flag: '--max-vocab <n>',
+    kind: 'integer',
+    default: 0,
+    min: 0,
+    resume: 'fixed',
+    help: 'keep only the n most frequent words; 0 = no cap',
+  },
+  {
+    key: 'alpha',
+    flag: '--alpha <x>',
+    kind: 'number',
+    default: (o) => (o.arch === 'cbow' ? ALPHA_CBOW : ALPHA_SG),
+    accepts: (v) => v > 0,
+    expected: 'a number > 0',
+    resume: 'fixed',
+    help: 'starting learning rate',
+    defaultText: `${ALPHA_SG} for sg, ${ALPHA_CBOW} for cbow`,
+  },
+  {
+    key: 'minAlpha',
+    flag: '--min-alpha <x>',
+    kind: 'number',
+    default: (o) => Math.min(MIN_ALPHA, o.alpha!),
+    accepts: (v, o) => v >= 0 && v <= o.alpha!,
+    expected: (o) => `a number in 0..alpha (${o.alpha})`,
+    resume: 'fixed',
     help: 'final learning rate, reached linearly at the end of the last epoch',
   },
-  { key: 'epochs', flag: '--epochs <n>', kind: 'integer', default: 5, min: 1, max: 100000, resume: 'fixed', help: 'passes over the corpus' },
   {
-    key: 'threads', flag: '--threads <n>', kind: 'integer', default: () => defaultThreads(), min: 1, max: 1024, resume: 'free',
-    help: 'worker threads sharing the weights', defaultText: `all cores (${defaultThreads()})`,
+    key: 'epochs',
+    flag: '--epochs <n>',
+    kind: 'integer',
+    default: 5,
+    min: 1,
+    max: 100000,
+    resume: 'fixed',
+    help: 'passes over the corpus',
   },
-  { key: 'seed', flag: '--seed <n>', kind: 'integer', default: 1, min: 0, max: 2 ** 53 - 1, resume: 'fixed', help: 'seed for initial weights and sampling' },
   {
-    key: 'maxSentenceLength', flag: '--max-sentence-length <n>', kind: 'integer', default: 10000, min: 1, resume: 'fixed',
+    key: 'threads',
+    flag: '--threads <n>',
+    kind: 'integer',
+    default: () => defaultThreads(),
+    min: 1,
+    max: 1024,
+    resume: 'free',
+    help: 'worker threads sharing the weights',
+    defaultText: `all cores (${defaultThreads()})`,
+  },
+  {
+    key: 'seed',
+    flag: '--seed <n>',
+    kind: 'integer',
+    default: 1,
+    min: 0,
+    max: 2 ** 53 - 1,
+    resume: 'fixed',
+    help: 'seed for initial weights and sampling',
+  },
+  {
+    key: 'maxSentenceLength',
+    flag: '--max-sentence-length <n>',
+    kind: 'integer',
+    default: 10000,
+    min: 1,
+    resume: 'fixed',
     help: 'lines with more tokens are cut into several sentences',
   },
   {
-    key: 'sharedNegatives', flag: '--shared-negatives', kind: 'flag', default: false, resume: 'fixed',
+    key: 'sharedNegatives',
+    flag: '--shared-negatives',
+    kind: 'flag',
+    default: false,
+    resume: 'fixed',
     help: 'skip-gram: the context words of a window share one draw of noise words, updated as small matrix products (faster)',
   },
   {
-    key: 'cacheMiB', flag: '--cache-mib <n>', kind: 'number', default: 512, accepts: (v) => v >= 0, expected: 'a number >= 0', resume: 'free',
+    key: 'cacheMiB',
+    flag: '--cache-mib <n>',
+    kind: 'number',
+    default: 512,
+    accepts: (v) => v >= 0,
+    expected: 'a number >= 0',
+    resume: 'free',
     help: 'memory (MiB) for keeping the encoded corpus between epochs; 0 re-reads the files every epoch',
   },
   {
-    key: 'maxVocabMemoryMiB', flag: '--max-vocab-memory <MiB>', kind: 'number', default: 2048,
-    accepts: (v) => v >= MIN_VOCAB_MEMORY_MIB, expected: `a number >= ${MIN_VOCAB_MEMORY_MIB}`, resume: 'free',
+    key: 'maxVocabMemoryMiB',
+    flag: '--max-vocab-memory <MiB>',
+    kind: 'number',
+    default: 2048,
+    accepts: (v) => v >= MIN_VOCAB_MEMORY_MIB,
+    expected: `a number >= ${MIN_VOCAB_MEMORY_MIB}`,
+    resume: 'free',
     help: 'memory (MiB) for counting the vocabulary; past it, rare words are pruned while counting (and their counts so far lost)',
   },
 ];
@@ -226,25 +345,42 @@ export function optionName(key: keyof TrainOptions, naming: OptionNaming = 'key'
 }
 
 /** A usage error about one option: the message starts with its name, and `option` says which it is. */
-export function optionError(key: keyof TrainOptions, rest: string, naming: OptionNaming = 'key'): UsageError {
+export function optionError(
+  key: keyof TrainOptions,
+  rest: string,
+  naming: OptionNaming = 'key',
+): UsageError {
   // 'minCount must be ...', or 'input: ...'
   return new UsageError(`${optionName(key, naming)}${rest.startsWith(':') ? '' : ' '}${rest}`, key);
 }
 
 /** Fills in defaults and checks every value once, at the boundary. */
-export function resolveOptions(options: TrainOptions, naming: OptionNaming = 'key'): ResolvedTrainOptions {
+export function resolveOptions(
+  options: TrainOptions,
+  naming: OptionNaming = 'key',
+): ResolvedTrainOptions {
   const input = Array.isArray(options.input) ? options.input : [options.input];
   if (input.length === 0 || input.some((p) => typeof p !== 'string' || p === '')) {
     throw optionError('input', 'must name at least one corpus file', naming);
   }
   const resolved: Earlier = {};
   for (const spec of OPTION_TABLE) {
-    (resolved as Record<string, unknown>)[spec.key] = resolveOne(spec, options[spec.key], resolved, naming);
+    (resolved as Record<string, unknown>)[spec.key] = resolveOne(
+      spec,
+      options[spec.key],
+      resolved,
+      naming,
+    );
   }
   return { ...(resolved as Required<Earlier>), input };
 }
 
-function resolveOne(spec: OptionSpec, given: unknown, earlier: Earlier, naming: OptionNaming): unknown {
+function resolveOne(
+  spec: OptionSpec,
+  given: unknown,
+  earlier: Earlier,
+  naming: OptionNaming,
+): unknown {
   const fail = (rest: string): never => {
     throw optionError(spec.key, rest, naming);
   };
@@ -252,25 +388,33 @@ function resolveOne(spec: OptionSpec, given: unknown, earlier: Earlier, naming: 
     case 'choice': {
       const value = given ?? spec.default;
       if (typeof value !== 'string' || !spec.choices.includes(value)) {
-        fail(`must be ${spec.choices.map((c, i) => `${i === 0 ? '' : i === spec.choices.length - 1 ? ' or ' : ', '}'${c}'`).join('')}, got '${String(value)}'`);
+        fail(
+          `must be ${spec.choices.map((c, i) => `${i === 0 ? '' : i === spec.choices.length - 1 ? ' or ' : ', '}'${c}'`).join('')}, got '${String(value)}'`,
+        );
       }
       return value;
     }
     case 'flag':
       return given ?? spec.default;
     case 'integer': {
-      const value = (given ?? (typeof spec.default === 'function' ? spec.default(earlier) : spec.default)) as number;
+      const value = (given ??
+        (typeof spec.default === 'function' ? spec.default(earlier) : spec.default)) as number;
       const min = typeof spec.min === 'function' ? spec.min(earlier) : spec.min;
       const max = spec.max ?? Number.MAX_SAFE_INTEGER;
       if (!Number.isInteger(value) || value < min || value > max) {
-        fail(`must be an integer ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in ${min}..${max}`}, got ${value}`);
+        fail(
+          `must be an integer ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in ${min}..${max}`}, got ${value}`,
+        );
       }
       return value;
     }
     case 'number': {
-      const value = (given ?? (typeof spec.default === 'function' ? spec.default(earlier) : spec.default)) as number;
+      const value = (given ??
+        (typeof spec.default === 'function' ? spec.default(earlier) : spec.default)) as number;
       if (!Number.isFinite(value) || !spec.accepts(value, earlier)) {
-        fail(`must be ${typeof spec.expected === 'function' ? spec.expected(earlier) : spec.expected}, got ${value}`);
+        fail(
+          `must be ${typeof spec.expected === 'function' ? spec.expected(earlier) : spec.expected}, got ${value}`,
+        );
       }
       return value;
     }
@@ -278,9 +422,13 @@ function resolveOne(spec: OptionSpec, given: unknown, earlier: Earlier, naming: 
 }
 
 /** The options a checkpoint's run may change when it goes on: threads and memory budgets. */
-export const RESUME_MAY_CHANGE: ReadonlySet<OptionKey> = new Set(OPTION_TABLE.filter((o) => o.resume === 'free').map((o) => o.key));
+export const RESUME_MAY_CHANGE: ReadonlySet<OptionKey> = new Set(
+  OPTION_TABLE.filter((o) => o.resume === 'free').map((o) => o.key),
+);
 /** The options training a finished model further keeps: those that shape its weights. */
-export const SHAPES_WEIGHTS: ReadonlySet<OptionKey> = new Set(OPTION_TABLE.filter((o) => o.resume === 'weights').map((o) => o.key));
+export const SHAPES_WEIGHTS: ReadonlySet<OptionKey> = new Set(
+  OPTION_TABLE.filter((o) => o.resume === 'weights').map((o) => o.key),
+);
 
 /** Largest vocabulary the full softmax trains on. */
 export const SOFTMAX_MAX_VOCAB = 100_000;
@@ -290,7 +438,11 @@ export const SOFTMAX_MAX_VOCAB = 100_000;
  * before training starts.
  * @throws UsageError naming the option and both numbers.
  */
-export function checkOptionsForVocabulary(options: ResolvedTrainOptions, vocabSize: number, naming: OptionNaming = 'key'): void {
+export function checkOptionsForVocabulary(
+  options: ResolvedTrainOptions,
+  vocabSize: number,
+  naming: OptionNaming = 'key',
+): void {
   const name = (key: OptionKey): string => optionName(key, naming);
   const words = (n: number): string => `${n.toLocaleString('en-US')} word${n === 1 ? '' : 's'}`;
   if (options.loss === 'ns' && options.negative > vocabSize) {

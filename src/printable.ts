@@ -34,7 +34,10 @@ export function printable(text: string): string {
  */
 export function quoteWord(word: string): string {
   const characters = [...word];
-  const shown = characters.length <= QUOTED_WORD_LENGTH ? word : `${characters.slice(0, QUOTED_WORD_LENGTH).join('')}…`;
+  const shown =
+    characters.length <= QUOTED_WORD_LENGTH
+      ? word
+      : `${characters.slice(0, QUOTED_WORD_LENGTH).join('')}…`;
   return `'${printable(shown)}'`;
 }
 
@@ -45,5 +48,8 @@ export function quoteWord(word: string): string {
  * printableJson({ word: 'csi\u009b' }); // '{"word":"csi\\u009b"}'
  */
 export function printableJson(value: unknown, space?: number): string {
-  return JSON.stringify(value, null, space).replace(JSON_UNESCAPED_CONTROL, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value, null, space).replace(
+    JSON_UNESCAPED_CONTROL,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }

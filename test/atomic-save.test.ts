@@ -33,7 +33,10 @@ await saveVectors(new KeyedVectors(words, vectors, ${CHILD_DIM}), path, { format
 `;
 
 /** Polls `directory` until a file matching `pattern` has some bytes; returns its name and size then. */
-async function waitForPartialFile(pattern: RegExp, give: () => boolean): Promise<{ name: string; bytes: number }> {
+async function waitForPartialFile(
+  pattern: RegExp,
+  give: () => boolean,
+): Promise<{ name: string; bytes: number }> {
   for (;;) {
     for (const name of readdirSync(directory)) {
       if (!pattern.test(name)) continue;
@@ -53,14 +56,20 @@ interface KilledSave {
 
 /** Starts a child saving a large model over `target`, and SIGKILLs it once its temporary file has some bytes. */
 async function saveAndKill(target: string, format: FileFormat, name: string): Promise<KilledSave> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD_SCRIPT, target, format], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--input-type=module', '-e', CHILD_SCRIPT, target, format],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   let exited = false;
-  const closed = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, signal) => {
-    exited = true;
-    resolve(signal);
-  }));
+  const closed = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.on('close', (_code, signal) => {
+      exited = true;
+      resolve(signal);
+    }),
+  );
   const temporary = new RegExp(`^\\.${name}\\.${child.pid}\\.[0-9a-f]{12}\\.tmp$`);
   let partial: { name: string; bytes: number };
   try {
@@ -79,42 +88,54 @@ async function saveAndKill(target: string, format: FileFormat, name: string): Pr
 }
 
 for (const format of ['bin', 'txt', 'native'] as const satisfies readonly FileFormat[]) {
-  test(`a ${format} save killed part-way leaves the old model byte-identical and loadable`, { timeout: 60_000 }, async (t) => {
-    const name = `model-${format}`;
-    const target = join(directory, name);
-    const old = royalModel();
-    let killed: KilledSave | undefined;
-    for (let attempt = 1; attempt <= 3 && !killed?.leftover; attempt++) {
-      await saveVectors(old, target, { format });
-      killed = await saveAndKill(target, format, name);
-      if (!killed.leftover) {
-        // The save won the race: then the target must be the whole new model.
-        assert.equal((await loadVectors(target, { format })).size, CHILD_WORDS);
-        t.diagnostic(`attempt ${attempt}: the save finished before the kill`);
+  test(
+    `a ${format} save killed part-way leaves the old model byte-identical and loadable`,
+    { timeout: 60_000 },
+    async (t) => {
+      const name = `model-${format}`;
+      const target = join(directory, name);
+      const old = royalModel();
+      let killed: KilledSave | undefined;
+      for (let attempt = 1; attempt <= 3 && !killed?.leftover; attempt++) {
+        await saveVectors(old, target, { format });
+        killed = await saveAndKill(target, format, name);
+        if (!killed.leftover) {
+          // The save won the race: then the target must be the whole new model.
+          assert.equal((await loadVectors(target, { format })).size, CHILD_WORDS);
+          t.diagnostic(`attempt ${attempt}: the save finished before the kill`);
+        }
       }
-    }
-    const { leftover, bytes } = killed!;
-    assert.ok(leftover, 'every save finished before it could be killed');
-    t.diagnostic(`killed with ${bytes} bytes written to ${leftover}`);
+      const { leftover, bytes } = killed!;
+      assert.ok(leftover, 'every save finished before it could be killed');
+      t.diagnostic(`killed with ${bytes} bytes written to ${leftover}`);
 
-    // The temporary file was never renamed, so the target is the old model, byte for byte.
-    const oldBytes = await saveVectorsToBytes(old, format);
-    assert.ok(readFileSync(target).equals(oldBytes), 'the old model file changed');
-    const reloaded = await loadVectors(target, { format });
-    assert.deepEqual(reloaded.words, old.words);
-    assert.deepEqual(reloaded.vectors, old.vectors);
+      // The temporary file was never renamed, so the target is the old model, byte for byte.
+      const oldBytes = await saveVectorsToBytes(old, format);
+      assert.ok(readFileSync(target).equals(oldBytes), 'the old model file changed');
+      const reloaded = await loadVectors(target, { format });
+      assert.deepEqual(reloaded.words, old.words);
+      assert.deepEqual(reloaded.vectors, old.vectors);
 
-    // The leftover stays (only its owner may delete it) and does not get in the way of the next save.
-    const next = royalModel([['pear', [0, 0, 0.5, 1]]]);
-    await saveVectors(next, target, { format });
-    assert.deepEqual((await loadVectors(target, { format })).words, next.words);
-    assert.equal(statSync(join(directory, leftover)).size, bytes);
-    assert.deepEqual(readdirSync(directory).filter((file) => file.includes(name)).sort(), [leftover, name].sort());
-  });
+      // The leftover stays (only its owner may delete it) and does not get in the way of the next save.
+      const next = royalModel([['pear', [0, 0, 0.5, 1]]]);
+      await saveVectors(next, target, { format });
+      assert.deepEqual((await loadVectors(target, { format })).words, next.words);
+      assert.equal(statSync(join(directory, leftover)).size, bytes);
+      assert.deepEqual(
+        readdirSync(directory)
+          .filter((file) => file.includes(name))
+          .sort(),
+        [leftover, name].sort(),
+      );
+    },
+  );
 }
 
 /** The bytes `saveVectors` writes for `kv`, from a save of its own. */
-async function saveVectorsToBytes(kv: ReturnType<typeof royalModel>, format: FileFormat): Promise<Buffer> {
+async function saveVectorsToBytes(
+  kv: ReturnType<typeof royalModel>,
+  format: FileFormat,
+): Promise<Buffer> {
   const path = join(directory, `reference.${format}`);
   await saveVectors(kv, path, { format });
   const bytes = readFileSync(path);

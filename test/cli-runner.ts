@@ -56,11 +56,16 @@ export interface RunningCli {
 
 /** Starts `w2v args` with standard input closed and collects what it prints. */
 export function startW2v(args: readonly string[]): RunningCli {
-  const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, W2V_DEBUG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, ...args], {
+    env: { ...process.env, W2V_DEBUG: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const closed = new Promise<number | null>((resolve) => child.on('close', (status) => resolve(status)));
+  const closed = new Promise<number | null>((resolve) =>
+    child.on('close', (status) => resolve(status)),
+  );
   return { child, output: () => ({ stdout, stderr }), closed };
 }

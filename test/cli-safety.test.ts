@@ -27,7 +27,16 @@ function warningLines(stderr: string): string[] {
 
 async function nonFiniteModelFile(): Promise<string> {
   const path = file('non-finite.bin');
-  await saveWord2Vec(royalModel([['broken', [NaN, 1, 0, 0]], ['huge', [Infinity, 0, 0, 0]]], [['nan', [NaN, NaN, NaN, NaN]]]), path);
+  await saveWord2Vec(
+    royalModel(
+      [
+        ['broken', [NaN, 1, 0, 0]],
+        ['huge', [Infinity, 0, 0, 0]],
+      ],
+      [['nan', [NaN, NaN, NaN, NaN]]],
+    ),
+    path,
+  );
   return path;
 }
 
@@ -52,7 +61,13 @@ test('a query word whose vector has NaN or infinite values is an error naming th
   const similar = await w2v(['similar', model, 'broken']);
   assert.equal(similar.status, 1);
   assert.equal(similar.stdout, '');
-  assert.match(similar.stderr, new RegExp(`^w2v: 'broken' has NaN or infinite values in ${model}, so it cannot be compared$`, 'm'));
+  assert.match(
+    similar.stderr,
+    new RegExp(
+      `^w2v: 'broken' has NaN or infinite values in ${model}, so it cannot be compared$`,
+      'm',
+    ),
+  );
   assert.doesNotMatch(similar.stderr, /\bat .*\.js:\d+/);
 
   const analogy = await w2v(['analogy', model, 'man', 'huge', 'woman', '--cosmul']);
@@ -92,7 +107,12 @@ test('commands that load a model print loader warnings as "w2v: warning:" lines'
 async function controlWordsModel(): Promise<string> {
   const path = file('controls.bin');
   const words = ['king', 'queen', '\x1b[2Jclear', 'bell\x07', 'del\x7f', 'csi\u009b31m'];
-  const vectors = Float32Array.from([1, 1, 0, 1, 0.9, 0.1, 1, 0.8, 0.2, 0.7, 1, 0.3, 0.6, 0.9, 0.4, 0.5, 0.8, 0.5].slice(0, words.length * 3));
+  const vectors = Float32Array.from(
+    [1, 1, 0, 1, 0.9, 0.1, 1, 0.8, 0.2, 0.7, 1, 0.3, 0.6, 0.9, 0.4, 0.5, 0.8, 0.5].slice(
+      0,
+      words.length * 3,
+    ),
+  );
   await saveWord2Vec(new KeyedVectors(words, vectors, 3), path);
   return path;
 }
@@ -102,13 +122,17 @@ test('similar and analogy print control characters in words as escapes, in table
   const table = await w2v(['similar', model, 'king']);
   assert.equal(table.status, 0, table.stderr);
   assert.doesNotMatch(table.stdout, RAW_CONTROL);
-  for (const shown of ['\\x1b[2Jclear', 'bell\\x07', 'del\\x7f', 'csi\\u{9b}31m']) assert.ok(table.stdout.includes(shown), `${shown} in:\n${table.stdout}`);
+  for (const shown of ['\\x1b[2Jclear', 'bell\\x07', 'del\\x7f', 'csi\\u{9b}31m'])
+    assert.ok(table.stdout.includes(shown), `${shown} in:\n${table.stdout}`);
 
   const json = await w2v(['similar', model, 'king', '--json']);
   assert.equal(json.status, 0, json.stderr);
   assert.doesNotMatch(json.stdout, RAW_CONTROL);
   const parsed = JSON.parse(json.stdout) as { neighbours: Array<{ word: string }> };
-  assert.ok(parsed.neighbours.some((n) => n.word === 'csi\u009b31m'), 'JSON keeps the words exact');
+  assert.ok(
+    parsed.neighbours.some((n) => n.word === 'csi\u009b31m'),
+    'JSON keeps the words exact',
+  );
 
   const analogy = await w2v(['analogy', model, 'bell\x07', 'king', 'queen']);
   assert.equal(analogy.status, 0, analogy.stderr);

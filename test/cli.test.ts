@@ -5,9 +5,6 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { w2v } from './cli-runner.js';
 
-
-
-
 /** A stack trace line, which users should never see unless they ask for it. */
 const STACK_LINE = /^\s+at /m;
 
@@ -133,7 +130,14 @@ describe('w2v train argument errors', () => {
   ];
   for (const { args, flag } of cases) {
     test(`${args.join(' ')} exits 2 naming ${flag}`, async () => {
-      const { status, stderr } = await w2v(['train', '--input', corpus, '--output', join(dir, 'bad.bin'), ...args]);
+      const { status, stderr } = await w2v([
+        'train',
+        '--input',
+        corpus,
+        '--output',
+        join(dir, 'bad.bin'),
+        ...args,
+      ]);
       assert.equal(status, 2, stderr);
       assert.ok(stderr.includes(flag), `stderr should name ${flag}: ${stderr}`);
       assert.match(stderr, /^w2v: /);
@@ -142,7 +146,15 @@ describe('w2v train argument errors', () => {
   }
 
   test('unknown option exits 2', async () => {
-    const { status, stderr } = await w2v(['train', '--input', corpus, '--output', join(dir, 'x.bin'), '--dims', '3']);
+    const { status, stderr } = await w2v([
+      'train',
+      '--input',
+      corpus,
+      '--output',
+      join(dir, 'x.bin'),
+      '--dims',
+      '3',
+    ]);
     assert.equal(status, 2);
     assert.match(stderr, /--dims/);
   });
@@ -155,7 +167,13 @@ describe('w2v train argument errors', () => {
 
   test('missing input file exits 1 naming the file', async () => {
     const missing = join(dir, 'no-such-corpus.txt');
-    const { status, stderr } = await w2v(['train', '--input', missing, '--output', join(dir, 'out.bin')]);
+    const { status, stderr } = await w2v([
+      'train',
+      '--input',
+      missing,
+      '--output',
+      join(dir, 'out.bin'),
+    ]);
     assert.equal(status, 1, stderr);
     assert.ok(stderr.includes(missing), stderr);
     assert.doesNotMatch(stderr, STACK_LINE);
@@ -163,16 +181,25 @@ describe('w2v train argument errors', () => {
 
   test('W2V_DEBUG=1 adds the stack trace', async () => {
     const missing = join(dir, 'no-such-corpus.txt');
-    const { status, stderr } = await w2v(['train', '--input', missing, '--output', join(dir, 'out.bin')], {
-      env: { W2V_DEBUG: '1' },
-    });
+    const { status, stderr } = await w2v(
+      ['train', '--input', missing, '--output', join(dir, 'out.bin')],
+      {
+        env: { W2V_DEBUG: '1' },
+      },
+    );
     assert.equal(status, 1);
     assert.match(stderr, STACK_LINE);
   });
 
   test('output into a missing directory exits 2 before training', async () => {
     const missingDir = join(dir, 'no-such-dir');
-    const { status, stderr, stdout } = await w2v(['train', '--input', corpus, '--output', join(missingDir, 'v.bin')]);
+    const { status, stderr, stdout } = await w2v([
+      'train',
+      '--input',
+      corpus,
+      '--output',
+      join(missingDir, 'v.bin'),
+    ]);
     assert.equal(status, 2, stderr);
     assert.ok(stderr.includes(missingDir), stderr);
     assert.doesNotMatch(stderr, /vocabulary|epoch/);
@@ -197,8 +224,20 @@ describe('w2v train end to end', () => {
       '2',
     ]);
     assert.equal(status, 0, stderr);
-    for (const label of ['vocabulary', 'corpus', 'words trained', 'time', 'speed', 'final loss', 'saved']) {
-      assert.match(stdout, new RegExp(`^${label}\\s`, 'm'), `summary should show ${label}:\n${stdout}`);
+    for (const label of [
+      'vocabulary',
+      'corpus',
+      'words trained',
+      'time',
+      'speed',
+      'final loss',
+      'saved',
+    ]) {
+      assert.match(
+        stdout,
+        new RegExp(`^${label}\\s`, 'm'),
+        `summary should show ${label}:\n${stdout}`,
+      );
     }
     assert.ok(stdout.includes(output));
 
@@ -214,54 +253,93 @@ describe('w2v train end to end', () => {
     assert.ok(kv.has('king') && kv.has('dog'));
   });
 
-  test('--format bin --quiet writes binary vectors and prints nothing', { timeout: 20_000 }, async () => {
-    const output = join(dir, 'vectors.vec');
-    const { status, stdout, stderr } = await w2v([
-      'train',
-      '--input',
-      corpus,
-      '--output',
-      output,
-      '--format',
-      'bin',
-      '--dim',
-      '8',
-      '--epochs',
-      '1',
-      '--quiet',
-    ]);
-    assert.equal(status, 0, stderr);
-    assert.equal(stdout, '');
-    assert.equal(stderr, '');
-
-    const { loadWord2Vec } = await import('../src/io/word2vec-format.js');
-    const kv = await loadWord2Vec(output, { format: 'bin' });
-    assert.equal(kv.dim, 8);
-    assert.equal(kv.size, 21);
-  });
-  test('--threads 1 --seed 7 writes identical bytes on every run', { timeout: 30_000 }, async () => {
-    const run = async (name: string, seed: string): Promise<Buffer> => {
-      const output = join(dir, name);
-      const args = ['train', '-i', corpus, '-o', output, '--dim', '12', '--epochs', '2', '--threads', '1', '--seed', seed, '-q'];
-      const { status, stderr } = await w2v(args);
+  test(
+    '--format bin --quiet writes binary vectors and prints nothing',
+    { timeout: 20_000 },
+    async () => {
+      const output = join(dir, 'vectors.vec');
+      const { status, stdout, stderr } = await w2v([
+        'train',
+        '--input',
+        corpus,
+        '--output',
+        output,
+        '--format',
+        'bin',
+        '--dim',
+        '8',
+        '--epochs',
+        '1',
+        '--quiet',
+      ]);
       assert.equal(status, 0, stderr);
-      return readFile(output);
-    };
-    const first = await run('seeded-a.bin', '7');
-    const second = await run('seeded-b.bin', '7');
-    const other = await run('seeded-c.bin', '8');
-    assert.ok(first.equals(second), 'same seed, same bytes');
-    assert.ok(!first.equals(other), 'another seed, other bytes');
-  });
-  test('an output ending in .w2v is written in the native format, with output weights and options', { timeout: 30_000 }, async () => {
-    const output = join(dir, 'model.w2v');
-    const { status, stdout, stderr } = await w2v(['train', '-i', corpus, '-o', output, '--dim', '8', '--epochs', '1', '--loss', 'hs']);
-    assert.equal(status, 0, stderr);
-    assert.match(stdout, /model\.w2v \(native\)/);
-    const { loadNative } = await import('../src/io/native-format.js');
-    const model = await loadNative(output);
-    assert.equal(model.vectors.dim, 8);
-    assert.equal(model.outputKind, 'hs');
-    assert.equal(model.outputWeights!.length, (model.vectors.size - 1) * 8);
-  });
+      assert.equal(stdout, '');
+      assert.equal(stderr, '');
+
+      const { loadWord2Vec } = await import('../src/io/word2vec-format.js');
+      const kv = await loadWord2Vec(output, { format: 'bin' });
+      assert.equal(kv.dim, 8);
+      assert.equal(kv.size, 21);
+    },
+  );
+  test(
+    '--threads 1 --seed 7 writes identical bytes on every run',
+    { timeout: 30_000 },
+    async () => {
+      const run = async (name: string, seed: string): Promise<Buffer> => {
+        const output = join(dir, name);
+        const args = [
+          'train',
+          '-i',
+          corpus,
+          '-o',
+          output,
+          '--dim',
+          '12',
+          '--epochs',
+          '2',
+          '--threads',
+          '1',
+          '--seed',
+          seed,
+          '-q',
+        ];
+        const { status, stderr } = await w2v(args);
+        assert.equal(status, 0, stderr);
+        return readFile(output);
+      };
+      const first = await run('seeded-a.bin', '7');
+      const second = await run('seeded-b.bin', '7');
+      const other = await run('seeded-c.bin', '8');
+      assert.ok(first.equals(second), 'same seed, same bytes');
+      assert.ok(!first.equals(other), 'another seed, other bytes');
+    },
+  );
+  test(
+    'an output ending in .w2v is written in the native format, with output weights and options',
+    { timeout: 30_000 },
+    async () => {
+      const output = join(dir, 'model.w2v');
+      const { status, stdout, stderr } = await w2v([
+        'train',
+        '-i',
+        corpus,
+        '-o',
+        output,
+        '--dim',
+        '8',
+        '--epochs',
+        '1',
+        '--loss',
+        'hs',
+      ]);
+      assert.equal(status, 0, stderr);
+      assert.match(stdout, /model\.w2v \(native\)/);
+      const { loadNative } = await import('../src/io/native-format.js');
+      const model = await loadNative(output);
+      assert.equal(model.vectors.dim, 8);
+      assert.equal(model.outputKind, 'hs');
+      assert.equal(model.outputWeights!.length, (model.vectors.size - 1) * 8);
+    },
+  );
 });

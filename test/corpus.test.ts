@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Tokenizer } from '../src/corpus/tokenizer.js';
-import { chunksOf, decodeVarints, encodeCached, scanCorpus, SENTENCE_END } from '../src/corpus/encoded.js';
+import {
+  chunksOf,
+  decodeVarints,
+  encodeCached,
+  scanCorpus,
+  SENTENCE_END,
+} from '../src/corpus/encoded.js';
 import { Vocabulary } from '../src/vocab/vocabulary.js';
 import { InputError } from '../src/errors.js';
 
@@ -38,8 +44,18 @@ test('lines are sentences, tokens split on white space, CRLF and blank lines han
 
 test('UTF-8 words are kept whole; a word that is not UTF-8 is spelled as lone surrogates, one per byte, so two stay distinct', async () => {
   const path = join(dir, 'utf8.txt');
-  writeFileSync(path, Buffer.concat([Buffer.from('café naïve 東京\nbad '), Buffer.from([0xff, 0x41, 0x20, 0xfe, 0x41]), Buffer.from('\n')]));
-  assert.deepEqual(await collect([path]), [['café', 'naïve', '東京'], ['bad', '\udcff\udc41', '\udcfe\udc41']]);
+  writeFileSync(
+    path,
+    Buffer.concat([
+      Buffer.from('café naïve 東京\nbad '),
+      Buffer.from([0xff, 0x41, 0x20, 0xfe, 0x41]),
+      Buffer.from('\n'),
+    ]),
+  );
+  assert.deepEqual(await collect([path]), [
+    ['café', 'naïve', '東京'],
+    ['bad', '\udcff\udc41', '\udcfe\udc41'],
+  ]);
 });
 
 test('a token cut at the length limit ends on a character boundary', async () => {
@@ -61,7 +77,10 @@ test('a line longer than the sentence limit is cut into sentences of that many t
   const path = join(dir, 'long.txt');
   writeFileSync(path, Array.from({ length: 25 }, (_, i) => `w${i}`).join(' '));
   const sentences = await collect([path], 10);
-  assert.deepEqual(sentences.map((s) => s.length), [10, 10, 5]);
+  assert.deepEqual(
+    sentences.map((s) => s.length),
+    [10, 10, 5],
+  );
   assert.equal(sentences[2][0], 'w20');
 });
 
@@ -99,8 +118,14 @@ test('a run of non-space longer than the longest token is cut, not held in memor
 });
 
 test('a missing file or a directory is a clear error naming it', async () => {
-  await assert.rejects(collect([join(dir, 'nope.txt')]), (e: unknown) => e instanceof InputError && /nope\.txt/.test(e.message));
-  await assert.rejects(collect([dir]), (e: unknown) => e instanceof InputError && /is a directory/.test(e.message));
+  await assert.rejects(
+    collect([join(dir, 'nope.txt')]),
+    (e: unknown) => e instanceof InputError && /nope\.txt/.test(e.message),
+  );
+  await assert.rejects(
+    collect([dir]),
+    (e: unknown) => e instanceof InputError && /is a directory/.test(e.message),
+  );
 });
 
 test('scan counts words, caches the corpus, and encoding drops rare words and empty sentences', async () => {
@@ -116,7 +141,10 @@ test('scan counts words, caches the corpus, and encoding drops rare words and em
   assert.deepEqual(encoded.flatMap(decoded), [0, 1, 0, E, 1, 0, 2, 2, E]);
   assert.deepEqual(vocab.words, ['a', 'b', 'c']);
   const chunks = [...chunksOf(encoded, 2)];
-  assert.deepEqual(chunks.map((c) => c.words), [3, 4]);
+  assert.deepEqual(
+    chunks.map((c) => c.words),
+    [3, 4],
+  );
   assert.ok(encoded.every((block) => block.buffer instanceof SharedArrayBuffer));
 });
 
@@ -135,18 +163,39 @@ test('the cache codes ids as varints: 0 only for sentence ends, large ids round-
   const remap = Int32Array.from(ids.map((id) => (id === E ? -1 : id)));
   const [bytes] = encodeCached([provisional], remap);
   assert.deepEqual(decoded(bytes), ids);
-  assert.equal(bytes.filter((b) => b === 0).length, 2, 'a 0 byte is a sentence end and nothing else');
+  assert.equal(
+    bytes.filter((b) => b === 0).length,
+    2,
+    'a 0 byte is a sentence end and nothing else',
+  );
   assert.equal(bytes.length, 1 + 1 + 2 + 2 + 2 + 3 + 4 + 4 + 1 + 1 + 1);
 });
 
 test('chunks are whole sentences, also where a sentence spans two blocks', () => {
   const E = SENTENCE_END;
   const remap = Int32Array.from({ length: 300 }, (_, i) => i);
-  const blocks = encodeCached([Int32Array.from([1, 200, E, 3]), Int32Array.from([4, E, 5, E]), Int32Array.from([6, 7, E])], remap);
+  const blocks = encodeCached(
+    [Int32Array.from([1, 200, E, 3]), Int32Array.from([4, E, 5, E]), Int32Array.from([6, 7, E])],
+    remap,
+  );
   const chunks = [...chunksOf(blocks, 3)];
-  assert.deepEqual(chunks.map((c) => decoded(c.ids)), [[1, 200, E], [3, 4, E], [5, E, 6, 7, E]]);
-  assert.deepEqual(chunks.map((c) => c.words), [2, 2, 3]);
-  assert.equal(chunks[0].ids.buffer, blocks[0].buffer, 'a chunk inside one block is a view, not a copy');
+  assert.deepEqual(
+    chunks.map((c) => decoded(c.ids)),
+    [
+      [1, 200, E],
+      [3, 4, E],
+      [5, E, 6, 7, E],
+    ],
+  );
+  assert.deepEqual(
+    chunks.map((c) => c.words),
+    [2, 2, 3],
+  );
+  assert.equal(
+    chunks[0].ids.buffer,
+    blocks[0].buffer,
+    'a chunk inside one block is a view, not a copy',
+  );
 });
 
 test('a corpus larger than the cache budget is not cached', async () => {

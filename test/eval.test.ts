@@ -7,7 +7,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../src/errors.js';
 import { evaluateAnalogies } from '../src/eval/analogies.js';
-import { averageRanks, evaluateWordPairs, pearsonCorrelation, spearmanCorrelation } from '../src/eval/word-pairs.js';
+import {
+  averageRanks,
+  evaluateWordPairs,
+  pearsonCorrelation,
+  spearmanCorrelation,
+} from '../src/eval/word-pairs.js';
 import { saveWord2Vec } from '../src/io/word2vec-format.js';
 import { KeyedVectors, type Neighbour } from '../src/vectors/keyed-vectors.js';
 import { seededRandom } from '../src/sampling/random.js';
@@ -29,21 +34,23 @@ function write(name: string, content: string): string {
   return path;
 }
 
-
 test('evaluateAnalogies counts correct, incorrect, skipped and invalid lines per section', async () => {
-  const path = write('royal-questions.txt', [
-    ': royal',
-    'man woman king queen', // woman - man + king = queen: correct
-    'woman man queen king', // correct
-    'king queen man apple', // the answer is woman: incorrect
-    'man woman king prince', // prince unknown: skipped
-    'five words on this line', // invalid, ignored
-    '',
-    ': nothing known',
-    'foo bar baz qux',
-    ': shouted',
-    'MAN WOMAN KING QUEEN', // case-insensitive by default
-  ].join('\n') + '\n');
+  const path = write(
+    'royal-questions.txt',
+    [
+      ': royal',
+      'man woman king queen', // woman - man + king = queen: correct
+      'woman man queen king', // correct
+      'king queen man apple', // the answer is woman: incorrect
+      'man woman king prince', // prince unknown: skipped
+      'five words on this line', // invalid, ignored
+      '',
+      ': nothing known',
+      'foo bar baz qux',
+      ': shouted',
+      'MAN WOMAN KING QUEEN', // case-insensitive by default
+    ].join('\n') + '\n',
+  );
   const result = await evaluateAnalogies(royalModel(), path);
   assert.deepEqual(result.sections, [
     { section: 'royal', correct: 2, incorrect: 1 },
@@ -77,37 +84,52 @@ test('evaluateAnalogies uses the first (most frequent) case variant of a word', 
 
 test('evaluateAnalogies: a question before any section header names the file and line', async () => {
   const path = write('headless.txt', '\nman woman king queen\n');
-  await assert.rejects(evaluateAnalogies(royalModel(), path), (error: unknown) =>
-    error instanceof InputError && error.message.includes(path) && /line 1: expected a section header/.test(error.message));
+  await assert.rejects(
+    evaluateAnalogies(royalModel(), path),
+    (error: unknown) =>
+      error instanceof InputError &&
+      error.message.includes(path) &&
+      /line 1: expected a section header/.test(error.message),
+  );
   await assert.rejects(evaluateAnalogies(royalModel(), join(directory, 'missing.txt')), InputError);
 });
 
 test('ranks and correlations follow scipy (average ranks for ties)', () => {
   assert.deepEqual(averageRanks([10, 20, 20, 5]), [2, 3.5, 3.5, 1]);
   assert.deepEqual(averageRanks([3, 3, 3]), [2, 2, 2]);
-  assert.ok(Math.abs(spearmanCorrelation([1, 2, 2, 3], [1, 3, 2, 4]) - 4.5 / Math.sqrt(22.5)) < 1e-12);
+  assert.ok(
+    Math.abs(spearmanCorrelation([1, 2, 2, 3], [1, 3, 2, 4]) - 4.5 / Math.sqrt(22.5)) < 1e-12,
+  );
   assert.ok(Math.abs(pearsonCorrelation([1, 2, 3], [2, 4, 7]) - 0.9933992677987828) < 1e-12);
   assert.equal(pearsonCorrelation([1, 2, 3], [-1, -2, -3]), -1);
   assert.ok(Number.isNaN(pearsonCorrelation([1, 1, 1], [1, 2, 3])));
 });
 
 test('evaluateWordPairs skips comments, invalid lines and unknown words', async () => {
-  const path = write('pairs.tsv', [
-    '# word1\tword2\tscore',
-    'king\tqueen\t8.5',
-    'KING\tMAN\t6', // case-insensitive
-    'man\twoman\t 7.0 ', // Python's float() allows the spaces
-    'apple\torange\t9',
-    'king\tprince\t9', // unknown word
-    'king queen 3', // wrong delimiter: invalid
-    'apple\tking\tnot-a-number', // invalid
-    'queen\tapple\t1_0', // Python's float() reads 1_0 as 10
-  ].join('\r\n') + '\r\n');
+  const path = write(
+    'pairs.tsv',
+    [
+      '# word1\tword2\tscore',
+      'king\tqueen\t8.5',
+      'KING\tMAN\t6', // case-insensitive
+      'man\twoman\t 7.0 ', // Python's float() allows the spaces
+      'apple\torange\t9',
+      'king\tprince\t9', // unknown word
+      'king queen 3', // wrong delimiter: invalid
+      'apple\tking\tnot-a-number', // invalid
+      'queen\tapple\t1_0', // Python's float() reads 1_0 as 10
+    ].join('\r\n') + '\r\n',
+  );
   const kv = royalModel();
   const result = await evaluateWordPairs(kv, path);
   const human = [8.5, 6, 7, 9, 10];
-  const model = [kv.similarity('king', 'queen'), kv.similarity('king', 'man'), kv.similarity('man', 'woman'),
-    kv.similarity('apple', 'orange'), kv.similarity('queen', 'apple')];
+  const model = [
+    kv.similarity('king', 'queen'),
+    kv.similarity('king', 'man'),
+    kv.similarity('man', 'woman'),
+    kv.similarity('apple', 'orange'),
+    kv.similarity('queen', 'apple'),
+  ];
   assert.equal(result.pairs, 5);
   assert.equal(result.skipped, 1);
   assert.equal(result.oovRatio, 1 / 6);
@@ -116,12 +138,16 @@ test('evaluateWordPairs skips comments, invalid lines and unknown words', async 
   assert.equal(result.spearman, spearmanCorrelation(human, model));
 
   const allUnknown = write('unknown-pairs.tsv', 'foo\tbar\t1\n');
-  await assert.rejects(evaluateWordPairs(kv, allUnknown), (error: unknown) =>
-    error instanceof InputError && error.message.includes(allUnknown) && /1 pairs with unknown words/.test(error.message));
+  await assert.rejects(
+    evaluateWordPairs(kv, allUnknown),
+    (error: unknown) =>
+      error instanceof InputError &&
+      error.message.includes(allUnknown) &&
+      /1 pairs with unknown words/.test(error.message),
+  );
 });
 
 // ---- against gensim ----
-
 
 /**
  * 3,000 words: every word of the analogy and word-pair sets (lower-cased,
@@ -133,7 +159,8 @@ test('evaluateWordPairs skips comments, invalid lines and unknown words', async 
  */
 function plantedModel(questions: string, pairs: string): KeyedVectors {
   const random = seededRandom(2024);
-  const gaussian = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const gaussian = (): number =>
+    Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const sections: string[][][] = [];
   const vocabulary = new Set<string>();
   const variants = new Set<string>();
@@ -167,12 +194,16 @@ function plantedModel(questions: string, pairs: string): KeyedVectors {
   for (const lines of sections) {
     const offset = Array.from({ length: dim }, gaussian);
     for (const [a, b, c, d] of lines) {
-      for (const [x, y] of [[a!, b!], [c!, d!]]) {
+      for (const [x, y] of [
+        [a!, b!],
+        [c!, d!],
+      ]) {
         const from = firstRow.get(x.toUpperCase())!;
         const to = firstRow.get(y.toUpperCase())!;
         if (planted.has(to) || from === to) continue;
         planted.add(to);
-        for (let k = 0; k < dim; k++) vectors[to * dim + k] = vectors[from * dim + k]! + offset[k]! + 0.6 * gaussian();
+        for (let k = 0; k < dim; k++)
+          vectors[to * dim + k] = vectors[from * dim + k]! + offset[k]! + 0.6 * gaussian();
       }
     }
   }
@@ -181,7 +212,8 @@ function plantedModel(questions: string, pairs: string): KeyedVectors {
   words.forEach((word, row) => {
     const first = firstRow.get(word.toUpperCase())!;
     if (first === row) return;
-    for (let k = 0; k < dim; k++) vectors[row * dim + k] = vectors[first * dim + k]! + 0.3 * gaussian();
+    for (let k = 0; k < dim; k++)
+      vectors[row * dim + k] = vectors[first * dim + k]! + 0.3 * gaussian();
   });
   return new KeyedVectors(words, vectors, dim);
 }
@@ -240,12 +272,25 @@ print(json.dumps({
 }))
 `;
 
-function assertSameNeighbours(ours: Neighbour[], theirs: Array<[string, number]>, label: string): void {
-  assert.deepEqual(ours.map((n) => n.word), theirs.map(([word]) => word), label);
-  ours.forEach((n, i) => assert.ok(Math.abs(n.similarity - theirs[i]![1]) < 1e-6, `${label}: ${n.word} ${n.similarity} vs ${theirs[i]![1]}`));
+function assertSameNeighbours(
+  ours: Neighbour[],
+  theirs: Array<[string, number]>,
+  label: string,
+): void {
+  assert.deepEqual(
+    ours.map((n) => n.word),
+    theirs.map(([word]) => word),
+    label,
+  );
+  ours.forEach((n, i) =>
+    assert.ok(
+      Math.abs(n.similarity - theirs[i]![1]) < 1e-6,
+      `${label}: ${n.word} ${n.similarity} vs ${theirs[i]![1]}`,
+    ),
+  );
 }
 
-test('analogies, word pairs and most_similar equal gensim\'s', { skip: gensimMissing }, async () => {
+test("analogies, word pairs and most_similar equal gensim's", { skip: gensimMissing }, async () => {
   const kv = plantedModel(readFileSync(questionsPath, 'utf8'), readFileSync(wordsimPath, 'utf8'));
   const modelPath = join(directory, 'planted.bin');
   await saveWord2Vec(kv, modelPath);
@@ -255,12 +300,29 @@ test('analogies, word pairs and most_similar equal gensim\'s', { skip: gensimMis
     { positive: [w[5]!], negative: [], topn: 10, restrictVocab: null },
     { positive: [w[10]!, w[20]!], negative: [w[30]!], topn: 10, restrictVocab: null },
     { positive: [w[2999]!], negative: [w[0]!, w[1]!], topn: 10, restrictVocab: 1000 },
-    { positive: ['athens', 'greece'], negative: ['baghdad'].filter((x) => kv.has(x)), topn: 10, restrictVocab: null },
+    {
+      positive: ['athens', 'greece'],
+      negative: ['baghdad'].filter((x) => kv.has(x)),
+      topn: 10,
+      restrictVocab: null,
+    },
   ];
-  const run = spawnSync(PYTHON, ['-c', GENSIM_SCRIPT, modelPath, questionsPath, wordsimPath, String(restrictVocab), JSON.stringify(queries)], {
-    encoding: 'utf8',
-    maxBuffer: 64 << 20,
-  });
+  const run = spawnSync(
+    PYTHON,
+    [
+      '-c',
+      GENSIM_SCRIPT,
+      modelPath,
+      questionsPath,
+      wordsimPath,
+      String(restrictVocab),
+      JSON.stringify(queries),
+    ],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    },
+  );
   assert.equal(run.status, 0, run.stderr);
   const gensim = JSON.parse(run.stdout) as GensimResults;
 
@@ -270,13 +332,22 @@ test('analogies, word pairs and most_similar equal gensim\'s', { skip: gensimMis
   assert.deepEqual(analogies.sections, gensim.sections);
   assert.deepEqual(analogies.total, { correct: total.correct, incorrect: total.incorrect });
   assert.equal(analogies.accuracy, gensim.score);
-  assert.ok(analogies.total.correct > 100 && analogies.total.incorrect > 100, 'the model should get some right and some wrong');
+  assert.ok(
+    analogies.total.correct > 100 && analogies.total.incorrect > 100,
+    'the model should get some right and some wrong',
+  );
   assert.ok(analogies.skipped > 0, 'some questions should be outside the restricted vocabulary');
   assert.ok(Math.abs((100 * analogies.skipped) / analogies.questions - gensim.oovPercent) < 0.051);
 
   const pairs = await evaluateWordPairs(kv, wordsimPath, { restrictVocab });
-  assert.ok(Math.abs(pairs.pearson - gensim.pearson) < 1e-6, `pearson ${pairs.pearson} vs ${gensim.pearson}`);
-  assert.ok(Math.abs(pairs.spearman - gensim.spearman) < 1e-6, `spearman ${pairs.spearman} vs ${gensim.spearman}`);
+  assert.ok(
+    Math.abs(pairs.pearson - gensim.pearson) < 1e-6,
+    `pearson ${pairs.pearson} vs ${gensim.pearson}`,
+  );
+  assert.ok(
+    Math.abs(pairs.spearman - gensim.spearman) < 1e-6,
+    `spearman ${pairs.spearman} vs ${gensim.spearman}`,
+  );
   assert.ok(Math.abs(pairs.oovRatio * 100 - gensim.pairsOovPercent) < 1e-9);
   assert.ok(pairs.skipped > 0 && pairs.pairs > 100);
 
@@ -284,7 +355,13 @@ test('analogies, word pairs and most_similar equal gensim\'s', { skip: gensimMis
     const ours = kv.mostSimilar({ ...query, restrictVocab: query.restrictVocab ?? undefined });
     assertSameNeighbours(ours, gensim.mostSimilar[i]!, `most_similar ${JSON.stringify(query)}`);
   });
-  queries.filter((q) => q.restrictVocab === null).forEach((query, i) => {
-    assertSameNeighbours(kv.mostSimilarCosmul({ ...query, restrictVocab: undefined }), gensim.mostSimilarCosmul[i]!, `most_similar_cosmul ${JSON.stringify(query)}`);
-  });
+  queries
+    .filter((q) => q.restrictVocab === null)
+    .forEach((query, i) => {
+      assertSameNeighbours(
+        kv.mostSimilarCosmul({ ...query, restrictVocab: undefined }),
+        gensim.mostSimilarCosmul[i]!,
+        `most_similar_cosmul ${JSON.stringify(query)}`,
+      );
+    });
 });

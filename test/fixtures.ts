@@ -18,5 +18,9 @@ export function royalModel(extra: Row[] = [], first: Row[] = []): KeyedVectors {
     ['orange', [0, 0, 0.2, 1]],
     ...extra,
   ];
-  return new KeyedVectors(rows.map(([w]) => w), Float32Array.from(rows.flatMap(([, v]) => v)), 4);
+  return new KeyedVectors(
+    rows.map(([w]) => w),
+    Float32Array.from(rows.flatMap(([, v]) => v)),
+    4,
+  );
 }

@@ -17,7 +17,8 @@ export function fuzzRuns(defaultRuns: number, share = 1): number {
   const text = process.env['W2V_FUZZ_RUNS'];
   if (text === undefined || text === '') return defaultRuns;
   const runs = Number(text);
-  if (!Number.isSafeInteger(runs) || runs < 1) throw new Error(`W2V_FUZZ_RUNS must be a positive integer, got '${text}'`);
+  if (!Number.isSafeInteger(runs) || runs < 1)
+    throw new Error(`W2V_FUZZ_RUNS must be a positive integer, got '${text}'`);
   return Math.max(1, Math.round(runs * share));
 }
 
@@ -27,12 +28,28 @@ export function fuzzSeed(): number | undefined {
   return text === undefined || text === '' ? undefined : Number(text);
 }
 
-const SAMPLE_WORDS = ['the', 'naïve', '日本語', '😀', 'straße', 'Ελληνικά', '</s>', 'a-b', 'x\u0000y', '3', '-1', 'nan', 'é'];
+const SAMPLE_WORDS = [
+  'the',
+  'naïve',
+  '日本語',
+  '😀',
+  'straße',
+  'Ελληνικά',
+  '</s>',
+  'a-b',
+  'x\u0000y',
+  '3',
+  '-1',
+  'nan',
+  'é',
+];
 
 /** Words a word2vec file can hold: non-empty, no ASCII whitespace; often multi-byte UTF-8. */
 export const word2vecWord: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(...SAMPLE_WORDS),
-  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 5 }).filter((w) => !/[ \t\n\r\v\f]/.test(w)),
+  fc
+    .string({ unit: 'grapheme', minLength: 1, maxLength: 5 })
+    .filter((w) => !/[ \t\n\r\v\f]/.test(w)),
 );
 
 /** Words the native format can hold: any well-formed string, even empty or with spaces. */
@@ -63,23 +80,67 @@ export type Mutation =
 
 /** Numbers a forged header might declare. */
 const HOSTILE_NUMBERS = [
-  '0', '1', '2', '-1', '-7', '1000000000000', '999999999999999', String(2 ** 32), String(2 ** 53 - 1), String(2 ** 53),
-  String(2 ** 53 + 2), '99999999999999999999999999', '1e12', '0x10', '3.5', '+3', 'NaN', 'Infinity', 'abc', '', '٣', '00000000000004',
-  `2${' '.repeat(250)}7`, `${'0'.repeat(250)}3`,
+  '0',
+  '1',
+  '2',
+  '-1',
+  '-7',
+  '1000000000000',
+  '999999999999999',
+  String(2 ** 32),
+  String(2 ** 53 - 1),
+  String(2 ** 53),
+  String(2 ** 53 + 2),
+  '99999999999999999999999999',
+  '1e12',
+  '0x10',
+  '3.5',
+  '+3',
+  'NaN',
+  'Infinity',
+  'abc',
+  '',
+  '٣',
+  '00000000000004',
+  `2${' '.repeat(250)}7`,
+  `${'0'.repeat(250)}3`,
 ];
 
 const interestingBytes = fc.oneof(
   fc.uint8Array({ minLength: 1, maxLength: 8 }),
-  fc.constantFrom(...[' ', '\n', '\t', '\r\n', '\u0000', '\xff', '-', 'nan', '1e999', ' 1 2\n', ' '.repeat(300), '0'.repeat(300)].map((s) => Buffer.from(s, 'latin1'))),
+  fc.constantFrom(
+    ...[
+      ' ',
+      '\n',
+      '\t',
+      '\r\n',
+      '\u0000',
+      '\xff',
+      '-',
+      'nan',
+      '1e999',
+      ' 1 2\n',
+      ' '.repeat(300),
+      '0'.repeat(300),
+    ].map((s) => Buffer.from(s, 'latin1')),
+  ),
 );
 
 /** Byte-level damage at positions drawn from `position`. */
 export function byteMutationAt(position: fc.Arbitrary<number>): fc.Arbitrary<Mutation> {
   return fc.oneof(
     fc.record({ kind: fc.constant('truncate' as const), at: position }),
-    fc.record({ kind: fc.constant('flip' as const), at: position, bit: fc.integer({ min: 0, max: 7 }) }),
+    fc.record({
+      kind: fc.constant('flip' as const),
+      at: position,
+      bit: fc.integer({ min: 0, max: 7 }),
+    }),
     fc.record({ kind: fc.constant('insert' as const), at: position, bytes: interestingBytes }),
-    fc.record({ kind: fc.constant('delete' as const), at: position, length: fc.integer({ min: 1, max: 16 }) }),
+    fc.record({
+      kind: fc.constant('delete' as const),
+      at: position,
+      length: fc.integer({ min: 1, max: 16 }),
+    }),
     fc.record({ kind: fc.constant('overwrite' as const), at: position, bytes: interestingBytes }),
   );
 }
@@ -94,7 +155,11 @@ export const word2vecMutation: fc.Arbitrary<Mutation> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant('headerNumber' as const),
       field: fc.integer({ min: 0, max: 1 }),
-      token: fc.oneof(fc.constantFrom(...HOSTILE_NUMBERS), fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }).map(String), fc.integer({ min: 0, max: 12 }).map(String)),
+      token: fc.oneof(
+        fc.constantFrom(...HOSTILE_NUMBERS),
+        fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }).map(String),
+        fc.integer({ min: 0, max: 12 }).map(String),
+      ),
     }),
     weight: 1,
   },
@@ -120,7 +185,10 @@ export function mutate(bytes: Uint8Array, mutation: Mutation): Uint8Array {
     case 'insert':
       return Buffer.concat([bytes.subarray(0, at), mutation.bytes, bytes.subarray(at)]);
     case 'delete':
-      return Buffer.concat([bytes.subarray(0, at), bytes.subarray(Math.min(bytes.length, at + mutation.length))]);
+      return Buffer.concat([
+        bytes.subarray(0, at),
+        bytes.subarray(Math.min(bytes.length, at + mutation.length)),
+      ]);
     case 'overwrite': {
       const copy = copyOf(bytes);
       copy.set(mutation.bytes.subarray(0, Math.max(0, bytes.length - at)), at);
@@ -149,8 +217,33 @@ export type NativeForgery =
   | { kind: 'blockBytes'; block: number; at: number; bytes: Uint8Array };
 
 const HOSTILE_JSON: Json[] = [
-  -1, 0, 1, 7, 8, 1.5, -0.5, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 1e12, 2 ** 53 - 1, 2 ** 53, 2 ** 53 + 2, 1e308,
-  '', '1', 'ns', 'hs', 'word2vec-ts native', null, true, false, [], {}, [1, 2], { offset: 0, bytes: 0, crc32: 0 },
+  -1,
+  0,
+  1,
+  7,
+  8,
+  1.5,
+  -0.5,
+  2 ** 31,
+  2 ** 32 - 1,
+  2 ** 32,
+  1e12,
+  2 ** 53 - 1,
+  2 ** 53,
+  2 ** 53 + 2,
+  1e308,
+  '',
+  '1',
+  'ns',
+  'hs',
+  'word2vec-ts native',
+  null,
+  true,
+  false,
+  [],
+  {},
+  [1, 2],
+  { offset: 0, bytes: 0, crc32: 0 },
 ];
 
 export const nativeForgery: fc.Arbitrary<NativeForgery> = fc.oneof(
@@ -162,7 +255,12 @@ export const nativeForgery: fc.Arbitrary<NativeForgery> = fc.oneof(
       fc.record({ add: fc.integer({ min: -16, max: 16 }) }),
     ),
   }),
-  fc.record({ kind: fc.constant('blockBytes' as const), block: fc.nat(), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 4 }) }),
+  fc.record({
+    kind: fc.constant('blockBytes' as const),
+    block: fc.nat(),
+    at: fc.nat(),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 4 }),
+  }),
 );
 
 interface NativeParts {
@@ -177,7 +275,9 @@ function splitNative(file: Uint8Array): NativeParts | undefined {
   const headerBytes = view.readUInt32LE(12);
   if (PREAMBLE_BYTES + headerBytes > file.length) return undefined;
   try {
-    const header = JSON.parse(view.toString('utf8', PREAMBLE_BYTES, PREAMBLE_BYTES + headerBytes)) as Json;
+    const header = JSON.parse(
+      view.toString('utf8', PREAMBLE_BYTES, PREAMBLE_BYTES + headerBytes),
+    ) as Json;
     if (typeof header !== 'object' || header === null || Array.isArray(header)) return undefined;
     return { header, data: copyOf(file.subarray(PREAMBLE_BYTES + headerBytes)), headerBytes };
   } catch {
@@ -188,7 +288,8 @@ function splitNative(file: Uint8Array): NativeParts | undefined {
 /** Writes the header back with a valid checksum, padded to its old length when it fits (so blocks stay where they were). */
 function joinNative(file: Uint8Array, parts: NativeParts): Uint8Array {
   let header = Buffer.from(JSON.stringify(parts.header), 'utf8');
-  if (header.length <= parts.headerBytes) header = Buffer.concat([header, Buffer.alloc(parts.headerBytes - header.length, 0x20)]);
+  if (header.length <= parts.headerBytes)
+    header = Buffer.concat([header, Buffer.alloc(parts.headerBytes - header.length, 0x20)]);
   const preamble = Buffer.from(copyOf(file.subarray(0, PREAMBLE_BYTES)));
   preamble.writeUInt32LE(header.length, 12);
   preamble.writeUInt32LE(zlib.crc32(header), 16);
@@ -198,9 +299,12 @@ function joinNative(file: Uint8Array, parts: NativeParts): Uint8Array {
 /** Paths to every number, string, boolean and null in a JSON value. */
 function leaves(value: Json, path: Array<string | number> = []): Array<Array<string | number>> {
   if (typeof value !== 'object' || value === null) return [path];
-  const keys: Array<string | number> = Array.isArray(value) ? value.map((_, i) => i) : Object.keys(value);
+  const keys: Array<string | number> = Array.isArray(value)
+    ? value.map((_, i) => i)
+    : Object.keys(value);
   const found: Array<Array<string | number>> = [path];
-  for (const key of keys) found.push(...leaves((value as Record<string | number, Json>)[key]!, [...path, key]));
+  for (const key of keys)
+    found.push(...leaves((value as Record<string | number, Json>)[key]!, [...path, key]));
   return found;
 }
 
@@ -216,7 +320,13 @@ export function forgeNative(file: Uint8Array, forgery: NativeForgery): Uint8Arra
     const key = path[path.length - 1]!;
     const { value } = forgery;
     if (value === 'delete') delete parent[key];
-    else if (typeof value === 'object' && value !== null && 'add' in value && typeof value.add === 'number' && Object.keys(value).length === 1) {
+    else if (
+      typeof value === 'object' &&
+      value !== null &&
+      'add' in value &&
+      typeof value.add === 'number' &&
+      Object.keys(value).length === 1
+    ) {
       const old = parent[key];
       parent[key] = typeof old === 'number' ? old + value.add : value.add;
     } else parent[key] = value;
@@ -229,7 +339,8 @@ export function forgeNative(file: Uint8Array, forgery: NativeForgery): Uint8Arra
   const entry = blocks[names[forgery.block % names.length]!];
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return file;
   const { offset, bytes } = entry as { offset: unknown; bytes: unknown };
-  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(bytes) || (bytes as number) <= 0) return file;
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(bytes) || (bytes as number) <= 0)
+    return file;
   const length = bytes as number;
   const dataOffset = (offset as number) - PREAMBLE_BYTES - parts.headerBytes;
   if (dataOffset < 0 || dataOffset + length > parts.data.length) return file;
@@ -245,7 +356,15 @@ export function forgeNative(file: Uint8Array, forgery: NativeForgery): Uint8Arra
  */
 export const randomFile: fc.Arbitrary<Uint8Array> = fc
   .tuple(
-    fc.constantFrom('', '3 2\n', '1 1\n', '2 4\n', '0 5\n', '\x89W2V\r\n\x1a\n', '\x89W2V\r\n\x1a\n\x01\x00\x00\x00'),
+    fc.constantFrom(
+      '',
+      '3 2\n',
+      '1 1\n',
+      '2 4\n',
+      '0 5\n',
+      '\x89W2V\r\n\x1a\n',
+      '\x89W2V\r\n\x1a\n\x01\x00\x00\x00',
+    ),
     fc.uint8Array({ maxLength: 300 }),
   )
   .map(([start, noise]) => Buffer.concat([Buffer.from(start, 'latin1'), noise]));

@@ -5,7 +5,6 @@ import { KeyedVectors } from '../src/vectors/keyed-vectors.js';
 import { seededRandom } from '../src/sampling/random.js';
 import { royalModel } from './fixtures.js';
 
-
 function randomModel(size: number, dim: number, seed: number): KeyedVectors {
   const random = seededRandom(seed);
   const words = Array.from({ length: size }, (_, i) => `w${i}`);
@@ -14,9 +13,15 @@ function randomModel(size: number, dim: number, seed: number): KeyedVectors {
 }
 
 /** Brute force: every candidate row's score, sorted best first. */
-function bruteForce(kv: KeyedVectors, score: (row: number) => number, exclude: Set<number>, end = kv.size) {
+function bruteForce(
+  kv: KeyedVectors,
+  score: (row: number) => number,
+  exclude: Set<number>,
+  end = kv.size,
+) {
   const all: Array<{ word: string; similarity: number }> = [];
-  for (let row = 0; row < end; row++) if (!exclude.has(row)) all.push({ word: kv.words[row]!, similarity: score(row) });
+  for (let row = 0; row < end; row++)
+    if (!exclude.has(row)) all.push({ word: kv.words[row]!, similarity: score(row) });
   return all.sort((a, b) => b.similarity - a.similarity);
 }
 
@@ -37,8 +42,11 @@ function cosineToQuery(kv: KeyedVectors, query: Float64Array): (row: number) => 
 }
 
 test('constructor checks sizes and duplicate words', () => {
-  assert.throws(() => new KeyedVectors(['a', 'b'], new Float32Array(5), 3), (e: unknown) =>
-    e instanceof UsageError && /2 × 3 = 6/.test(e.message) && /got 5/.test(e.message));
+  assert.throws(
+    () => new KeyedVectors(['a', 'b'], new Float32Array(5), 3),
+    (e: unknown) =>
+      e instanceof UsageError && /2 × 3 = 6/.test(e.message) && /got 5/.test(e.message),
+  );
   assert.throws(() => new KeyedVectors(['a'], new Float32Array(0), 0), UsageError);
   assert.throws(() => new KeyedVectors(['a', 'a'], new Float32Array(2), 1), /'a' appears twice/);
   const empty = new KeyedVectors([], new Float32Array(0), 5);
@@ -57,8 +65,11 @@ test('lookups: size, indexOf, has, vector copies', () => {
   assert.deepEqual([...queen], [1, 0, 1, 0]);
   queen[0] = 42;
   assert.equal(kv.vectors[4], 1, 'vector() must return a copy');
-  assert.throws(() => kv.vector('prince'), (e: unknown) =>
-    e instanceof UsageError && e.message === "word 'prince' is not in the vocabulary");
+  assert.throws(
+    () => kv.vector('prince'),
+    (e: unknown) =>
+      e instanceof UsageError && e.message === "word 'prince' is not in the vocabulary",
+  );
 });
 
 test('unitVectors are unit length, zero rows stay zero, and are cached', () => {
@@ -91,20 +102,38 @@ test('mostSimilar solves king - man + woman = queen with the 3CosAdd score', () 
   // mean = (unit(king) + unit(woman) - unit(man)) / 3 = [s, s - 1, 1, 0] / 3 with s = 1/√2
   const s = Math.SQRT1_2;
   const expectedQueen = (s * s + s) / Math.sqrt(s * s + (s - 1) ** 2 + 1);
-  assert.ok(Math.abs(result[0]!.similarity - expectedQueen) < 1e-6, `${result[0]!.similarity} vs ${expectedQueen}`);
-  assert.deepEqual(result.map((r) => r.word), ['queen', 'orange', 'apple', 'nothing'], 'query words are excluded');
+  assert.ok(
+    Math.abs(result[0]!.similarity - expectedQueen) < 1e-6,
+    `${result[0]!.similarity} vs ${expectedQueen}`,
+  );
+  assert.deepEqual(
+    result.map((r) => r.word),
+    ['queen', 'orange', 'apple', 'nothing'],
+    'query words are excluded',
+  );
   const orangeUnit2 = 0.2 / Math.sqrt(1.04);
-  assert.ok(Math.abs(result[1]!.similarity - orangeUnit2 / Math.sqrt(s * s + (s - 1) ** 2 + 1)) < 1e-6);
+  assert.ok(
+    Math.abs(result[1]!.similarity - orangeUnit2 / Math.sqrt(s * s + (s - 1) ** 2 + 1)) < 1e-6,
+  );
   assert.equal(result[3]!.similarity, 0);
 });
 
 test('mostSimilar honours topn and restrictVocab', () => {
   const kv = royalModel([['nothing', [0, 0, 0, 0]]]);
-  assert.deepEqual(kv.mostSimilar({ positive: ['king'], topn: 2 }).map((r) => r.word), ['man', 'queen']);
+  assert.deepEqual(
+    kv.mostSimilar({ positive: ['king'], topn: 2 }).map((r) => r.word),
+    ['man', 'queen'],
+  );
   assert.deepEqual(kv.mostSimilar({ positive: ['king'], topn: 0 }), []);
   // Only king, queen, man are candidates.
-  assert.deepEqual(kv.mostSimilar({ positive: ['woman'], restrictVocab: 3 }).map((r) => r.word), ['queen', 'king', 'man']);
-  assert.throws(() => kv.mostSimilar({ positive: ['king', 'prince'] }), /'prince' is not in the vocabulary/);
+  assert.deepEqual(
+    kv.mostSimilar({ positive: ['woman'], restrictVocab: 3 }).map((r) => r.word),
+    ['queen', 'king', 'man'],
+  );
+  assert.throws(
+    () => kv.mostSimilar({ positive: ['king', 'prince'] }),
+    /'prince' is not in the vocabulary/,
+  );
   assert.throws(() => kv.mostSimilar({ positive: [] }), UsageError);
   assert.throws(() => kv.mostSimilar({ positive: ['king'], restrictVocab: -1 }), UsageError);
 });
@@ -120,15 +149,27 @@ test('mostSimilar top-n selection equals a full sort (random matrix)', () => {
     const got = kv.mostSimilar({ positive, negative, topn, restrictVocab });
     const rows = [...positive, ...negative].map((w) => kv.indexOf(w));
     const query = kv.meanOfUnitVectors(rows.slice(0, positive.length), rows.slice(positive.length));
-    const expected = bruteForce(kv, cosineToQuery(kv, query), new Set(rows), restrictVocab ?? kv.size).slice(0, topn);
-    assert.deepEqual(got.map((r) => r.word), expected.map((r) => r.word));
-    for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i]!.similarity - expected[i]!.similarity) < 1e-6);
+    const expected = bruteForce(
+      kv,
+      cosineToQuery(kv, query),
+      new Set(rows),
+      restrictVocab ?? kv.size,
+    ).slice(0, topn);
+    assert.deepEqual(
+      got.map((r) => r.word),
+      expected.map((r) => r.word),
+    );
+    for (let i = 0; i < got.length; i++)
+      assert.ok(Math.abs(got[i]!.similarity - expected[i]!.similarity) < 1e-6);
   }
 });
 
 test('mostSimilarCosmul matches the 3CosMul formula and solves the royal analogy', () => {
   const royal = royalModel([['nothing', [0, 0, 0, 0]]]);
-  assert.equal(royal.mostSimilarCosmul({ positive: ['king', 'woman'], negative: ['man'], topn: 1 })[0]!.word, 'queen');
+  assert.equal(
+    royal.mostSimilarCosmul({ positive: ['king', 'woman'], negative: ['man'], topn: 1 })[0]!.word,
+    'queen',
+  );
   assert.throws(() => royal.mostSimilarCosmul({ positive: [], negative: ['man'] }), UsageError);
 
   const kv = randomModel(1500, 16, 11);
@@ -137,11 +178,16 @@ test('mostSimilarCosmul matches the 3CosMul formula and solves the royal analogy
   const got = kv.mostSimilarCosmul({ positive, negative, topn: 15 });
   const cos = (a: string) => cosineToQuery(kv, Float64Array.from(kv.vector(a)));
   const [p1, p2, n1] = [cos('w3'), cos('w8'), cos('w13')];
-  const score = (row: number) => (((1 + p1(row)) / 2) * ((1 + p2(row)) / 2)) / ((1 + n1(row)) / 2 + 0.000001);
+  const score = (row: number) =>
+    (((1 + p1(row)) / 2) * ((1 + p2(row)) / 2)) / ((1 + n1(row)) / 2 + 0.000001);
   const rows = new Set([...positive, ...negative].map((w) => kv.indexOf(w)));
   const expected = bruteForce(kv, score, rows).slice(0, 15);
-  assert.deepEqual(got.map((r) => r.word), expected.map((r) => r.word));
-  for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i]!.similarity - expected[i]!.similarity) < 1e-6);
+  assert.deepEqual(
+    got.map((r) => r.word),
+    expected.map((r) => r.word),
+  );
+  for (let i = 0; i < got.length; i++)
+    assert.ok(Math.abs(got[i]!.similarity - expected[i]!.similarity) < 1e-6);
 
   // With one positive word the ranking equals mostSimilar's (gensim documents this).
   assert.deepEqual(
@@ -152,9 +198,14 @@ test('mostSimilarCosmul matches the 3CosMul formula and solves the royal analogy
 
 test('similarByVector ranks by cosine and can exclude rows', () => {
   const kv = royalModel([['nothing', [0, 0, 0, 0]]]);
-  assert.deepEqual(kv.similarByVector([0, 0, 1, 1], { topn: 2 }).map((r) => r.word), ['orange', 'woman']);
   assert.deepEqual(
-    kv.similarByVector([0, 0, 1, 1], { topn: 2, exclude: new Set([kv.indexOf('orange')]) }).map((r) => r.word),
+    kv.similarByVector([0, 0, 1, 1], { topn: 2 }).map((r) => r.word),
+    ['orange', 'woman'],
+  );
+  assert.deepEqual(
+    kv
+      .similarByVector([0, 0, 1, 1], { topn: 2, exclude: new Set([kv.indexOf('orange')]) })
+      .map((r) => r.word),
     ['woman', 'apple'],
   );
   assert.throws(() => kv.similarByVector([1, 2, 3]), /3 dimensions, expected 4/);

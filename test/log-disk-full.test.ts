@@ -3,7 +3,17 @@
 // mounted for the test and filled up, which needs root.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { closeSync, fstatSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -19,7 +29,9 @@ const dir = mkdtempSync(join(tmpdir(), 'w2v-log-disk-full-'));
 /** Mounts a tmpfs of 2 MiB at `path`; a message if that is not permitted here. */
 function mountTmpfs(path: string, options = 'size=2m'): string | undefined {
   mkdirSync(path, { recursive: true });
-  const result = spawnSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', path], { encoding: 'utf8' });
+  const result = spawnSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', path], {
+    encoding: 'utf8',
+  });
   if (result.status === 0) return undefined;
   return (result.error?.message ?? result.stderr).trim() || `mount exited with ${result.status}`;
 }
@@ -32,7 +44,10 @@ function unmount(path: string): void {
 const probe = join(dir, 'probe');
 const mountRefused = mountTmpfs(probe);
 if (mountRefused === undefined) unmount(probe);
-const skip = mountRefused === undefined ? false : `mounting a tmpfs is not permitted here (uid ${process.getuid?.()}): ${mountRefused}`;
+const skip =
+  mountRefused === undefined
+    ? false
+    : `mounting a tmpfs is not permitted here (uid ${process.getuid?.()}): ${mountRefused}`;
 
 /** Fills the file system at `mount` with one file of zeros, leaving `freeBytes` (a multiple of the page size) free. */
 function fillSpace(mount: string, freeBytes = 0): void {
@@ -61,8 +76,17 @@ const STACK_FRAME = /^\s+at /m;
 
 function progress(words: number): TrainProgress {
   return {
-    phase: 'train', epoch: 1, epochs: 1, words, totalWords: 1000, fraction: words / 1000,
-    alpha: 0.025, loss: 2.5, wordsPerSecond: 1000, elapsedSeconds: words / 1000, etaSeconds: 1,
+    phase: 'train',
+    epoch: 1,
+    epochs: 1,
+    words,
+    totalWords: 1000,
+    fraction: words / 1000,
+    alpha: 0.025,
+    loss: 2.5,
+    wordsPerSecond: 1000,
+    elapsedSeconds: words / 1000,
+    etaSeconds: 1,
   };
 }
 
@@ -79,7 +103,10 @@ after(() => {
 describe('a progress log on a full disk', { skip }, () => {
   let mounts = 0;
   /** Runs `body` with a fresh tmpfs mounted at `disk`, unmounted afterwards whatever happens. */
-  const withDisk = async (options: string | undefined, body: (disk: string) => Promise<void>): Promise<void> => {
+  const withDisk = async (
+    options: string | undefined,
+    body: (disk: string) => Promise<void>,
+  ): Promise<void> => {
     const disk = join(dir, `disk${mounts++}`);
     const refused = mountTmpfs(disk, options);
     assert.equal(refused, undefined, `mount a tmpfs at ${disk}`);
@@ -95,11 +122,25 @@ describe('a progress log on a full disk', { skip }, () => {
       fillSpace(disk);
       const log = join(disk, 'train.jsonl');
       const output = join(dir, 'full-disk.bin');
-      const { status, stdout, stderr } = await w2v(['train', '-i', corpus, '-o', output, '--epochs', '10', '--dim', '20', '--log', log]);
+      const { status, stdout, stderr } = await w2v([
+        'train',
+        '-i',
+        corpus,
+        '-o',
+        output,
+        '--epochs',
+        '10',
+        '--dim',
+        '20',
+        '--log',
+        log,
+      ]);
       assert.equal(status, 0, stderr);
       assert.doesNotMatch(stderr, STACK_FRAME);
       const warnings = stderr.split('\n').filter((line) => line.startsWith('w2v: warning:'));
-      assert.deepEqual(warnings, [`w2v: warning: cannot write the progress log '${log}': ${NO_SPACE}`]);
+      assert.deepEqual(warnings, [
+        `w2v: warning: cannot write the progress log '${log}': ${NO_SPACE}`,
+      ]);
       assert.match(stdout, /^saved\s/m);
       const vectors = await loadVectors(output);
       assert.ok(vectors.size > 80, `vocabulary of ${vectors.size} words`);
@@ -111,11 +152,25 @@ describe('a progress log on a full disk', { skip }, () => {
       fillInodes(disk);
       const log = join(disk, 'train.jsonl');
       const output = join(dir, 'no-inode.bin');
-      const { status, stderr } = await w2v(['train', '-i', corpus, '-o', output, '--epochs', '2', '--dim', '20', '--log', log]);
+      const { status, stderr } = await w2v([
+        'train',
+        '-i',
+        corpus,
+        '-o',
+        output,
+        '--epochs',
+        '2',
+        '--dim',
+        '20',
+        '--log',
+        log,
+      ]);
       assert.equal(status, 0, stderr);
       assert.doesNotMatch(stderr, STACK_FRAME);
       const warnings = stderr.split('\n').filter((line) => line.startsWith('w2v: warning:'));
-      assert.deepEqual(warnings, [`w2v: warning: cannot write the progress log '${log}': ${NO_SPACE}`]);
+      assert.deepEqual(warnings, [
+        `w2v: warning: cannot write the progress log '${log}': ${NO_SPACE}`,
+      ]);
       assert.ok((await loadVectors(output)).size > 80);
     });
   });

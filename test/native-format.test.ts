@@ -23,21 +23,39 @@ function file(name: string): string {
   return join(directory, name);
 }
 
-
 /** Words that no word2vec file could hold (spaces, a newline, the empty word) survive the native format. */
 const ODD_WORDS = ['the', 'naïve', '日本語', '😀', 'two words', 'line\nbreak', '', 'tab\there'];
 
-function sampleModel(size: number, dim: number, seed: number, kind: 'ns' | 'hs' | 'none' = 'ns'): NativeModel {
+function sampleModel(
+  size: number,
+  dim: number,
+  seed: number,
+  kind: 'ns' | 'hs' | 'none' = 'ns',
+): NativeModel {
   const random = seededRandom(seed);
-  const words = Array.from({ length: size }, (_, i) => (i < ODD_WORDS.length ? ODD_WORDS[i]! : `word${i}`));
-  const vectors = Float32Array.from({ length: size * dim }, () => (random() - 0.5) * 10 ** Math.floor(random() * 8 - 4));
+  const words = Array.from({ length: size }, (_, i) =>
+    i < ODD_WORDS.length ? ODD_WORDS[i]! : `word${i}`,
+  );
+  const vectors = Float32Array.from(
+    { length: size * dim },
+    () => (random() - 0.5) * 10 ** Math.floor(random() * 8 - 4),
+  );
   vectors[0] = -0;
   vectors[1] = Infinity;
   vectors[2] = 1e-45;
   const model: NativeModel = {
     vectors: new KeyedVectors(words, vectors, dim),
-    counts: Float64Array.from({ length: size }, (_, i) => Math.floor(1e6 / (i + 1)) + 0.5 * (i % 2)),
-    options: resolveOptions({ input: ['corpus-a.txt.gz', 'corpus-b.txt'], dim, loss: kind === 'hs' ? 'hs' : 'ns', threads: 3, seed: 42 }),
+    counts: Float64Array.from(
+      { length: size },
+      (_, i) => Math.floor(1e6 / (i + 1)) + 0.5 * (i % 2),
+    ),
+    options: resolveOptions({
+      input: ['corpus-a.txt.gz', 'corpus-b.txt'],
+      dim,
+      loss: kind === 'hs' ? 'hs' : 'ns',
+      threads: 3,
+      seed: 42,
+    }),
   };
   if (kind !== 'none') {
     const rows = kind === 'ns' ? size : Math.max(size - 1, 1);
@@ -56,13 +74,20 @@ function assertSameModel(actual: NativeModel, expected: NativeModel): void {
   assert.equal(actual.vectors.dim, expected.vectors.dim);
   assert.deepEqual(bits(actual.vectors.vectors), bits(expected.vectors.vectors));
   assert.deepEqual(actual.counts && bits(actual.counts), expected.counts && bits(expected.counts));
-  assert.deepEqual(actual.outputWeights && bits(actual.outputWeights), expected.outputWeights && bits(expected.outputWeights));
+  assert.deepEqual(
+    actual.outputWeights && bits(actual.outputWeights),
+    expected.outputWeights && bits(expected.outputWeights),
+  );
   assert.equal(actual.outputKind, expected.outputKind);
   assert.deepEqual(actual.options, expected.options);
 }
 
 /** Asserts an InputError whose message names the file and matches `pattern`. */
-async function assertInputError(promise: Promise<unknown>, path: string, pattern: RegExp): Promise<void> {
+async function assertInputError(
+  promise: Promise<unknown>,
+  path: string,
+  pattern: RegExp,
+): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
     assert.ok(error instanceof InputError, `expected an InputError, got ${String(error)}`);
     assert.ok(error.message.includes(path), `the message does not name the file: ${error.message}`);
@@ -88,7 +113,9 @@ function craft(name: string, header: unknown, data = Buffer.alloc(64), version =
     if (record['fileBytes'] === 'auto') record['fileBytes'] = CRAFTED_DATA + data.length;
     const blocks = record['blocks'] as Record<string, { offset: number }> | undefined;
     if (blocks) {
-      record['blocks'] = Object.fromEntries(Object.entries(blocks).map(([k, v]) => [k, { ...v, offset: v.offset + CRAFTED_DATA }]));
+      record['blocks'] = Object.fromEntries(
+        Object.entries(blocks).map(([k, v]) => [k, { ...v, offset: v.offset + CRAFTED_DATA }]),
+      );
     }
     text = JSON.stringify(record);
   }
@@ -120,7 +147,10 @@ for (const kind of ['ns', 'hs', 'none'] as const) {
 }
 
 test('an empty vocabulary round-trips', async () => {
-  const model: NativeModel = { vectors: new KeyedVectors([], new Float32Array(0), 3), counts: new Float64Array(0) };
+  const model: NativeModel = {
+    vectors: new KeyedVectors([], new Float32Array(0), 3),
+    counts: new Float64Array(0),
+  };
   await saveNative(file('empty.w2v'), model);
   assertSameModel(await loadNative(file('empty.w2v')), model);
 });
@@ -128,7 +158,15 @@ test('an empty vocabulary round-trips', async () => {
 test('a trained model saved as .w2v keeps what training needs to resume (ns and hs)', async () => {
   const corpus = writePlantedCorpus(file('planted.txt'), { sentences: 600 });
   for (const loss of ['ns', 'hs'] as const) {
-    const model = await train({ input: corpus.path, dim: 12, minCount: 1, epochs: 1, threads: 1, loss, seed: 3 });
+    const model = await train({
+      input: corpus.path,
+      dim: 12,
+      minCount: 1,
+      epochs: 1,
+      threads: 1,
+      loss,
+      seed: 3,
+    });
     const path = file(`trained-${loss}.w2v`);
     await model.save(path);
     const loaded = await loadNative(path);
@@ -139,7 +177,10 @@ test('a trained model saved as .w2v keeps what training needs to resume (ns and 
       outputKind: loss,
       options: model.options,
     });
-    assert.equal(loaded.outputWeights!.length / 12, loss === 'ns' ? model.vectors.size : model.vectors.size - 1);
+    assert.equal(
+      loaded.outputWeights!.length / 12,
+      loss === 'ns' ? model.vectors.size : model.vectors.size - 1,
+    );
     // An explicit format wins over the name.
     await model.save(file(`trained-${loss}.data`), { format: 'native' });
     assert.equal(await detectFormat(file(`trained-${loss}.data`)), 'native');
@@ -168,14 +209,29 @@ test('saveNative rejects parts that do not fit together, and leaves no file behi
   const model = sampleModel(20, 3, 2);
   const sub = mkdtempSync(join(directory, 'reject-'));
   const path = join(sub, 'bad.w2v');
-  await assert.rejects(saveNative(path, { ...model, counts: new Float64Array(19) }), /counts has 19 values for 20 words/);
-  await assert.rejects(saveNative(path, { ...model, outputWeights: new Float32Array(57) }), /'ns' output weights for 20 words of 3 dimensions are 20 × 3 = 60/);
-  await assert.rejects(saveNative(path, { ...model, outputKind: 'hs' }), /'hs' output weights for 20 words of 3 dimensions are 19 × 3 = 57/);
-  await assert.rejects(saveNative(path, { vectors: model.vectors, outputWeights: model.outputWeights }), UsageError);
+  await assert.rejects(
+    saveNative(path, { ...model, counts: new Float64Array(19) }),
+    /counts has 19 values for 20 words/,
+  );
+  await assert.rejects(
+    saveNative(path, { ...model, outputWeights: new Float32Array(57) }),
+    /'ns' output weights for 20 words of 3 dimensions are 20 × 3 = 60/,
+  );
+  await assert.rejects(
+    saveNative(path, { ...model, outputKind: 'hs' }),
+    /'hs' output weights for 20 words of 3 dimensions are 19 × 3 = 57/,
+  );
+  await assert.rejects(
+    saveNative(path, { vectors: model.vectors, outputWeights: model.outputWeights }),
+    UsageError,
+  );
   await assert.rejects(saveNative(path, { vectors: model.vectors, outputKind: 'ns' }), UsageError);
   assert.deepEqual(readdirSync(sub), []);
   const nowhere = join(sub, 'missing-dir', 'model.w2v');
-  await assert.rejects(saveNative(nowhere, model), (error: unknown) => error instanceof W2vError && error.message.includes(nowhere));
+  await assert.rejects(
+    saveNative(nowhere, model),
+    (error: unknown) => error instanceof W2vError && error.message.includes(nowhere),
+  );
   assert.deepEqual(readdirSync(sub), []);
 });
 
@@ -187,7 +243,11 @@ test('every truncation gives an InputError naming the file and a byte offset', a
   for (const cut of cuts) {
     const truncated = file(`truncated-${cut}.w2v`);
     writeFileSync(truncated, whole.subarray(0, cut));
-    await assertInputError(loadNative(truncated), truncated, cut < 8 ? /not a word2vec-ts native model file/ : /byte offset \d+/);
+    await assertInputError(
+      loadNative(truncated),
+      truncated,
+      cut < 8 ? /not a word2vec-ts native model file/ : /byte offset \d+/,
+    );
   }
 });
 
@@ -196,7 +256,9 @@ test('every flipped bit in the preamble, header or data gives an InputError nami
   await saveNative(path, sampleModel(60, 6, 5, 'hs'));
   const intact = readFileSync(path);
   const headerEnd = 24 + intact.readUInt32LE(12);
-  const header = JSON.parse(intact.toString('utf8', 24, headerEnd)) as { blocks: Record<string, { offset: number; bytes: number }> };
+  const header = JSON.parse(intact.toString('utf8', 24, headerEnd)) as {
+    blocks: Record<string, { offset: number; bytes: number }>;
+  };
   const positions = new Set<number>([0, 1, 7, 8, 9, 12, 13, 14, 16, 19]);
   const random = seededRandom(11);
   for (let i = 0; i < 40; i++) positions.add(24 + Math.floor(random() * (headerEnd - 24)));
@@ -208,28 +270,84 @@ test('every flipped bit in the preamble, header or data gives an InputError nami
     damaged[position]! ^= 1 << Math.floor(random() * 8);
     const target = file('damaged.w2v');
     writeFileSync(target, damaged);
-    await assertInputError(loadNative(target), target, position < 8 ? /not a word2vec-ts native model file/ : /byte offset \d+/);
+    await assertInputError(
+      loadNative(target),
+      target,
+      position < 8 ? /not a word2vec-ts native model file/ : /byte offset \d+/,
+    );
   }
 });
 
 test('headers that lie give InputErrors before anything is allocated', async () => {
   const ok = { format: 'word2vec-ts native', size: 2, dim: 1, outputKind: null, options: null };
   const blocks = (extra: Record<string, unknown> = {}) => ({
-    wordLengths: { offset: 0, bytes: 8, crc32: 0 }, words: { offset: 8, bytes: 2, crc32: 0 }, vectors: { offset: 16, bytes: 8, crc32: 0 }, ...extra,
+    wordLengths: { offset: 0, bytes: 8, crc32: 0 },
+    words: { offset: 8, bytes: 2, crc32: 0 },
+    vectors: { offset: 16, bytes: 8, crc32: 0 },
+    ...extra,
   });
   const cases: Array<[string, unknown, RegExp, number?]> = [
-    ['not-json.w2v', '{"format": "word2vec-ts native", size: 2', /byte offset 24: the header is not valid JSON/],
+    [
+      'not-json.w2v',
+      '{"format": "word2vec-ts native", size: 2',
+      /byte offset 24: the header is not valid JSON/,
+    ],
     ['array.w2v', '[1, 2]', /header: expected a JSON object/],
-    ['newer.w2v', ok, /byte offset 8: format version 2 is newer than this version of word2vec-ts reads \(1\)/, 2],
-    ['huge-size.w2v', { ...ok, size: 2 ** 40, fileBytes: 'auto', blocks: blocks() }, /block "wordLengths" has 8 bytes; 1099511627776 words of 1 dimensions need 4398046511104/],
-    ['negative-dim.w2v', { ...ok, dim: -3, fileBytes: 'auto', blocks: blocks() }, /"dim" must be a positive integer, found -3/],
-    ['wrong-length.w2v', { ...ok, fileBytes: 999, blocks: blocks() }, /should be 999 bytes long but is/],
-    ['outside.w2v', { ...ok, fileBytes: 'auto', blocks: blocks({ vectors: { offset: 4096, bytes: 8, crc32: 0 } }) }, /block "vectors" \(8 bytes at byte offset 5120\) lies outside the data \(bytes 1024 to 1088\)/],
-    ['overlap.w2v', { ...ok, fileBytes: 'auto', blocks: blocks({ vectors: { offset: 8, bytes: 8, crc32: 0 } }) }, /blocks "words" and "vectors" overlap/],
-    ['bad-crc.w2v', { ...ok, fileBytes: 'auto', blocks: blocks() }, /byte offset 1024: the block "wordLengths" \(8 bytes\) is damaged: its checksum does not match/],
-    ['unknown-block.w2v', { ...ok, fileBytes: 'auto', blocks: blocks({ extra: { offset: 0, bytes: 0, crc32: 0 } }) }, /unknown block "extra"/],
-    ['missing-output.w2v', { ...ok, outputKind: 'hs', fileBytes: 'auto', blocks: blocks() }, /"outputKind" is "hs" but the block "outputWeights" is missing/],
-    ['bad-options.w2v', { ...ok, options: { input: [], dim: 1 }, fileBytes: 'auto', blocks: blocks() }, /"options": input must name at least one corpus file/],
+    [
+      'newer.w2v',
+      ok,
+      /byte offset 8: format version 2 is newer than this version of word2vec-ts reads \(1\)/,
+      2,
+    ],
+    [
+      'huge-size.w2v',
+      { ...ok, size: 2 ** 40, fileBytes: 'auto', blocks: blocks() },
+      /block "wordLengths" has 8 bytes; 1099511627776 words of 1 dimensions need 4398046511104/,
+    ],
+    [
+      'negative-dim.w2v',
+      { ...ok, dim: -3, fileBytes: 'auto', blocks: blocks() },
+      /"dim" must be a positive integer, found -3/,
+    ],
+    [
+      'wrong-length.w2v',
+      { ...ok, fileBytes: 999, blocks: blocks() },
+      /should be 999 bytes long but is/,
+    ],
+    [
+      'outside.w2v',
+      {
+        ...ok,
+        fileBytes: 'auto',
+        blocks: blocks({ vectors: { offset: 4096, bytes: 8, crc32: 0 } }),
+      },
+      /block "vectors" \(8 bytes at byte offset 5120\) lies outside the data \(bytes 1024 to 1088\)/,
+    ],
+    [
+      'overlap.w2v',
+      { ...ok, fileBytes: 'auto', blocks: blocks({ vectors: { offset: 8, bytes: 8, crc32: 0 } }) },
+      /blocks "words" and "vectors" overlap/,
+    ],
+    [
+      'bad-crc.w2v',
+      { ...ok, fileBytes: 'auto', blocks: blocks() },
+      /byte offset 1024: the block "wordLengths" \(8 bytes\) is damaged: its checksum does not match/,
+    ],
+    [
+      'unknown-block.w2v',
+      { ...ok, fileBytes: 'auto', blocks: blocks({ extra: { offset: 0, bytes: 0, crc32: 0 } }) },
+      /unknown block "extra"/,
+    ],
+    [
+      'missing-output.w2v',
+      { ...ok, outputKind: 'hs', fileBytes: 'auto', blocks: blocks() },
+      /"outputKind" is "hs" but the block "outputWeights" is missing/,
+    ],
+    [
+      'bad-options.w2v',
+      { ...ok, options: { input: [], dim: 1 }, fileBytes: 'auto', blocks: blocks() },
+      /"options": input must name at least one corpus file/,
+    ],
   ];
   for (const [name, header, pattern, version] of cases) {
     const path = craft(name, header, Buffer.alloc(64), version);
@@ -238,7 +356,11 @@ test('headers that lie give InputErrors before anything is allocated', async () 
   // A word2vec file is not a native one.
   const kv = new KeyedVectors(['a'], new Float32Array([1]), 1);
   await saveWord2Vec(kv, file('vectors.bin'));
-  await assertInputError(loadNative(file('vectors.bin')), file('vectors.bin'), /not a word2vec-ts native model file: expected the bytes 89 57 32 56 0d 0a 1a 0a at byte offset 0, found 31 20 31 0a 61 20 00 00/);
+  await assertInputError(
+    loadNative(file('vectors.bin')),
+    file('vectors.bin'),
+    /not a word2vec-ts native model file: expected the bytes 89 57 32 56 0d 0a 1a 0a at byte offset 0, found 31 20 31 0a 61 20 00 00/,
+  );
   await assertInputError(loadNative(file('no-such.w2v')), file('no-such.w2v'), /cannot read/);
 });
 
@@ -249,7 +371,11 @@ test('formats are chosen by extension, by content when the name does not say, or
   assert.equal(formatFromExtension('m.txt'), 'txt');
   assert.equal(formatFromExtension('m'), undefined);
   const { vectors: kv } = sampleModel(30, 4, 6);
-  const plain = new KeyedVectors(kv.words.map((_, i) => `w${i}`), kv.vectors, kv.dim);
+  const plain = new KeyedVectors(
+    kv.words.map((_, i) => `w${i}`),
+    kv.vectors,
+    kv.dim,
+  );
   for (const format of ['bin', 'txt', 'native'] as const) {
     const unnamed = file(`sniffed-${format}`);
     await saveVectors(plain, unnamed, { format });
@@ -272,47 +398,90 @@ test('fastText .vec files (a trailing space after the last value) load', async (
   writeFileSync(path, '3 4\n</s> 0.1 -0.2 0.3 0.4 \nthe 1 2 3 4 \nof -1.5e-3 2 3 4 \n');
   const kv = await loadVectors(path);
   assert.deepEqual(kv.words, ['</s>', 'the', 'of']);
-  assert.deepEqual([...kv.vectors], [0.1, -0.2, 0.3, 0.4, 1, 2, 3, 4, -1.5e-3, 2, 3, 4].map(Math.fround));
+  assert.deepEqual(
+    [...kv.vectors],
+    [0.1, -0.2, 0.3, 0.4, 1, 2, 3, 4, -1.5e-3, 2, 3, 4].map(Math.fround),
+  );
 });
 
 const fastTextMissing = fastTextSkip();
 
-test('a .vec file written by fastText loads with every word and value', { skip: fastTextMissing }, async () => {
-  const corpus = writePlantedCorpus(file('ft-corpus.txt'), { sentences: 400 });
-  const output = file('ft');
-  const run = spawnSync(FASTTEXT, ['skipgram', '-input', corpus.path, '-output', output, '-minn', '0', '-maxn', '0',
-    '-dim', '10', '-epoch', '1', '-minCount', '1', '-thread', '1', '-verbose', '0'], { encoding: 'utf8' });
-  assert.equal(run.status, 0, run.stderr);
-  const text = readFileSync(`${output}.vec`, 'utf8');
-  const lines = text.split('\n').filter((line) => line.length > 0);
-  const [count, dim] = lines[0]!.trim().split(' ').map(Number);
-  assert.ok(lines[1]!.endsWith(' '), 'fastText ends each vector line with a space');
-  const kv = await loadVectors(`${output}.vec`);
-  assert.equal(kv.size, count);
-  assert.equal(kv.dim, dim);
-  lines.slice(1).forEach((line, row) => {
-    const [word, ...values] = line.trim().split(' ');
-    assert.equal(kv.words[row], word);
-    assert.deepEqual([...kv.vectors.subarray(row * dim!, (row + 1) * dim!)], values.map((v) => Math.fround(Number(v))));
-  });
-});
+test(
+  'a .vec file written by fastText loads with every word and value',
+  { skip: fastTextMissing },
+  async () => {
+    const corpus = writePlantedCorpus(file('ft-corpus.txt'), { sentences: 400 });
+    const output = file('ft');
+    const run = spawnSync(
+      FASTTEXT,
+      [
+        'skipgram',
+        '-input',
+        corpus.path,
+        '-output',
+        output,
+        '-minn',
+        '0',
+        '-maxn',
+        '0',
+        '-dim',
+        '10',
+        '-epoch',
+        '1',
+        '-minCount',
+        '1',
+        '-thread',
+        '1',
+        '-verbose',
+        '0',
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(run.status, 0, run.stderr);
+    const text = readFileSync(`${output}.vec`, 'utf8');
+    const lines = text.split('\n').filter((line) => line.length > 0);
+    const [count, dim] = lines[0]!.trim().split(' ').map(Number);
+    assert.ok(lines[1]!.endsWith(' '), 'fastText ends each vector line with a space');
+    const kv = await loadVectors(`${output}.vec`);
+    assert.equal(kv.size, count);
+    assert.equal(kv.dim, dim);
+    lines.slice(1).forEach((line, row) => {
+      const [word, ...values] = line.trim().split(' ');
+      assert.equal(kv.words[row], word);
+      assert.deepEqual(
+        [...kv.vectors.subarray(row * dim!, (row + 1) * dim!)],
+        values.map((v) => Math.fround(Number(v))),
+      );
+    });
+  },
+);
 
 const gensimMissing = gensimSkip();
 
-test('vectors converted through the native format are what gensim reads from the original', { skip: gensimMissing }, async () => {
-  const model = sampleModel(200, 8, 13);
-  const plain = new KeyedVectors(model.vectors.words.map((_, i) => `w${i}`), model.vectors.vectors, 8);
-  await saveVectors(plain, file('via.w2v'));
-  await saveVectors(await loadVectors(file('via.w2v')), file('via.bin'));
-  const script = `
+test(
+  'vectors converted through the native format are what gensim reads from the original',
+  { skip: gensimMissing },
+  async () => {
+    const model = sampleModel(200, 8, 13);
+    const plain = new KeyedVectors(
+      model.vectors.words.map((_, i) => `w${i}`),
+      model.vectors.vectors,
+      8,
+    );
+    await saveVectors(plain, file('via.w2v'));
+    await saveVectors(await loadVectors(file('via.w2v')), file('via.bin'));
+    const script = `
 import sys
 from gensim.models import KeyedVectors
 kv = KeyedVectors.load_word2vec_format(sys.argv[1], binary=True)
 kv.vectors.astype('<f4').tofile(sys.argv[2])
 print(' '.join(kv.index_to_key))
 `;
-  const run = spawnSync(PYTHON, ['-c', script, file('via.bin'), file('via.f32')], { encoding: 'utf8' });
-  assert.equal(run.status, 0, run.stderr);
-  assert.deepEqual(run.stdout.trim().split(' '), plain.words);
-  assert.deepEqual(new Uint8Array(readFileSync(file('via.f32'))), bits(plain.vectors));
-});
+    const run = spawnSync(PYTHON, ['-c', script, file('via.bin'), file('via.f32')], {
+      encoding: 'utf8',
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(run.stdout.trim().split(' '), plain.words);
+    assert.deepEqual(new Uint8Array(readFileSync(file('via.f32'))), bits(plain.vectors));
+  },
+);

@@ -23,16 +23,26 @@ export function skipWithout(missing: string | undefined): string | false {
 let gensim: string | false | undefined;
 /** Whether gensim's tests skip (see skipWithout). */
 export function gensimSkip(): string | false {
-  gensim ??= skipWithout(spawnSync(PYTHON, ['-c', 'import gensim'], { stdio: 'ignore' }).status === 0 ? undefined : `gensim cannot be imported with ${PYTHON}`);
+  gensim ??= skipWithout(
+    spawnSync(PYTHON, ['-c', 'import gensim'], { stdio: 'ignore' }).status === 0
+      ? undefined
+      : `gensim cannot be imported with ${PYTHON}`,
+  );
   return gensim;
 }
 
 /** Whether fastText's tests skip (see skipWithout). */
 export function fastTextSkip(): string | false {
-  return skipWithout(spawnSync(FASTTEXT, [], { stdio: 'ignore' }).error ? `${FASTTEXT} is not installed` : undefined);
+  return skipWithout(
+    spawnSync(FASTTEXT, [], { stdio: 'ignore' }).error ? `${FASTTEXT} is not installed` : undefined,
+  );
 }
 
 /** Whether the browser tests skip (see skipWithout). */
 export function chromiumSkip(): string | false {
-  return skipWithout(existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set W2V_CHROMIUM)`);
+  return skipWithout(
+    existsSync(CHROMIUM)
+      ? undefined
+      : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set W2V_CHROMIUM)`,
+  );
 }

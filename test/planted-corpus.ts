@@ -13,15 +13,22 @@ export interface PlantedCorpus {
   topics: string[][];
 }
 
-export function writePlantedCorpus(path: string, { topics = 10, wordsPerTopic = 8, sentences = 3000, length = 10, seed = 1 } = {}): PlantedCorpus {
+export function writePlantedCorpus(
+  path: string,
+  { topics = 10, wordsPerTopic = 8, sentences = 3000, length = 10, seed = 1 } = {},
+): PlantedCorpus {
   const random = new Random(seed);
   const pick = <T>(items: T[]): T => items[Math.floor(random.next() * items.length)];
-  const names = Array.from({ length: topics }, (_, t) => Array.from({ length: wordsPerTopic }, (_, w) => `topic${t}word${w}`));
+  const names = Array.from({ length: topics }, (_, t) =>
+    Array.from({ length: wordsPerTopic }, (_, w) => `topic${t}word${w}`),
+  );
   const common = ['the', 'of', 'and', 'a'];
   const lines: string[] = [];
   for (let s = 0; s < sentences; s++) {
     const topic = pick(names);
-    lines.push(Array.from({ length }, () => (random.next() < 0.2 ? pick(common) : pick(topic))).join(' '));
+    lines.push(
+      Array.from({ length }, () => (random.next() < 0.2 ? pick(common) : pick(topic))).join(' '),
+    );
   }
   writeFileSync(path, lines.join('\n') + '\n');
   const topicOf = new Map<string, number>();

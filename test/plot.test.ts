@@ -4,7 +4,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { parseProgressLog, progressRecord, type ProgressRecord } from '../src/train/progress-log.js';
+import {
+  parseProgressLog,
+  progressRecord,
+  type ProgressRecord,
+} from '../src/train/progress-log.js';
 import type { TrainProgress } from '../src/train/types.js';
 import { lossChartSvg, niceTicks } from '../src/web/loss-chart.js';
 import { writePlantedCorpus } from './planted-corpus.js';
@@ -23,7 +27,18 @@ after(async () => {
 /** A synthetic 3-epoch run: loss falling from 3 to about 2, learning rate from 0.025 to 0.0001. */
 function syntheticLog(points = 30): string {
   const lines: string[] = [
-    JSON.stringify({ time: '2024-01-01T00:00:00.000Z', elapsedSeconds: 0.5, phase: 'vocab', epoch: 0, epochs: 3, words: 5000, totalWords: 0, alpha: 0.025, loss: null, wordsPerSecond: 10000 }),
+    JSON.stringify({
+      time: '2024-01-01T00:00:00.000Z',
+      elapsedSeconds: 0.5,
+      phase: 'vocab',
+      epoch: 0,
+      epochs: 3,
+      words: 5000,
+      totalWords: 0,
+      alpha: 0.025,
+      loss: null,
+      wordsPerSecond: 10000,
+    }),
   ];
   const total = 300_000;
   for (let i = 1; i <= points; i++) {
@@ -47,7 +62,11 @@ function syntheticLog(points = 30): string {
 }
 
 function pngSize(bytes: Buffer): { width: number; height: number } {
-  assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
+  assert.deepEqual(
+    [...bytes.subarray(0, 8)],
+    [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
+    'PNG signature',
+  );
   assert.equal(bytes.subarray(12, 16).toString('ascii'), 'IHDR');
   return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
 }
@@ -60,8 +79,22 @@ describe('w2v train --log', () => {
     const log = join(dir, 'train.jsonl');
     await writeFile(log, 'old contents of the file\n');
     const result = await w2v([
-      'train', '-i', corpus.path, '-o', join(dir, 'model.bin'), '--log', log,
-      '--dim', '16', '--min-count', '1', '--epochs', '2', '--threads', '1', '--quiet',
+      'train',
+      '-i',
+      corpus.path,
+      '-o',
+      join(dir, 'model.bin'),
+      '--log',
+      log,
+      '--dim',
+      '16',
+      '--min-count',
+      '1',
+      '--epochs',
+      '2',
+      '--threads',
+      '1',
+      '--quiet',
     ]);
     assert.equal(result.status, 0, result.stderr);
     records = parseProgressLog(await readFile(log, 'utf8'));
@@ -71,7 +104,16 @@ describe('w2v train --log', () => {
     assert.ok(records.length >= 1);
     for (const record of records) {
       assert.deepEqual(Object.keys(record).sort(), [
-        'alpha', 'elapsedSeconds', 'epoch', 'epochs', 'loss', 'phase', 'time', 'totalWords', 'words', 'wordsPerSecond',
+        'alpha',
+        'elapsedSeconds',
+        'epoch',
+        'epochs',
+        'loss',
+        'phase',
+        'time',
+        'totalWords',
+        'words',
+        'wordsPerSecond',
       ]);
       assert.ok(!Number.isNaN(Date.parse(record.time)));
     }
@@ -89,7 +131,15 @@ describe('w2v train --log', () => {
   });
 
   test('a log in a missing directory is a usage error, before training', async () => {
-    const result = await w2v(['train', '-i', join(dir, 'planted.txt'), '-o', join(dir, 'x.bin'), '--log', join(dir, 'no', 'such', 'log.jsonl')]);
+    const result = await w2v([
+      'train',
+      '-i',
+      join(dir, 'planted.txt'),
+      '-o',
+      join(dir, 'x.bin'),
+      '--log',
+      join(dir, 'no', 'such', 'log.jsonl'),
+    ]);
     assert.equal(result.status, 2);
     assert.match(result.stderr, /--log: directory '.*no[/\\]such' does not exist/);
   });
@@ -98,8 +148,17 @@ describe('w2v train --log', () => {
 describe('progress records', () => {
   test('NaN loss becomes null, and records read back', () => {
     const progress: TrainProgress = {
-      phase: 'train', epoch: 1, epochs: 1, words: 10, totalWords: 100, fraction: 0.1, alpha: 0.02, loss: NaN,
-      wordsPerSecond: 5, elapsedSeconds: 2, etaSeconds: NaN,
+      phase: 'train',
+      epoch: 1,
+      epochs: 1,
+      words: 10,
+      totalWords: 100,
+      fraction: 0.1,
+      alpha: 0.02,
+      loss: NaN,
+      wordsPerSecond: 5,
+      elapsedSeconds: 2,
+      etaSeconds: NaN,
     };
     const record = progressRecord(progress, new Date(0));
     assert.equal(record.loss, null);
@@ -110,8 +169,14 @@ describe('progress records', () => {
   test('a truncated last line (a run still writing) is skipped; other bad lines are errors', () => {
     const good = syntheticLog(3).trim().split('\n');
     assert.equal(parseProgressLog(`${good.join('\n')}\n{"time": "2024`).length, 4);
-    assert.throws(() => parseProgressLog(`${good[0]}\nnot json\n${good[1]}\n`, 'x.jsonl'), /x\.jsonl, line 2: not JSON/);
-    assert.throws(() => parseProgressLog('{"phase": "train"}\n', 'x.jsonl'), /x\.jsonl, line 1: not a progress record/);
+    assert.throws(
+      () => parseProgressLog(`${good[0]}\nnot json\n${good[1]}\n`, 'x.jsonl'),
+      /x\.jsonl, line 2: not JSON/,
+    );
+    assert.throws(
+      () => parseProgressLog('{"phase": "train"}\n', 'x.jsonl'),
+      /x\.jsonl, line 1: not a progress record/,
+    );
   });
 });
 
@@ -165,7 +230,18 @@ describe('w2v plot', () => {
 
   test('writes a PNG of the requested size, against time if asked', async () => {
     const out = join(dir, 'loss.png');
-    const result = await w2v(['plot', log, '-o', out, '--width', '1000', '--height', '500', '--x', 'time']);
+    const result = await w2v([
+      'plot',
+      log,
+      '-o',
+      out,
+      '--width',
+      '1000',
+      '--height',
+      '500',
+      '--x',
+      'time',
+    ]);
     assert.equal(result.status, 0, result.stderr);
     const bytes = await readFile(out);
     assert.deepEqual(pngSize(bytes), { width: 1000, height: 500 });

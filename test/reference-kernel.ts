@@ -31,7 +31,10 @@ export function logisticLoss(v: ArrayLike<number>, targets: LogisticTarget[]): n
 }
 
 /** dJ/dv and dJ/du for each target: (sigma(u.v) - label) times the other vector. */
-export function logisticGradients(v: ArrayLike<number>, targets: LogisticTarget[]): { input: Float64Array; outputs: Float64Array[] } {
+export function logisticGradients(
+  v: ArrayLike<number>,
+  targets: LogisticTarget[],
+): { input: Float64Array; outputs: Float64Array[] } {
   const input = new Float64Array(v.length);
   const outputs = targets.map(({ output, label }) => {
     const e = sigmoid(dot(v, output)) - label;
@@ -63,7 +66,12 @@ export function logisticStep(v: Float32Array, targets: LogisticTarget[], alpha: 
  * J = -log(exp(u_t . v) / sum_j exp(u_j . v)); every output row moves by
  * (1[j = t] - p_j) * alpha * v and the input by the sum of those rows' pulls.
  */
-export function softmaxStep(v: Float32Array, outputs: Float32Array[], target: number, alpha: number): number {
+export function softmaxStep(
+  v: Float32Array,
+  outputs: Float32Array[],
+  target: number,
+  alpha: number,
+): number {
   const scores = outputs.map((u) => dot(u, v));
   const top = Math.max(...scores);
   const exps = scores.map((s) => Math.exp(s - top));

@@ -12,18 +12,35 @@ import { plantedRecovery, writePlantedCorpus } from './planted-corpus.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'w2v-train-'));
 const corpus = writePlantedCorpus(join(dir, 'planted.txt'));
-const base = { input: corpus.path, dim: 24, window: 3, minCount: 1, sample: 0, epochs: 5, threads: 1, seed: 7 };
-
+const base = {
+  input: corpus.path,
+  dim: 24,
+  window: 3,
+  minCount: 1,
+  sample: 0,
+  epochs: 5,
+  threads: 1,
+  seed: 7,
+};
 
 for (const arch of ['sg', 'cbow'] as Architecture[]) {
   for (const loss of ['ns', 'hs'] as Loss[]) {
     test(`${arch} with ${loss === 'ns' ? 'negative sampling' : 'hierarchical softmax'} finds the planted neighbours`, async () => {
       const progress: TrainProgress[] = [];
-      const model = await train({ ...base, arch, loss, onProgress: (p) => progress.push(p), progressIntervalMs: 10 });
+      const model = await train({
+        ...base,
+        arch,
+        loss,
+        onProgress: (p) => progress.push(p),
+        progressIntervalMs: 10,
+      });
       assert.equal(model.summary.vocabSize, 84);
       assert.equal(model.summary.trainedWords, 5 * 30000);
       const recovery = plantedRecovery(corpus, model.vectors);
-      assert.ok(recovery >= 0.95, `only ${(100 * recovery).toFixed(0)}% of words have their topic as nearest neighbours`);
+      assert.ok(
+        recovery >= 0.95,
+        `only ${(100 * recovery).toFixed(0)}% of words have their topic as nearest neighbours`,
+      );
       const last = progress[progress.length - 1];
       assert.equal(last.phase, 'train');
       assert.equal(last.fraction, 1);
@@ -38,7 +55,11 @@ for (const loss of ['ns', 'hs'] as Loss[]) {
     const model = await train({ ...base, loss, sharedNegatives: true });
     assert.ok(plantedRecovery(corpus, model.vectors) >= 0.95);
     const plain = await train({ ...base, loss });
-    assert.notDeepEqual(model.vectors.vectors, plain.vectors.vectors, 'the option changes the training');
+    assert.notDeepEqual(
+      model.vectors.vectors,
+      plain.vectors.vectors,
+      'the option changes the training',
+    );
   });
 }
 
@@ -52,7 +73,11 @@ for (const arch of ['sg', 'cbow'] as Architecture[]) {
 test('the full softmax refuses a vocabulary too large for it', async () => {
   const path = join(dir, 'wide.txt');
   writeFileSync(path, Array.from({ length: SOFTMAX_MAX_VOCAB + 1 }, (_, i) => `w${i}`).join(' '));
-  await assert.rejects(train({ ...base, input: path, loss: 'softmax' }), (e: unknown) => e instanceof UsageError && e.option === 'loss' && /use loss ns or hs/.test(e.message));
+  await assert.rejects(
+    train({ ...base, input: path, loss: 'softmax' }),
+    (e: unknown) =>
+      e instanceof UsageError && e.option === 'loss' && /use loss ns or hs/.test(e.message),
+  );
 });
 
 test('a model trained before any learning has no planted structure (the check can fail)', async () => {
@@ -62,7 +87,11 @@ test('a model trained before any learning has no planted structure (the check ca
 
 test('one thread with a seed gives identical bytes on every run; another seed does not', async () => {
   const files = [];
-  for (const [run, seed] of [[1, 7], [2, 7], [3, 8]]) {
+  for (const [run, seed] of [
+    [1, 7],
+    [2, 7],
+    [3, 8],
+  ]) {
     const model = await train({ ...base, seed });
     const path = join(dir, `seeded-${run}.bin`);
     await model.save(path);
@@ -93,7 +122,16 @@ test('examples are counted as the reference defines them: one per (context, word
   const lines = ['a b c d e', 'b c', 'e d c b a f', 'a'];
   writeFileSync(path, lines.join('\n') + '\n');
   const lengths = lines.map((line) => line.split(' ').length);
-  const options = { input: path, dim: 8, window: 1, minCount: 1, sample: 0, epochs: 3, threads: 1, seed: 1 };
+  const options = {
+    input: path,
+    dim: 8,
+    window: 1,
+    minCount: 1,
+    sample: 0,
+    epochs: 3,
+    threads: 1,
+    seed: 1,
+  };
   const pairs = lengths.reduce((sum, n) => sum + (n > 1 ? 2 * (n - 1) : 0), 0);
   const windows = lengths.reduce((sum, n) => sum + (n > 1 ? n : 0), 0);
   for (const sharedNegatives of [false, true]) {

@@ -4,7 +4,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Tokenizer } from '../src/corpus/tokenizer.js';
-import { encodeCached, decodeVarints, PRUNED_WORD, scanCorpus, SENTENCE_END } from '../src/corpus/encoded.js';
+import {
+  encodeCached,
+  decodeVarints,
+  PRUNED_WORD,
+  scanCorpus,
+  SENTENCE_END,
+} from '../src/corpus/encoded.js';
 import { Vocabulary } from '../src/vocab/vocabulary.js';
 import { train } from '../src/train/trainer.js';
 import { formatTrainSummary } from '../src/cli/train.js';
@@ -44,7 +50,8 @@ test('counting in a small memory budget prunes rare words, keeps the frequent on
   assert.equal(scan.pruning.occurrencesDropped, scan.pruning.wordsDropped);
   assert.equal(scan.words.length, RARE + FREQUENT - scan.pruning.wordsDropped);
   assert.equal(scan.tokens, tokens.length);
-  for (let f = 0; f < FREQUENT; f++) assert.equal(scan.counts[scan.words.indexOf(`f${f}`)], frequentCount, `f${f}`);
+  for (let f = 0; f < FREQUENT; f++)
+    assert.equal(scan.counts[scan.words.indexOf(`f${f}`)], frequentCount, `f${f}`);
 
   // The first pass's cache, renumbered at each prune, still spells the corpus: each entry is its token or a pruned rare word.
   let at = 0;
@@ -81,7 +88,8 @@ test('counting in a small memory budget prunes rare words, keeps the frequent on
 test("the tokenizer's memory stays within the budget, and without one it would not", () => {
   const text = readFileSync(corpus);
   const count = (tokenizer: Tokenizer): void => {
-    for (let i = 0; i < text.length; i += MiB) tokenizer.push(text.subarray(i, i + MiB), false, true, () => undefined);
+    for (let i = 0; i < text.length; i += MiB)
+      tokenizer.push(text.subarray(i, i + MiB), false, true, () => undefined);
     tokenizer.push(new Uint8Array(0), true, true, () => undefined);
   };
   const bounded = new Tokenizer(10000, { maxBytes: BUDGET * MiB });
@@ -89,18 +97,27 @@ test("the tokenizer's memory stays within the budget, and without one it would n
   const words = bounded.words();
   const decoded = words.reduce((bytes, word) => bytes + 24 + word.length, 0);
   assert.ok(bounded.pruning.prunes > 0);
-  assert.ok(bounded.memoryBytes + decoded <= BUDGET * MiB, `${bounded.memoryBytes} + ${decoded} bytes`);
+  assert.ok(
+    bounded.memoryBytes + decoded <= BUDGET * MiB,
+    `${bounded.memoryBytes} + ${decoded} bytes`,
+  );
 
   const unbounded = new Tokenizer(10000);
   count(unbounded);
   assert.equal(unbounded.size, RARE + FREQUENT);
   assert.equal(unbounded.pruning.prunes, 0);
-  assert.ok(unbounded.memoryBytes > BUDGET * MiB, `without a budget: ${unbounded.memoryBytes} bytes`);
+  assert.ok(
+    unbounded.memoryBytes > BUDGET * MiB,
+    `without a budget: ${unbounded.memoryBytes} bytes`,
+  );
 });
 
 test('without pruning nothing changes: the same vocabulary, counts and encoded corpus as counting every word', async () => {
   // The budget is large enough: only min-count filters, before decoding instead of after.
-  const filtered = await scanCorpus([corpus], 10000, 1 << 24, { maxVocabBytes: 2048 * MiB, minCount: 5 });
+  const filtered = await scanCorpus([corpus], 10000, 1 << 24, {
+    maxVocabBytes: 2048 * MiB,
+    minCount: 5,
+  });
   const all = await scanCorpus([corpus], 10000, 1 << 24);
   assert.equal(filtered.pruning.prunes, 0);
   assert.equal(all.words.length, RARE + FREQUENT);
@@ -118,13 +135,21 @@ test('when no word reaches min-count, the scan still says how frequent the most 
   writeFileSync(path, 'a b a c\n');
   const scan = await scanCorpus([path], 10000, 0, { minCount: 5 });
   assert.deepEqual(scan.words, ['a']);
-  assert.throws(() => Vocabulary.fromCounts(scan, { minCount: 5, maxVocab: 0 }), /the most frequent, 'a', occurs twice/);
+  assert.throws(
+    () => Vocabulary.fromCounts(scan, { minCount: 5, maxVocab: 0 }),
+    /the most frequent, 'a', occurs twice/,
+  );
 });
 
 test('training reports the pruning in its summary and warns once', async () => {
   const warnings: string[] = [];
   const model = await train({
-    input: corpus, dim: 8, epochs: 1, threads: 1, minCount: 2, maxVocabMemoryMiB: BUDGET,
+    input: corpus,
+    dim: 8,
+    epochs: 1,
+    threads: 1,
+    minCount: 2,
+    maxVocabMemoryMiB: BUDGET,
     onWarning: (message) => warnings.push(message),
   });
   const { vocabPruning } = model.summary;
@@ -132,21 +157,47 @@ test('training reports the pruning in its summary and warns once', async () => {
   assert.equal(model.summary.vocabSize, FREQUENT);
   assert.deepEqual([...model.counts], Array<number>(FREQUENT).fill(frequentCount));
   assert.equal(warnings.length, 1);
-  assert.match(warnings[0], new RegExp(`pruned ${vocabPruning.prunes} times?: ${vocabPruning.wordsDropped.toLocaleString('en-US')} distinct words`));
+  assert.match(
+    warnings[0],
+    new RegExp(
+      `pruned ${vocabPruning.prunes} times?: ${vocabPruning.wordsDropped.toLocaleString('en-US')} distinct words`,
+    ),
+  );
 
   const context = { epochs: 1, output: 'v.bin', format: 'bin' as const };
-  assert.match(formatTrainSummary(model.summary, context), /^pruned +[\d,]+ rare words .* up to count \d+; raise --max-vocab-memory/m);
-  const unpruned = { ...model.summary, vocabPruning: { prunes: 0, threshold: 0, wordsDropped: 0, occurrencesDropped: 0 } };
+  assert.match(
+    formatTrainSummary(model.summary, context),
+    /^pruned +[\d,]+ rare words .* up to count \d+; raise --max-vocab-memory/m,
+  );
+  const unpruned = {
+    ...model.summary,
+    vocabPruning: { prunes: 0, threshold: 0, wordsDropped: 0, occurrencesDropped: 0 },
+  };
   assert.doesNotMatch(formatTrainSummary(unpruned, context), /pruned/);
 });
 
 test('w2v train --max-vocab-memory warns on stderr and shows the pruning in its summary', async () => {
   const output = join(dir, 'pruned.txt');
   const { status, stdout, stderr } = await w2v([
-    'train', '-i', corpus, '-o', output, '--dim', '8', '--epochs', '1', '--threads', '1', '--max-vocab-memory', String(BUDGET),
+    'train',
+    '-i',
+    corpus,
+    '-o',
+    output,
+    '--dim',
+    '8',
+    '--epochs',
+    '1',
+    '--threads',
+    '1',
+    '--max-vocab-memory',
+    String(BUDGET),
   ]);
   assert.equal(status, 0, stderr);
-  assert.match(stderr, /^w2v: warning: the vocabulary outgrew its memory budget \(32 MiB\).*raise --max-vocab-memory for exact counts$/m);
+  assert.match(
+    stderr,
+    /^w2v: warning: the vocabulary outgrew its memory budget \(32 MiB\).*raise --max-vocab-memory for exact counts$/m,
+  );
   assert.match(stdout, /^pruned +[\d,]+ rare words/m);
   assert.match(stdout, /^vocabulary +20 words/m);
 });

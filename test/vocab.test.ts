@@ -26,9 +26,13 @@ test('words that are not text are left out whatever their count, and counted', (
 
 test('a corpus of words that are not text says so; when rarer words were left out, it says min-count too', () => {
   const raw = { words: ['\udcff', '\udcfe'], counts: [3, 2] };
-  assert.throws(() => Vocabulary.fromCounts(raw, { minCount: 1, maxVocab: 0 }, "corpus 'b.dat'"), /corpus 'b\.dat' holds no text: all of its 5 tokens/);
   assert.throws(
-    () => Vocabulary.fromCounts({ ...raw, tokens: 9 }, { minCount: 5, maxVocab: 0 }, "corpus 'b.dat'"),
+    () => Vocabulary.fromCounts(raw, { minCount: 1, maxVocab: 0 }, "corpus 'b.dat'"),
+    /corpus 'b\.dat' holds no text: all of its 5 tokens/,
+  );
+  assert.throws(
+    () =>
+      Vocabulary.fromCounts({ ...raw, tokens: 9 }, { minCount: 5, maxVocab: 0 }, "corpus 'b.dat'"),
     /no word in corpus 'b\.dat' that is text occurs at least min-count = 5 times, and its most frequent tokens are invalid UTF-8/,
   );
 });
@@ -41,13 +45,19 @@ test('max-vocab keeps only the most frequent words', () => {
 test('a corpus where no word reaches min-count says so, with the top count', () => {
   assert.throws(
     () => Vocabulary.fromCounts(raw, { minCount: 10, maxVocab: 0 }, "corpus 'x.txt'"),
-    (error: unknown) => error instanceof InputError && /min-count = 10/.test(error.message) && /occurs 5 times/.test(error.message) && /x\.txt/.test(error.message),
+    (error: unknown) =>
+      error instanceof InputError &&
+      /min-count = 10/.test(error.message) &&
+      /occurs 5 times/.test(error.message) &&
+      /x\.txt/.test(error.message),
   );
 });
 
 function huffmanCodes(counts: number[]): string[] {
   const tree = buildHuffman(counts);
-  return counts.map((_, w) => Array.from(tree.codes.subarray(tree.offsets[w], tree.offsets[w + 1])).join(''));
+  return counts.map((_, w) =>
+    Array.from(tree.codes.subarray(tree.offsets[w], tree.offsets[w + 1])).join(''),
+  );
 }
 
 test('Huffman codes form a prefix code whose lengths follow frequency', () => {
@@ -56,15 +66,23 @@ test('Huffman codes form a prefix code whose lengths follow frequency', () => {
   for (let a = 0; a < codes.length; a++) {
     assert.ok(codes[a].length > 0);
     for (let b = 0; b < codes.length; b++) {
-      if (a !== b) assert.ok(!codes[b].startsWith(codes[a]), `${codes[a]} is a prefix of ${codes[b]}`);
+      if (a !== b)
+        assert.ok(!codes[b].startsWith(codes[a]), `${codes[a]} is a prefix of ${codes[b]}`);
     }
   }
-  for (let w = 1; w < codes.length; w++) assert.ok(codes[w].length >= codes[w - 1].length, 'rarer words never get shorter codes');
+  for (let w = 1; w < codes.length; w++)
+    assert.ok(codes[w].length >= codes[w - 1].length, 'rarer words never get shorter codes');
   // A full binary tree: the Kraft sum is exactly 1.
-  assert.equal(codes.reduce((s, c) => s + 2 ** -c.length, 0), 1);
+  assert.equal(
+    codes.reduce((s, c) => s + 2 ** -c.length, 0),
+    1,
+  );
   // Optimal: the expected length equals that of a textbook Huffman code for these counts.
   const expected = textbookHuffmanCost(counts);
-  assert.equal(codes.reduce((s, c, w) => s + c.length * counts[w], 0), expected);
+  assert.equal(
+    codes.reduce((s, c, w) => s + c.length * counts[w], 0),
+    expected,
+  );
 });
 
 test('Huffman paths start at the root and name inner nodes 0..V-2', () => {
@@ -73,7 +91,8 @@ test('Huffman paths start at the root and name inner nodes 0..V-2', () => {
   const v = counts.length;
   for (let w = 0; w < v; w++) {
     assert.equal(tree.points[tree.offsets[w]], v - 2, 'every path starts at the root');
-    for (let j = tree.offsets[w]; j < tree.offsets[w + 1]; j++) assert.ok(tree.points[j] >= 0 && tree.points[j] <= v - 2);
+    for (let j = tree.offsets[w]; j < tree.offsets[w + 1]; j++)
+      assert.ok(tree.points[j] >= 0 && tree.points[j] <= v - 2);
   }
   // Two words with the same path of inner nodes must differ in their last branch.
   assert.equal(new Set(huffmanCodes(counts)).size, v);

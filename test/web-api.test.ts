@@ -6,7 +6,13 @@ import { after, before, describe, test } from 'node:test';
 import { loadWord2Vec } from '../src/io/word2vec-format.js';
 import type { KeyedVectors } from '../src/vectors/keyed-vectors.js';
 import { pca2, project } from '../src/web/projection.js';
-import { startServe, trainWebFixture, w2v, type ServeProcess, type WebFixture } from './web-fixture.js';
+import {
+  startServe,
+  trainWebFixture,
+  w2v,
+  type ServeProcess,
+  type WebFixture,
+} from './web-fixture.js';
 
 let fixture: WebFixture;
 let server: ServeProcess;
@@ -32,20 +38,41 @@ interface Reply {
 async function get(path: string, params: Record<string, string | number> = {}): Promise<Reply> {
   const query = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
   const response = await fetch(new URL(`${path}${query.size > 0 ? `?${query}` : ''}`, server.url));
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>,
+  };
 }
 
 async function post(path: string, body: string, contentType = 'application/json'): Promise<Reply> {
-  const response = await fetch(new URL(path, server.url), { method: 'POST', body, headers: { 'Content-Type': contentType } });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
+  const response = await fetch(new URL(path, server.url), {
+    method: 'POST',
+    body,
+    headers: { 'Content-Type': contentType },
+  });
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>,
+  };
 }
 
 /** A request with a raw, un-normalised path and any headers (fetch would clean up both). */
-function raw(path: string, options: { method?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: string }> {
+function raw(
+  path: string,
+  options: { method?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: string }> {
   const url = new URL(server.url);
   return new Promise((resolvePromise, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, path, method: options.method ?? 'GET', headers: options.headers },
+      {
+        host: url.hostname,
+        port: url.port,
+        path,
+        method: options.method ?? 'GET',
+        headers: options.headers,
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
@@ -59,7 +86,11 @@ function raw(path: string, options: { method?: string; headers?: Record<string, 
 
 /** Every refusal is JSON with a readable message, and never a stack trace. */
 function assertError(reply: Reply, status: number, message: RegExp): void {
-  assert.equal(reply.status, status, `expected ${status}, got ${reply.status}: ${JSON.stringify(reply.body)}`);
+  assert.equal(
+    reply.status,
+    status,
+    `expected ${status}, got ${reply.status}: ${JSON.stringify(reply.body)}`,
+  );
   assert.match(reply.headers.get('content-type') ?? '', /^application\/json/);
   assert.equal(typeof reply.body.error, 'string');
   assert.match(String(reply.body.error), message);
@@ -73,11 +104,17 @@ describe('page and static files', () => {
     const response = await fetch(server.url);
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /^text\/html/);
-    assert.match(response.headers.get('content-security-policy') ?? '', /default-src 'none'; script-src 'self'/);
+    assert.match(
+      response.headers.get('content-security-policy') ?? '',
+      /default-src 'none'; script-src 'self'/,
+    );
     assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
     const html = await response.text();
     assert.match(html, /<script type="module" src="\/app.js">/);
-    for (const [path, type] of [['/app.js', /^text\/javascript/], ['/style.css', /^text\/css/]] as const) {
+    for (const [path, type] of [
+      ['/app.js', /^text\/javascript/],
+      ['/style.css', /^text\/css/],
+    ] as const) {
       const asset = await fetch(new URL(path, server.url));
       assert.equal(asset.status, 200, path);
       assert.match(asset.headers.get('content-type') ?? '', type);
@@ -85,7 +122,14 @@ describe('page and static files', () => {
   });
 
   test('serves nothing else: no source maps, no compiled modules, no files by name', async () => {
-    for (const path of ['/app.js.map', '/app.ts', '/server.js', '/public/index.html', '/package.json', '/etc/passwd']) {
+    for (const path of [
+      '/app.js.map',
+      '/app.ts',
+      '/server.js',
+      '/public/index.html',
+      '/package.json',
+      '/etc/passwd',
+    ]) {
       const reply = await raw(path);
       assert.equal(reply.status, 404, path);
       assert.match(JSON.parse(reply.body).error, /not found/);
@@ -93,7 +137,13 @@ describe('page and static files', () => {
   });
 
   test('paths with .. are refused, plain or percent-encoded', async () => {
-    for (const path of ['/../../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/index.html/../app.js', '/api/..%2f..%2fpackage.json', '/..\\..\\x']) {
+    for (const path of [
+      '/../../../etc/passwd',
+      '/%2e%2e/%2e%2e/etc/passwd',
+      '/index.html/../app.js',
+      '/api/..%2f..%2fpackage.json',
+      '/..\\..\\x',
+    ]) {
       const reply = await raw(path);
       assert.equal(reply.status, 400, path);
       assert.match(JSON.parse(reply.body).error, /must not contain '\.\.'/);
@@ -104,7 +154,11 @@ describe('page and static files', () => {
     const reply = await raw('/api/info', { headers: { Host: 'attacker.example:80' } });
     assert.equal(reply.status, 403);
     assert.match(JSON.parse(reply.body).error, /host 'attacker.example:80' is not allowed/);
-    assert.equal((await raw('/api/info', { headers: { Host: `localhost:${new URL(server.url).port}` } })).status, 200);
+    assert.equal(
+      (await raw('/api/info', { headers: { Host: `localhost:${new URL(server.url).port}` } }))
+        .status,
+      200,
+    );
   });
 });
 
@@ -117,13 +171,26 @@ describe('GET /api/info', () => {
     assert.equal(body.dim, 24);
     assert.equal(body.log, 'train.jsonl');
     assert.ok(typeof body.fileBytes === 'number' && body.fileBytes > 84 * 24 * 4);
-    assert.deepEqual(body.limits, { topn: 1000, mapWords: 20000, umapWords: 5000, completions: 50 });
+    assert.deepEqual(body.limits, {
+      topn: 1000,
+      mapWords: 20000,
+      umapWords: 5000,
+      completions: 50,
+    });
     assert.deepEqual(body.defaults, { topn: 10, mapWords: 84 });
-    assert.doesNotMatch(JSON.stringify(body), new RegExp(fixture.dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), 'no directory is shown');
+    assert.doesNotMatch(
+      JSON.stringify(body),
+      new RegExp(fixture.dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')),
+      'no directory is shown',
+    );
   });
 
   test('takes no parameters', async () => {
-    assertError(await get('/api/info', { x: 1 }), 400, /unknown parameter 'x' \(this endpoint takes none\)/);
+    assertError(
+      await get('/api/info', { x: 1 }),
+      400,
+      /unknown parameter 'x' \(this endpoint takes none\)/,
+    );
   });
 });
 
@@ -142,7 +209,10 @@ describe('/api/similar', () => {
         expected.map((n) => [n.word, n.similarity, kv.indexOf(n.word)]),
       );
     }
-    assert.ok(good / fixture.corpus.topicOf.size >= 0.95, `only ${good} of 80 words have their topic as neighbours`);
+    assert.ok(
+      good / fixture.corpus.topicOf.size >= 0.95,
+      `only ${good} of 80 words have their topic as neighbours`,
+    );
   });
 
   test('defaults to 10 neighbours and gives the word and its rank', async () => {
@@ -160,8 +230,12 @@ describe('/api/similar', () => {
   });
 
   test('topn up to 1000 is capped by the vocabulary; restrict limits the candidates', async () => {
-    assert.equal(((await get('/api/similar', { word: 'the', topn: 1000 })).body.neighbours as Scored).length, 83);
-    const restricted = (await get('/api/similar', { word: 'the', topn: 50, restrict: 10 })).body.neighbours as Scored;
+    assert.equal(
+      ((await get('/api/similar', { word: 'the', topn: 1000 })).body.neighbours as Scored).length,
+      83,
+    );
+    const restricted = (await get('/api/similar', { word: 'the', topn: 50, restrict: 10 })).body
+      .neighbours as Scored;
     assert.equal(restricted.length, 9);
     assert.ok(restricted.every((n) => n.rank < 10));
   });
@@ -169,47 +243,124 @@ describe('/api/similar', () => {
   test('bad requests get a 4xx with a clear message', async () => {
     assertError(await get('/api/similar'), 400, /missing parameter 'word'/);
     assertError(await get('/api/similar', { word: '' }), 400, /parameter 'word' is empty/);
-    assertError(await get('/api/similar', { word: 'nosuchword' }), 404, /word 'nosuchword' is not in the vocabulary/);
+    assertError(
+      await get('/api/similar', { word: 'nosuchword' }),
+      404,
+      /word 'nosuchword' is not in the vocabulary/,
+    );
     assertError(await get('/api/similar', { word: 'THE' }), 404, /did you mean 'the'\?/);
-    assertError(await get('/api/similar', { word: 'the', topn: 1001 }), 400, /'topn' must be between 1 and 1000, got 1001/);
-    assertError(await get('/api/similar', { word: 'the', topn: 0 }), 400, /'topn' must be between 1 and 1000/);
-    assertError(await get('/api/similar', { word: 'the', topn: '1e9' }), 400, /'topn' must be an integer/);
-    assertError(await get('/api/similar', { word: 'the', topn: 2.5 }), 400, /'topn' must be an integer/);
-    assertError(await get('/api/similar', { word: 'x'.repeat(1001) }), 400, /longer than 1000 characters/);
-    assertError(await get('/api/similar', { word: 'the', topN: 5 }), 400, /unknown parameter 'topN' \(expected 'word', 'topn', 'restrict'\)/);
+    assertError(
+      await get('/api/similar', { word: 'the', topn: 1001 }),
+      400,
+      /'topn' must be between 1 and 1000, got 1001/,
+    );
+    assertError(
+      await get('/api/similar', { word: 'the', topn: 0 }),
+      400,
+      /'topn' must be between 1 and 1000/,
+    );
+    assertError(
+      await get('/api/similar', { word: 'the', topn: '1e9' }),
+      400,
+      /'topn' must be an integer/,
+    );
+    assertError(
+      await get('/api/similar', { word: 'the', topn: 2.5 }),
+      400,
+      /'topn' must be an integer/,
+    );
+    assertError(
+      await get('/api/similar', { word: 'x'.repeat(1001) }),
+      400,
+      /longer than 1000 characters/,
+    );
+    assertError(
+      await get('/api/similar', { word: 'the', topN: 5 }),
+      400,
+      /unknown parameter 'topN' \(expected 'word', 'topn', 'restrict'\)/,
+    );
     const twice = await raw('/api/similar?word=the&word=of');
     assert.equal(twice.status, 400);
     assert.match(JSON.parse(twice.body).error, /parameter 'word' is given more than once/);
-    assertError(await post('/api/similar', JSON.stringify({ word: 42 })), 400, /parameter 'word' must be a string/);
-    assertError(await post('/api/similar', JSON.stringify({ word: 'the', topn: '5x' })), 400, /'topn' must be an integer/);
+    assertError(
+      await post('/api/similar', JSON.stringify({ word: 42 })),
+      400,
+      /parameter 'word' must be a string/,
+    );
+    assertError(
+      await post('/api/similar', JSON.stringify({ word: 'the', topn: '5x' })),
+      400,
+      /'topn' must be an integer/,
+    );
   });
 });
 
 describe('/api/analogy', () => {
   test('a is to b as c is to ?: b - a + c, without the query words', async () => {
     // Within a topic a and b nearly cancel, so the answer comes from c's topic.
-    const { status, body } = await get('/api/analogy', { a: 'topic0word0', b: 'topic0word1', c: 'topic5word0', topn: 5 });
+    const { status, body } = await get('/api/analogy', {
+      a: 'topic0word0',
+      b: 'topic0word1',
+      c: 'topic5word0',
+      topn: 5,
+    });
     assert.equal(status, 200);
     assert.equal(body.method, 'add');
     const answers = body.answers as Scored;
     assert.equal(answers.length, 5);
     assert.equal(fixture.topicOf(answers[0]!.word), 5);
-    for (const word of ['topic0word0', 'topic0word1', 'topic5word0']) assert.ok(!answers.some((n) => n.word === word));
-    const expected = kv.mostSimilar({ positive: ['topic0word1', 'topic5word0'], negative: ['topic0word0'], topn: 5 });
-    assert.deepEqual(answers.map((n) => n.word), expected.map((n) => n.word));
+    for (const word of ['topic0word0', 'topic0word1', 'topic5word0'])
+      assert.ok(!answers.some((n) => n.word === word));
+    const expected = kv.mostSimilar({
+      positive: ['topic0word1', 'topic5word0'],
+      negative: ['topic0word0'],
+      topn: 5,
+    });
+    assert.deepEqual(
+      answers.map((n) => n.word),
+      expected.map((n) => n.word),
+    );
   });
 
   test('method=mul uses 3CosMul', async () => {
-    const { body } = await post('/api/analogy', JSON.stringify({ a: 'topic0word0', b: 'topic0word1', c: 'topic5word0', method: 'mul', topn: 3 }));
-    const expected = kv.mostSimilarCosmul({ positive: ['topic0word1', 'topic5word0'], negative: ['topic0word0'], topn: 3 });
-    assert.deepEqual((body.answers as Scored).map((n) => n.word), expected.map((n) => n.word));
+    const { body } = await post(
+      '/api/analogy',
+      JSON.stringify({
+        a: 'topic0word0',
+        b: 'topic0word1',
+        c: 'topic5word0',
+        method: 'mul',
+        topn: 3,
+      }),
+    );
+    const expected = kv.mostSimilarCosmul({
+      positive: ['topic0word1', 'topic5word0'],
+      negative: ['topic0word0'],
+      topn: 3,
+    });
+    assert.deepEqual(
+      (body.answers as Scored).map((n) => n.word),
+      expected.map((n) => n.word),
+    );
   });
 
   test('bad requests get a 4xx with a clear message', async () => {
     assertError(await get('/api/analogy', { a: 'the', b: 'of' }), 400, /missing parameter 'c'/);
-    assertError(await get('/api/analogy', { a: 'the', b: 'nosuchword', c: 'of' }), 404, /'nosuchword' is not in the vocabulary/);
-    assertError(await get('/api/analogy', { a: 'the', b: 'of', c: 'a', method: 'best' }), 400, /'method' must be one of 'add', 'mul'/);
-    assertError(await get('/api/analogy', { a: 'the', b: 'of', c: 'a', topn: 100000 }), 400, /between 1 and 1000/);
+    assertError(
+      await get('/api/analogy', { a: 'the', b: 'nosuchword', c: 'of' }),
+      404,
+      /'nosuchword' is not in the vocabulary/,
+    );
+    assertError(
+      await get('/api/analogy', { a: 'the', b: 'of', c: 'a', method: 'best' }),
+      400,
+      /'method' must be one of 'add', 'mul'/,
+    );
+    assertError(
+      await get('/api/analogy', { a: 'the', b: 'of', c: 'a', topn: 100000 }),
+      400,
+      /between 1 and 1000/,
+    );
   });
 });
 
@@ -236,13 +387,20 @@ describe('/api/complete', () => {
     assert.equal(words.length, 5);
     assert.ok(words.every((w) => w.word.startsWith('topic4') && kv.indexOf(w.word) === w.rank));
     const ranks = words.map((w) => w.rank);
-    assert.deepEqual(ranks, [...ranks].sort((x, y) => x - y));
+    assert.deepEqual(
+      ranks,
+      [...ranks].sort((x, y) => x - y),
+    );
     assert.deepEqual((await get('/api/complete', { prefix: 'zzz' })).body.words, []);
   });
 
   test('bad requests get a 4xx', async () => {
     assertError(await get('/api/complete'), 400, /missing parameter 'prefix'/);
-    assertError(await get('/api/complete', { prefix: 't', limit: 51 }), 400, /'limit' must be between 1 and 50/);
+    assertError(
+      await get('/api/complete', { prefix: 't', limit: 51 }),
+      400,
+      /'limit' must be between 1 and 50/,
+    );
   });
 });
 
@@ -278,9 +436,17 @@ describe('/api/map', () => {
 
   test('N and the method are checked', async () => {
     assertError(await get('/api/map', { n: 20001 }), 400, /'n' must be between 1 and 20000/);
-    assertError(await get('/api/map', { n: 5001, method: 'umap' }), 400, /'n' must be between 1 and 5000/);
+    assertError(
+      await get('/api/map', { n: 5001, method: 'umap' }),
+      400,
+      /'n' must be between 1 and 5000/,
+    );
     assertError(await get('/api/map', { n: 0 }), 400, /'n' must be between 1/);
-    assertError(await get('/api/map', { method: 'tsne' }), 400, /'method' must be one of 'pca', 'umap'/);
+    assertError(
+      await get('/api/map', { method: 'tsne' }),
+      400,
+      /'method' must be one of 'pca', 'umap'/,
+    );
   });
 });
 
@@ -290,7 +456,12 @@ describe('/api/log and /api/loss.svg', () => {
     assert.equal(status, 200);
     assert.equal(body.file, 'train.jsonl');
     assert.equal(body.done, true);
-    const records = body.records as Array<{ words: number; totalWords: number; loss: number | null; alpha: number }>;
+    const records = body.records as Array<{
+      words: number;
+      totalWords: number;
+      loss: number | null;
+      alpha: number;
+    }>;
     assert.ok(records.length >= 1);
     const last = records.at(-1)!;
     assert.equal(last.words, last.totalWords);
@@ -299,17 +470,25 @@ describe('/api/log and /api/loss.svg', () => {
     const svg = await fetch(new URL('/api/loss.svg', server.url));
     assert.equal(svg.status, 200);
     assert.match(svg.headers.get('content-type') ?? '', /^image\/svg\+xml/);
-    assert.match(await svg.text(), /^<svg [^>]*width="760" height="320"[\s\S]*Training loss[\s\S]*<\/svg>\n$/);
+    assert.match(
+      await svg.text(),
+      /^<svg [^>]*width="760" height="320"[\s\S]*Training loss[\s\S]*<\/svg>\n$/,
+    );
   });
 
   test('without --log they answer 404 with a hint', async () => {
     const plain = await startServe([fixture.model]);
     try {
-      const info = await fetch(new URL('/api/info', plain.url)).then((r) => r.json() as Promise<Record<string, unknown>>);
+      const info = await fetch(new URL('/api/info', plain.url)).then(
+        (r) => r.json() as Promise<Record<string, unknown>>,
+      );
       assert.equal(info.log, null);
       const response = await fetch(new URL('/api/log', plain.url));
       assert.equal(response.status, 404);
-      assert.match(((await response.json()) as { error: string }).error, /start the server with --log <file.jsonl>/);
+      assert.match(
+        ((await response.json()) as { error: string }).error,
+        /start the server with --log <file.jsonl>/,
+      );
     } finally {
       assert.equal(await plain.stop(), 0, 'Ctrl-C stops the server cleanly');
     }
@@ -318,31 +497,50 @@ describe('/api/log and /api/loss.svg', () => {
 
 describe('malformed requests', () => {
   test('malformed JSON, non-object bodies and empty bodies get 400', async () => {
-    assertError(await post('/api/similar', '{"word": "the",'), 400, /malformed JSON in the request body/);
+    assertError(
+      await post('/api/similar', '{"word": "the",'),
+      400,
+      /malformed JSON in the request body/,
+    );
     assertError(await post('/api/similar', '["the"]'), 400, /must be a JSON object/);
     assertError(await post('/api/similar', ''), 400, /the request body is empty/);
   });
 
   test('a body that is not JSON gets 415', async () => {
-    assertError(await post('/api/similar', 'word=the', 'application/x-www-form-urlencoded'), 415, /Content-Type: application\/json/);
+    assertError(
+      await post('/api/similar', 'word=the', 'application/x-www-form-urlencoded'),
+      415,
+      /Content-Type: application\/json/,
+    );
   });
 
   test('a body over 16 KiB gets 413', async () => {
-    assertError(await post('/api/similar', JSON.stringify({ word: 'x'.repeat(20_000) })), 413, /larger than 16384 bytes/);
+    assertError(
+      await post('/api/similar', JSON.stringify({ word: 'x'.repeat(20_000) })),
+      413,
+      /larger than 16384 bytes/,
+    );
   });
 
   test('other methods get 405 with Allow', async () => {
     const put = await fetch(new URL('/api/similar?word=the', server.url), { method: 'PUT' });
     assert.equal(put.status, 405);
     assert.equal(put.headers.get('allow'), 'GET, POST');
-    assert.match(((await put.json()) as { error: string }).error, /PUT is not allowed on \/api\/similar/);
+    assert.match(
+      ((await put.json()) as { error: string }).error,
+      /PUT is not allowed on \/api\/similar/,
+    );
     const del = await fetch(new URL('/', server.url), { method: 'DELETE' });
     assert.equal(del.status, 405);
     assert.equal(del.headers.get('allow'), 'GET, HEAD');
   });
 
   test('unknown endpoints get 404', async () => {
-    assertError(await get('/api/neighbours', { word: 'the' }), 404, /no such endpoint: \/api\/neighbours/);
+    assertError(
+      await get('/api/neighbours', { word: 'the' }),
+      404,
+      /no such endpoint: \/api\/neighbours/,
+    );
   });
 
   test('the server keeps answering after all of the above', async () => {
@@ -388,7 +586,10 @@ describe('projection', () => {
     }
     const result = pca2(rows, 200, 3);
     const axis = Array.from(result.components.subarray(0, 3));
-    assert.ok(Math.abs(axis[0]! - Math.SQRT1_2) < 0.02 && Math.abs(axis[1]! - Math.SQRT1_2) < 0.02, `first axis ${axis}`);
+    assert.ok(
+      Math.abs(axis[0]! - Math.SQRT1_2) < 0.02 && Math.abs(axis[1]! - Math.SQRT1_2) < 0.02,
+      `first axis ${axis}`,
+    );
     assert.ok(result.explainedVariance[0] > 0.85 && result.explainedVariance[1] > 0.05);
     assert.ok(result.explainedVariance[0] + result.explainedVariance[1] > 0.999);
     // The projection is centred.

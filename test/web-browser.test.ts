@@ -49,7 +49,8 @@ describe('the explorer page in Chromium', { skip, timeout: 180_000 }, () => {
     page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
     page.on('console', (message) => {
       // The deliberate unknown-word search logs its 404 as a failed resource load.
-      if (message.type() === 'error' && !/status of 404/.test(message.text())) problems.push(`console: ${message.text()}`);
+      if (message.type() === 'error' && !/status of 404/.test(message.text()))
+        problems.push(`console: ${message.text()}`);
     });
     await page.goto(server.url);
     await page.waitForSelector('body[data-ready="true"]');
@@ -73,9 +74,15 @@ describe('the explorer page in Chromium', { skip, timeout: 180_000 }, () => {
     await page.keyboard.type('topic3wo');
     const options = page.locator('#search-panel [role="option"]');
     await options.first().waitFor();
-    const suggestions = await page.$$eval('#search-panel [role="option"] span:first-child', (spans) => spans.map((s) => s.textContent ?? ''));
+    const suggestions = await page.$$eval(
+      '#search-panel [role="option"] span:first-child',
+      (spans) => spans.map((s) => s.textContent ?? ''),
+    );
     assert.ok(suggestions.length > 0 && suggestions.length <= 8);
-    assert.ok(suggestions.every((s) => s.startsWith('topic3wo')), suggestions.join(', '));
+    assert.ok(
+      suggestions.every((s) => s.startsWith('topic3wo')),
+      suggestions.join(', '),
+    );
     // Pick one with the keyboard.
     const target = suggestions[0]!;
     await page.keyboard.press('ArrowDown');
@@ -83,7 +90,10 @@ describe('the explorer page in Chromium', { skip, timeout: 180_000 }, () => {
     await page.waitForSelector(`#neighbours[data-word="${target}"] li`);
     assert.equal(await page.inputValue('#search'), target);
     const neighbours = await page.$$eval('#neighbours li', (items) =>
-      items.map((li) => ({ word: li.getAttribute('data-word') ?? '', similarity: Number(li.querySelector('.similarity')?.textContent) })),
+      items.map((li) => ({
+        word: li.getAttribute('data-word') ?? '',
+        similarity: Number(li.querySelector('.similarity')?.textContent),
+      })),
     );
     assert.equal(neighbours.length, 10);
     assert.ok(
@@ -92,7 +102,11 @@ describe('the explorer page in Chromium', { skip, timeout: 180_000 }, () => {
     );
     const scores = neighbours.map((n) => n.similarity);
     assert.ok(scores.every((s) => s > -1 && s <= 1));
-    assert.deepEqual(scores, [...scores].sort((x, y) => y - x), 'best first');
+    assert.deepEqual(
+      scores,
+      [...scores].sort((x, y) => y - x),
+      'best first',
+    );
   });
 
   test('clicking a neighbour searches for it', async () => {
@@ -100,14 +114,20 @@ describe('the explorer page in Chromium', { skip, timeout: 180_000 }, () => {
     const word = (await second.textContent()) ?? '';
     await second.click();
     await page.waitForSelector(`#neighbours[data-word="${word}"]`);
-    assert.match((await page.textContent('#search-status')) ?? '', new RegExp(`nearest to '${word}'`));
+    assert.match(
+      (await page.textContent('#search-status')) ?? '',
+      new RegExp(`nearest to '${word}'`),
+    );
   });
 
   test('an unknown word shows a clear message', async () => {
     await page.fill('#search', 'nosuchword');
     await page.click('#search-form button[type="submit"]');
     await page.waitForSelector('#search-status.error');
-    assert.match((await page.textContent('#search-status')) ?? '', /word 'nosuchword' is not in the vocabulary/);
+    assert.match(
+      (await page.textContent('#search-status')) ?? '',
+      /word 'nosuchword' is not in the vocabulary/,
+    );
     assert.equal(await page.locator('#neighbours li').count(), 0);
   });
 
@@ -118,23 +138,31 @@ describe('the explorer page in Chromium', { skip, timeout: 180_000 }, () => {
     // Enter submits (nothing is highlighted); a click on the button could land on the completion list that opens over it.
     await page.press('#analogy-c', 'Enter');
     await page.waitForSelector('#analogy-results li');
-    const answers = await page.$$eval('#analogy-results li', (items) => items.map((li) => li.getAttribute('data-word') ?? ''));
+    const answers = await page.$$eval('#analogy-results li', (items) =>
+      items.map((li) => li.getAttribute('data-word') ?? ''),
+    );
     assert.equal(answers.length, 10);
     assert.equal(fixture.topicOf(answers[0]!), 6, `answers: ${answers.join(', ')}`);
     assert.ok(!answers.some((w) => ['topic0word0', 'topic0word1', 'topic6word2'].includes(w)));
-    assert.match((await page.textContent('#analogy-status')) ?? '', /^topic0word0 : topic0word1 = topic6word2 : /);
+    assert.match(
+      (await page.textContent('#analogy-status')) ?? '',
+      /^topic0word0 : topic0word1 = topic6word2 : /,
+    );
   });
 
   test('the map draws every word by default and highlights the searched word and its neighbours', async () => {
     await page.fill('#search', 'topic5word4');
     await page.press('#search', 'Enter');
     await page.waitForSelector('#neighbours[data-word="topic5word4"] li');
-    await page.waitForFunction(() => document.querySelector<HTMLCanvasElement>('#map')?.dataset.highlighted === '11');
+    await page.waitForFunction(
+      () => document.querySelector<HTMLCanvasElement>('#map')?.dataset.highlighted === '11',
+    );
     const map = await page.$eval('#map', (canvas) => {
       const c = canvas as HTMLCanvasElement;
       const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
       let inked = 0;
-      for (let i = 0; i < data.length; i += 4) if (data[i]! < 250 || data[i + 1]! < 250 || data[i + 2]! < 250) inked++;
+      for (let i = 0; i < data.length; i += 4)
+        if (data[i]! < 250 || data[i + 1]! < 250 || data[i + 2]! < 250) inked++;
       return { points: c.dataset.points, visible: c.dataset.visible, inked };
     });
     assert.equal(map.points, '84');
@@ -146,15 +174,21 @@ describe('the explorer page in Chromium', { skip, timeout: 180_000 }, () => {
   test('the number of words on the map can be changed, and the map zooms', async () => {
     await page.fill('#map-n', '50');
     await page.click('#map-form button[type="submit"]');
-    await page.waitForFunction(() => document.querySelector<HTMLCanvasElement>('#map')?.dataset.points === '50');
+    await page.waitForFunction(
+      () => document.querySelector<HTMLCanvasElement>('#map')?.dataset.points === '50',
+    );
     assert.match((await page.textContent('#map-status')) ?? '', /^50 most frequent words, PCA/);
     // Zoom in on the centre: fewer points stay in view; double-click fits them all again.
     const box = (await page.locator('#map').boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     for (let i = 0; i < 4; i++) await page.mouse.wheel(0, -400);
-    await page.waitForFunction(() => Number(document.querySelector<HTMLCanvasElement>('#map')?.dataset.visible) < 50);
+    await page.waitForFunction(
+      () => Number(document.querySelector<HTMLCanvasElement>('#map')?.dataset.visible) < 50,
+    );
     await page.dblclick('#map');
-    await page.waitForFunction(() => document.querySelector<HTMLCanvasElement>('#map')?.dataset.visible === '50');
+    await page.waitForFunction(
+      () => document.querySelector<HTMLCanvasElement>('#map')?.dataset.visible === '50',
+    );
   });
 
   test('shows the loss curve of the training log', async () => {
@@ -163,14 +197,19 @@ describe('the explorer page in Chromium', { skip, timeout: 180_000 }, () => {
       return image !== null && image.complete && image.naturalWidth > 0;
     });
     assert.equal(await page.isVisible('#loss-panel'), true);
-    assert.match((await page.textContent('#loss-status')) ?? '', /^Finished: epoch 5\/5, 100\.0% of 150,000 words, loss \d/);
+    assert.match(
+      (await page.textContent('#loss-status')) ?? '',
+      /^Finished: epoch 5\/5, 100\.0% of 150,000 words, loss \d/,
+    );
   });
 
   test('leaves a screenshot and no errors', async () => {
     // Back to the full map with a highlighted search, for the picture.
     await page.fill('#map-n', '84');
     await page.click('#map-form button[type="submit"]');
-    await page.waitForFunction(() => document.querySelector<HTMLCanvasElement>('#map')?.dataset.points === '84');
+    await page.waitForFunction(
+      () => document.querySelector<HTMLCanvasElement>('#map')?.dataset.points === '84',
+    );
     await mkdir(ARTIFACTS, { recursive: true });
     const path = join(ARTIFACTS, 'web-explorer.png');
     await page.screenshot({ path, fullPage: true });

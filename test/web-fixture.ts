@@ -30,8 +30,28 @@ export async function trainWebFixture(): Promise<WebFixture> {
   const model = join(dir, 'model.bin');
   const log = join(dir, 'train.jsonl');
   const result = await w2v([
-    'train', '-i', corpus.path, '-o', model, '--log', log, '--quiet',
-    '--dim', '24', '--window', '3', '--min-count', '1', '--sample', '0', '--epochs', '5', '--threads', '1', '--seed', '7',
+    'train',
+    '-i',
+    corpus.path,
+    '-o',
+    model,
+    '--log',
+    log,
+    '--quiet',
+    '--dim',
+    '24',
+    '--window',
+    '3',
+    '--min-count',
+    '1',
+    '--sample',
+    '0',
+    '--epochs',
+    '5',
+    '--threads',
+    '1',
+    '--seed',
+    '7',
   ]);
   if (result.status !== 0) throw new Error(`training the test model failed:\n${result.stderr}`);
   return {
@@ -62,7 +82,9 @@ export function startServe(args: readonly string[]): Promise<ServeProcess> {
     });
     let stdout = '';
     let stderr = '';
-    const exited = new Promise<number | null>((resolveExit) => child.on('exit', (code) => resolveExit(code)));
+    const exited = new Promise<number | null>((resolveExit) =>
+      child.on('exit', (code) => resolveExit(code)),
+    );
     const timer = setTimeout(() => {
       child.kill();
       reject(new Error(`w2v serve did not start:\n${stderr}`));

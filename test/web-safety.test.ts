@@ -20,12 +20,17 @@ function randomModel(size: number, nanEvery = 0): KeyedVectors {
   const vectors = Float32Array.from({ length: size * dim }, () => random() - 0.5);
   const words = Array.from({ length: size }, (_, i) => `w${i}`);
   if (nanEvery > 0) {
-    for (let row = 2; row < size; row += nanEvery) vectors[row * dim + (row % dim)] = row % 2 === 0 ? NaN : -Infinity;
+    for (let row = 2; row < size; row += nanEvery)
+      vectors[row * dim + (row % dim)] = row % 2 === 0 ? NaN : -Infinity;
   }
   return new KeyedVectors(words, vectors, dim);
 }
 
-async function get(explorer: RunningExplorer, path: string, signal?: AbortSignal): Promise<{ status: number; body: Record<string, unknown> }> {
+async function get(
+  explorer: RunningExplorer,
+  path: string,
+  signal?: AbortSignal,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(new URL(path, explorer.url), { signal });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
@@ -48,7 +53,10 @@ describe('a model with NaN or infinite rows', () => {
       assert.equal(leftOut, 40);
       assert.equal(body.leftOut, leftOut);
       assert.equal(body.count, 120 - leftOut);
-      assert.deepEqual(words, kv.words.slice(0, 120).filter((word) => !nonFinite.has(word)));
+      assert.deepEqual(
+        words,
+        kv.words.slice(0, 120).filter((word) => !nonFinite.has(word)),
+      );
       const coords = body.coords as number[];
       assert.equal(coords.length, 2 * words.length);
       assert.ok(coords.every(Number.isFinite));
@@ -88,7 +96,9 @@ describe('projections nobody waits for', () => {
 
   test('an abandoned UMAP request stops its projection, and the next map is not kept waiting', async () => {
     const client = new AbortController();
-    const abandoned = get(explorer, '/api/map?method=umap&n=5000', client.signal).catch((error: unknown) => error);
+    const abandoned = get(explorer, '/api/map?method=umap&n=5000', client.signal).catch(
+      (error: unknown) => error,
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
     // The machine may be busy with other work: compare with what the projection used while it was wanted.
     const busy = await cpuSecondsOver(1000);
@@ -96,7 +106,10 @@ describe('projections nobody waits for', () => {
     assert.ok((await abandoned) instanceof Error);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const idle = await cpuSecondsOver(1000);
-    assert.ok(idle < busy / 3, `${idle.toFixed(2)} CPU seconds in the second after the client left, ${busy.toFixed(2)} before`);
+    assert.ok(
+      idle < busy / 3,
+      `${idle.toFixed(2)} CPU seconds in the second after the client left, ${busy.toFixed(2)} before`,
+    );
     const started = performance.now();
     const next = await get(explorer, '/api/map?method=pca&n=100');
     assert.equal(next.status, 200);
@@ -105,7 +118,9 @@ describe('projections nobody waits for', () => {
 
   test('a projection goes on while another request waits for it, and is computed again once asked for after a cancel', async () => {
     const leaving = new AbortController();
-    const left = get(explorer, '/api/map?method=umap&n=400', leaving.signal).catch((error: unknown) => error);
+    const left = get(explorer, '/api/map?method=umap&n=400', leaving.signal).catch(
+      (error: unknown) => error,
+    );
     const staying = get(explorer, '/api/map?method=umap&n=400');
     await new Promise((resolve) => setTimeout(resolve, 200));
     leaving.abort();
@@ -115,7 +130,9 @@ describe('projections nobody waits for', () => {
     assert.equal(stayed.body.count, 400);
 
     const cancelled = new AbortController();
-    const gone = get(explorer, '/api/map?method=umap&n=300', cancelled.signal).catch((error: unknown) => error);
+    const gone = get(explorer, '/api/map?method=umap&n=300', cancelled.signal).catch(
+      (error: unknown) => error,
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
     cancelled.abort();
     await gone;
@@ -135,8 +152,12 @@ test('w2v serve prints loader warnings as "w2v: warning:" lines', async () => {
   const server = await startServe([model]);
   try {
     // The warnings go to stderr before the address goes to stdout, but the two pipes may be read in either order.
-    for (let waited = 0; warningCount(server.stderr()) < 2 && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
-    const warnings = server.stderr().split('\n').filter((line) => line.startsWith('w2v: warning: '));
+    for (let waited = 0; warningCount(server.stderr()) < 2 && waited < 5000; waited += 50)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    const warnings = server
+      .stderr()
+      .split('\n')
+      .filter((line) => line.startsWith('w2v: warning: '));
     assert.equal(warnings.length, 2, server.stderr());
     assert.match(warnings[0]!, /1 word appears more than once/);
     assert.match(warnings[1]!, /1 word has NaN or infinite values/);

@@ -5,7 +5,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, UsageError, W2vError } from '../src/errors.js';
-import { formatFloat32, formatFromPath, loadWord2Vec, saveWord2Vec } from '../src/io/word2vec-format.js';
+import {
+  formatFloat32,
+  formatFromPath,
+  loadWord2Vec,
+  saveWord2Vec,
+} from '../src/io/word2vec-format.js';
 import { KeyedVectors } from '../src/vectors/keyed-vectors.js';
 import { seededRandom } from '../src/sampling/random.js';
 import { gensimSkip, PYTHON } from './peers.js';
@@ -17,19 +22,33 @@ function file(name: string): string {
   return join(directory, name);
 }
 
-
-const UNICODE_WORDS = ['the', 'naïve', 'Ελληνικά', '日本語', '😀', 'straße', 'Zürich', 'a-b_c.d', '</s>'];
+const UNICODE_WORDS = [
+  'the',
+  'naïve',
+  'Ελληνικά',
+  '日本語',
+  '😀',
+  'straße',
+  'Zürich',
+  'a-b_c.d',
+  '</s>',
+];
 
 /** Words including multi-byte UTF-8 and values of many magnitudes, including awkward float32s. */
 function sampleModel(size: number, dim: number, seed: number): KeyedVectors {
   const random = seededRandom(seed);
-  const words = Array.from({ length: size }, (_, i) => (i < UNICODE_WORDS.length ? UNICODE_WORDS[i]! : `word${i}`));
+  const words = Array.from({ length: size }, (_, i) =>
+    i < UNICODE_WORDS.length ? UNICODE_WORDS[i]! : `word${i}`,
+  );
   const vectors = new Float32Array(size * dim);
   for (let i = 0; i < vectors.length; i++) {
     vectors[i] = (random() - 0.5) * 10 ** Math.floor(random() * 12 - 8);
   }
-  const awkward = [0, -0, 1, -1, 0.1, 1e-45, -1e-45, 1.1754943508222875e-38, 3.4028234663852886e38, -3.4028234663852886e38,
-    16777216, 123456789, 1e-7, 5e-5, -1.2345679e20, -9.876543e20, 1e21, -1.2345678e-6, 9.999999, 1e-4, -0.00012345678];
+  const awkward = [
+    0, -0, 1, -1, 0.1, 1e-45, -1e-45, 1.1754943508222875e-38, 3.4028234663852886e38,
+    -3.4028234663852886e38, 16777216, 123456789, 1e-7, 5e-5, -1.2345679e20, -9.876543e20, 1e21,
+    -1.2345678e-6, 9.999999, 1e-4, -0.00012345678,
+  ];
   awkward.forEach((v, i) => (vectors[i] = v));
   return new KeyedVectors(words, vectors, dim);
 }
@@ -39,15 +58,30 @@ function assertSameModel(actual: KeyedVectors, expected: KeyedVectors): void {
   assert.deepEqual(actual.words, expected.words);
   assert.equal(actual.vectors.length, expected.vectors.length);
   // Bit patterns, so that -0 and 0 differ.
-  const a = new Uint32Array(actual.vectors.buffer, actual.vectors.byteOffset, actual.vectors.length);
-  const b = new Uint32Array(expected.vectors.buffer, expected.vectors.byteOffset, expected.vectors.length);
+  const a = new Uint32Array(
+    actual.vectors.buffer,
+    actual.vectors.byteOffset,
+    actual.vectors.length,
+  );
+  const b = new Uint32Array(
+    expected.vectors.buffer,
+    expected.vectors.byteOffset,
+    expected.vectors.length,
+  );
   for (let i = 0; i < a.length; i++) {
-    if (a[i] !== b[i]) assert.fail(`value ${i} (word '${expected.words[Math.floor(i / expected.dim)]}') is ${actual.vectors[i]}, expected ${expected.vectors[i]}`);
+    if (a[i] !== b[i])
+      assert.fail(
+        `value ${i} (word '${expected.words[Math.floor(i / expected.dim)]}') is ${actual.vectors[i]}, expected ${expected.vectors[i]}`,
+      );
   }
 }
 
 /** Asserts an InputError whose message names the file and contains `where`. */
-async function assertInputError(promise: Promise<unknown>, path: string, where: RegExp): Promise<void> {
+async function assertInputError(
+  promise: Promise<unknown>,
+  path: string,
+  where: RegExp,
+): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
     assert.ok(error instanceof InputError, `expected InputError, got ${String(error)}`);
     assert.ok(error.message.includes(path), `message does not name the file: ${error.message}`);
@@ -129,11 +163,15 @@ for (const format of ['bin', 'txt'] as const) {
   });
 }
 
-test('binary layout is word2vec.c\'s: header, word, space, float32 LE, newline', async () => {
+test("binary layout is word2vec.c's: header, word, space, float32 LE, newline", async () => {
   const kv = new KeyedVectors(['ab', 'é'], Float32Array.from([1, -2, 0.5, 3]), 2);
   const path = file('layout.bin');
   await saveWord2Vec(kv, path);
-  const expected = Buffer.concat([header(2, 2), binaryRecord('ab', [1, -2], true), binaryRecord('é', [0.5, 3], true)]);
+  const expected = Buffer.concat([
+    header(2, 2),
+    binaryRecord('ab', [1, -2], true),
+    binaryRecord('é', [0.5, 3], true),
+  ]);
   assert.deepEqual(readFileSync(path), expected);
   await saveWord2Vec(kv, file('layout.txt'));
   assert.equal(readFileSync(file('layout.txt'), 'utf8'), '2 2\nab 1 -2\né 0.5 3\n');
@@ -141,7 +179,15 @@ test('binary layout is word2vec.c\'s: header, word, space, float32 LE, newline',
 
 test('loads binary files without a newline after each vector (as gensim writes)', async () => {
   const path = file('no-newlines.bin');
-  writeFileSync(path, Buffer.concat([header(3, 2), binaryRecord('x', [1, 2], false), binaryRecord('y', [3, 4], false), binaryRecord('z', [5, 6], false)]));
+  writeFileSync(
+    path,
+    Buffer.concat([
+      header(3, 2),
+      binaryRecord('x', [1, 2], false),
+      binaryRecord('y', [3, 4], false),
+      binaryRecord('z', [5, 6], false),
+    ]),
+  );
   const kv = await loadWord2Vec(path);
   assert.deepEqual(kv.words, ['x', 'y', 'z']);
   assert.deepEqual([...kv.vectors], [1, 2, 3, 4, 5, 6]);
@@ -149,7 +195,10 @@ test('loads binary files without a newline after each vector (as gensim writes)'
 
 test('loads word2vec.c text ("%lf " trailing spaces) and CRLF line ends', async () => {
   const path = file('c-style.txt');
-  writeFileSync(path, '2 3\r\nthe 0.100000 -0.200000 1e-05 \r\nof 1.000000 2.000000 -3.500000 \r\n');
+  writeFileSync(
+    path,
+    '2 3\r\nthe 0.100000 -0.200000 1e-05 \r\nof 1.000000 2.000000 -3.500000 \r\n',
+  );
   const kv = await loadWord2Vec(path);
   assert.deepEqual(kv.words, ['the', 'of']);
   assert.deepEqual([...kv.vectors], [0.1, -0.2, 1e-5, 1, 2, -3.5].map(Math.fround));
@@ -171,7 +220,15 @@ test('limit loads only the first vectors; duplicate words keep the first', async
     assert.equal((await loadWord2Vec(path, { limit: 1000 })).size, 50);
   }
   const duplicates = file('duplicates.bin');
-  writeFileSync(duplicates, Buffer.concat([header(3, 1), binaryRecord('a', [1], true), binaryRecord('b', [2], true), binaryRecord('a', [3], true)]));
+  writeFileSync(
+    duplicates,
+    Buffer.concat([
+      header(3, 1),
+      binaryRecord('a', [1], true),
+      binaryRecord('b', [2], true),
+      binaryRecord('a', [3], true),
+    ]),
+  );
   const kv = await loadWord2Vec(duplicates);
   assert.deepEqual(kv.words, ['a', 'b']);
   assert.deepEqual([...kv.vectors], [1, 2]);
@@ -190,12 +247,23 @@ test('malformed headers give InputError naming the file and line 1', async () =>
   ] as const) {
     const path = file(name);
     writeFileSync(path, content);
-    await assertInputError(loadWord2Vec(path), path, /line 1: expected a header "<vector count> <dimensions>"/);
+    await assertInputError(
+      loadWord2Vec(path),
+      path,
+      /line 1: expected a header "<vector count> <dimensions>"/,
+    );
   }
   // A header declaring more than the file can hold fails before allocating.
   const huge = file('huge.bin');
-  writeFileSync(huge, Buffer.concat([header(2_000_000_000, 300), binaryRecord('a', new Array(300).fill(0), true)]));
-  await assertInputError(loadWord2Vec(huge), huge, /line 1: the header declares 2000000000 vectors of 300 dimensions/);
+  writeFileSync(
+    huge,
+    Buffer.concat([header(2_000_000_000, 300), binaryRecord('a', new Array(300).fill(0), true)]),
+  );
+  await assertInputError(
+    loadWord2Vec(huge),
+    huge,
+    /line 1: the header declares 2000000000 vectors of 300 dimensions/,
+  );
   await assertInputError(loadWord2Vec(file('missing.bin')), file('missing.bin'), /cannot read/);
 });
 
@@ -206,22 +274,52 @@ test('truncated binary files give InputError naming the byte offset', async () =
   // The last vector lacks its final 5 bytes; the header claims 2 records of 3 floats (min 14 bytes each).
   writeFileSync(short, Buffer.concat([header(2, 3), first, second.subarray(0, second.length - 6)]));
   const valuesOffset = header(2, 3).length + first.length + 'beta '.length;
-  await assertInputError(loadWord2Vec(short), short, new RegExp(`'beta'\\) at byte offset ${valuesOffset} is truncated: expected 12 bytes of float32 values, found 7`));
+  await assertInputError(
+    loadWord2Vec(short),
+    short,
+    new RegExp(
+      `'beta'\\) at byte offset ${valuesOffset} is truncated: expected 12 bytes of float32 values, found 7`,
+    ),
+  );
 
   const fewer = file('fewer.bin');
   // Header says 3 vectors, but the file ends after 2 (padding keeps the size check from firing first).
   writeFileSync(fewer, Buffer.concat([header(3, 3), first, second, Buffer.from('\n'.repeat(20))]));
   const end = header(3, 3).length + first.length + second.length + 20;
-  await assertInputError(loadWord2Vec(fewer), fewer, new RegExp(`ends at byte offset ${end} after 2 vectors, but the header declares 3`));
+  await assertInputError(
+    loadWord2Vec(fewer),
+    fewer,
+    new RegExp(`ends at byte offset ${end} after 2 vectors, but the header declares 3`),
+  );
 });
 
 test('malformed text lines give InputError naming the file and line', async () => {
   const cases: Array<[string, string, RegExp]> = [
-    ['non-numeric.txt', '2 3\nthe 1 2 3\nof 1 two 3\n', /line 3: value 2 of the word 'of' is not a number: "two"/],
-    ['too-few-values.txt', '2 3\nthe 1 2 3\nof 1 2\n', /line 3: expected 3 values after the word 'of', found 2/],
-    ['too-many-values.txt', '2 3\nthe 1 2 3 4\nof 1 2 3\n', /line 2: expected 3 values after the word 'the', found 4/],
-    ['too-few-lines.txt', '5 3\nthe 1.0 2.0 3.0\nof 1.0 2.0 3.0\nand 1.0 2.0 3.0\n', /line 5: expected vector 4 of the 5 the header declares, found the end of the file/],
-    ['empty-line.txt', '3 2\nthe 1 2\n\nof 3 4\n', /line 3: expected a word followed by 2 values, found an empty line/],
+    [
+      'non-numeric.txt',
+      '2 3\nthe 1 2 3\nof 1 two 3\n',
+      /line 3: value 2 of the word 'of' is not a number: "two"/,
+    ],
+    [
+      'too-few-values.txt',
+      '2 3\nthe 1 2 3\nof 1 2\n',
+      /line 3: expected 3 values after the word 'of', found 2/,
+    ],
+    [
+      'too-many-values.txt',
+      '2 3\nthe 1 2 3 4\nof 1 2 3\n',
+      /line 2: expected 3 values after the word 'the', found 4/,
+    ],
+    [
+      'too-few-lines.txt',
+      '5 3\nthe 1.0 2.0 3.0\nof 1.0 2.0 3.0\nand 1.0 2.0 3.0\n',
+      /line 5: expected vector 4 of the 5 the header declares, found the end of the file/,
+    ],
+    [
+      'empty-line.txt',
+      '3 2\nthe 1 2\n\nof 3 4\n',
+      /line 3: expected a word followed by 2 values, found an empty line/,
+    ],
   ];
   for (const [name, content, where] of cases) {
     const path = file(name);
@@ -240,15 +338,20 @@ test('a failed save leaves an existing file untouched and no temporary file behi
   const words = Array.from({ length: size }, (_, i) => (i === size - 1 ? 'two words' : `w${i}`));
   const kv = new KeyedVectors(words, new Float32Array(size * 50).fill(0.25), 50);
   for (const format of ['bin', 'txt'] as const) {
-    await assert.rejects(saveWord2Vec(kv, target, { format }), (error: unknown) =>
-      error instanceof UsageError && /word 5999 \("two words"\)/.test(error.message));
+    await assert.rejects(
+      saveWord2Vec(kv, target, { format }),
+      (error: unknown) =>
+        error instanceof UsageError && /word 5999 \("two words"\)/.test(error.message),
+    );
     assert.equal(readFileSync(target, 'utf8'), 'previous content');
     assert.deepEqual(readdirSync(sub), ['vectors.bin']);
   }
   // A directory that does not exist: nothing is created, the error names the path.
   const nowhere = join(sub, 'no-such-dir', 'v.bin');
-  await assert.rejects(saveWord2Vec(new KeyedVectors(['a'], new Float32Array(1), 1), nowhere), (error: unknown) =>
-    error instanceof W2vError && error.message.includes(nowhere));
+  await assert.rejects(
+    saveWord2Vec(new KeyedVectors(['a'], new Float32Array(1), 1), nowhere),
+    (error: unknown) => error instanceof W2vError && error.message.includes(nowhere),
+  );
   // A successful save replaces the file.
   await saveWord2Vec(new KeyedVectors(['a'], new Float32Array([1]), 1), target);
   assert.deepEqual((await loadWord2Vec(target)).words, ['a']);
@@ -260,7 +363,11 @@ test('a 70,000 × 100 binary file round-trips exactly', async () => {
   const dim = 100;
   const random = seededRandom(9);
   const vectors = Float32Array.from({ length: size * dim }, () => random() - 0.5);
-  const kv = new KeyedVectors(Array.from({ length: size }, (_, i) => `word${i}`), vectors, dim);
+  const kv = new KeyedVectors(
+    Array.from({ length: size }, (_, i) => `word${i}`),
+    vectors,
+    dim,
+  );
   const path = file('big.bin');
   await saveWord2Vec(kv, path);
   const loaded = await loadWord2Vec(path);
@@ -270,11 +377,14 @@ test('a 70,000 × 100 binary file round-trips exactly', async () => {
 
 const gensimMissing = gensimSkip();
 
-test('gensim reads our files and we read gensim\'s, identically', { skip: gensimMissing }, async () => {
-  const model = sampleModel(300, 9, 3);
-  await saveWord2Vec(model, file('ours.bin'));
-  await saveWord2Vec(model, file('ours.txt'));
-  const script = `
+test(
+  "gensim reads our files and we read gensim's, identically",
+  { skip: gensimMissing },
+  async () => {
+    const model = sampleModel(300, 9, 3);
+    await saveWord2Vec(model, file('ours.bin'));
+    await saveWord2Vec(model, file('ours.txt'));
+    const script = `
 import json, sys
 import numpy as np
 from gensim.models import KeyedVectors
@@ -294,27 +404,33 @@ kv.vectors.astype('<f4').tofile(f'{d}/gensim.f32')
 out['gensim'] = kv.index_to_key
 print(json.dumps(out))
 `;
-  const run = spawnSync(PYTHON, ['-c', script, directory], { encoding: 'utf8' });
-  assert.equal(run.status, 0, run.stderr);
-  const result = JSON.parse(run.stdout) as Record<string, string[]>;
-  const rawVectors = (name: string): Float32Array => {
-    const bytes = readFileSync(file(name));
-    return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
-  };
+    const run = spawnSync(PYTHON, ['-c', script, directory], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    const result = JSON.parse(run.stdout) as Record<string, string[]>;
+    const rawVectors = (name: string): Float32Array => {
+      const bytes = readFileSync(file(name));
+      return new Float32Array(
+        bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length),
+      );
+    };
 
-  // gensim loading ours.
-  for (const name of ['ours.bin', 'ours.txt']) {
-    assert.deepEqual(result[name], model.words, `${name}: words`);
-    assertSameModel(new KeyedVectors(result[name]!, rawVectors(`${name}.f32`), model.dim), model);
-  }
+    // gensim loading ours.
+    for (const name of ['ours.bin', 'ours.txt']) {
+      assert.deepEqual(result[name], model.words, `${name}: words`);
+      assertSameModel(new KeyedVectors(result[name]!, rawVectors(`${name}.f32`), model.dim), model);
+    }
 
-  // Us loading gensim's: binary exactly, text to 1e-6 relative (gensim writes repr(), shortest too).
-  const gensimModel = new KeyedVectors(result['gensim']!, rawVectors('gensim.f32'), 6);
-  assertSameModel(await loadWord2Vec(file('gensim.bin')), gensimModel);
-  const fromText = await loadWord2Vec(file('gensim.txt'));
-  assert.deepEqual(fromText.words, gensimModel.words);
-  for (let i = 0; i < fromText.vectors.length; i++) {
-    const expected = gensimModel.vectors[i]!;
-    assert.ok(Math.abs(fromText.vectors[i]! - expected) <= 1e-6 * Math.max(1, Math.abs(expected)), `value ${i}`);
-  }
-});
+    // Us loading gensim's: binary exactly, text to 1e-6 relative (gensim writes repr(), shortest too).
+    const gensimModel = new KeyedVectors(result['gensim']!, rawVectors('gensim.f32'), 6);
+    assertSameModel(await loadWord2Vec(file('gensim.bin')), gensimModel);
+    const fromText = await loadWord2Vec(file('gensim.txt'));
+    assert.deepEqual(fromText.words, gensimModel.words);
+    for (let i = 0; i < fromText.vectors.length; i++) {
+      const expected = gensimModel.vectors[i]!;
+      assert.ok(
+        Math.abs(fromText.vectors[i]! - expected) <= 1e-6 * Math.max(1, Math.abs(expected)),
+        `value ${i}`,
+      );
+    }
+  },
+);

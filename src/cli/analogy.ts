@@ -1,6 +1,13 @@
 import { Command, Option } from 'commander';
 import { printable, printableJson } from '../printable.js';
-import { addModelOptions, formatNeighbours, loadModel, parsePositiveInteger, requireWords, type ModelOptions } from './vectors-args.js';
+import {
+  addModelOptions,
+  formatNeighbours,
+  loadModel,
+  parsePositiveInteger,
+  requireWords,
+  type ModelOptions,
+} from './vectors-args.js';
 
 const USAGE_NOTES = `
 Answers "a is to b as c is to ?" with the words nearest to b - a + c
@@ -30,23 +37,40 @@ export function registerAnalogy(program: Command): void {
     .argument('<a>')
     .argument('<b>')
     .argument('<c>')
-    .addOption(new Option('--topn <n>', 'how many answers to print').argParser(parsePositiveInteger).default(10))
+    .addOption(
+      new Option('--topn <n>', 'how many answers to print')
+        .argParser(parsePositiveInteger)
+        .default(10),
+    )
     .addOption(new Option('--cosmul', 'score with 3CosMul (Levy & Goldberg) instead of 3CosAdd'))
-    .addOption(new Option('--restrict <n>', 'only the n most frequent words are candidates').argParser(parsePositiveInteger));
+    .addOption(
+      new Option('--restrict <n>', 'only the n most frequent words are candidates').argParser(
+        parsePositiveInteger,
+      ),
+    );
   addModelOptions(command)
     .addOption(new Option('--json', 'print JSON'))
     .showHelpAfterError("(run 'w2v analogy --help' for the options)")
     .addHelpText('after', USAGE_NOTES)
-    .action(async (model: string, a: string, b: string, c: string, options: AnalogyCommandOptions) => {
-      const kv = await loadModel(model, options);
-      requireWords(kv, [a, b, c], model);
-      const query = { positive: [b, c], negative: [a], topn: options.topn, restrictVocab: options.restrict };
-      const answers = options.cosmul ? kv.mostSimilarCosmul(query) : kv.mostSimilar(query);
-      if (options.json) {
-        const method = options.cosmul ? '3CosMul' : '3CosAdd';
-        process.stdout.write(`${printableJson({ a, b, c, method, answers }, 2)}\n`);
-      } else {
-        process.stdout.write(`${printable(a)} : ${printable(b)} :: ${printable(c)} : ?\n${formatNeighbours(answers)}`);
-      }
-    });
+    .action(
+      async (model: string, a: string, b: string, c: string, options: AnalogyCommandOptions) => {
+        const kv = await loadModel(model, options);
+        requireWords(kv, [a, b, c], model);
+        const query = {
+          positive: [b, c],
+          negative: [a],
+          topn: options.topn,
+          restrictVocab: options.restrict,
+        };
+        const answers = options.cosmul ? kv.mostSimilarCosmul(query) : kv.mostSimilar(query);
+        if (options.json) {
+          const method = options.cosmul ? '3CosMul' : '3CosAdd';
+          process.stdout.write(`${printableJson({ a, b, c, method, answers }, 2)}\n`);
+        } else {
+          process.stdout.write(
+            `${printable(a)} : ${printable(b)} :: ${printable(c)} : ?\n${formatNeighbours(answers)}`,
+          );
+        }
+      },
+    );
 }

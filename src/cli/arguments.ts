@@ -12,6 +12,7 @@ export function parseInteger(text: string): number {
 /** Strict decimal number ("0.025", "1e-3"); rejects hex, "Infinity" and trailing junk that Number() would accept. */
 export function parseNumber(text: string): number {
   const trimmed = text.trim();
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(trimmed)) throw new InvalidArgumentError('Expected a number.');
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(trimmed))
+    throw new InvalidArgumentError('Expected a number.');
   return Number(trimmed);
 }

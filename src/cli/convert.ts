@@ -1,5 +1,11 @@
 import { Command, Option } from 'commander';
-import { detectFormat, FILE_FORMATS, outputFormat, saveVectors, type FileFormat } from '../io/load.js';
+import {
+  detectFormat,
+  FILE_FORMATS,
+  outputFormat,
+  saveVectors,
+  type FileFormat,
+} from '../io/load.js';
 import { loadNative, saveNative } from '../io/native-format.js';
 import { loadWord2Vec } from '../io/word2vec-format.js';
 import { parsePositiveInteger, warningPrinter } from './vectors-args.js';
@@ -36,15 +42,30 @@ export function registerConvert(program: Command): void {
     .description('Read vectors in one format and write them in another.')
     .argument('<in>', 'input file')
     .argument('<out>', 'output file (written atomically)')
-    .addOption(new Option('--from <format>', 'input format (default: from the content and name)').choices([...FILE_FORMATS]))
-    .addOption(new Option('--to <format>', 'output format (default: from the name)').choices([...FILE_FORMATS]))
-    .addOption(new Option('--limit <n>', 'convert only the n most frequent words').argParser(parsePositiveInteger))
+    .addOption(
+      new Option('--from <format>', 'input format (default: from the content and name)').choices([
+        ...FILE_FORMATS,
+      ]),
+    )
+    .addOption(
+      new Option('--to <format>', 'output format (default: from the name)').choices([
+        ...FILE_FORMATS,
+      ]),
+    )
+    .addOption(
+      new Option('--limit <n>', 'convert only the n most frequent words').argParser(
+        parsePositiveInteger,
+      ),
+    )
     .addOption(new Option('-q, --quiet', 'print nothing but errors'))
     .showHelpAfterError("(run 'w2v convert --help' for the options)")
     .addHelpText('after', USAGE_NOTES)
     .action(async (input: string, output: string, options: ConvertCommandOptions) => {
       await checkOutput(output, 'output');
-      await checkDistinctFiles([{ path: input, name: 'input' }], [{ path: output, name: 'output' }]);
+      await checkDistinctFiles(
+        [{ path: input, name: 'input' }],
+        [{ path: output, name: 'output' }],
+      );
       // The save is atomic: a Ctrl-C leaves the previous output whole, and exiting (not dying by the signal) removes the partial copy.
       const restoreSignals = onStopSignals((signal) => {
         process.stderr.write(`w2v: stopped; ${output} is as it was before\n`);
@@ -59,23 +80,36 @@ export function registerConvert(program: Command): void {
 }
 
 /** Loads `input` and saves it to `output` in the format asked for. */
-async function convert(input: string, output: string, options: ConvertCommandOptions): Promise<void> {
+async function convert(
+  input: string,
+  output: string,
+  options: ConvertCommandOptions,
+): Promise<void> {
   const from = options.from ?? (await detectFormat(input));
   const to = outputFormat(output, options.to);
   let size: number;
   let dim: number;
   if (from === 'native') {
-    const model = await loadNative(input, { limit: options.limit, onWarning: warningPrinter(options.quiet) });
+    const model = await loadNative(input, {
+      limit: options.limit,
+      onWarning: warningPrinter(options.quiet),
+    });
     ({ size, dim } = model.vectors);
     // A checkpoint's progress is left out: the copy is a finished model, which --resume trains on new text.
     if (to === 'native') await saveNative(output, { ...model, training: undefined });
     else await saveVectors(model.vectors, output, { format: to });
   } else {
-    const kv = await loadWord2Vec(input, { format: from, limit: options.limit, onWarning: warningPrinter(options.quiet) });
+    const kv = await loadWord2Vec(input, {
+      format: from,
+      limit: options.limit,
+      onWarning: warningPrinter(options.quiet),
+    });
     ({ size, dim } = kv);
     await saveVectors(kv, output, { format: to });
   }
   if (!options.quiet) {
-    process.stdout.write(`${size.toLocaleString('en-US')} words × ${dim} dimensions: ${input} (${from}) → ${output} (${to})\n`);
+    process.stdout.write(
+      `${size.toLocaleString('en-US')} words × ${dim} dimensions: ${input} (${from}) → ${output} (${to})\n`,
+    );
   }
 }

@@ -3,7 +3,12 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { evaluateAnalogies, type AnalogyResult } from '../eval/analogies.js';
 import { evaluateWordPairs, type WordPairResult } from '../eval/word-pairs.js';
-import { addModelOptions, loadModel, parsePositiveInteger, type ModelOptions } from './vectors-args.js';
+import {
+  addModelOptions,
+  loadModel,
+  parsePositiveInteger,
+  type ModelOptions,
+} from './vectors-args.js';
 
 const USAGE_NOTES = `
 Scores the vectors with gensim's conventions (evaluate_word_analogies and
@@ -36,26 +41,39 @@ export function registerEval(program: Command): void {
     .description('Evaluate word vectors on an analogy set and/or a word-pair similarity set.')
     .argument('<model>', 'vectors: word2vec .bin, .txt or fastText .vec, or a native .w2v model')
     .addOption(new Option('--analogies <file>', 'analogy questions, e.g. questions-words.txt'))
-    .addOption(new Option('--pairs <file>', 'word pairs with human similarity scores, e.g. wordsim353.tsv'))
+    .addOption(
+      new Option('--pairs <file>', 'word pairs with human similarity scores, e.g. wordsim353.tsv'),
+    )
     .addOption(
       new Option('--restrict <n>', 'only the n most frequent words count as known and as answers')
         .argParser(parsePositiveInteger)
         .default(300000),
     )
     .addOption(new Option('--case-sensitive', 'compare words as they are instead of upper-cased'))
-    .addOption(new Option('--delimiter <text>', 'separator of the word-pair file').default('\t', 'tab'));
+    .addOption(
+      new Option('--delimiter <text>', 'separator of the word-pair file').default('\t', 'tab'),
+    );
   addModelOptions(command)
     .addOption(new Option('--json', 'print the results as JSON'))
     .showHelpAfterError("(run 'w2v eval --help' for the options)")
     .addHelpText('after', USAGE_NOTES)
     .action(async (model: string, options: EvalCommandOptions) => {
       if (!options.analogies && !options.pairs) {
-        throw new UsageError('nothing to evaluate: give --analogies <file>, --pairs <file> or both');
+        throw new UsageError(
+          'nothing to evaluate: give --analogies <file>, --pairs <file> or both',
+        );
       }
       const kv = await loadModel(model, options);
-      const common = { restrictVocab: options.restrict, caseInsensitive: options.caseSensitive !== true };
-      const analogies = options.analogies ? await evaluateAnalogies(kv, options.analogies, common) : undefined;
-      const pairs = options.pairs ? await evaluateWordPairs(kv, options.pairs, { ...common, delimiter: options.delimiter }) : undefined;
+      const common = {
+        restrictVocab: options.restrict,
+        caseInsensitive: options.caseSensitive !== true,
+      };
+      const analogies = options.analogies
+        ? await evaluateAnalogies(kv, options.analogies, common)
+        : undefined;
+      const pairs = options.pairs
+        ? await evaluateWordPairs(kv, options.pairs, { ...common, delimiter: options.delimiter })
+        : undefined;
       if (options.json) {
         const report = {
           model,
@@ -63,28 +81,39 @@ export function registerEval(program: Command): void {
           dim: kv.dim,
           restrictVocab: options.restrict,
           caseInsensitive: common.caseInsensitive,
-          ...(analogies && options.analogies ? { analogies: { file: options.analogies, ...analogies } } : {}),
+          ...(analogies && options.analogies
+            ? { analogies: { file: options.analogies, ...analogies } }
+            : {}),
           ...(pairs && options.pairs ? { pairs: { file: options.pairs, ...pairs } } : {}),
         };
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         return;
       }
       const parts: string[] = [];
-      if (analogies && options.analogies) parts.push(formatAnalogies(analogies, options.analogies, options.restrict));
+      if (analogies && options.analogies)
+        parts.push(formatAnalogies(analogies, options.analogies, options.restrict));
       if (pairs && options.pairs) parts.push(formatPairs(pairs, options.pairs, options.restrict));
       process.stdout.write(parts.join('\n'));
     });
 }
 
 const count = (n: number): string => n.toLocaleString('en-US');
-const percent = (fraction: number): string => (Number.isFinite(fraction) ? `${(100 * fraction).toFixed(1)}%` : 'n/a');
+const percent = (fraction: number): string =>
+  Number.isFinite(fraction) ? `${(100 * fraction).toFixed(1)}%` : 'n/a';
 
 /** A per-section table (correct, evaluated, accuracy), the total and the out-of-vocabulary count. */
 export function formatAnalogies(result: AnalogyResult, file: string, restrict: number): string {
-  const rows: Array<[string, string, string, string]> = [['section', 'correct', 'total', 'accuracy']];
+  const rows: Array<[string, string, string, string]> = [
+    ['section', 'correct', 'total', 'accuracy'],
+  ];
   for (const section of [...result.sections, { section: 'total', ...result.total }]) {
     const evaluated = section.correct + section.incorrect;
-    rows.push([section.section, count(section.correct), count(evaluated), evaluated === 0 ? '-' : percent(section.correct / evaluated)]);
+    rows.push([
+      section.section,
+      count(section.correct),
+      count(evaluated),
+      evaluated === 0 ? '-' : percent(section.correct / evaluated),
+    ]);
   }
   const width = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   const lines = rows.map((row, i) => {
@@ -96,7 +125,9 @@ export function formatAnalogies(result: AnalogyResult, file: string, restrict: n
     `analogies: ${basename(file)} (${count(result.questions)} questions, the ${count(restrict)} most frequent words)\n` +
     `${lines.join('\n')}\n` +
     `out of vocabulary: ${count(result.skipped)} of ${count(result.questions)} questions (${percent(skippedShare)})\n` +
-    (result.invalidLines.length > 0 ? `ignored ${count(result.invalidLines.length)} malformed lines\n` : '')
+    (result.invalidLines.length > 0
+      ? `ignored ${count(result.invalidLines.length)} malformed lines\n`
+      : '')
   );
 }
 
@@ -108,6 +139,8 @@ export function formatPairs(result: WordPairResult, file: string, restrict: numb
     `pearson            ${result.pearson.toFixed(4)}\n` +
     `spearman           ${result.spearman.toFixed(4)}\n` +
     `out of vocabulary  ${percent(result.oovRatio)} (${count(result.skipped)} of ${count(total)} pairs)\n` +
-    (result.invalidLines.length > 0 ? `ignored ${count(result.invalidLines.length)} malformed lines\n` : '')
+    (result.invalidLines.length > 0
+      ? `ignored ${count(result.invalidLines.length)} malformed lines\n`
+      : '')
   );
 }

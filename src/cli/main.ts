@@ -27,13 +27,19 @@ const COMMANDS: ReadonlyArray<(program: Command) => void> = [
 
 function packageVersion(): string {
   // dist/src/cli/main.js → package.json, both in the repository and when installed.
-  const pkg: unknown = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
-  return typeof pkg === 'object' && pkg !== null && 'version' in pkg ? String(pkg.version) : 'unknown';
+  const pkg: unknown = JSON.parse(
+    readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
+  );
+  return typeof pkg === 'object' && pkg !== null && 'version' in pkg
+    ? String(pkg.version)
+    : 'unknown';
 }
 
 function buildProgram(): Command {
   const program = new Command('w2v')
-    .description('Train and use word2vec embeddings (skip-gram / CBOW) with WebAssembly SIMD on all cores.')
+    .description(
+      'Train and use word2vec embeddings (skip-gram / CBOW) with WebAssembly SIMD on all cores.',
+    )
     .version(packageVersion(), '-V, --version')
     .option('--debug', 'print stack traces for errors (same as W2V_DEBUG=1)')
     // Throw instead of exiting so every exit code is decided in one place (run()).

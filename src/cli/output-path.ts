@@ -67,7 +67,10 @@ export interface NamedFile {
  * to the same file are caught as well as the same name.
  * @throws UsageError naming both.
  */
-export async function checkDistinctFiles(inputs: readonly NamedFile[], outputs: readonly NamedFile[]): Promise<void> {
+export async function checkDistinctFiles(
+  inputs: readonly NamedFile[],
+  outputs: readonly NamedFile[],
+): Promise<void> {
   const read = new Map<string, NamedFile>();
   for (const input of inputs) {
     const id = await identity(input.path);
@@ -78,7 +81,10 @@ export async function checkDistinctFiles(inputs: readonly NamedFile[], outputs: 
     const id = await identity(output.path);
     if (id === undefined) continue;
     const input = read.get(id);
-    if (input) throw new UsageError(`${bothName(output, input)}: writing ${output.name} would destroy the ${input.name} file; write it elsewhere`);
+    if (input)
+      throw new UsageError(
+        `${bothName(output, input)}: writing ${output.name} would destroy the ${input.name} file; write it elsewhere`,
+      );
     const earlier = written.get(id);
     if (earlier) throw new UsageError(`${bothName(earlier, output)}: give each its own file`);
     written.set(id, output);

@@ -20,7 +20,8 @@ Examples:
 
 function parseSize(text: string): number {
   const n = parseInteger(text);
-  if (n < 100 || n > 8000) throw new InvalidArgumentError('Expected a size from 100 to 8000 pixels.');
+  if (n < 100 || n > 8000)
+    throw new InvalidArgumentError('Expected a size from 100 to 8000 pixels.');
   return n;
 }
 
@@ -42,7 +43,11 @@ export function registerPlot(program: Command): void {
     .addOption(new Option('-o, --out <file>', 'image to write: .svg or .png').makeOptionMandatory())
     .addOption(new Option('--width <px>', 'image width').argParser(parseSize).default(800))
     .addOption(new Option('--height <px>', 'image height').argParser(parseSize).default(400))
-    .addOption(new Option('--x <axis>', 'horizontal axis: words trained or time').choices(['words', 'time']).default('words'))
+    .addOption(
+      new Option('--x <axis>', 'horizontal axis: words trained or time')
+        .choices(['words', 'time'])
+        .default('words'),
+    )
     .addOption(new Option('--title <text>', 'heading (default: "Training loss")'))
     .addOption(new Option('-q, --quiet', 'print nothing but errors'))
     .showHelpAfterError("(run 'w2v plot --help' for the options)")
@@ -73,9 +78,16 @@ async function runPlot(log: string, options: PlotCommandOptions): Promise<void> 
   const records = parseProgressLog(text, log);
   const points = records.filter((r) => r.phase === 'train' && r.loss !== null).length;
   if (points === 0) {
-    throw new InputError(`'${log}' has no training loss yet (is it a log written by w2v train --log?)`);
+    throw new InputError(
+      `'${log}' has no training loss yet (is it a log written by w2v train --log?)`,
+    );
   }
-  const svg = lossChartSvg(records, { width: options.width, height: options.height, x: options.x, title: options.title });
+  const svg = lossChartSvg(records, {
+    width: options.width,
+    height: options.height,
+    x: options.x,
+    title: options.title,
+  });
 
   let bytes: Buffer;
   if (extension === '.svg') {
@@ -94,6 +106,8 @@ async function runPlot(log: string, options: PlotCommandOptions): Promise<void> 
     await handle.writeFile(bytes);
   });
   if (!options.quiet) {
-    process.stdout.write(`${options.out}: ${points} loss points, ${options.width}×${options.height} ${extension.slice(1).toUpperCase()}\n`);
+    process.stdout.write(
+      `${options.out}: ${points} loss points, ${options.width}×${options.height} ${extension.slice(1).toUpperCase()}\n`,
+    );
   }
 }

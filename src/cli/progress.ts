@@ -125,7 +125,8 @@ export class ProgressReporter {
       this.bar = new cliProgress.SingleBar(
         {
           stream: this.stream,
-          format: (options, params, data: BarPayload) => formatBarLine(options, params, data.progress),
+          format: (options, params, data: BarPayload) =>
+            formatBarLine(options, params, data.progress),
           barsize: 24,
           // A hidden cursor would stay hidden if the user interrupts training.
           hideCursor: false,
@@ -149,7 +150,11 @@ export class ProgressReporter {
   }
 }
 
-function formatBarLine(options: cliProgress.Options, params: cliProgress.Params, p: TrainProgress): string {
+function formatBarLine(
+  options: cliProgress.Options,
+  params: cliProgress.Params,
+  p: TrainProgress,
+): string {
   if (p.phase === 'vocab') {
     return (
       `vocabulary  ${formatCount(p.words)} tokens | ${formatCount(p.wordsPerSecond)} tokens/s | ` +

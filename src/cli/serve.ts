@@ -24,7 +24,8 @@ Examples:
 
 function parsePort(text: string): number {
   const port = parseInteger(text);
-  if (port < 0 || port > 65535) throw new InvalidArgumentError('Expected a port number from 0 to 65535.');
+  if (port < 0 || port > 65535)
+    throw new InvalidArgumentError('Expected a port number from 0 to 65535.');
   return port;
 }
 
@@ -41,9 +42,23 @@ export function registerServe(program: Command): void {
     .summary('explore vectors (and a training log) in the browser')
     .description('Serve a web page and JSON API for exploring word vectors.')
     .argument('<model>', 'word vectors: word2vec .bin, .txt/.vec text, or a native .w2v model')
-    .addOption(new Option('--port <n>', 'port to listen on; 0 picks a free one').argParser(parsePort).default(8080))
-    .addOption(new Option('--host <address>', 'address to listen on; 0.0.0.0 opens it to the network').default('127.0.0.1'))
-    .addOption(new Option('--log <file.jsonl>', 'training log written by w2v train --log, shown as a loss curve'));
+    .addOption(
+      new Option('--port <n>', 'port to listen on; 0 picks a free one')
+        .argParser(parsePort)
+        .default(8080),
+    )
+    .addOption(
+      new Option(
+        '--host <address>',
+        'address to listen on; 0.0.0.0 opens it to the network',
+      ).default('127.0.0.1'),
+    )
+    .addOption(
+      new Option(
+        '--log <file.jsonl>',
+        'training log written by w2v train --log, shown as a loss curve',
+      ),
+    );
   addModelOptions(command)
     .addOption(new Option('-q, --quiet', 'print only the address and errors'))
     .showHelpAfterError("(run 'w2v serve --help' for the options)")
@@ -63,7 +78,8 @@ async function checkReadable(path: string, what: string): Promise<number> {
     if (err instanceof InputError) throw err;
     const code = errorCode(err);
     if (code === 'ENOENT') throw new InputError(`${what} '${path}' does not exist`);
-    if (code === 'EACCES' || code === 'EPERM') throw new InputError(`${what} '${path}' is not readable`);
+    if (code === 'EACCES' || code === 'EPERM')
+      throw new InputError(`${what} '${path}' is not readable`);
     throw err;
   }
 }
@@ -92,7 +108,9 @@ async function runServe(model: string, options: ServeCommandOptions): Promise<vo
         `(loaded in ${loadSeconds.toFixed(1)}s)\n`,
     );
     if (!isLoopback(options.host)) {
-      process.stderr.write(`w2v serve: listening on ${options.host}: other machines can reach this server\n`);
+      process.stderr.write(
+        `w2v serve: listening on ${options.host}: other machines can reach this server\n`,
+      );
     }
   }
   // The address goes to stdout on its own line, so scripts can read it (useful with --port 0).

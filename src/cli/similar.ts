@@ -3,7 +3,14 @@ import { Command, Option } from 'commander';
 import { W2vError } from '../errors.js';
 import { printable, printableJson } from '../printable.js';
 import type { KeyedVectors, Neighbour } from '../vectors/keyed-vectors.js';
-import { addModelOptions, formatNeighbours, loadModel, parsePositiveInteger, requireWords, type ModelOptions } from './vectors-args.js';
+import {
+  addModelOptions,
+  formatNeighbours,
+  loadModel,
+  parsePositiveInteger,
+  requireWords,
+  type ModelOptions,
+} from './vectors-args.js';
 
 const USAGE_NOTES = `
 Prints the words nearest to the mean of the words' unit vectors (minus the
@@ -42,9 +49,22 @@ export function registerSimilar(program: Command): void {
     .description('Print the words most similar to the given words (3CosAdd over unit vectors).')
     .argument('<model>', 'vectors: word2vec .bin, .txt or fastText .vec, or a native .w2v model')
     .argument('[words...]', 'query words; none starts an interactive session')
-    .addOption(new Option('--topn <n>', 'how many neighbours to print').argParser(parsePositiveInteger).default(10))
-    .addOption(new Option('--negative <word...>', 'words to subtract (give this option after the query words)'))
-    .addOption(new Option('--restrict <n>', 'only the n most frequent words are candidates').argParser(parsePositiveInteger));
+    .addOption(
+      new Option('--topn <n>', 'how many neighbours to print')
+        .argParser(parsePositiveInteger)
+        .default(10),
+    )
+    .addOption(
+      new Option(
+        '--negative <word...>',
+        'words to subtract (give this option after the query words)',
+      ),
+    )
+    .addOption(
+      new Option('--restrict <n>', 'only the n most frequent words are candidates').argParser(
+        parsePositiveInteger,
+      ),
+    );
   addModelOptions(command)
     .addOption(new Option('--json', 'print JSON (one line per query in a session)'))
     .showHelpAfterError("(run 'w2v similar --help' for the options)")
@@ -59,7 +79,11 @@ export function registerSimilar(program: Command): void {
       const query = { positive: words, negative };
       requireWords(kv, [...words, ...negative], model);
       const neighbours = answer(kv, query, options);
-      process.stdout.write(options.json ? `${printableJson({ query, neighbours }, 2)}\n` : formatNeighbours(neighbours));
+      process.stdout.write(
+        options.json
+          ? `${printableJson({ query, neighbours }, 2)}\n`
+          : formatNeighbours(neighbours),
+      );
     });
 }
 
@@ -77,9 +101,17 @@ function parseQuery(line: string): Query {
   return query;
 }
 
-async function interactive(kv: KeyedVectors, model: string, options: SimilarCommandOptions): Promise<void> {
+async function interactive(
+  kv: KeyedVectors,
+  model: string,
+  options: SimilarCommandOptions,
+): Promise<void> {
   const terminal = process.stdin.isTTY === true;
-  const lines = createInterface({ input: process.stdin, output: terminal ? process.stderr : undefined, terminal });
+  const lines = createInterface({
+    input: process.stdin,
+    output: terminal ? process.stderr : undefined,
+    terminal,
+  });
   if (terminal) {
     process.stderr.write(
       `${model}: ${kv.size.toLocaleString('en-US')} words, ${kv.dim} dimensions.\n` +
@@ -99,14 +131,17 @@ async function interactive(kv: KeyedVectors, model: string, options: SimilarComm
           process.stdout.write(`${printableJson({ query, neighbours })}\n`);
         } else {
           // Piped input is not echoed, so say which query each answer belongs to.
-          const echo = terminal ? '' : `${printable([...query.positive, ...query.negative.map((w) => `-${w}`)].join(' '))}\n`;
+          const echo = terminal
+            ? ''
+            : `${printable([...query.positive, ...query.negative.map((w) => `-${w}`)].join(' '))}\n`;
           process.stdout.write(`${echo}${formatNeighbours(neighbours)}\n`);
         }
       } catch (error) {
         // A mistyped word should not end the session.
         if (!(error instanceof W2vError)) throw error;
         process.stderr.write(`w2v: ${error.message}\n`);
-        if (options.json) process.stdout.write(`${printableJson({ query, error: error.message })}\n`);
+        if (options.json)
+          process.stdout.write(`${printableJson({ query, error: error.message })}\n`);
       }
       if (terminal) lines.prompt();
     }

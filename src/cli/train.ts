@@ -2,7 +2,12 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Command, Option } from 'commander';
 import { UsageError, W2vError } from '../errors.js';
-import { checkCheckpointMinutes, OPTION_TABLE, resolveOptions, type TrainOptions } from '../options.js';
+import {
+  checkCheckpointMinutes,
+  OPTION_TABLE,
+  resolveOptions,
+  type TrainOptions,
+} from '../options.js';
 import { parseInteger, parseNumber } from './arguments.js';
 import { checkCorpusFiles } from '../corpus/reader.js';
 import { FILE_FORMATS, type FileFormat } from '../io/load.js';
@@ -49,8 +54,15 @@ export function registerTrain(program: Command): void {
     .summary('train word vectors on a text corpus')
     .description('Train word2vec embeddings (skip-gram or CBOW) on a text corpus and save them.')
     .usage('--input <file...> --output <file> [options]')
-    .addOption(new Option('-i, --input <file...>', 'corpus files (plain text or .gz); required unless --resume gives them'))
-    .addOption(new Option('-o, --output <file>', 'where to write the vectors').makeOptionMandatory());
+    .addOption(
+      new Option(
+        '-i, --input <file...>',
+        'corpus files (plain text or .gz); required unless --resume gives them',
+      ),
+    )
+    .addOption(
+      new Option('-o, --output <file>', 'where to write the vectors').makeOptionMandatory(),
+    );
 
   // Commander derives attribute names from flags (--cache-mib → cacheMib), so
   // keep each Option to read its value back under the library's key.
@@ -70,12 +82,35 @@ export function registerTrain(program: Command): void {
     .addOption(
       new Option('--format <format>', 'output format')
         .choices([...FILE_FORMATS])
-        .default('bin', 'from the --output extension: .txt or .vec → txt, .w2v → native, otherwise bin'),
+        .default(
+          'bin',
+          'from the --output extension: .txt or .vec → txt, .w2v → native, otherwise bin',
+        ),
     )
-    .addOption(new Option('--log <file.jsonl>', 'write progress records (time, words, learning rate, loss) to a JSON Lines file'))
-    .addOption(new Option('--checkpoint <file>', 'where to save the training state (on Ctrl-C and every --checkpoint-every minutes)').default(undefined, '<output>.checkpoint'))
-    .addOption(new Option('--checkpoint-every <minutes>', 'save a checkpoint every n minutes while training').argParser(parseNumber))
-    .addOption(new Option('--resume <file>', 'go on from a checkpoint (same corpus), or train a .w2v model further on new text'))
+    .addOption(
+      new Option(
+        '--log <file.jsonl>',
+        'write progress records (time, words, learning rate, loss) to a JSON Lines file',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--checkpoint <file>',
+        'where to save the training state (on Ctrl-C and every --checkpoint-every minutes)',
+      ).default(undefined, '<output>.checkpoint'),
+    )
+    .addOption(
+      new Option(
+        '--checkpoint-every <minutes>',
+        'save a checkpoint every n minutes while training',
+      ).argParser(parseNumber),
+    )
+    .addOption(
+      new Option(
+        '--resume <file>',
+        'go on from a checkpoint (same corpus), or train a .w2v model further on new text',
+      ),
+    )
     .addOption(new Option('-q, --quiet', 'print nothing but errors'))
     .showHelpAfterError("(run 'w2v train --help' for the options)")
     .addHelpText('after', USAGE_NOTES)
@@ -89,7 +124,9 @@ export function registerTrain(program: Command): void {
       // Only values the user typed go to train(): resolveOptions owns the
       // defaults, including those that depend on other options (alpha, minAlpha).
       if (opts.input === undefined && opts.resume === undefined) {
-        throw new UsageError("required option '-i, --input <file...>' not specified (or give --resume <checkpoint>)");
+        throw new UsageError(
+          "required option '-i, --input <file...>' not specified (or give --resume <checkpoint>)",
+        );
       }
       const typed: Record<string, unknown> = opts.input === undefined ? {} : { input: opts.input };
       for (const { key, option } of trainingFlags) {
@@ -126,7 +163,8 @@ interface TrainRun {
 async function runTrain(run: TrainRun): Promise<void> {
   // Every check that can fail runs before training, so a typo does not cost hours.
   // With --resume, the options are checked against the checkpoint's by resume().
-  if (run.resume === undefined) resolveOptions({ ...run.trainOptions, input: run.trainOptions.input ?? [] }, 'flag');
+  if (run.resume === undefined)
+    resolveOptions({ ...run.trainOptions, input: run.trainOptions.input ?? [] }, 'flag');
   await checkOutput(run.output, '--output');
   await checkOutput(run.checkpoint, '--checkpoint');
   if (run.log !== undefined) await checkOutput(run.log, '--log');
@@ -172,7 +210,13 @@ async function runTrain(run: TrainRun): Promise<void> {
   });
   // The vocabulary passed every check: training starts, so the log file may be created now.
   const onVocabulary = (): void => log?.open(onWarning);
-  const control = { onProgress, onVocabulary, optionNaming: 'flag' as const, signal: stop.signal, checkpoint: { path: run.checkpoint, everyMinutes: run.checkpointEvery } };
+  const control = {
+    onProgress,
+    onVocabulary,
+    optionNaming: 'flag' as const,
+    signal: stop.signal,
+    checkpoint: { path: run.checkpoint, everyMinutes: run.checkpointEvery },
+  };
   const started = performance.now();
   const onWarning = (message: string): void => {
     if (run.quiet) return;
@@ -196,12 +240,21 @@ async function runTrain(run: TrainRun): Promise<void> {
     const wallSeconds = (performance.now() - started) / 1000;
     if (!run.quiet) {
       process.stdout.write(
-        formatTrainSummary(model.summary, { epochs: model.options.epochs, output: run.output, format, wallSeconds, from: run.resume }),
+        formatTrainSummary(model.summary, {
+          epochs: model.options.epochs,
+          output: run.output,
+          format,
+          wallSeconds,
+          from: run.resume,
+        }),
       );
     }
     if (stop.signal.aborted) {
       const signal = stop.signal.reason as StopSignal;
-      throw new W2vError(`stopped by ${signal} after training had finished: ${run.output} was saved whole`, SIGNAL_EXIT_CODES[signal]);
+      throw new W2vError(
+        `stopped by ${signal} after training had finished: ${run.output} was saved whole`,
+        SIGNAL_EXIT_CODES[signal],
+      );
     }
   } finally {
     restoreSignals();
@@ -220,7 +273,10 @@ async function checkOwnFiles(run: TrainRun, corpusFiles: readonly string[]): Pro
   // A resumed run reads its --resume file in full first: the final save and the
   // checkpoints may replace it, but the log, written from the start, may not.
   if (run.resume !== undefined && run.log !== undefined) {
-    await checkDistinctFiles([{ path: run.resume, name: '--resume' }], [{ path: run.log, name: '--log' }]);
+    await checkDistinctFiles(
+      [{ path: run.resume, name: '--resume' }],
+      [{ path: run.log, name: '--log' }],
+    );
   }
 }
 
@@ -235,7 +291,10 @@ async function saveOrRescue(model: Word2Vec, run: TrainRun, format: FileFormat):
     return;
   } catch (err) {
     if (!(err instanceof W2vError)) throw err;
-    const places = [run.checkpoint, join(tmpdir(), `${basename(run.output)}.${process.pid}.rescued.w2v`)];
+    const places = [
+      run.checkpoint,
+      join(tmpdir(), `${basename(run.output)}.${process.pid}.rescued.w2v`),
+    ];
     const failures: string[] = [];
     for (const place of places) {
       try {
@@ -249,18 +308,36 @@ async function saveOrRescue(model: Word2Vec, run: TrainRun, format: FileFormat):
           `once there is room, ${['w2v', 'convert', place, run.output].map(shellWord).join(' ')} writes ${run.output}`,
       );
     }
-    throw new W2vError(`${err.message}; the trained model could not be saved elsewhere either (${failures.join('; ')})`);
+    throw new W2vError(
+      `${err.message}; the trained model could not be saved elsewhere either (${failures.join('; ')})`,
+    );
   }
 }
 
 /** The error a stopped run exits with: 130 or 143, and how to go on. */
-function interruptedError(err: import('../train/checkpoint.js').TrainingInterrupted, run: TrainRun): W2vError {
+function interruptedError(
+  err: import('../train/checkpoint.js').TrainingInterrupted,
+  run: TrainRun,
+): W2vError {
   const code = err.reason === 'SIGTERM' ? SIGNAL_EXIT_CODES.SIGTERM : SIGNAL_EXIT_CODES.SIGINT;
   let message = err.message;
   if (err.checkpoint !== undefined) {
-    const input = run.trainOptions.input === undefined ? [] : ['--input', ...[run.trainOptions.input].flat()];
-    const threads = run.trainOptions.threads === undefined ? [] : ['--threads', String(run.trainOptions.threads)];
-    const command = ['w2v', 'train', '--resume', err.checkpoint, ...input, '--output', run.output, ...threads].map(shellWord).join(' ');
+    const input =
+      run.trainOptions.input === undefined ? [] : ['--input', ...[run.trainOptions.input].flat()];
+    const threads =
+      run.trainOptions.threads === undefined ? [] : ['--threads', String(run.trainOptions.threads)];
+    const command = [
+      'w2v',
+      'train',
+      '--resume',
+      err.checkpoint,
+      ...input,
+      '--output',
+      run.output,
+      ...threads,
+    ]
+      .map(shellWord)
+      .join(' ');
     message += `\nto resume: ${command}`;
   } else if (run.resume !== undefined) {
     message += `; ${run.resume} is unchanged`;
@@ -279,9 +356,11 @@ function shellWord(word: string): string {
  * the vocabulary phase are held until then. From then on the log never stops
  * training: a log that cannot be written is told once to `onWarning`.
  */
-async function deferredProgressLog(
-  path: string,
-): Promise<{ write: (p: TrainProgress) => void; open: (onWarning: (message: string) => void) => void; close: () => void }> {
+async function deferredProgressLog(path: string): Promise<{
+  write: (p: TrainProgress) => void;
+  open: (onWarning: (message: string) => void) => void;
+  close: () => void;
+}> {
   const { ProgressLog } = await import('../train/progress-log.js');
   let held: TrainProgress[] | undefined = [];
   let log: import('../train/progress-log.js').ProgressLog | undefined;
@@ -317,7 +396,12 @@ export function formatTrainSummary(summary: TrainSummary, context: SummaryContex
     ['vocabulary', `${count(summary.vocabSize)} words`],
     ['corpus', `${count(summary.corpusTokens)} tokens`],
     ...(summary.invalidTokens > 0
-      ? [['skipped', `${count(summary.invalidTokens)} tokens that are not UTF-8 text (invalid UTF-8 or control characters)`] as [string, string]]
+      ? [
+          [
+            'skipped',
+            `${count(summary.invalidTokens)} tokens that are not UTF-8 text (invalid UTF-8 or control characters)`,
+          ] as [string, string],
+        ]
       : []),
     ['words trained', `${count(summary.trainedWords)} (${trainedNote})`],
     [
@@ -328,11 +412,18 @@ export function formatTrainSummary(summary: TrainSummary, context: SummaryContex
     ['speed', `${formatCount(summary.wordsPerSecond)} words/s`],
     ['final loss', Number.isFinite(summary.finalLoss) ? summary.finalLoss.toFixed(4) : 'n/a'],
     ...(summary.vocabPruning.prunes > 0 ? [prunedRow(summary.vocabPruning)] : []),
-    ['saved', `${context.output} (${context.format === 'native' ? 'native' : `word2vec ${context.format}`})`],
+    [
+      'saved',
+      `${context.output} (${context.format === 'native' ? 'native' : `word2vec ${context.format}`})`,
+    ],
   ];
-  if (summary.start === 'resume') rows.unshift(['resumed', `${context.from ?? 'a checkpoint'} (the interrupted run, finished)`]);
+  if (summary.start === 'resume')
+    rows.unshift(['resumed', `${context.from ?? 'a checkpoint'} (the interrupted run, finished)`]);
   if (summary.start === 'continue') {
-    rows.unshift(['trained on', `${context.from ?? 'a model'} (${count(summary.addedWords)} new words, fresh learning rate)`]);
+    rows.unshift([
+      'trained on',
+      `${context.from ?? 'a model'} (${count(summary.addedWords)} new words, fresh learning rate)`,
+    ]);
   }
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n') + '\n';

@@ -29,9 +29,16 @@ export function parsePositiveInteger(text: string): number {
 export function addModelOptions(command: Command, formatFlag = '--format <format>'): Command {
   return command
     .addOption(
-      new Option(formatFlag, 'model file format (default: from the extension, else from the content)').choices([...FILE_FORMATS]),
+      new Option(
+        formatFlag,
+        'model file format (default: from the extension, else from the content)',
+      ).choices([...FILE_FORMATS]),
     )
-    .addOption(new Option('--limit <n>', 'load only the n most frequent words').argParser(parsePositiveInteger));
+    .addOption(
+      new Option('--limit <n>', 'load only the n most frequent words').argParser(
+        parsePositiveInteger,
+      ),
+    );
 }
 
 /**
@@ -49,7 +56,11 @@ export function warningPrinter(quiet = false): (message: string) => void {
  * @throws InputError if it cannot be read.
  */
 export function loadModel(path: string, options: ModelOptions): Promise<KeyedVectors> {
-  return loadVectors(path, { format: options.format, limit: options.limit, onWarning: warningPrinter(options.quiet) });
+  return loadVectors(path, {
+    format: options.format,
+    limit: options.limit,
+    onWarning: warningPrinter(options.quiet),
+  });
 }
 
 /**
@@ -62,10 +73,15 @@ export function requireWords(kv: KeyedVectors, words: readonly string[], model: 
     const row = kv.indexOf(word);
     if (row >= 0) {
       if (kv.isFiniteRow(row)) continue;
-      throw new W2vError(`${quoteWord(word)} has NaN or infinite values in ${model}, so it cannot be compared`);
+      throw new W2vError(
+        `${quoteWord(word)} has NaN or infinite values in ${model}, so it cannot be compared`,
+      );
     }
-    const variant = [word.toLowerCase(), word.toUpperCase(), word.charAt(0).toUpperCase() + word.slice(1).toLowerCase()]
-      .find((candidate) => kv.has(candidate));
+    const variant = [
+      word.toLowerCase(),
+      word.toUpperCase(),
+      word.charAt(0).toUpperCase() + word.slice(1).toLowerCase(),
+    ].find((candidate) => kv.has(candidate));
     throw new W2vError(
       `${quoteWord(word)} is not in the vocabulary of ${model} (${kv.size.toLocaleString('en-US')} words)` +
         (variant ? `; did you mean ${quoteWord(variant)}?` : ''),
@@ -84,6 +100,9 @@ export function formatNeighbours(neighbours: readonly Neighbour[]): string {
   const shown = neighbours.map((n) => printable(n.word));
   const wordWidth = Math.max(...shown.map((word) => word.length));
   return neighbours
-    .map((n, i) => `${String(i + 1).padStart(rankWidth + 2)}  ${shown[i]!.padEnd(wordWidth)}  ${n.similarity.toFixed(4)}\n`)
+    .map(
+      (n, i) =>
+        `${String(i + 1).padStart(rankWidth + 2)}  ${shown[i]!.padEnd(wordWidth)}  ${n.similarity.toFixed(4)}\n`,
+    )
     .join('');
 }

@@ -114,7 +114,9 @@ export async function scanCorpus(
   let tokens = 0;
   const files: CountedFile[] = [];
   let fileStart = 0; // tokens before the file being read
-  for await (const { bytes, final, file } of corpusBuffers(paths, { onWarning: options.onWarning })) {
+  for await (const { bytes, final, file } of corpusBuffers(paths, {
+    onWarning: options.onWarning,
+  })) {
     tokenizer.push(bytes, final, true, (ids, read) => {
       tokens += read;
       cache?.pushAll(ids);
@@ -289,13 +291,19 @@ export async function* streamChunks(
     }
   };
   let index = 0; // of the file being read
-  for await (const { bytes, final } of corpusBuffers(files.map((file) => file.path), { counted: files })) {
+  for await (const { bytes, final } of corpusBuffers(
+    files.map((file) => file.path),
+    { counted: files },
+  )) {
     tokenizer.push(bytes, final, false, append);
     const counted = files[index];
     if (fileTokens > counted.tokens || (final && fileTokens !== counted.tokens)) {
       const count = (n: number): string => n.toLocaleString('en-US');
       const now = final ? count(fileTokens) : `over ${count(counted.tokens)}`;
-      throw new CorpusChangedError(counted.path, `${count(counted.tokens)} tokens when counted, ${now} now`);
+      throw new CorpusChangedError(
+        counted.path,
+        `${count(counted.tokens)} tokens when counted, ${now} now`,
+      );
     }
     if (final) {
       index++;

@@ -25,7 +25,8 @@ export async function checkCorpusFiles(paths: readonly string[]): Promise<void> 
     } catch (error) {
       throw new InputError(`cannot read corpus file '${path}': ${systemErrorText(error)}`);
     }
-    if (info.isDirectory()) throw new InputError(`corpus file '${path}' is a directory; give the text files inside it`);
+    if (info.isDirectory())
+      throw new InputError(`corpus file '${path}' is a directory; give the text files inside it`);
     try {
       await (await open(path, 'r')).close();
     } catch (error) {
@@ -43,7 +44,9 @@ export class CorpusChangedError extends InputError {
     readonly path: string,
     change: string,
   ) {
-    super(`corpus file '${path}' changed while training (${change}); each epoch reads it again, so it must stay as it was until training ends`);
+    super(
+      `corpus file '${path}' changed while training (${change}); each epoch reads it again, so it must stay as it was until training ends`,
+    );
   }
 }
 
@@ -61,7 +64,14 @@ export interface FileStamp {
 }
 
 function stampOf(path: string, info: Stats): FileStamp {
-  return { path, regular: info.isFile(), bytes: info.size, mtimeMs: info.mtimeMs, dev: info.dev, ino: info.ino };
+  return {
+    path,
+    regular: info.isFile(),
+    bytes: info.size,
+    mtimeMs: info.mtimeMs,
+    dev: info.dev,
+    ino: info.ino,
+  };
 }
 
 /**
@@ -71,7 +81,8 @@ function stampOf(path: string, info: Stats): FileStamp {
 function changeOf(before: FileStamp, after: FileStamp): string | undefined {
   if (!before.regular) return undefined;
   if (after.dev !== before.dev || after.ino !== before.ino) return 'replaced by another file';
-  if (after.bytes !== before.bytes) return `size ${before.bytes.toLocaleString('en-US')} → ${after.bytes.toLocaleString('en-US')} bytes`;
+  if (after.bytes !== before.bytes)
+    return `size ${before.bytes.toLocaleString('en-US')} → ${after.bytes.toLocaleString('en-US')} bytes`;
   if (after.mtimeMs !== before.mtimeMs) {
     return `modification time ${new Date(before.mtimeMs).toISOString()} → ${new Date(after.mtimeMs).toISOString()}`;
   }
@@ -94,8 +105,16 @@ async function isGzip(handle: FileHandle): Promise<boolean> {
 }
 
 /** The decompressed text of an open file, and the stream of its raw bytes; a regular file is read up to the size in its stamp, no further. */
-async function openText(handle: FileHandle, file: FileStamp): Promise<{ text: Readable; raw: ReadStream }> {
-  const raw = handle.createReadStream({ start: 0, end: file.regular ? file.bytes - 1 : undefined, highWaterMark: READ_BYTES, autoClose: false });
+async function openText(
+  handle: FileHandle,
+  file: FileStamp,
+): Promise<{ text: Readable; raw: ReadStream }> {
+  const raw = handle.createReadStream({
+    start: 0,
+    end: file.regular ? file.bytes - 1 : undefined,
+    highWaterMark: READ_BYTES,
+    autoClose: false,
+  });
   if (!(await isGzip(handle))) return { text: raw, raw };
   const gunzip = createGunzip({ chunkSize: READ_BYTES });
   raw.on('error', (error) => gunzip.destroy(error));
@@ -128,7 +147,10 @@ export interface CorpusReadOptions {
  * content), 64 KiB at a time, with an empty final piece after each file.
  * A file given twice is read twice.
  */
-export async function* corpusBuffers(paths: readonly string[], options: CorpusReadOptions = {}): AsyncGenerator<CorpusBuffer> {
+export async function* corpusBuffers(
+  paths: readonly string[],
+  options: CorpusReadOptions = {},
+): AsyncGenerator<CorpusBuffer> {
   const { counted, onWarning } = options;
   if (!counted) await checkCorpusFiles(paths);
   const opened: FileStamp[] = [];
@@ -149,7 +171,9 @@ export async function* corpusBuffers(paths: readonly string[], options: CorpusRe
       } else {
         const before = opened.find((other) => other.dev === file.dev && other.ino === file.ino);
         if (before) {
-          onWarning?.(`corpus file '${path}' is the same file as '${before.path}', given before it: its words are counted and trained twice, as if the two were one text`);
+          onWarning?.(
+            `corpus file '${path}' is the same file as '${before.path}', given before it: its words are counted and trained twice, as if the two were one text`,
+          );
         }
         opened.push(file);
       }
@@ -178,22 +202,29 @@ async function* fileBuffers(
   const lookAgain = async (): Promise<void> => {
     const bytesRead = raw?.bytesRead ?? 0;
     const now = await stampNow(path);
-    const change = typeof now === 'string' ? `cannot look at it: ${now}` : changeOf(counted ?? file, now);
+    const change =
+      typeof now === 'string' ? `cannot look at it: ${now}` : changeOf(counted ?? file, now);
     if (!change) return;
     if (counted) throw new CorpusChangedError(path, change);
-    onWarning?.(`corpus file '${path}' changed while its words were counted (${change}): the counts hold the ${bytesRead.toLocaleString('en-US')} bytes that were read`);
+    onWarning?.(
+      `corpus file '${path}' changed while its words were counted (${change}): the counts hold the ${bytesRead.toLocaleString('en-US')} bytes that were read`,
+    );
   };
   try {
     if (!file.regular || file.bytes > 0) {
       const source = await openText(handle, file);
       raw = source.raw;
-      for await (const bytes of source.text as AsyncIterable<Buffer>) yield { bytes, final: false, file };
+      for await (const bytes of source.text as AsyncIterable<Buffer>)
+        yield { bytes, final: false, file };
     }
   } catch (error) {
     await lookAgain();
     if (error instanceof InputError) throw error;
     const code = errorCode(error);
-    const what = code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR' ? 'corrupt or truncated gzip data' : String(error);
+    const what =
+      code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR'
+        ? 'corrupt or truncated gzip data'
+        : String(error);
     throw new InputError(`cannot read corpus file '${path}': ${what}`);
   } finally {
     raw?.destroy();

@@ -4,7 +4,17 @@ import { readFileSync } from 'node:fs';
 /** Exports of assembly/tokenizer.ts; pointers are byte offsets into the module's own memory. */
 interface TokenizerExports {
   memory: WebAssembly.Memory;
-  setup(table: number, slots: number, refs: number, counts: number, store: number, storeUsed: number, words: number, maxSentence: number, maxToken: number): void;
+  setup(
+    table: number,
+    slots: number,
+    refs: number,
+    counts: number,
+    store: number,
+    storeUsed: number,
+    words: number,
+    maxSentence: number,
+    maxToken: number,
+  ): void;
   scan(input: number, length: number, final: boolean, out: number, insert: boolean): number;
   rehash(table: number, slots: number): void;
   keepAbove(threshold: number): number;
@@ -108,7 +118,12 @@ export class Tokenizer {
   private storeCapacity = 1 << 16;
   private readonly maxBytes: number;
   private readonly onRenumber: ((newIds: Int32Array) => void) | undefined;
-  private pruned: VocabPruning = { prunes: 0, threshold: 0, wordsDropped: 0, occurrencesDropped: 0 };
+  private pruned: VocabPruning = {
+    prunes: 0,
+    threshold: 0,
+    wordsDropped: 0,
+    occurrencesDropped: 0,
+  };
   private readonly decoder = new TextDecoder('utf-8');
   private carry = new Uint8Array(0);
 
@@ -124,7 +139,17 @@ export class Tokenizer {
     this.base = align16(this.out + (PIECE + MAX_TOKEN_BYTES + 16) * 4);
     const layout = this.layout(this.slots, this.storeCapacity);
     this.growMemory(layout.end);
-    this.wasm.setup(layout.table, this.slots, layout.refs, layout.counts, layout.store, 0, 0, maxSentenceLength, MAX_TOKEN_BYTES);
+    this.wasm.setup(
+      layout.table,
+      this.slots,
+      layout.refs,
+      layout.counts,
+      layout.store,
+      0,
+      0,
+      maxSentenceLength,
+      MAX_TOKEN_BYTES,
+    );
   }
 
   get size(): number {
@@ -156,7 +181,9 @@ export class Tokenizer {
     for (let id = 0; id < total; id++) {
       const start = store + ref[2 * id];
       const bytes = heap.subarray(start, start + ref[2 * id + 1]);
-      words[id] = isUtf8(bytes) ? this.decoder.decode(bytes) : String.fromCharCode(...Array.from(bytes, (b) => 0xdc00 + b));
+      words[id] = isUtf8(bytes)
+        ? this.decoder.decode(bytes)
+        : String.fromCharCode(...Array.from(bytes, (b) => 0xdc00 + b));
     }
     return words;
   }
@@ -197,7 +224,12 @@ export class Tokenizer {
    * `onIds` with each run of ids (a view, valid only during the call) and the
    * number of tokens read for it.
    */
-  push(bytes: Uint8Array, final: boolean, insert: boolean, onIds: (ids: Int32Array, tokens: number) => void): void {
+  push(
+    bytes: Uint8Array,
+    final: boolean,
+    insert: boolean,
+    onIds: (ids: Int32Array, tokens: number) => void,
+  ): void {
     let data = bytes;
     if (this.carry.length > 0) {
       data = new Uint8Array(this.carry.length + bytes.length);
@@ -212,7 +244,8 @@ export class Tokenizer {
       new Uint8Array(this.wasm.memory.buffer).set(piece, this.input);
       const written = this.wasm.scan(this.input, piece.length, final && last, this.out, insert);
       // Tokens of unknown words write no id but are still read.
-      if (written > 0 || this.wasm.lastTokens() > 0) onIds(new Int32Array(this.wasm.memory.buffer, this.out, written), this.wasm.lastTokens());
+      if (written > 0 || this.wasm.lastTokens() > 0)
+        onIds(new Int32Array(this.wasm.memory.buffer, this.out, written), this.wasm.lastTokens());
       // A piece that is not the last is cut before its trailing token, which the next piece starts with.
       offset += this.wasm.lastConsumed();
       if (last) break;
@@ -221,7 +254,11 @@ export class Tokenizer {
   }
 
   private countsView(): Float64Array {
-    return new Float64Array(this.wasm.memory.buffer, this.layout(this.slots, this.storeCapacity).counts, this.size);
+    return new Float64Array(
+      this.wasm.memory.buffer,
+      this.layout(this.slots, this.storeCapacity).counts,
+      this.size,
+    );
   }
 
   private layout(slots: number, storeCapacity: number): Layout {
@@ -256,7 +293,9 @@ export class Tokenizer {
         return;
       }
       if (this.size === 0) {
-        throw new RangeError(`counting needs more than ${Math.round(this.maxBytes / 2 ** 20)} MiB for its buffers`);
+        throw new RangeError(
+          `counting needs more than ${Math.round(this.maxBytes / 2 ** 20)} MiB for its buffers`,
+        );
       }
       this.prune();
     }
@@ -264,12 +303,18 @@ export class Tokenizer {
 
   /** Bytes this module's memory may take when the words will number at most `words` with `bytes` of text. */
   private wasmRoom(words: number, bytes: number): number {
-    return Math.min(MAX_WASM_BYTES, this.maxBytes - words * JS_BYTES_PER_WORD - bytes * JS_BYTES_PER_TEXT_BYTE);
+    return Math.min(
+      MAX_WASM_BYTES,
+      this.maxBytes - words * JS_BYTES_PER_WORD - bytes * JS_BYTES_PER_TEXT_BYTE,
+    );
   }
 
   private fits(slots: number, storeCapacity: number, words: number, bytes: number): boolean {
     if (this.maxBytes === Infinity) return true;
-    const wasm = Math.max(this.memoryBytes, Math.ceil(this.layout(slots, storeCapacity).end / PAGE) * PAGE);
+    const wasm = Math.max(
+      this.memoryBytes,
+      Math.ceil(this.layout(slots, storeCapacity).end / PAGE) * PAGE,
+    );
     return wasm <= this.wasmRoom(words, bytes);
   }
 
@@ -302,7 +347,17 @@ export class Tokenizer {
       const rebuild = slots !== this.slots;
       this.slots = slots;
       this.storeCapacity = storeCapacity;
-      this.wasm.setup(to.table, slots, to.refs, to.counts, to.store, used, words, this.maxSentenceLength, MAX_TOKEN_BYTES);
+      this.wasm.setup(
+        to.table,
+        slots,
+        to.refs,
+        to.counts,
+        to.store,
+        used,
+        words,
+        this.maxSentenceLength,
+        MAX_TOKEN_BYTES,
+      );
       if (rebuild) this.wasm.rehash(to.table, slots);
     }
   }

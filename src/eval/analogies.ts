@@ -48,7 +48,11 @@ export interface AnalogyResult {
  * const result = await evaluateAnalogies(kv, 'questions-words.txt');
  * console.log(`${(100 * result.accuracy).toFixed(1)}%`);
  */
-export async function evaluateAnalogies(kv: KeyedVectors, path: string, options: AnalogyOptions = {}): Promise<AnalogyResult> {
+export async function evaluateAnalogies(
+  kv: KeyedVectors,
+  path: string,
+  options: AnalogyOptions = {},
+): Promise<AnalogyResult> {
   const restrictVocab = options.restrictVocab ?? 300000;
   const caseInsensitive = options.caseInsensitive ?? true;
   if (!Number.isSafeInteger(restrictVocab) || restrictVocab < 1) {
@@ -64,7 +68,11 @@ export async function evaluateAnalogies(kv: KeyedVectors, path: string, options:
   let questions = 0;
   const invalidLines: number[] = [];
   // Questions whose words are all known, answered together at the end as one batch.
-  const pending: Array<{ section: AnalogySectionResult; words: [string, string, string, string]; query: VectorQuery }> = [];
+  const pending: Array<{
+    section: AnalogySectionResult;
+    words: [string, string, string, string];
+    query: VectorQuery;
+  }> = [];
   const lines = text.split('\n');
   // A final newline ends the last line; it does not start an empty one.
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
@@ -78,7 +86,9 @@ export async function evaluateAnalogies(kv: KeyedVectors, path: string, options:
       continue;
     }
     if (!current) {
-      throw new InputError(`${path} line ${lineNumber}: expected a section header ': name' before the first question`);
+      throw new InputError(
+        `${path} line ${lineNumber}: expected a section header ': name' before the first question`,
+      );
     }
     const words = line.trim().split(/\s+/);
     if (words.length !== 4) {
@@ -96,7 +106,11 @@ export async function evaluateAnalogies(kv: KeyedVectors, path: string, options:
       continue;
     }
     const vector = kv.meanOfUnitVectors([rowB, rowC], [rowA]);
-    pending.push({ section: current, words: folded, query: { vector, topn: 5, restrictVocab, exclude: new Set([rowA, rowB, rowC]) } });
+    pending.push({
+      section: current,
+      words: folded,
+      query: { vector, topn: 5, restrictVocab, exclude: new Set([rowA, rowB, rowC]) },
+    });
   }
 
   const answers = kv.nearestToVectorBatch(pending.map((question) => question.query));
@@ -134,7 +148,11 @@ export async function evaluateAnalogies(kv: KeyedVectors, path: string, options:
  * const known = knownWords(kv, 300000, (w) => w.toUpperCase());
  * known.get('PARIS'); // row of 'paris' or 'Paris', whichever comes first
  */
-export function knownWords(kv: KeyedVectors, restrictVocab: number, fold: (word: string) => string): Map<string, number> {
+export function knownWords(
+  kv: KeyedVectors,
+  restrictVocab: number,
+  fold: (word: string) => string,
+): Map<string, number> {
   const known = new Map<string, number>();
   const end = Math.min(restrictVocab, kv.size);
   for (let row = 0; row < end; row++) {

@@ -41,7 +41,11 @@ export interface WordPairResult {
  * @example
  * const { spearman, oovRatio } = await evaluateWordPairs(kv, 'wordsim353.tsv');
  */
-export async function evaluateWordPairs(kv: KeyedVectors, path: string, options: WordPairOptions = {}): Promise<WordPairResult> {
+export async function evaluateWordPairs(
+  kv: KeyedVectors,
+  path: string,
+  options: WordPairOptions = {},
+): Promise<WordPairResult> {
   const restrictVocab = options.restrictVocab ?? 300000;
   const caseInsensitive = options.caseInsensitive ?? true;
   const delimiter = options.delimiter ?? '\t';
@@ -108,7 +112,8 @@ export async function evaluateWordPairs(kv: KeyedVectors, path: string, options:
  * pearsonCorrelation([1, 2, 3], [2, 4, 7]); // 0.9934
  */
 export function pearsonCorrelation(x: readonly number[], y: readonly number[]): number {
-  if (x.length !== y.length) throw new UsageError(`cannot correlate ${x.length} values with ${y.length}`);
+  if (x.length !== y.length)
+    throw new UsageError(`cannot correlate ${x.length} values with ${y.length}`);
   const n = x.length;
   let meanX = 0;
   let meanY = 0;
@@ -166,7 +171,11 @@ export function averageRanks(values: readonly number[]): number[] {
 /** `float(text)` as Python reads it: surrounding whitespace, '_' between digits, inf and nan allowed. NaN if invalid. */
 function parsePythonFloat(text: string): number {
   const trimmed = text.trim();
-  if (/^[+-]?(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?$/.test(trimmed)) {
+  if (
+    /^[+-]?(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?$/.test(
+      trimmed,
+    )
+  ) {
     return Number(trimmed.replace(/_/g, ''));
   }
   if (/^[+-]?inf(?:inity)?$/i.test(trimmed)) return trimmed.startsWith('-') ? -Infinity : Infinity;

@@ -32,10 +32,16 @@ let exitHookInstalled = false;
  * @example
  * await writeFileAtomically('model.w2v', async (handle) => { await handle.write(bytes); });
  */
-export async function writeFileAtomically(path: string, write: (handle: FileHandle) => Promise<void>): Promise<void> {
+export async function writeFileAtomically(
+  path: string,
+  write: (handle: FileHandle) => Promise<void>,
+): Promise<void> {
   const target = await writableTarget(path);
   const replaced = await stat(target).catch(() => undefined);
-  const temporary = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const temporary = join(
+    dirname(target),
+    `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
+  );
   let handle: FileHandle | undefined;
   try {
     handle = await open(temporary, 'wx');
@@ -59,7 +65,10 @@ export async function writeFileAtomically(path: string, write: (handle: FileHand
 
 /** A path a save cannot write to, and why (without the path, for callers that name it their own way). */
 export class UnwritableTarget extends W2vError {
-  constructor(path: string, readonly reason: string) {
+  constructor(
+    path: string,
+    readonly reason: string,
+  ) {
     super(`cannot write ${path}: ${reason}`);
   }
 }
@@ -78,14 +87,22 @@ export async function writableTarget(path: string): Promise<string> {
       throw new UnwritableTarget(path, systemErrorText(error));
     });
     if (info === undefined || info.isFile()) return current;
-    if (!info.isSymbolicLink()) throw new UnwritableTarget(path, notRegularFile(path, fileKind(info)));
-    if (links === MAX_LINKS) throw new UnwritableTarget(path, 'too many levels of symbolic links (ELOOP)');
+    if (!info.isSymbolicLink())
+      throw new UnwritableTarget(path, notRegularFile(path, fileKind(info)));
+    if (links === MAX_LINKS)
+      throw new UnwritableTarget(path, 'too many levels of symbolic links (ELOOP)');
     current = resolve(dirname(current), await readlink(current));
   }
 }
 
 /** What a file that is not a regular one is, in words. */
-export function fileKind(info: { isCharacterDevice(): boolean; isBlockDevice(): boolean; isFIFO(): boolean; isSocket(): boolean; isDirectory(): boolean }): string {
+export function fileKind(info: {
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isDirectory(): boolean;
+}): string {
   if (info.isDirectory()) return 'a directory';
   if (info.isCharacterDevice()) return 'a character device';
   if (info.isBlockDevice()) return 'a block device';
@@ -100,7 +117,12 @@ export function notRegularFile(path: string, kind: string): string {
 }
 
 /** Gives the new file the mode of the one it replaces, and its owner when allowed (root may; others keep their own). */
-async function keepOwnership(handle: FileHandle, mode: number, uid: number, gid: number): Promise<void> {
+async function keepOwnership(
+  handle: FileHandle,
+  mode: number,
+  uid: number,
+  gid: number,
+): Promise<void> {
   await handle.chmod(mode & 0o7777);
   if (uid !== process.getuid?.() || gid !== process.getgid?.()) {
     await handle.chown(uid, gid).catch(() => undefined);

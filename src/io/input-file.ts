@@ -14,7 +14,10 @@ export function checkLimit(limit: number | undefined): void {
  * any failure that is not already a user-facing error becomes an InputError
  * naming the file, and the file is always closed.
  */
-export async function readInputFile<T>(path: string, read: (handle: FileHandle, fileBytes: number) => Promise<T>): Promise<T> {
+export async function readInputFile<T>(
+  path: string,
+  read: (handle: FileHandle, fileBytes: number) => Promise<T>,
+): Promise<T> {
   let handle: FileHandle;
   try {
     handle = await open(path, 'r');

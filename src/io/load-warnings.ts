@@ -26,7 +26,8 @@ export class NotedWords {
   /** Notes `word`, found at `unit location` (e.g. line 3, byte offset 120). */
   add(word: string, unit: string, location: number): void {
     this.count++;
-    if (this.examples.length < EXAMPLES) this.examples.push(`${quoteWord(word)} (${unit} ${location})`);
+    if (this.examples.length < EXAMPLES)
+      this.examples.push(`${quoteWord(word)} (${unit} ${location})`);
   }
 
   /** `'a' (line 3), 'b' (line 9), 'c' (line 12), …` */
@@ -36,25 +37,44 @@ export class NotedWords {
 }
 
 /** Warns of repeated words (of which the first was kept) and of words that were not UTF-8. */
-export function warnOfChangedWords(path: string, repeated: NotedWords, notUtf8: NotedWords, onWarning: WarningListener): void {
+export function warnOfChangedWords(
+  path: string,
+  repeated: NotedWords,
+  notUtf8: NotedWords,
+  onWarning: WarningListener,
+): void {
   if (repeated.count > 0) {
     const what = repeated.count === 1 ? 'word appears' : 'words appear';
-    onWarning(`${path}: ${count(repeated.count)} ${what} more than once; the first of each is kept: ${repeated}`);
+    onWarning(
+      `${path}: ${count(repeated.count)} ${what} more than once; the first of each is kept: ${repeated}`,
+    );
   }
   if (notUtf8.count > 0) {
-    const what = notUtf8.count === 1 ? 'word is not valid UTF-8; its' : 'words are not valid UTF-8; their';
-    onWarning(`${path}: ${count(notUtf8.count)} ${what} invalid bytes are read as U+FFFD: ${notUtf8}`);
+    const what =
+      notUtf8.count === 1 ? 'word is not valid UTF-8; its' : 'words are not valid UTF-8; their';
+    onWarning(
+      `${path}: ${count(notUtf8.count)} ${what} invalid bytes are read as U+FFFD: ${notUtf8}`,
+    );
   }
 }
 
 /** Warns of the words whose vectors hold NaN or an infinity, if there are any. */
-export function warnOfNonFiniteRows(path: string, kv: KeyedVectors, onWarning: WarningListener): void {
+export function warnOfNonFiniteRows(
+  path: string,
+  kv: KeyedVectors,
+  onWarning: WarningListener,
+): void {
   const rows = kv.nonFiniteRows();
   if (rows.length === 0) return;
-  const examples = rows.slice(0, EXAMPLES).map((row) => quoteWord(kv.words[row]!)).join(', ') + (rows.length > EXAMPLES ? ', …' : '');
-  const what = rows.length === 1
-    ? 'word has NaN or infinite values; it is never a similarity candidate'
-    : 'words have NaN or infinite values; they are never similarity candidates';
+  const examples =
+    rows
+      .slice(0, EXAMPLES)
+      .map((row) => quoteWord(kv.words[row]!))
+      .join(', ') + (rows.length > EXAMPLES ? ', …' : '');
+  const what =
+    rows.length === 1
+      ? 'word has NaN or infinite values; it is never a similarity candidate'
+      : 'words have NaN or infinite values; they are never similarity candidates';
   onWarning(`${path}: ${count(rows.length)} ${what} and cannot be queried: ${examples}`);
 }
 

@@ -96,9 +96,18 @@ export async function detectFormat(path: string): Promise<FileFormat> {
   const lineEnd = head.indexOf(0x0a, headerEnd + 1);
   // A first record longer than the bytes read (thousands of dimensions) is judged by the values read, the last of which may be cut.
   const cut = lineEnd < 0 && head.length === SNIFF_BYTES;
-  const tokens = head.toString('latin1', headerEnd + 1, lineEnd < 0 ? head.length : lineEnd).trim().split(/[ \t]+/);
+  const tokens = head
+    .toString('latin1', headerEnd + 1, lineEnd < 0 ? head.length : lineEnd)
+    .trim()
+    .split(/[ \t]+/);
   if (cut) tokens.pop();
-  const numeric = tokens.length > 1 && tokens.slice(1).every((token) => /^[+-]?(?:\d+\.?\d*(?:e[+-]?\d+)?|\.\d+(?:e[+-]?\d+)?|nan|inf(?:inity)?)$/i.test(token));
+  const numeric =
+    tokens.length > 1 &&
+    tokens
+      .slice(1)
+      .every((token) =>
+        /^[+-]?(?:\d+\.?\d*(?:e[+-]?\d+)?|\.\d+(?:e[+-]?\d+)?|nan|inf(?:inity)?)$/i.test(token),
+      );
   return numeric && (cut ? tokens.length <= dim + 1 : tokens.length === dim + 1) ? 'txt' : 'bin';
 }
 
@@ -109,7 +118,10 @@ export async function detectFormat(path: string): Promise<FileFormat> {
  * @example
  * const kv = await loadVectors('wiki.en.vec', { limit: 200000 });
  */
-export async function loadVectors(path: string, options: LoadVectorsOptions = {}): Promise<KeyedVectors> {
+export async function loadVectors(
+  path: string,
+  options: LoadVectorsOptions = {},
+): Promise<KeyedVectors> {
   const format = options.format ?? (await detectFormat(path));
   checkFormat(format);
   const { limit, onWarning } = options;
@@ -123,7 +135,11 @@ export async function loadVectors(path: string, options: LoadVectorsOptions = {}
  * @example
  * await saveVectors(kv, 'vectors.txt');
  */
-export async function saveVectors(kv: KeyedVectors, path: string, options: SaveVectorsOptions = {}): Promise<void> {
+export async function saveVectors(
+  kv: KeyedVectors,
+  path: string,
+  options: SaveVectorsOptions = {},
+): Promise<void> {
   const format = outputFormat(path, options.format);
   checkFormat(format);
   if (format === 'native') await saveNative(path, { vectors: kv });

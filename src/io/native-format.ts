@@ -36,7 +36,12 @@ import type { FileHandle } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import * as zlib from 'node:zlib';
 import { InputError, UsageError } from '../errors.js';
-import { resolveOptions, type Loss, type ResolvedTrainOptions, type TrainOptions } from '../options.js';
+import {
+  resolveOptions,
+  type Loss,
+  type ResolvedTrainOptions,
+  type TrainOptions,
+} from '../options.js';
 import { KeyedVectors } from '../vectors/keyed-vectors.js';
 import { writeFileAtomically } from './atomic-write.js';
 import { checkLimit, readInputFile } from './input-file.js';
@@ -113,7 +118,9 @@ export interface LoadNativeOptions {
 }
 
 /** The first 8 bytes of every native file. */
-export const NATIVE_MAGIC: Uint8Array = Uint8Array.from([0x89, 0x57, 0x32, 0x56, 0x0d, 0x0a, 0x1a, 0x0a]);
+export const NATIVE_MAGIC: Uint8Array = Uint8Array.from([
+  0x89, 0x57, 0x32, 0x56, 0x0d, 0x0a, 0x1a, 0x0a,
+]);
 const VERSION = 1;
 const PREAMBLE_BYTES = 24;
 /** More than any real header (which is about a kilobyte); a larger declared length means a damaged file. */
@@ -170,7 +177,8 @@ export async function saveNative(path: string, model: NativeModel): Promise<void
   }
   let outputRows: number | undefined;
   if (model.outputWeights) {
-    if (!model.outputKind) throw new UsageError("outputKind ('ns' or 'hs') is required with outputWeights");
+    if (!model.outputKind)
+      throw new UsageError("outputKind ('ns' or 'hs') is required with outputWeights");
     outputRows = model.outputWeights.length / dim;
     const expected = expectedOutputRows(model.outputKind, size);
     if (outputRows !== expected) {
@@ -183,7 +191,9 @@ export async function saveNative(path: string, model: NativeModel): Promise<void
     throw new UsageError('outputKind is given but outputWeights is not');
   }
   if (model.training && (!model.counts || !model.outputWeights || !model.options)) {
-    throw new UsageError('training progress is saved only with the whole model: counts, outputWeights and options');
+    throw new UsageError(
+      'training progress is saved only with the whole model: counts, outputWeights and options',
+    );
   }
 
   const encoded = kv.words.map((word) => Buffer.from(word, 'utf8'));
@@ -206,7 +216,12 @@ export async function saveNative(path: string, model: NativeModel): Promise<void
     const blocks: Partial<Record<BlockName, BlockEntry>> = {};
     let offset = dataStart;
     for (const [name, bytes] of payloads) {
-      blocks[name] = { offset, bytes: bytes.length, crc32: crc32(bytes), ...(name === 'outputWeights' ? { rows: outputRows } : {}) };
+      blocks[name] = {
+        offset,
+        bytes: bytes.length,
+        crc32: crc32(bytes),
+        ...(name === 'outputWeights' ? { rows: outputRows } : {}),
+      };
       layout.push([name, bytes, offset]);
       offset = align8(offset + bytes.length);
     }
@@ -216,7 +231,10 @@ export async function saveNative(path: string, model: NativeModel): Promise<void
       dim,
       outputKind: model.outputKind ?? null,
       options: model.options ?? null,
-      fileBytes: layout.length > 0 ? layout[layout.length - 1]![2] + layout[layout.length - 1]![1].length : dataStart,
+      fileBytes:
+        layout.length > 0
+          ? layout[layout.length - 1]![2] + layout[layout.length - 1]![1].length
+          : dataStart,
       blocks,
       // Only checkpoints carry it, so finished models are written exactly as before.
       ...(model.training ? { training: model.training } : {}),
@@ -253,7 +271,10 @@ export async function saveNative(path: string, model: NativeModel): Promise<void
  * @example
  * const { vectors, counts, outputWeights, outputKind, options } = await loadNative('model.w2v');
  */
-export async function loadNative(path: string, loadOptions: LoadNativeOptions = {}): Promise<NativeModel> {
+export async function loadNative(
+  path: string,
+  loadOptions: LoadNativeOptions = {},
+): Promise<NativeModel> {
   const limit = loadOptions.limit;
   checkLimit(limit);
   return readInputFile(path, async (handle, fileBytes) => {
@@ -263,7 +284,14 @@ export async function loadNative(path: string, loadOptions: LoadNativeOptions = 
     const partial = count < size;
 
     const lengthsEntry = blocks.wordLengths!;
-    const lengthBytes = await readBlock(handle, path, 'wordLengths', lengthsEntry, lengthsEntry.bytes, true);
+    const lengthBytes = await readBlock(
+      handle,
+      path,
+      'wordLengths',
+      lengthsEntry,
+      lengthsEntry.bytes,
+      true,
+    );
     const wordLengths = fromLittleEndian(lengthBytes, Uint32Array);
     let wordBytes = 0;
     for (let i = 0; i < count; i++) wordBytes += wordLengths[i]!;
@@ -280,21 +308,34 @@ export async function loadNative(path: string, loadOptions: LoadNativeOptions = 
     const words = decodeWords(wordData, wordLengths, count, path, wordsEntry.offset);
 
     const vectorsEntry = blocks.vectors!;
-    const vectors = fromLittleEndian(await readBlock(handle, path, 'vectors', vectorsEntry, count * dim * 4, !partial), Float32Array);
+    const vectors = fromLittleEndian(
+      await readBlock(handle, path, 'vectors', vectorsEntry, count * dim * 4, !partial),
+      Float32Array,
+    );
     const countsEntry = blocks.counts;
     const counts = countsEntry
-      ? fromLittleEndian(await readBlock(handle, path, 'counts', countsEntry, count * 8, !partial), Float64Array)
+      ? fromLittleEndian(
+          await readBlock(handle, path, 'counts', countsEntry, count * 8, !partial),
+          Float64Array,
+        )
       : undefined;
     const outputEntry = blocks.outputWeights;
-    const outputWeights = outputEntry && !partial
-      ? fromLittleEndian(await readBlock(handle, path, 'outputWeights', outputEntry, outputEntry.bytes, true), Float32Array)
-      : undefined;
+    const outputWeights =
+      outputEntry && !partial
+        ? fromLittleEndian(
+            await readBlock(handle, path, 'outputWeights', outputEntry, outputEntry.bytes, true),
+            Float32Array,
+          )
+        : undefined;
 
     let kv: KeyedVectors;
     try {
       kv = new KeyedVectors(words, vectors, dim);
     } catch (error) {
-      if (error instanceof UsageError) throw new InputError(`${path}: words block at byte offset ${wordsEntry.offset}: ${error.message}`);
+      if (error instanceof UsageError)
+        throw new InputError(
+          `${path}: words block at byte offset ${wordsEntry.offset}: ${error.message}`,
+        );
       throw error;
     }
     const model: NativeModel = { vectors: kv };
@@ -346,13 +387,15 @@ function littleEndianBytes(array: NumberArray): Uint8Array {
   if (LITTLE_ENDIAN) return view;
   const width = array.BYTES_PER_ELEMENT;
   const swapped = new Uint8Array(view.length);
-  for (let i = 0; i < view.length; i += width) for (let b = 0; b < width; b++) swapped[i + b] = view[i + width - 1 - b]!;
+  for (let i = 0; i < view.length; i += width)
+    for (let b = 0; b < width; b++) swapped[i + b] = view[i + width - 1 - b]!;
   return swapped;
 }
 
 /** A typed array over little-endian bytes (which the caller owns, aligned to the element size). */
 function fromLittleEndian<T extends NumberArray>(
-  bytes: Uint8Array, type: { new (buffer: ArrayBuffer, offset: number, length: number): T; BYTES_PER_ELEMENT: number },
+  bytes: Uint8Array,
+  type: { new (buffer: ArrayBuffer, offset: number, length: number): T; BYTES_PER_ELEMENT: number },
 ): T {
   const width = type.BYTES_PER_ELEMENT;
   if (!LITTLE_ENDIAN) {
@@ -363,16 +406,29 @@ function fromLittleEndian<T extends NumberArray>(
 
 async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
   for (let offset = 0; offset < bytes.length;) {
-    const { bytesWritten } = await handle.write(bytes, offset, Math.min(IO_CHUNK, bytes.length - offset));
+    const { bytesWritten } = await handle.write(
+      bytes,
+      offset,
+      Math.min(IO_CHUNK, bytes.length - offset),
+    );
     offset += bytesWritten;
   }
 }
 
 /** Reads `length` bytes at `position` into a new buffer; false if the file ends first. */
-async function readAt(handle: FileHandle, position: number, length: number): Promise<Uint8Array | undefined> {
+async function readAt(
+  handle: FileHandle,
+  position: number,
+  length: number,
+): Promise<Uint8Array | undefined> {
   const bytes = new Uint8Array(new ArrayBuffer(length));
   for (let done = 0; done < length;) {
-    const { bytesRead } = await handle.read(bytes, done, Math.min(IO_CHUNK, length - done), position + done);
+    const { bytesRead } = await handle.read(
+      bytes,
+      done,
+      Math.min(IO_CHUNK, length - done),
+      position + done,
+    );
     if (bytesRead === 0) return undefined;
     done += bytesRead;
   }
@@ -383,10 +439,13 @@ async function readHeader(handle: FileHandle, path: string, fileBytes: number): 
   const fail = (offset: number, message: string): never => {
     throw new InputError(`${path}: byte offset ${offset}: ${message}`);
   };
-  const preamble = fileBytes >= PREAMBLE_BYTES ? await readAt(handle, 0, PREAMBLE_BYTES) : undefined;
+  const preamble =
+    fileBytes >= PREAMBLE_BYTES ? await readAt(handle, 0, PREAMBLE_BYTES) : undefined;
   if (!preamble || !isNativeMagic(preamble)) {
-    const found = preamble ?? (await readAt(handle, 0, Math.min(fileBytes, 8))) ?? new Uint8Array(0);
-    if (found.length >= 8 && isNativeMagic(found)) fail(fileBytes, `the file ends inside its ${PREAMBLE_BYTES}-byte preamble`);
+    const found =
+      preamble ?? (await readAt(handle, 0, Math.min(fileBytes, 8))) ?? new Uint8Array(0);
+    if (found.length >= 8 && isNativeMagic(found))
+      fail(fileBytes, `the file ends inside its ${PREAMBLE_BYTES}-byte preamble`);
     throw new InputError(
       `${path}: not a ${FORMAT_NAME} model file: expected the bytes ${hex(NATIVE_MAGIC)} at byte offset 0, ` +
         `found ${found.length === 0 ? 'an empty file' : hex(found.subarray(0, 8))}`,
@@ -395,17 +454,30 @@ async function readHeader(handle: FileHandle, path: string, fileBytes: number): 
   const bytes = Buffer.from(preamble.buffer, preamble.byteOffset, preamble.length);
   const version = bytes.readUInt32LE(8);
   if (version !== VERSION) {
-    fail(8, version > VERSION
-      ? `format version ${version} is newer than this version of word2vec-ts reads (${VERSION}); upgrade to load it`
-      : `unknown format version ${version}`);
+    fail(
+      8,
+      version > VERSION
+        ? `format version ${version} is newer than this version of word2vec-ts reads (${VERSION}); upgrade to load it`
+        : `unknown format version ${version}`,
+    );
   }
   const headerBytes = bytes.readUInt32LE(12);
-  if (headerBytes === 0 || headerBytes > MAX_HEADER_BYTES || PREAMBLE_BYTES + headerBytes > fileBytes) {
-    fail(12, `the header length ${headerBytes} does not fit the file (${fileBytes} bytes); the file is truncated or damaged`);
+  if (
+    headerBytes === 0 ||
+    headerBytes > MAX_HEADER_BYTES ||
+    PREAMBLE_BYTES + headerBytes > fileBytes
+  ) {
+    fail(
+      12,
+      `the header length ${headerBytes} does not fit the file (${fileBytes} bytes); the file is truncated or damaged`,
+    );
   }
   const headerData = (await readAt(handle, PREAMBLE_BYTES, headerBytes))!;
   if (crc32(headerData) !== bytes.readUInt32LE(16)) {
-    fail(PREAMBLE_BYTES, `the header (${headerBytes} bytes) is damaged: its checksum does not match`);
+    fail(
+      PREAMBLE_BYTES,
+      `the header (${headerBytes} bytes) is damaged: its checksum does not match`,
+    );
   }
   let parsed: unknown;
   try {
@@ -413,19 +485,30 @@ async function readHeader(handle: FileHandle, path: string, fileBytes: number): 
   } catch (error) {
     fail(PREAMBLE_BYTES, `the header is not valid JSON: ${(error as Error).message}`);
   }
-  return checkHeader(parsed, fileBytes, PREAMBLE_BYTES + headerBytes, (message) => fail(PREAMBLE_BYTES, `header: ${message}`));
+  return checkHeader(parsed, fileBytes, PREAMBLE_BYTES + headerBytes, (message) =>
+    fail(PREAMBLE_BYTES, `header: ${message}`),
+  );
 }
 
 /** Checks every field and that the blocks fit the file, before anything is allocated. */
-function checkHeader(value: unknown, fileBytes: number, dataStart: number, fail: (message: string) => never): Header {
+function checkHeader(
+  value: unknown,
+  fileBytes: number,
+  dataStart: number,
+  fail: (message: string) => never,
+): Header {
   if (!isRecord(value)) return fail('expected a JSON object');
   if (value['format'] !== FORMAT_NAME) fail(`expected "format": "${FORMAT_NAME}"`);
   const size = value['size'];
   const dim = value['dim'];
-  if (!isCount(size)) return fail(`"size" must be a non-negative integer, found ${JSON.stringify(size)}`);
-  if (!isCount(dim) || dim < 1) return fail(`"dim" must be a positive integer, found ${JSON.stringify(dim)}`);
+  if (!isCount(size))
+    return fail(`"size" must be a non-negative integer, found ${JSON.stringify(size)}`);
+  if (!isCount(dim) || dim < 1)
+    return fail(`"dim" must be a positive integer, found ${JSON.stringify(dim)}`);
   if (value['fileBytes'] !== fileBytes) {
-    fail(`the file should be ${JSON.stringify(value['fileBytes'])} bytes long but is ${fileBytes}; it is truncated or damaged`);
+    fail(
+      `the file should be ${JSON.stringify(value['fileBytes'])} bytes long but is ${fileBytes}; it is truncated or damaged`,
+    );
   }
   const outputKind = value['outputKind'];
   if (outputKind !== null && outputKind !== 'ns' && outputKind !== 'hs') {
@@ -448,7 +531,10 @@ function checkHeader(value: unknown, fileBytes: number, dataStart: number, fail:
     words: undefined, // checked against the word lengths once they are read
     counts: size * 8,
     vectors: size * dim * 4,
-    outputWeights: outputKind === null ? undefined : expectedOutputRows(outputKind as OutputKind, size) * dim * 4,
+    outputWeights:
+      outputKind === null
+        ? undefined
+        : expectedOutputRows(outputKind as OutputKind, size) * dim * 4,
   };
   const checked: Partial<Record<BlockName, BlockEntry>> = {};
   const extents: Array<[number, number, string]> = [];
@@ -458,21 +544,35 @@ function checkHeader(value: unknown, fileBytes: number, dataStart: number, fail:
   for (const name of BLOCK_NAMES) {
     const entry = blocks[name];
     if (entry === undefined) {
-      if (name === 'wordLengths' || name === 'words' || name === 'vectors') fail(`the block "${name}" is missing`);
-      if (name === 'outputWeights' && outputKind !== null) fail(`"outputKind" is "${String(outputKind)}" but the block "outputWeights" is missing`);
+      if (name === 'wordLengths' || name === 'words' || name === 'vectors')
+        fail(`the block "${name}" is missing`);
+      if (name === 'outputWeights' && outputKind !== null)
+        fail(`"outputKind" is "${String(outputKind)}" but the block "outputWeights" is missing`);
       continue;
     }
-    if (name === 'outputWeights' && outputKind === null) fail('the block "outputWeights" needs an "outputKind"');
-    if (!isRecord(entry) || !isCount(entry['offset']) || !isCount(entry['bytes']) || !isCount(entry['crc32'])) {
+    if (name === 'outputWeights' && outputKind === null)
+      fail('the block "outputWeights" needs an "outputKind"');
+    if (
+      !isRecord(entry) ||
+      !isCount(entry['offset']) ||
+      !isCount(entry['bytes']) ||
+      !isCount(entry['crc32'])
+    ) {
       return fail(`block "${name}" must have integer "offset", "bytes" and "crc32"`);
     }
-    const { offset, bytes, crc32: checksum } = entry as { offset: number; bytes: number; crc32: number };
+    const {
+      offset,
+      bytes,
+      crc32: checksum,
+    } = entry as { offset: number; bytes: number; crc32: number };
     const wanted = expected[name];
     if (wanted !== undefined && bytes !== wanted) {
       fail(`block "${name}" has ${bytes} bytes; ${size} words of ${dim} dimensions need ${wanted}`);
     }
     if (offset % 8 !== 0 || offset < dataStart || offset + bytes > fileBytes) {
-      fail(`block "${name}" (${bytes} bytes at byte offset ${offset}) lies outside the data (bytes ${dataStart} to ${fileBytes})`);
+      fail(
+        `block "${name}" (${bytes} bytes at byte offset ${offset}) lies outside the data (bytes ${dataStart} to ${fileBytes})`,
+      );
     }
     checked[name] = { offset, bytes, crc32: checksum };
     if (name === 'outputWeights') checked[name].rows = bytes / (dim * 4);
@@ -480,7 +580,8 @@ function checkHeader(value: unknown, fileBytes: number, dataStart: number, fail:
   }
   extents.sort((a, b) => a[0] - b[0]);
   for (let i = 1; i < extents.length; i++) {
-    if (extents[i]![0] < extents[i - 1]![1]) fail(`blocks "${extents[i - 1]![2]}" and "${extents[i]![2]}" overlap`);
+    if (extents[i]![0] < extents[i - 1]![1])
+      fail(`blocks "${extents[i - 1]![2]}" and "${extents[i]![2]}" overlap`);
   }
   const header: Header = {
     format: FORMAT_NAME,
@@ -493,9 +594,13 @@ function checkHeader(value: unknown, fileBytes: number, dataStart: number, fail:
   };
   if (value['training'] !== undefined) {
     if (options === null || outputKind === null || checked.counts === undefined) {
-      fail('"training" needs "options", "outputKind" and the block "counts": a checkpoint holds the whole model');
+      fail(
+        '"training" needs "options", "outputKind" and the block "counts": a checkpoint holds the whole model',
+      );
     }
-    header.training = checkTrainingState(value['training'], (message) => fail(`"training": ${message}`));
+    header.training = checkTrainingState(value['training'], (message) =>
+      fail(`"training": ${message}`),
+    );
   }
   return header;
 }
@@ -505,12 +610,14 @@ function checkTrainingState(value: unknown, fail: (message: string) => never): T
   if (!isRecord(value)) return fail('expected an object');
   const count = (name: string): number => {
     const field = value[name];
-    if (!isCount(field)) fail(`"${name}" must be a non-negative integer, found ${JSON.stringify(field)}`);
+    if (!isCount(field))
+      fail(`"${name}" must be a non-negative integer, found ${JSON.stringify(field)}`);
     return field as number;
   };
   const finite = (name: string): number => {
     const field = value[name];
-    if (typeof field !== 'number' || !Number.isFinite(field)) fail(`"${name}" must be a number, found ${JSON.stringify(field)}`);
+    if (typeof field !== 'number' || !Number.isFinite(field))
+      fail(`"${name}" must be a number, found ${JSON.stringify(field)}`);
     return field as number;
   };
   const state: TrainingState = {
@@ -525,10 +632,15 @@ function checkTrainingState(value: unknown, fail: (message: string) => never): T
     epochExamples: count('epochExamples'),
     corpus: { tokens: 0, files: [] },
   };
-  if (state.wordsDone > state.totalWords) fail(`"wordsDone" (${state.wordsDone}) exceeds "totalWords" (${state.totalWords})`);
+  if (state.wordsDone > state.totalWords)
+    fail(`"wordsDone" (${state.wordsDone}) exceeds "totalWords" (${state.totalWords})`);
   if (state.chunkTarget < 1) fail('"chunkTarget" must be at least 1');
   const states = value['randomStates'];
-  if (!Array.isArray(states) || states.length === 0 || !states.every((s) => typeof s === 'string' && /^[0-9a-f]{16}$/.test(s))) {
+  if (
+    !Array.isArray(states) ||
+    states.length === 0 ||
+    !states.every((s) => typeof s === 'string' && /^[0-9a-f]{16}$/.test(s))
+  ) {
     fail('"randomStates" must be a non-empty list of 16-digit hexadecimal strings');
   }
   state.randomStates = states as string[];
@@ -540,21 +652,45 @@ function checkTrainingState(value: unknown, fail: (message: string) => never): T
   if (!files.every((f) => isRecord(f) && typeof f['path'] === 'string' && isCount(f['bytes']))) {
     fail('"corpus"."files" must list objects with "path" and "bytes"');
   }
-  state.corpus = { tokens: corpus['tokens'], files: (files as Array<{ path: string; bytes: number }>).map(({ path, bytes }) => ({ path, bytes })) };
+  state.corpus = {
+    tokens: corpus['tokens'],
+    files: (files as Array<{ path: string; bytes: number }>).map(({ path, bytes }) => ({
+      path,
+      bytes,
+    })),
+  };
   return state;
 }
 
 /** Reads the first `length` bytes of a block, checking its checksum if `verify` (and it is read whole). */
-async function readBlock(handle: FileHandle, path: string, name: BlockName, entry: BlockEntry, length: number, verify: boolean): Promise<Uint8Array> {
+async function readBlock(
+  handle: FileHandle,
+  path: string,
+  name: BlockName,
+  entry: BlockEntry,
+  length: number,
+  verify: boolean,
+): Promise<Uint8Array> {
   const bytes = await readAt(handle, entry.offset, length);
-  if (!bytes) throw new InputError(`${path}: byte offset ${entry.offset}: the file ends inside the block "${name}"`);
+  if (!bytes)
+    throw new InputError(
+      `${path}: byte offset ${entry.offset}: the file ends inside the block "${name}"`,
+    );
   if (verify && length === entry.bytes && crc32(bytes) !== entry.crc32) {
-    throw new InputError(`${path}: byte offset ${entry.offset}: the block "${name}" (${entry.bytes} bytes) is damaged: its checksum does not match`);
+    throw new InputError(
+      `${path}: byte offset ${entry.offset}: the block "${name}" (${entry.bytes} bytes) is damaged: its checksum does not match`,
+    );
   }
   return bytes;
 }
 
-function decodeWords(data: Uint8Array, lengths: Uint32Array, count: number, path: string, offset: number): string[] {
+function decodeWords(
+  data: Uint8Array,
+  lengths: Uint32Array,
+  count: number,
+  path: string,
+  offset: number,
+): string[] {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const words = new Array<string>(count);
   let at = 0;

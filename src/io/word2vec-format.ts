@@ -15,7 +15,13 @@ import { quoteWord } from '../printable.js';
 import { KeyedVectors } from '../vectors/keyed-vectors.js';
 import { writeFileAtomically } from './atomic-write.js';
 import { checkLimit, readInputFile } from './input-file.js';
-import { NotedWords, warningListener, warnOfChangedWords, warnOfNonFiniteRows, type WarningListener } from './load-warnings.js';
+import {
+  NotedWords,
+  warningListener,
+  warnOfChangedWords,
+  warnOfNonFiniteRows,
+  type WarningListener,
+} from './load-warnings.js';
 
 export type VectorFormat = 'bin' | 'txt';
 
@@ -68,7 +74,8 @@ export function formatFloat32(value: number): string {
   if (f === -Infinity) return '-inf';
   if (f === 0) return Object.is(f, -0) ? '-0' : '0';
   const magnitude = Math.abs(f);
-  const digits = magnitude >= 1e-4 && magnitude < 10 ? shortestFixed(magnitude) : shortestByPrecision(magnitude);
+  const digits =
+    magnitude >= 1e-4 && magnitude < 10 ? shortestFixed(magnitude) : shortestByPrecision(magnitude);
   return f < 0 ? `-${digits}` : digits;
 }
 
@@ -92,14 +99,16 @@ function shortestFixed(magnitude: number): string {
 
 /** The fewest decimals j for which `magnitude` (in 1e-4..10) rounded to j decimals round-trips. */
 function shortestDecimals(magnitude: number): number {
-  const roundTrips = (j: number): boolean => Math.fround(Math.round(magnitude * POWERS_OF_TEN[j]!) / POWERS_OF_TEN[j]!) === magnitude;
+  const roundTrips = (j: number): boolean =>
+    Math.fround(Math.round(magnitude * POWERS_OF_TEN[j]!) / POWERS_OF_TEN[j]!) === magnitude;
   // Fewer decimals never round-trip when more do not, so search from a likely
   // guess (8 significant digits, the commonest) in the direction needed.
   let j = Math.min(12, Math.max(0, 7 - Math.floor(Math.log10(magnitude))));
   if (roundTrips(j)) {
     while (j > 0 && roundTrips(j - 1)) j--;
   } else {
-    do j++; while (j < 12 && !roundTrips(j));
+    do j++;
+    while (j < 12 && !roundTrips(j));
   }
   return j;
 }
@@ -115,7 +124,8 @@ const MAX_FLOAT_TEXT_BYTES = 22;
 function writeFloat32Text(buffer: Buffer, at: number, value: number): number {
   const f = Math.fround(value);
   const magnitude = Math.abs(f);
-  if (!(magnitude >= 1e-4 && magnitude < 10)) return at + buffer.write(formatFloat32(f), at, 'latin1');
+  if (!(magnitude >= 1e-4 && magnitude < 10))
+    return at + buffer.write(formatFloat32(f), at, 'latin1');
   if (f < 0) buffer[at++] = 0x2d;
   const j = shortestDecimals(magnitude);
   const scale = POWERS_OF_TEN[j]!;
@@ -163,7 +173,11 @@ function shortestByPrecision(magnitude: number): string {
  * await saveWord2Vec(kv, 'vectors.bin');
  * await saveWord2Vec(kv, 'vectors.txt'); // text, from the extension
  */
-export async function saveWord2Vec(kv: KeyedVectors, path: string, options: SaveWord2VecOptions = {}): Promise<void> {
+export async function saveWord2Vec(
+  kv: KeyedVectors,
+  path: string,
+  options: SaveWord2VecOptions = {},
+): Promise<void> {
   const format = options.format ?? formatFromPath(path);
   await writeFileAtomically(path, async (handle) => {
     const writer = new ChunkWriter(handle);
@@ -183,7 +197,10 @@ export async function saveWord2Vec(kv: KeyedVectors, path: string, options: Save
  * @example
  * const kv = await loadWord2Vec('GoogleNews-vectors-negative300.bin', { limit: 100000 });
  */
-export async function loadWord2Vec(path: string, options: LoadWord2VecOptions = {}): Promise<KeyedVectors> {
+export async function loadWord2Vec(
+  path: string,
+  options: LoadWord2VecOptions = {},
+): Promise<KeyedVectors> {
   const format = options.format ?? formatFromPath(path);
   const limit = options.limit;
   checkLimit(limit);
@@ -203,9 +220,10 @@ export async function loadWord2Vec(path: string, options: LoadWord2VecOptions = 
       );
     }
     const words = new LoadedWords(format === 'bin' ? 'byte offset' : 'line');
-    const vectors = format === 'bin'
-      ? await readBinaryRecords(reader, path, count, header.dim, words, count === header.count)
-      : await readTextRecords(reader, path, count, header.dim, words);
+    const vectors =
+      format === 'bin'
+        ? await readBinaryRecords(reader, path, count, header.dim, words, count === header.count)
+        : await readTextRecords(reader, path, count, header.dim, words);
     const kv = new KeyedVectors(words.list, vectors, header.dim);
     const onWarning = warningListener(options.onWarning);
     warnOfChangedWords(path, words.repeated, words.notUtf8, onWarning);
@@ -252,9 +270,13 @@ class ChunkWriter {
   /** Appends `count` float32 values little-endian; the caller has reserved the space. */
   writeFloats(values: Float32Array, start: number, count: number): void {
     if (LITTLE_ENDIAN) {
-      this.buffer.set(new Uint8Array(values.buffer, values.byteOffset + start * 4, count * 4), this.used);
+      this.buffer.set(
+        new Uint8Array(values.buffer, values.byteOffset + start * 4, count * 4),
+        this.used,
+      );
     } else {
-      for (let k = 0; k < count; k++) this.buffer.writeFloatLE(values[start + k]!, this.used + k * 4);
+      for (let k = 0; k < count; k++)
+        this.buffer.writeFloatLE(values[start + k]!, this.used + k * 4);
     }
     this.used += count * 4;
   }
@@ -336,7 +358,12 @@ class ChunkReader {
       this.buffer.copy(bigger, 0, 0, this.end);
       this.buffer = bigger;
     }
-    const { bytesRead } = await this.handle.read(this.buffer, this.end, this.buffer.length - this.end, null);
+    const { bytesRead } = await this.handle.read(
+      this.buffer,
+      this.end,
+      this.buffer.length - this.end,
+      null,
+    );
     if (bytesRead === 0) {
       this.eof = true;
       return false;
@@ -376,7 +403,8 @@ interface Header {
 
 async function readHeader(reader: ChunkReader, path: string): Promise<Header> {
   let newline = reader.find(NEWLINE, 0);
-  while (newline < 0 && reader.end < 4096 && (await reader.more())) newline = reader.find(NEWLINE, 0);
+  while (newline < 0 && reader.end < 4096 && (await reader.more()))
+    newline = reader.find(NEWLINE, 0);
   // The whole line: a header padded past a fixed length could otherwise hide what follows the numbers.
   const lineEnd = newline >= 0 ? newline : Math.min(reader.end, 200);
   const text = reader.buffer.toString('utf8', 0, lineEnd).trim();
@@ -386,7 +414,12 @@ async function readHeader(reader: ChunkReader, path: string): Promise<Header> {
   if (!Number.isSafeInteger(count) || !Number.isSafeInteger(dim) || dim < 1) {
     const excerpt = text.slice(0, 60);
     // Quoting random bytes would only print noise.
-    const found = reader.end === 0 ? 'an empty file' : /[\uFFFD\p{Cc}]/u.test(excerpt.replace(/\t/g, ' ')) ? 'binary data' : JSON.stringify(excerpt);
+    const found =
+      reader.end === 0
+        ? 'an empty file'
+        : /[\uFFFD\p{Cc}]/u.test(excerpt.replace(/\t/g, ' '))
+          ? 'binary data'
+          : JSON.stringify(excerpt);
     throw new InputError(
       `${path} line 1: expected a header "<vector count> <dimensions>" (dimensions at least 1), found ${found}; ` +
         'is it a word2vec (.bin, .txt, .vec) or native (.w2v) model?',
@@ -414,7 +447,8 @@ class LoadedWords {
   decode(bytes: Buffer, start: number, end: number, location: number): string {
     const word = bytes.toString('utf8', start, end);
     // Only a word holding U+FFFD can have had invalid bytes; the file may also hold U+FFFD itself.
-    if (word.includes('\uFFFD') && !isUtf8(bytes.subarray(start, end))) this.notUtf8.add(word, this.unit, location);
+    if (word.includes('\uFFFD') && !isUtf8(bytes.subarray(start, end)))
+      this.notUtf8.add(word, this.unit, location);
     return word;
   }
 
@@ -448,7 +482,12 @@ function keptVectors(words: LoadedWords, vectors: Float32Array, dim: number): Fl
  * vectors only). Line breaks before the first word are skipped, as gensim does.
  */
 async function readBinaryRecords(
-  reader: ChunkReader, path: string, count: number, dim: number, words: LoadedWords, readsToEnd: boolean,
+  reader: ChunkReader,
+  path: string,
+  count: number,
+  dim: number,
+  words: LoadedWords,
+  readsToEnd: boolean,
 ): Promise<Float32Array> {
   const vectorBytes = dim * 4;
   const vectors = new Float32Array(count * dim);
@@ -459,7 +498,8 @@ async function readBinaryRecords(
   let previousWord = '';
   for (let record = 0; record < count; record++) {
     if (record > 0) {
-      if (reader.start === reader.end && !(await reader.more())) throw endsEarly(reader, path, record, count);
+      if (reader.start === reader.end && !(await reader.more()))
+        throw endsEarly(reader, path, record, count);
       const next = reader.buffer[reader.start]!;
       lineBreakAfterVector ??= next === NEWLINE;
       if (lineBreakAfterVector !== (next === NEWLINE)) {
@@ -520,12 +560,14 @@ async function readBinaryRecords(
     if (LITTLE_ENDIAN) {
       vectorMemory.set(reader.buffer.subarray(valuesAt, valuesAt + vectorBytes), row * vectorBytes);
     } else {
-      for (let k = 0; k < dim; k++) vectors[row * dim + k] = reader.buffer.readFloatLE(valuesAt + k * 4);
+      for (let k = 0; k < dim; k++)
+        vectors[row * dim + k] = reader.buffer.readFloatLE(valuesAt + k * 4);
     }
   }
   if (readsToEnd) {
     for (;;) {
-      while (reader.start < reader.end && isWhiteSpace(reader.buffer[reader.start]!)) reader.start++;
+      while (reader.start < reader.end && isWhiteSpace(reader.buffer[reader.start]!))
+        reader.start++;
       if (reader.start < reader.end || !(await reader.more())) break;
     }
     if (reader.start < reader.end) {
@@ -550,7 +592,13 @@ function describeByte(byte: number): string {
   return byte > 0x20 && byte < 0x7f ? `'${String.fromCharCode(byte)}' (${hex})` : `byte ${hex}`;
 }
 
-async function readTextRecords(reader: ChunkReader, path: string, count: number, dim: number, words: LoadedWords): Promise<Float32Array> {
+async function readTextRecords(
+  reader: ChunkReader,
+  path: string,
+  count: number,
+  dim: number,
+  words: LoadedWords,
+): Promise<Float32Array> {
   const vectors = new Float32Array(count * dim);
   let lineNumber = 1;
   for (let record = 0; record < count; record++) {
@@ -567,7 +615,17 @@ async function readTextRecords(reader: ChunkReader, path: string, count: number,
       );
     }
     const lineEnd = newline < 0 ? reader.end : newline;
-    const word = parseTextRecord(reader.buffer, reader.start, lineEnd, path, lineNumber, dim, vectors, words.list.length * dim, words);
+    const word = parseTextRecord(
+      reader.buffer,
+      reader.start,
+      lineEnd,
+      path,
+      lineNumber,
+      dim,
+      vectors,
+      words.list.length * dim,
+      words,
+    );
     reader.start = newline < 0 ? reader.end : newline + 1;
     words.keep(word, lineNumber);
   }
@@ -593,14 +651,23 @@ function parseValue(token: string): number {
  * word becomes a string.
  */
 function parseTextRecord(
-  bytes: Buffer, start: number, end: number, path: string, lineNumber: number, dim: number, vectors: Float32Array, at: number,
+  bytes: Buffer,
+  start: number,
+  end: number,
+  path: string,
+  lineNumber: number,
+  dim: number,
+  vectors: Float32Array,
+  at: number,
   words: LoadedWords,
 ): string {
   while (end > start && isWhiteSpace(bytes[end - 1]!)) end--;
   let position = start;
   while (position < end && isWhiteSpace(bytes[position]!)) position++;
   if (position === end) {
-    throw new InputError(`${path} line ${lineNumber}: expected a word followed by ${dim} values, found an empty line`);
+    throw new InputError(
+      `${path} line ${lineNumber}: expected a word followed by ${dim} values, found an empty line`,
+    );
   }
   let wordEnd = position;
   while (wordEnd < end && !isWhiteSpace(bytes[wordEnd]!)) wordEnd++;
@@ -628,7 +695,9 @@ function parseTextRecord(
     position = tokenEnd;
   }
   if (values !== dim) {
-    throw new InputError(`${path} line ${lineNumber}: expected ${dim} values after the word ${quoteWord(word)}, found ${values}`);
+    throw new InputError(
+      `${path} line ${lineNumber}: expected ${dim} values after the word ${quoteWord(word)}, found ${values}`,
+    );
   }
   return word;
 }

@@ -10,7 +10,11 @@ export function keepProbability(count: number, sample: number, totalWords: numbe
 }
 
 /** Keep thresholds as 32-bit integers: the kernel keeps a word when a uniform 32-bit number is <= its threshold. */
-export function keepThresholds(counts: ArrayLike<number>, sample: number, totalWords: number): Uint32Array {
+export function keepThresholds(
+  counts: ArrayLike<number>,
+  sample: number,
+  totalWords: number,
+): Uint32Array {
   const out = new Uint32Array(counts.length);
   for (let i = 0; i < counts.length; i++) {
     const p = keepProbability(counts[i], sample, totalWords);

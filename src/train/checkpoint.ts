@@ -6,7 +6,14 @@
  */
 import { stat } from 'node:fs/promises';
 import { InputError, UsageError, W2vError } from '../errors.js';
-import { loadNative, outputKindOf, type CorpusIdentity, type NativeModel, type OutputKind, type TrainingState } from '../io/native-format.js';
+import {
+  loadNative,
+  outputKindOf,
+  type CorpusIdentity,
+  type NativeModel,
+  type OutputKind,
+  type TrainingState,
+} from '../io/native-format.js';
 import { DEFAULTS, type ResolvedTrainOptions } from '../options.js';
 import type { KeyedVectors } from '../vectors/keyed-vectors.js';
 
@@ -94,15 +101,30 @@ export async function loadTrainable(path: string): Promise<TrainableModel> {
   }
   const { vectors, counts, outputWeights, outputKind, options, training } = model;
   if (!counts || !outputWeights || !outputKind || !options) {
-    const missing = [!counts && 'counts', !outputWeights && 'output weights', !options && 'training options'].filter(Boolean).join(', ');
-    throw new UsageError(`${path}: this native file holds vectors only (no ${missing}); training can only go on from a model saved by w2v train`);
+    const missing = [
+      !counts && 'counts',
+      !outputWeights && 'output weights',
+      !options && 'training options',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    throw new UsageError(
+      `${path}: this native file holds vectors only (no ${missing}); training can only go on from a model saved by w2v train`,
+    );
   }
   const expectedKind = outputKindOf(options.loss);
   if (outputKind !== expectedKind) {
-    throw new InputError(`${path}: the output weights are '${outputKind}' but the options say --loss ${options.loss}`);
+    throw new InputError(
+      `${path}: the output weights are '${outputKind}' but the options say --loss ${options.loss}`,
+    );
   }
-  if (options.dim !== vectors.dim) throw new InputError(`${path}: the vectors have ${vectors.dim} dimensions but the options say --dim ${options.dim}`);
-  return training ? { vectors, counts, outputWeights, outputKind, options, training } : { vectors, counts, outputWeights, outputKind, options };
+  if (options.dim !== vectors.dim)
+    throw new InputError(
+      `${path}: the vectors have ${vectors.dim} dimensions but the options say --dim ${options.dim}`,
+    );
+  return training
+    ? { vectors, counts, outputWeights, outputKind, options, training }
+    : { vectors, counts, outputWeights, outputKind, options };
 }
 
 /** The corpus's files with their sizes, and its tokens: what a checkpoint remembers of it. */
@@ -116,11 +138,19 @@ export async function corpusIdentity(paths: string[], tokens: number): Promise<C
  * Why `paths` are not the corpus a checkpoint was trained on, judged by the
  * files' sizes (cheap, before reading them), or undefined if they may be.
  */
-export async function corpusMismatch(saved: CorpusIdentity, paths: string[]): Promise<string | undefined> {
+export async function corpusMismatch(
+  saved: CorpusIdentity,
+  paths: string[],
+): Promise<string | undefined> {
   const given = await corpusIdentity(paths, saved.tokens);
-  const describe = (files: CorpusIdentity['files']): string => files.map((f) => `'${f.path}' (${f.bytes.toLocaleString('en-US')} bytes)`).join(', ');
-  const same = given.files.length === saved.files.length && given.files.every((f, i) => f.bytes === saved.files[i]!.bytes);
-  return same ? undefined : `it was trained on ${describe(saved.files)}, not ${describe(given.files)}`;
+  const describe = (files: CorpusIdentity['files']): string =>
+    files.map((f) => `'${f.path}' (${f.bytes.toLocaleString('en-US')} bytes)`).join(', ');
+  const same =
+    given.files.length === saved.files.length &&
+    given.files.every((f, i) => f.bytes === saved.files[i]!.bytes);
+  return same
+    ? undefined
+    : `it was trained on ${describe(saved.files)}, not ${describe(given.files)}`;
 }
 
 /** A kernel random state as a checkpoint stores it: 16 hexadecimal digits. */

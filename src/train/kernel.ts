@@ -17,7 +17,16 @@ export interface ThreadScratch {
 
 /** The exports of the AssemblyScript kernels (assembly/kernels.ts); pointers are byte offsets. */
 export interface KernelExports {
-  init(config: number, neu1: number, neu1e: number, sentence: number, outputs: number, window: number, hot: number, state: bigint): void;
+  init(
+    config: number,
+    neu1: number,
+    neu1e: number,
+    sentence: number,
+    outputs: number,
+    window: number,
+    hot: number,
+    state: bigint,
+  ): void;
   trainChunk(words: number, n: number, alphaStart: number, alphaEnd: number): number;
   lastExamples(): number;
   trainPair(input: number, word: number, alpha: number): number;
@@ -37,22 +46,42 @@ export function kernelModule(): WebAssembly.Module {
     try {
       bytes = readFileSync(WASM_URL);
     } catch {
-      throw new Error(`the training kernels are not built (${WASM_URL.pathname}); run 'npm run build'`);
+      throw new Error(
+        `the training kernels are not built (${WASM_URL.pathname}); run 'npm run build'`,
+      );
     }
     compiled = new WebAssembly.Module(new Uint8Array(bytes));
   }
   return compiled;
 }
 
-export function instantiateKernel(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {
+export function instantiateKernel(
+  module: WebAssembly.Module,
+  memory: WebAssembly.Memory,
+): KernelExports {
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   return instance.exports as unknown as KernelExports;
 }
 
 /** A kernel instance on `memory` for one thread: its scratch set, its random generator at `state`. */
-export function startKernel(module: WebAssembly.Module, memory: WebAssembly.Memory, config: number, scratch: ThreadScratch, state: bigint): KernelExports {
+export function startKernel(
+  module: WebAssembly.Module,
+  memory: WebAssembly.Memory,
+  config: number,
+  scratch: ThreadScratch,
+  state: bigint,
+): KernelExports {
   const kernel = instantiateKernel(module, memory);
-  kernel.init(config, scratch.neu1, scratch.neu1e, scratch.sentence, scratch.outputs, scratch.window, scratch.hot, state);
+  kernel.init(
+    config,
+    scratch.neu1,
+    scratch.neu1e,
+    scratch.sentence,
+    scratch.outputs,
+    scratch.window,
+    scratch.hot,
+    state,
+  );
   return kernel;
 }
 

@@ -5,17 +5,55 @@ import { buildAliasTable } from '../sampling/noise.js';
 import { keepThresholds } from '../sampling/subsample.js';
 import { buildHuffman } from '../vocab/huffman.js';
 import {
-  CFG_ALIAS_INDEX, CFG_ALIAS_PROB, CFG_CBOW, CFG_CODE_OFFSET, CFG_CODES, CFG_FIELDS, CFG_HOT_ROWS, CFG_HS, CFG_KEEP, CFG_LOSS_NEG, CFG_LOSS_POS,
-  CFG_NEGATIVE, CFG_POINTS, CFG_SHARED, CFG_SIGMOID, CFG_SOFTMAX, CFG_STRIDE, CFG_SYN0, CFG_SYN1, CFG_SYN1NEG, CFG_VOCAB, CFG_WINDOW,
-  SIGMOID_MAX, SIGMOID_TABLE_SIZE,
+  CFG_ALIAS_INDEX,
+  CFG_ALIAS_PROB,
+  CFG_CBOW,
+  CFG_CODE_OFFSET,
+  CFG_CODES,
+  CFG_FIELDS,
+  CFG_HOT_ROWS,
+  CFG_HS,
+  CFG_KEEP,
+  CFG_LOSS_NEG,
+  CFG_LOSS_POS,
+  CFG_NEGATIVE,
+  CFG_POINTS,
+  CFG_SHARED,
+  CFG_SIGMOID,
+  CFG_SOFTMAX,
+  CFG_STRIDE,
+  CFG_SYN0,
+  CFG_SYN1,
+  CFG_SYN1NEG,
+  CFG_VOCAB,
+  CFG_WINDOW,
+  SIGMOID_MAX,
+  SIGMOID_TABLE_SIZE,
 } from '../../assembly/training-layout.js';
 import type { ThreadScratch } from './kernel.js';
 
 /** Where each field of the kernels' configuration block lies. */
 const CONFIG_INDEX = {
-  syn0: CFG_SYN0, syn1neg: CFG_SYN1NEG, syn1: CFG_SYN1, stride: CFG_STRIDE, vocabSize: CFG_VOCAB, window: CFG_WINDOW, negative: CFG_NEGATIVE,
-  keep: CFG_KEEP, aliasProb: CFG_ALIAS_PROB, aliasIndex: CFG_ALIAS_INDEX, codeOffset: CFG_CODE_OFFSET, points: CFG_POINTS, codes: CFG_CODES,
-  sigmoid: CFG_SIGMOID, lossPos: CFG_LOSS_POS, lossNeg: CFG_LOSS_NEG, cbow: CFG_CBOW, hs: CFG_HS, shared: CFG_SHARED, softmax: CFG_SOFTMAX,
+  syn0: CFG_SYN0,
+  syn1neg: CFG_SYN1NEG,
+  syn1: CFG_SYN1,
+  stride: CFG_STRIDE,
+  vocabSize: CFG_VOCAB,
+  window: CFG_WINDOW,
+  negative: CFG_NEGATIVE,
+  keep: CFG_KEEP,
+  aliasProb: CFG_ALIAS_PROB,
+  aliasIndex: CFG_ALIAS_INDEX,
+  codeOffset: CFG_CODE_OFFSET,
+  points: CFG_POINTS,
+  codes: CFG_CODES,
+  sigmoid: CFG_SIGMOID,
+  lossPos: CFG_LOSS_POS,
+  lossNeg: CFG_LOSS_NEG,
+  cbow: CFG_CBOW,
+  hs: CFG_HS,
+  shared: CFG_SHARED,
+  softmax: CFG_SOFTMAX,
   hotRows: CFG_HOT_ROWS,
 } as const;
 type ConfigField = keyof typeof CONFIG_INDEX;
@@ -78,13 +116,17 @@ export class ModelMemory {
     const rowBytes = stride * 4;
     const hs = spec.loss === 'hs';
     const layout = new Layout();
-    const fields = Object.fromEntries(Object.keys(CONFIG_INDEX).map((f) => [f, 0])) as Record<ConfigField, number>;
+    const fields = Object.fromEntries(Object.keys(CONFIG_INDEX).map((f) => [f, 0])) as Record<
+      ConfigField,
+      number
+    >;
 
     this.config = layout.take(CFG_FIELDS * 4);
     fields.syn0 = layout.take(v * rowBytes);
     if (hs) fields.syn1 = layout.take(Math.max(v - 1, 1) * rowBytes);
     else fields.syn1neg = layout.take(v * rowBytes);
-    const keep = spec.sample > 0 ? keepThresholds(spec.counts, spec.sample, sum(spec.counts)) : undefined;
+    const keep =
+      spec.sample > 0 ? keepThresholds(spec.counts, spec.sample, sum(spec.counts)) : undefined;
     if (keep) fields.keep = layout.take(v * 4);
     const alias = spec.loss === 'ns' ? buildAliasTable(spec.counts, spec.nsExponent) : undefined;
     if (alias) {
@@ -102,11 +144,26 @@ export class ModelMemory {
     fields.lossNeg = layout.take(SIGMOID_TABLE_SIZE * 4);
     // With several threads, each keeps private copies of the hottest output rows (see mergeHotRows in the kernels).
     const outputRows = hs ? Math.max(v - 1, 1) : v;
-    const hotRows = spec.threads > 1 && spec.loss !== 'softmax' ? Math.min(HOT_OUTPUT_ROWS, outputRows) : 0;
-    Object.assign(fields, { stride, vocabSize: v, window: spec.window, negative: spec.negative, cbow: +(spec.arch === 'cbow'), hs: +hs, shared: +spec.sharedOutputs, softmax: +(spec.loss === 'softmax'), hotRows });
+    const hotRows =
+      spec.threads > 1 && spec.loss !== 'softmax' ? Math.min(HOT_OUTPUT_ROWS, outputRows) : 0;
+    Object.assign(fields, {
+      stride,
+      vocabSize: v,
+      window: spec.window,
+      negative: spec.negative,
+      cbow: +(spec.arch === 'cbow'),
+      hs: +hs,
+      shared: +spec.sharedOutputs,
+      softmax: +(spec.loss === 'softmax'),
+      hotRows,
+    });
 
     // Output units of one example; the full softmax keeps a score per word there.
-    const maxOutputs = Math.max(spec.negative + 1, tree?.maxCodeLength ?? 0, spec.loss === 'softmax' ? v : 0);
+    const maxOutputs = Math.max(
+      spec.negative + 1,
+      tree?.maxCodeLength ?? 0,
+      spec.loss === 'softmax' ? v : 0,
+    );
     const random = new Random(spec.seed);
     this.threads = [];
     for (let t = 0; t < spec.threads; t++) {
@@ -115,7 +172,9 @@ export class ModelMemory {
         neu1e: layout.take(rowBytes),
         sentence: layout.take(spec.maxSentenceLength * 4),
         outputs: layout.take(maxOutputs * 8),
-        window: layout.take(Math.ceil((spec.window * 8) / 16) * 16 + 2 * spec.window * (rowBytes + maxOutputs * 4)),
+        window: layout.take(
+          Math.ceil((spec.window * 8) / 16) * 16 + 2 * spec.window * (rowBytes + maxOutputs * 4),
+        ),
         hot: layout.take(2 * hotRows * rowBytes),
         chunk: layout.take(spec.chunkCapacity * 4),
         seed: random.nextSeed64(),
@@ -125,7 +184,9 @@ export class ModelMemory {
     const pages = Math.ceil(layout.size / WASM_PAGE);
     if (pages > MAX_PAGES) {
       const gib = (layout.size / 2 ** 30).toFixed(1);
-      throw new UsageError(`the model needs ${gib} GiB of weights and tables, more than the 4 GiB a WebAssembly memory holds; lower --dim or --max-vocab`);
+      throw new UsageError(
+        `the model needs ${gib} GiB of weights and tables, more than the 4 GiB a WebAssembly memory holds; lower --dim or --max-vocab`,
+      );
     }
     this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
     this.vocabSize = v;
@@ -137,7 +198,8 @@ export class ModelMemory {
 
     const buffer = this.memory.buffer;
     const config = new Int32Array(buffer, this.config, CFG_FIELDS);
-    for (const [field, index] of Object.entries(CONFIG_INDEX)) config[index] = fields[field as ConfigField];
+    for (const [field, index] of Object.entries(CONFIG_INDEX))
+      config[index] = fields[field as ConfigField];
     if (keep) new Uint32Array(buffer, fields.keep, v).set(keep);
     if (alias) {
       new Uint32Array(buffer, fields.aliasProb, v).set(alias.threshold);
@@ -200,7 +262,8 @@ export class ModelMemory {
     if (this.stride === this.dim) return padded;
     const rows = padded.length / this.stride;
     const out = new Float32Array(rows * this.dim);
-    for (let r = 0; r < rows; r++) out.set(padded.subarray(r * this.stride, r * this.stride + this.dim), r * this.dim);
+    for (let r = 0; r < rows; r++)
+      out.set(padded.subarray(r * this.stride, r * this.stride + this.dim), r * this.dim);
     return out;
   }
 }
@@ -212,7 +275,11 @@ function sum(values: ArrayLike<number>): number {
 }
 
 /** sigma(x), -log sigma(x) and -log(1 - sigma(x)) at the middle of each grid cell. */
-function writeSigmoidTables(sigmoid: Float32Array, lossPos: Float32Array, lossNeg: Float32Array): void {
+function writeSigmoidTables(
+  sigmoid: Float32Array,
+  lossPos: Float32Array,
+  lossNeg: Float32Array,
+): void {
   const scale = SIGMOID_TABLE_SIZE / (2 * SIGMOID_MAX);
   for (let i = 0; i < SIGMOID_TABLE_SIZE; i++) {
     const x = (i + 0.5) / scale - SIGMOID_MAX;

@@ -83,7 +83,7 @@ export class ProgressLog {
     const line = Buffer.from(`${JSON.stringify(progressRecord(progress))}\n`);
     try {
       // A short write happens only at the edge of a full disk; the rest then fails with the reason.
-      for (let done = 0; done < line.length; ) done += writeSync(this.fd, line, done);
+      for (let done = 0; done < line.length;) done += writeSync(this.fd, line, done);
     } catch (err) {
       this.fail(err);
     }
@@ -109,7 +109,9 @@ export class ProgressLog {
       }
       this.fd = undefined;
     }
-    this.onFailure(`cannot write the progress log '${this.path}': ${systemErrorText(err)}; training goes on without it`);
+    this.onFailure(
+      `cannot write the progress log '${this.path}': ${systemErrorText(err)}; training goes on without it`,
+    );
   }
 }
 
@@ -154,7 +156,8 @@ function asRecord(value: unknown): ProgressRecord | undefined {
   const alpha = number('alpha');
   if (words === undefined || totalWords === undefined || alpha === undefined) return undefined;
   const loss = v.loss;
-  if (loss !== null && loss !== undefined && (typeof loss !== 'number' || !Number.isFinite(loss))) return undefined;
+  if (loss !== null && loss !== undefined && (typeof loss !== 'number' || !Number.isFinite(loss)))
+    return undefined;
   return {
     time: typeof v.time === 'string' ? v.time : '',
     elapsedSeconds: number('elapsedSeconds', 0) ?? 0,

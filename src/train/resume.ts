@@ -1,8 +1,15 @@
 // Going on from a saved file: finishing an interrupted run from its
 // checkpoint, or training a finished model further on new text.
 import {
-  OPTION_TABLE, optionError, optionName, RESUME_MAY_CHANGE, resolveOptions, SHAPES_WEIGHTS,
-  type OptionKey, type ResolvedTrainOptions, type TrainOptions,
+  OPTION_TABLE,
+  optionError,
+  optionName,
+  RESUME_MAY_CHANGE,
+  resolveOptions,
+  SHAPES_WEIGHTS,
+  type OptionKey,
+  type ResolvedTrainOptions,
+  type TrainOptions,
 } from '../options.js';
 import { InputError } from '../errors.js';
 import type { CorpusScan } from '../corpus/encoded.js';
@@ -49,7 +56,9 @@ export async function resume(request: ResumeRequest): Promise<Word2Vec> {
       );
     }
     if (saved.training.chunkTarget !== CHUNK_TARGET) {
-      throw new InputError(`${request.from}: the run cut its corpus into chunks of ${saved.training.chunkTarget} entries; this version cuts ${CHUNK_TARGET}`);
+      throw new InputError(
+        `${request.from}: the run cut its corpus into chunks of ${saved.training.chunkTarget} entries; this version cuts ${CHUNK_TARGET}`,
+      );
     }
     const scan = await readCorpus(options, request, startedAt, options.minCount);
     const { vocab, remap } = Vocabulary.fromCounts(scan, options, corpusName(options));
@@ -61,7 +70,18 @@ export async function resume(request: ResumeRequest): Promise<Word2Vec> {
         request.optionNaming,
       );
     }
-    return trainOn({ options, request, scan, vocab, remap, startedAt, start: 'resume', addedWords: 0, saved, state: saved.training });
+    return trainOn({
+      options,
+      request,
+      scan,
+      vocab,
+      remap,
+      startedAt,
+      start: 'resume',
+      addedWords: 0,
+      saved,
+      state: saved.training,
+    });
   }
   const options = continueOptions(saved, request);
   // Every word: known words add their counts even below min-count, as in gensim.
@@ -85,8 +105,13 @@ function resumeOptions(saved: TrainableModel, request: ResumeRequest): ResolvedT
     }
   }
   // Memory budgets may change: a budget that changes the counts is caught by the vocabulary check.
-  const free = Object.fromEntries(givenOptions(request).filter(([key]) => RESUME_MAY_CHANGE.has(key)));
-  return resolveOptions({ ...saved.options, ...free, input: request.input ?? saved.options.input }, naming);
+  const free = Object.fromEntries(
+    givenOptions(request).filter(([key]) => RESUME_MAY_CHANGE.has(key)),
+  );
+  return resolveOptions(
+    { ...saved.options, ...free, input: request.input ?? saved.options.input },
+    naming,
+  );
 }
 
 /** Options for training a model further: the model's, with any given ones, except those that shape the weights. */
@@ -103,7 +128,11 @@ function continueOptions(saved: TrainableModel, request: ResumeRequest): Resolve
       );
     }
   }
-  const options: TrainOptions = { ...saved.options, ...Object.fromEntries(given), input: request.input ?? saved.options.input };
+  const options: TrainOptions = {
+    ...saved.options,
+    ...Object.fromEntries(given),
+    input: request.input ?? saved.options.input,
+  };
   // A given alpha moves the default final rate with it, as in a new run.
   if (request.alpha !== undefined && request.minAlpha === undefined) delete options.minAlpha;
   return resolveOptions(options, naming);
@@ -119,7 +148,8 @@ function givenOptions(request: ResumeRequest): Array<[OptionKey, ResolvedTrainOp
 function sameVocabulary(vocab: Vocabulary, saved: TrainableModel): boolean {
   if (vocab.size !== saved.vectors.size) return false;
   for (let i = 0; i < vocab.size; i++) {
-    if (vocab.words[i] !== saved.vectors.words[i] || vocab.counts[i] !== saved.counts[i]) return false;
+    if (vocab.words[i] !== saved.vectors.words[i] || vocab.counts[i] !== saved.counts[i])
+      return false;
   }
   return true;
 }
@@ -144,7 +174,11 @@ interface VocabularyUpdate {
  * Huffman tree built from the new counts: inner nodes keep the output rows
  * of the nodes at the same rank from the root, where the tree changes least.
  */
-function updateVocabulary(saved: TrainableModel, scan: CorpusScan, options: ResolvedTrainOptions): VocabularyUpdate {
+function updateVocabulary(
+  saved: TrainableModel,
+  scan: CorpusScan,
+  options: ResolvedTrainOptions,
+): VocabularyUpdate {
   const oldSize = saved.vectors.size;
   const counts = Float64Array.from(saved.counts);
   const fresh: number[] = [];
@@ -157,20 +191,28 @@ function updateVocabulary(saved: TrainableModel, scan: CorpusScan, options: Reso
   }
   if (found === 0) throw new InputError(`${corpusName(options)} holds no words`);
   fresh.sort((a, b) => scan.counts[b] - scan.counts[a] || a - b);
-  if (options.maxVocab > 0) fresh.length = Math.min(fresh.length, Math.max(0, options.maxVocab - oldSize));
+  if (options.maxVocab > 0)
+    fresh.length = Math.min(fresh.length, Math.max(0, options.maxVocab - oldSize));
   // Old words first, then new ones, then a stable sort by count: ties keep that order.
   const entries: Array<{ word: string; count: number; old: number; raw: number }> = [];
-  for (let j = 0; j < oldSize; j++) entries.push({ word: saved.vectors.words[j]!, count: counts[j]!, old: j, raw: -1 });
-  for (const i of fresh) entries.push({ word: scan.words[i]!, count: scan.counts[i]!, old: -1, raw: i });
+  for (let j = 0; j < oldSize; j++)
+    entries.push({ word: saved.vectors.words[j]!, count: counts[j]!, old: j, raw: -1 });
+  for (const i of fresh)
+    entries.push({ word: scan.words[i]!, count: scan.counts[i]!, old: -1, raw: i });
   entries.sort((a, b) => b.count - a.count);
-  const vocab = new Vocabulary(entries.map((e) => e.word), Float64Array.from(entries, (e) => e.count));
+  const vocab = new Vocabulary(
+    entries.map((e) => e.word),
+    Float64Array.from(entries, (e) => e.count),
+  );
   const remap = Int32Array.from(scan.words, (word) => vocab.indexOf(word));
   const inputFrom = Int32Array.from(entries, (e) => e.old);
   let outputFrom = inputFrom;
   if (saved.outputKind === 'hs') {
     const rows = Math.max(vocab.size - 1, 1);
     const oldRows = Math.max(oldSize - 1, 1);
-    outputFrom = Int32Array.from({ length: rows }, (_, r) => (r - (rows - oldRows) >= 0 ? r - (rows - oldRows) : -1));
+    outputFrom = Int32Array.from({ length: rows }, (_, r) =>
+      r - (rows - oldRows) >= 0 ? r - (rows - oldRows) : -1,
+    );
   }
   return { vocab, remap, inputFrom, outputFrom, addedWords: fresh.length };
 }

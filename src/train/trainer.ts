@@ -1,12 +1,31 @@
 import { Worker } from 'node:worker_threads';
-import { checkCheckpointMinutes, checkOptionsForVocabulary, optionName, resolveOptions, type OptionNaming, type ResolvedTrainOptions } from '../options.js';
+import {
+  checkCheckpointMinutes,
+  checkOptionsForVocabulary,
+  optionName,
+  resolveOptions,
+  type OptionNaming,
+  type ResolvedTrainOptions,
+} from '../options.js';
 import { UsageError } from '../errors.js';
-import { chunkCapacity, chunksOf, encodeCached, scanCorpus, streamChunks, type Chunk, type CorpusScan } from '../corpus/encoded.js';
+import {
+  chunkCapacity,
+  chunksOf,
+  encodeCached,
+  scanCorpus,
+  streamChunks,
+  type Chunk,
+  type CorpusScan,
+} from '../corpus/encoded.js';
 import { countInvalidTokens, describeInvalidTokens, Vocabulary } from '../vocab/vocabulary.js';
 import { KeyedVectors } from '../vectors/keyed-vectors.js';
 import { outputKindOf, saveNative, type TrainingState } from '../io/native-format.js';
 import {
-  corpusIdentity, parseRandomState, randomStateText, TrainingDiverged, TrainingInterrupted,
+  corpusIdentity,
+  parseRandomState,
+  randomStateText,
+  TrainingDiverged,
+  TrainingInterrupted,
   type TrainableModel,
 } from './checkpoint.js';
 import { kernelModule, seededRandomState } from './kernel.js';
@@ -14,7 +33,15 @@ import { ModelMemory } from './model-memory.js';
 import { Word2Vec } from './model.js';
 import { releaseMemory } from './release-memory.js';
 import type { ChunkMessage, ChunkResult, WorkerSetup } from './worker.js';
-import type { ResumeRequest, TrainControl, TrainProgress, TrainRequest, TrainStart, TrainSummary, VocabPruning } from './types.js';
+import type {
+  ResumeRequest,
+  TrainControl,
+  TrainProgress,
+  TrainRequest,
+  TrainStart,
+  TrainSummary,
+  VocabPruning,
+} from './types.js';
 
 /** Entries per chunk handed to a worker: small enough to balance threads and follow the learning rate, large enough that messages cost nothing. */
 export const CHUNK_TARGET = 8192;
@@ -45,7 +72,10 @@ export async function train(request: TrainRequest): Promise<Word2Vec> {
 
 export function checkControl(control: TrainControl): void {
   const every = control.checkpoint?.everyMinutes;
-  if (control.checkpoint && (typeof control.checkpoint.path !== 'string' || control.checkpoint.path === '')) {
+  if (
+    control.checkpoint &&
+    (typeof control.checkpoint.path !== 'string' || control.checkpoint.path === '')
+  ) {
     throw new UsageError('checkpoint.path must name a file');
   }
   checkCheckpointMinutes(every, 'checkpoint.everyMinutes');
@@ -64,12 +94,23 @@ export function corpusName(options: ResolvedTrainOptions): string {
  * ends it with nothing trained. Words seen fewer than `minCount` times are
  * left out of the scan.
  */
-export async function readCorpus(options: ResolvedTrainOptions, request: TrainRequest | ResumeRequest, startedAt: number, minCount: number): Promise<CorpusScan> {
+export async function readCorpus(
+  options: ResolvedTrainOptions,
+  request: TrainRequest | ResumeRequest,
+  startedAt: number,
+  minCount: number,
+): Promise<CorpusScan> {
   const report = request.onProgress ?? (() => {});
   const intervalMs = request.progressIntervalMs ?? 500;
   const stopIfAsked = (): void => {
     if (request.signal?.aborted) {
-      throw new TrainingInterrupted('training was stopped while the corpus was read; nothing was trained', undefined, 0, 0, request.signal.reason);
+      throw new TrainingInterrupted(
+        'training was stopped while the corpus was read; nothing was trained',
+        undefined,
+        0,
+        0,
+        request.signal.reason,
+      );
     }
   };
   stopIfAsked();
@@ -81,22 +122,41 @@ export async function readCorpus(options: ResolvedTrainOptions, request: TrainRe
     lastReport = now;
     const elapsedSeconds = (now - startedAt) / 1000;
     report({
-      phase: 'vocab', epoch: 0, epochs: options.epochs, words: tokens, totalWords: 0, fraction: 0,
-      alpha: options.alpha, loss: NaN, wordsPerSecond: tokens / elapsedSeconds, elapsedSeconds, etaSeconds: NaN,
+      phase: 'vocab',
+      epoch: 0,
+      epochs: options.epochs,
+      words: tokens,
+      totalWords: 0,
+      fraction: 0,
+      alpha: options.alpha,
+      loss: NaN,
+      wordsPerSecond: tokens / elapsedSeconds,
+      elapsedSeconds,
+      etaSeconds: NaN,
     });
   };
-  const scan = await scanCorpus(options.input, options.maxSentenceLength, (options.cacheMiB * 2 ** 20) / 4, {
-    maxVocabBytes: options.maxVocabMemoryMiB * 2 ** 20,
-    minCount,
-    onTokens,
-    onWarning: warn(request),
-  });
-  if (scan.pruning.prunes > 0) warn(request)(pruningWarning(scan.pruning, options.maxVocabMemoryMiB, request.optionNaming));
+  const scan = await scanCorpus(
+    options.input,
+    options.maxSentenceLength,
+    (options.cacheMiB * 2 ** 20) / 4,
+    {
+      maxVocabBytes: options.maxVocabMemoryMiB * 2 ** 20,
+      minCount,
+      onTokens,
+      onWarning: warn(request),
+    },
+  );
+  if (scan.pruning.prunes > 0)
+    warn(request)(pruningWarning(scan.pruning, options.maxVocabMemoryMiB, request.optionNaming));
   return scan;
 }
 
 /** Says that counting pruned words, what that cost and how to avoid it. */
-function pruningWarning(pruning: VocabPruning, budgetMiB: number, naming: OptionNaming | undefined): string {
+function pruningWarning(
+  pruning: VocabPruning,
+  budgetMiB: number,
+  naming: OptionNaming | undefined,
+): string {
   const count = (n: number): string => n.toLocaleString('en-US');
   return (
     `the vocabulary outgrew its memory budget (${count(budgetMiB)} MiB) while counting, so rare words were pruned ` +
@@ -131,8 +191,14 @@ export async function trainOn(setup: TrainSetup): Promise<Word2Vec> {
   const intervalMs = request.progressIntervalMs ?? 500;
   checkOptionsForVocabulary(options, vocab.size, request.optionNaming);
   const invalid = countInvalidTokens(scan);
-  if (invalid.tokens > 0) warn(request)(`${describeInvalidTokens(invalid)} in ${corpusName(options)}`);
-  request.onVocabulary?.({ vocabSize: vocab.size, corpusTokens: scan.tokens, invalidTokens: invalid.tokens, invalidWords: invalid.words });
+  if (invalid.tokens > 0)
+    warn(request)(`${describeInvalidTokens(invalid)} in ${corpusName(options)}`);
+  request.onVocabulary?.({
+    vocabSize: vocab.size,
+    corpusTokens: scan.tokens,
+    invalidTokens: invalid.tokens,
+    invalidWords: invalid.words,
+  });
   // The corpus words trained per epoch: those of the scan that are in the vocabulary.
   let wordsPerEpoch = 0;
   for (let i = 0; i < remap.length; i++) if (remap[i] >= 0) wordsPerEpoch += scan.counts[i];
@@ -175,7 +241,9 @@ export async function trainOn(setup: TrainSetup): Promise<Word2Vec> {
     epochLoss: state?.epochLoss ?? 0,
     epochExamples: state?.epochExamples ?? 0,
     // A thread the checkpoint did not have (more threads now) starts from its seed.
-    randomStates: memory.threads.map((scratch, t) => savedStates[t] ?? seededRandomState(scratch.seed)),
+    randomStates: memory.threads.map(
+      (scratch, t) => savedStates[t] ?? seededRandomState(scratch.seed),
+    ),
   };
 
   const checkpoint = request.checkpoint;
@@ -196,11 +264,21 @@ export async function trainOn(setup: TrainSetup): Promise<Word2Vec> {
       epochExamples: at.epochExamples,
       corpus,
     };
-    return () => saveNative(checkpoint!.path, { vectors, counts: vocab.counts, outputWeights, outputKind, options, training });
+    return () =>
+      saveNative(checkpoint!.path, {
+        vectors,
+        counts: vocab.counts,
+        outputWeights,
+        outputKind,
+        options,
+        training,
+      });
   };
 
   const epochChunks = (): Iterable<Chunk> | AsyncIterable<Chunk> =>
-    encoded ? chunksOf(encoded, CHUNK_TARGET) : streamChunks(scan.files, vocab, options.maxSentenceLength, CHUNK_TARGET);
+    encoded
+      ? chunksOf(encoded, CHUNK_TARGET)
+      : streamChunks(scan.files, vocab, options.maxSentenceLength, CHUNK_TARGET);
   const run = await runWorkers({
     memory,
     options,
@@ -216,19 +294,36 @@ export async function trainOn(setup: TrainSetup): Promise<Word2Vec> {
   const cachedCorpus = encoded !== undefined;
   encoded = undefined; // let the corpus go before the vectors are copied out
   if (run.divergedAt !== undefined) {
-    throw new TrainingDiverged(run.divergedAt, totalWords, options.alpha, options.epochs, wordsPerEpoch);
+    throw new TrainingDiverged(
+      run.divergedAt,
+      totalWords,
+      options.alpha,
+      options.epochs,
+      wordsPerEpoch,
+    );
   }
   if (run.sourceError !== undefined) {
     // The weights are whole (every thread finished its chunk): keep them, as a stop would.
     if (!checkpoint || !run.stoppedAt) throw run.sourceError;
     await capture(run.stoppedAt)();
-    throw withNote(run.sourceError, `the checkpoint ${checkpoint.path} holds the training done before that`);
+    throw withNote(
+      run.sourceError,
+      `the checkpoint ${checkpoint.path} holds the training done before that`,
+    );
   }
   if (run.stoppedAt) {
     const at = run.stoppedAt;
     const where = `${((100 * at.wordsDone) / totalWords).toFixed(1)}% (epoch ${at.epoch + 1} of ${options.epochs})`;
-    const saved = checkpoint ? `; the checkpoint ${checkpoint.path} holds its state` : '; nothing was saved (no checkpoint was asked for)';
-    throw new TrainingInterrupted(`training was stopped at ${where}${saved}`, checkpoint?.path, at.wordsDone, totalWords, request.signal?.reason);
+    const saved = checkpoint
+      ? `; the checkpoint ${checkpoint.path} holds its state`
+      : '; nothing was saved (no checkpoint was asked for)';
+    throw new TrainingInterrupted(
+      `training was stopped at ${where}${saved}`,
+      checkpoint?.path,
+      at.wordsDone,
+      totalWords,
+      request.signal?.reason,
+    );
   }
 
   const vectors = new KeyedVectors(vocab.words, memory.inputVectors(), options.dim);
@@ -310,11 +405,28 @@ interface RunResult {
  * finished theirs, copies the state, and goes on.
  */
 async function runWorkers(setup: RunSetup): Promise<RunResult> {
-  const { memory, options, wordsPerEpoch, epochChunks, report, intervalMs, start, capture, everyMs, signal } = setup;
+  const {
+    memory,
+    options,
+    wordsPerEpoch,
+    epochChunks,
+    report,
+    intervalMs,
+    start,
+    capture,
+    everyMs,
+    signal,
+  } = setup;
   const totalWords = wordsPerEpoch * options.epochs;
   const module = kernelModule();
   const workers = memory.threads.map((scratch, t) => {
-    const workerSetup: WorkerSetup = { module, memory: memory.memory, config: memory.config, scratch, randomState: start.randomStates[t]! };
+    const workerSetup: WorkerSetup = {
+      module,
+      memory: memory.memory,
+      config: memory.config,
+      scratch,
+      randomState: start.randomStates[t]!,
+    };
     return new Worker(WORKER_URL, { workerData: workerSetup });
   });
   const randomStates = [...start.randomStates];
@@ -412,7 +524,9 @@ async function runWorkers(setup: RunSetup): Promise<RunResult> {
   const feederCount = workers.length * CHUNKS_IN_FLIGHT;
   let parked = 0;
   let finished = 0;
-  let gate: { idle: Promise<void>; reachIdle: () => void; open: Promise<void>; release: () => void } | undefined;
+  let gate:
+    | { idle: Promise<void>; reachIdle: () => void; open: Promise<void>; release: () => void }
+    | undefined;
   const checkIdle = (): void => {
     if (gate && parked + finished === feederCount) gate.reachIdle();
   };
@@ -474,7 +588,15 @@ async function runWorkers(setup: RunSetup): Promise<RunResult> {
   let divergedAt: number | undefined;
   let sourceError: unknown;
   let snapshot: Promise<void> | undefined;
-  const position = (): RunPosition => ({ wordsDone: done, epoch, chunksDone, examples, epochLoss, epochExamples, randomStates: [...randomStates] });
+  const position = (): RunPosition => ({
+    wordsDone: done,
+    epoch,
+    chunksDone,
+    examples,
+    epochLoss,
+    epochExamples,
+    randomStates: [...randomStates],
+  });
   const takeSnapshot = (): Promise<void> =>
     (snapshot ??= (async () => {
       await pause();
@@ -482,10 +604,13 @@ async function runWorkers(setup: RunSetup): Promise<RunResult> {
       if (capture && unfinished && divergedAt === undefined) {
         const save = capture(position());
         savesPending++;
-        saves = saves.then(save).catch((error: unknown) => {
-          saveError ??= error;
-          failure?.(error);
-        }).finally(() => savesPending--);
+        saves = saves
+          .then(save)
+          .catch((error: unknown) => {
+            saveError ??= error;
+            failure?.(error);
+          })
+          .finally(() => savesPending--);
       }
       if (stopRequested && unfinished) {
         stoppedAt = position();
@@ -495,11 +620,12 @@ async function runWorkers(setup: RunSetup): Promise<RunResult> {
       gate = undefined;
       opened?.release();
     })());
-  const checkpointTimer = everyMs !== undefined && capture
-    ? setInterval(() => {
-      if (savesPending === 0) void takeSnapshot();
-    }, everyMs)
-    : undefined;
+  const checkpointTimer =
+    everyMs !== undefined && capture
+      ? setInterval(() => {
+          if (savesPending === 0) void takeSnapshot();
+        }, everyMs)
+      : undefined;
   const onAbort = (): void => {
     stopRequested = true;
     void takeSnapshot();
@@ -511,10 +637,12 @@ async function runWorkers(setup: RunSetup): Promise<RunResult> {
     const feeders: Promise<void>[] = [];
     for (let slot = 0; slot < CHUNKS_IN_FLIGHT; slot++) {
       workers.forEach((_, t) =>
-        feeders.push(feed(t).finally(() => {
-          finished++;
-          checkIdle();
-        })),
+        feeders.push(
+          feed(t).finally(() => {
+            finished++;
+            checkIdle();
+          }),
+        ),
       );
     }
     await Promise.race([Promise.all(feeders), failed]);
@@ -533,6 +661,13 @@ async function runWorkers(setup: RunSetup): Promise<RunResult> {
   report(progress());
   if (sourceError !== undefined) stoppedAt = position();
   return {
-    words: done, examples, seconds: (performance.now() - startedAt) / 1000, finalLoss: lastEpochLoss, busySeconds, stoppedAt, divergedAt, sourceError,
+    words: done,
+    examples,
+    seconds: (performance.now() - startedAt) / 1000,
+    finalLoss: lastEpochLoss,
+    busySeconds,
+    stoppedAt,
+    divergedAt,
+    sourceError,
   };
 }

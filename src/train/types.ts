@@ -118,7 +118,9 @@ export type TrainRequest = TrainOptions & TrainCallbacks & TrainControl;
  * Training from a saved state: a checkpoint of an interrupted run, or a
  * trained native model. Options not given come from the file.
  */
-export type ResumeRequest = Partial<TrainOptions> & TrainCallbacks & TrainControl & {
-  /** A checkpoint, or a native (.w2v) model saved by `train`. */
-  from: string;
-};
+export type ResumeRequest = Partial<TrainOptions> &
+  TrainCallbacks &
+  TrainControl & {
+    /** A checkpoint, or a native (.w2v) model saved by `train`. */
+    from: string;
+  };

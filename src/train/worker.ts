@@ -38,7 +38,8 @@ const port = parentPort!;
 port.on('message', (message: ChunkMessage) => {
   const started = performance.now();
   let entries = message.ids.length;
-  if (message.ids instanceof Uint8Array) entries = decodeVarints(message.ids, heap, scratch.chunk >> 2);
+  if (message.ids instanceof Uint8Array)
+    entries = decodeVarints(message.ids, heap, scratch.chunk >> 2);
   else heap.set(message.ids, scratch.chunk >> 2);
   const loss = kernel.trainChunk(scratch.chunk, entries, message.alphaStart, message.alphaEnd);
   const result: ChunkResult = {

@@ -78,7 +78,9 @@ export class KeyedVectors {
       const word = words[i]!;
       const previous = index.get(word);
       if (previous !== undefined) {
-        throw new UsageError(`word '${word}' appears twice in the vocabulary (positions ${previous} and ${i})`);
+        throw new UsageError(
+          `word '${word}' appears twice in the vocabulary (positions ${previous} and ${i})`,
+        );
       }
       index.set(word, i);
     }
@@ -265,29 +267,34 @@ export class KeyedVectors {
     const heap = new TopN(Math.min(topn, end));
     let numerator = new Float64Array(0);
     let denominator = new Float64Array(0);
-    this.scorer().scan(terms, new Int32Array(rows.length).fill(end), (rowStart, rowEnd, first, count, scores, stride) => {
-      const tileRows = rowEnd - rowStart;
-      if (first === 0) {
-        // The first chunk of terms for this block (there is one chunk unless there are very many terms).
-        if (numerator.length < tileRows) {
-          numerator = new Float64Array(tileRows);
-          denominator = new Float64Array(tileRows);
+    this.scorer().scan(
+      terms,
+      new Int32Array(rows.length).fill(end),
+      (rowStart, rowEnd, first, count, scores, stride) => {
+        const tileRows = rowEnd - rowStart;
+        if (first === 0) {
+          // The first chunk of terms for this block (there is one chunk unless there are very many terms).
+          if (numerator.length < tileRows) {
+            numerator = new Float64Array(tileRows);
+            denominator = new Float64Array(tileRows);
+          }
+          numerator.fill(1, 0, tileRows);
+          denominator.fill(1, 0, tileRows);
         }
-        numerator.fill(1, 0, tileRows);
-        denominator.fill(1, 0, tileRows);
-      }
-      for (let j = 0; j < count; j++) {
-        const products = first + j < positive.length ? numerator : denominator;
-        const base = j * stride;
-        for (let i = 0; i < tileRows; i++) products[i] = products[i]! * ((1 + scores[base + i]!) / 2);
-      }
-      if (first + count < rows.length) return;
-      for (let i = 0; i < tileRows; i++) {
-        const row = rowStart + i;
-        const score = numerator[i]! / (denominator[i]! + 0.000001);
-        if (heap.accepts(score, row) && !exclude.has(row)) heap.push(score, row);
-      }
-    });
+        for (let j = 0; j < count; j++) {
+          const products = first + j < positive.length ? numerator : denominator;
+          const base = j * stride;
+          for (let i = 0; i < tileRows; i++)
+            products[i] = products[i]! * ((1 + scores[base + i]!) / 2);
+        }
+        if (first + count < rows.length) return;
+        for (let i = 0; i < tileRows; i++) {
+          const row = rowStart + i;
+          const score = numerator[i]! / (denominator[i]! + 0.000001);
+          if (heap.accepts(score, row) && !exclude.has(row)) heap.push(score, row);
+        }
+      },
+    );
     return this.neighbours(heap);
   }
 
@@ -301,7 +308,10 @@ export class KeyedVectors {
    * kv.nearestToVector(kv.vector('cat'), 3); // 'cat' itself first
    * kv.nearestToVector(v, { topn: 5, restrictVocab: 30000, exclude: new Set([kv.indexOf('cat')]) });
    */
-  nearestToVector(vector: ArrayLike<number>, topnOrOptions: number | VectorQueryOptions = {}): Neighbour[] {
+  nearestToVector(
+    vector: ArrayLike<number>,
+    topnOrOptions: number | VectorQueryOptions = {},
+  ): Neighbour[] {
     const options = typeof topnOrOptions === 'number' ? { topn: topnOrOptions } : topnOrOptions;
     return this.search([this.prepareVector(vector, options)])[0]!;
   }
@@ -415,7 +425,9 @@ export class KeyedVectors {
   private search(queries: readonly PreparedQuery[]): Neighbour[][] {
     const results: Neighbour[][] = queries.map(() => []);
     // The scorer wants the queries whose candidates reach furthest first.
-    const live = queries.map((_, i) => i).filter((i) => queries[i]!.topn >= 1 && queries[i]!.end > 0);
+    const live = queries
+      .map((_, i) => i)
+      .filter((i) => queries[i]!.topn >= 1 && queries[i]!.end > 0);
     live.sort((a, b) => queries[b]!.end - queries[a]!.end || a - b);
     if (live.length === 0) return results;
     const dim = this.dim;
@@ -461,7 +473,10 @@ export class KeyedVectors {
   /** The row of a query word, which must have a direction to compare. */
   private requireQueryIndex(word: string): number {
     const row = this.requireIndex(word);
-    if (!this.isFiniteRow(row)) throw new UsageError(`word ${quoteWord(word)} has NaN or infinite values, so it cannot be compared`);
+    if (!this.isFiniteRow(row))
+      throw new UsageError(
+        `word ${quoteWord(word)} has NaN or infinite values, so it cannot be compared`,
+      );
     return row;
   }
 
@@ -491,7 +506,11 @@ function checkTopn(topn: number | undefined): number {
 }
 
 /** Writes `vector` scaled to unit length (in float64; a zero vector stays zero) into `out` from `at` (`out` may be `vector`). */
-function normalizeInto(vector: ArrayLike<number>, out: Float32Array | Float64Array, at: number): void {
+function normalizeInto(
+  vector: ArrayLike<number>,
+  out: Float32Array | Float64Array,
+  at: number,
+): void {
   let squares = 0;
   for (let k = 0; k < vector.length; k++) squares += vector[k]! * vector[k]!;
   const inverse = squares > 0 ? 1 / Math.sqrt(squares) : 1;

@@ -18,10 +18,12 @@ export function principalAxes(unit: Float32Array, size: number, dim: number): Fl
     for (let i = 0; i < dim; i++) {
       const x = unit[base + i]!;
       if (x === 0 || x !== x) continue;
-      for (let j = i; j < dim; j++) moment[i * dim + j] = moment[i * dim + j]! + x * unit[base + j]!;
+      for (let j = i; j < dim; j++)
+        moment[i * dim + j] = moment[i * dim + j]! + x * unit[base + j]!;
     }
   }
-  for (let i = 0; i < dim; i++) for (let j = 0; j < i; j++) moment[i * dim + j] = moment[j * dim + i]!;
+  for (let i = 0; i < dim; i++)
+    for (let j = 0; j < i; j++) moment[i * dim + j] = moment[j * dim + i]!;
   const vectors = new Float64Array(dim * dim);
   for (let i = 0; i < dim; i++) vectors[i * dim + i] = 1;
   const a = moment;
@@ -67,7 +69,9 @@ export function principalAxes(unit: Float32Array, size: number, dim: number): Fl
     }
   }
   // Column j of `vectors` is the eigenvector of eigenvalue a[j][j].
-  const order = Array.from({ length: dim }, (_, j) => j).sort((x, y) => a[y * dim + y]! - a[x * dim + x]!);
+  const order = Array.from({ length: dim }, (_, j) => j).sort(
+    (x, y) => a[y * dim + y]! - a[x * dim + x]!,
+  );
   const axes = new Float64Array(dim * dim);
   order.forEach((column, j) => {
     for (let k = 0; k < dim; k++) axes[j * dim + k] = vectors[k * dim + column]!;

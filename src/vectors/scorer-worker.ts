@@ -2,10 +2,17 @@
 // scorer's shared kernel memory (rows, filter, loaded queries and their
 // heaps are the main thread's), and signals when it is done.
 import { workerData, parentPort } from 'node:worker_threads';
-import { filterPieces, type FilterBatch, type FilterResult, type SimilarityExports, type WorkerSetup } from './scorer.js';
+import {
+  filterPieces,
+  type FilterBatch,
+  type FilterResult,
+  type SimilarityExports,
+  type WorkerSetup,
+} from './scorer.js';
 
 const setup = workerData as WorkerSetup;
-const exports = new WebAssembly.Instance(setup.module, { env: { memory: setup.memory } }).exports as unknown as SimilarityExports;
+const exports = new WebAssembly.Instance(setup.module, { env: { memory: setup.memory } })
+  .exports as unknown as SimilarityExports;
 const { signals, signal, results } = setup;
 const next = signals.subarray(0, 1);
 

@@ -15,7 +15,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { receiveMessageOnPort, MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import {
+  receiveMessageOnPort,
+  MessageChannel,
+  Worker,
+  type MessagePort,
+} from 'node:worker_threads';
 import { orthogonalityError, principalAxes } from './principal-axes.js';
 import type { TopN } from './top-n.js';
 
@@ -36,7 +41,12 @@ function multipleOf4(n: number): number {
  * but are not its candidates). The array is only valid during the call.
  */
 export type TileVisitor = (
-  rowStart: number, rowEnd: number, firstQuery: number, queryCount: number, scores: Float32Array, stride: number,
+  rowStart: number,
+  rowEnd: number,
+  firstQuery: number,
+  queryCount: number,
+  scores: Float32Array,
+  stride: number,
 ) => void;
 
 export interface Scorer {
@@ -56,13 +66,21 @@ export interface Scorer {
    * end, not in `excludes[q]`, by exact score, ties to the lower row. The
    * result is the same whether the batch is split between threads or not.
    */
-  selectTop(queries: Float32Array, ends: ArrayLike<number>, heaps: readonly TopN[], excludes: ReadonlyArray<ReadonlySet<number>>): void;
+  selectTop(
+    queries: Float32Array,
+    ends: ArrayLike<number>,
+    heaps: readonly TopN[],
+    excludes: ReadonlyArray<ReadonlySet<number>>,
+  ): void;
 }
 
 /** {@link Scorer.selectTop} from every exact score, on the calling thread. */
 function selectTopByScan(
   scan: (queries: Float32Array, ends: ArrayLike<number>, visit: TileVisitor) => void,
-  queries: Float32Array, ends: ArrayLike<number>, heaps: readonly TopN[], excludes: ReadonlyArray<ReadonlySet<number>>,
+  queries: Float32Array,
+  ends: ArrayLike<number>,
+  heaps: readonly TopN[],
+  excludes: ReadonlyArray<ReadonlySet<number>>,
 ): void {
   scan(queries, ends, (rowStart, rowEnd, first, count, scores, stride) => {
     for (let j = 0; j < count; j++) {
@@ -127,23 +145,55 @@ const MAX_ROTATED_DIM = 400;
 export interface SimilarityExports {
   memory: WebAssembly.Memory;
   scoreBlock(
-    rows: number, rowStart: number, rowEnd: number, lanes: number,
-    queries: number, queryCount: number, out: number, outStride: number,
+    rows: number,
+    rowStart: number,
+    rowEnd: number,
+    lanes: number,
+    queries: number,
+    queryCount: number,
+    out: number,
+    outStride: number,
   ): void;
   prefilterBlock(
-    prefix: number, rowStart: number, rowEnd: number,
-    queries: number, queryCount: number, params: number,
-    out: number, outStride: number, counts: number,
+    prefix: number,
+    rowStart: number,
+    rowEnd: number,
+    queries: number,
+    queryCount: number,
+    params: number,
+    out: number,
+    outStride: number,
+    counts: number,
   ): void;
   refine(
-    rows: number, lanes: number, queries: number, queryCount: number, params: number,
-    rowErrors: number, lists: number, listStride: number, counts: number,
+    rows: number,
+    lanes: number,
+    queries: number,
+    queryCount: number,
+    params: number,
+    rowErrors: number,
+    lists: number,
+    listStride: number,
+    counts: number,
   ): void;
   rescore(
-    rows: number, lanes: number, queries: number, queryCount: number,
-    lists: number, listStride: number, counts: number, out: number,
+    rows: number,
+    lanes: number,
+    queries: number,
+    queryCount: number,
+    lists: number,
+    listStride: number,
+    counts: number,
+    out: number,
   ): void;
-  keepBest(queryCount: number, params: number, lists: number, listStride: number, counts: number, scores: number): void;
+  keepBest(
+    queryCount: number,
+    params: number,
+    lists: number,
+    listStride: number,
+    counts: number,
+    scores: number,
+  ): void;
 }
 
 const WASM_URL = new URL('../../../build/similarity.wasm', import.meta.url);
@@ -170,7 +220,11 @@ function similarityModule(): WebAssembly.Module | null {
  * const scorer = createScorer(kv.unitVectors(), kv.size, kv.dim);
  */
 export function createScorer(
-  unit: Float32Array, size: number, dim: number, prefer: 'wasm' | 'js' = 'wasm', maxHeapBytes = HEAP_BYTES,
+  unit: Float32Array,
+  size: number,
+  dim: number,
+  prefer: 'wasm' | 'js' = 'wasm',
+  maxHeapBytes = HEAP_BYTES,
 ): Scorer {
   if (prefer === 'wasm') {
     const module = similarityModule();
@@ -188,13 +242,19 @@ export function createScorer(
  * `stride` = its size at most).
  */
 function forEachTile(
-  size: number, ends: ArrayLike<number>,
-  onTile: (rowStart: number, rowEnd: number, first: number, count: number, stride: number) => void, maxRows = BLOCK_ROWS,
+  size: number,
+  ends: ArrayLike<number>,
+  onTile: (rowStart: number, rowEnd: number, first: number, count: number, stride: number) => void,
+  maxRows = BLOCK_ROWS,
 ): void {
   const count = ends.length;
   if (count === 0) return;
   const lastRow = Math.min(size, ends[0]!);
-  for (let rowStart = 0, rows = BLOCK_ROWS; rowStart < lastRow; rowStart += rows, rows = Math.min(maxRows, 2 * rows)) {
+  for (
+    let rowStart = 0, rows = BLOCK_ROWS;
+    rowStart < lastRow;
+    rowStart += rows, rows = Math.min(maxRows, 2 * rows)
+  ) {
     const rowEnd = Math.min(lastRow, rowStart + rows);
     for (let first = 0; first < count && ends[first]! > rowStart; first += QUERY_CHUNK) {
       let active = Math.min(QUERY_CHUNK, count - first);
@@ -209,7 +269,13 @@ function forEachTile(
  * of the accumulator sums components k ≡ l (mod 4), rounding to float32
  * after every operation, then (s0 + s1) + (s2 + s3).
  */
-function exactScore(unit: Float32Array, base: number, queries: Float32Array, queryBase: number, dim: number): number {
+function exactScore(
+  unit: Float32Array,
+  base: number,
+  queries: Float32Array,
+  queryBase: number,
+  dim: number,
+): number {
   const fround = Math.fround;
   let s0 = 0;
   let s1 = 0;
@@ -225,8 +291,10 @@ function exactScore(unit: Float32Array, base: number, queries: Float32Array, que
   if (k < dim) {
     // The kernel's zero padding adds +0 to the lanes past the end (turning a -0 sum into +0).
     s0 = fround(s0 + fround(unit[base + k]! * queries[queryBase + k]!));
-    s1 = k + 1 < dim ? fround(s1 + fround(unit[base + k + 1]! * queries[queryBase + k + 1]!)) : s1 + 0;
-    s2 = k + 2 < dim ? fround(s2 + fround(unit[base + k + 2]! * queries[queryBase + k + 2]!)) : s2 + 0;
+    s1 =
+      k + 1 < dim ? fround(s1 + fround(unit[base + k + 1]! * queries[queryBase + k + 1]!)) : s1 + 0;
+    s2 =
+      k + 2 < dim ? fround(s2 + fround(unit[base + k + 2]! * queries[queryBase + k + 2]!)) : s2 + 0;
     s3 = s3 + 0;
   }
   return fround(fround(s0 + s1) + fround(s2 + s3));
@@ -277,28 +345,67 @@ function scratchAt(at: number): FilterScratch {
  * and keepBest offers them to the query's heap, raising its floor.
  */
 function filterTiles(
-  exports: SimilarityExports, layout: FilterLayout, scratch: FilterScratch, first: number, ends: ArrayLike<number>,
+  exports: SimilarityExports,
+  layout: FilterLayout,
+  scratch: FilterScratch,
+  first: number,
+  ends: ArrayLike<number>,
 ): void {
   const { stride16, stride32 } = layout;
   // Few queries share the lists' room (TILE rows in all) in longer blocks.
-  const maxRows = Math.max(BLOCK_ROWS, Math.min(MAX_BLOCK_ROWS, Math.floor(TILE / Math.min(QUERY_CHUNK, ends.length)) & ~3));
-  forEachTile(layout.size, ends, (rowStart, rowEnd, chunk, count, stride) => {
-    const loaded = first + chunk;
-    const queryParams = layout.paramsAt + loaded * PARAM_BYTES;
-    exports.prefilterBlock(
-      layout.prefixAt, rowStart, rowEnd, layout.prefixQueriesAt + loaded * PREFIX_QUERY_BYTES, count, queryParams,
-      scratch.listsAt, stride, scratch.countsAt,
-    );
-    exports.refine(
-      layout.rows16At, stride16 >> 3, layout.queries16At + loaded * stride16 * 2, count, queryParams,
-      layout.errorsAt, scratch.listsAt, stride, scratch.countsAt,
-    );
-    exports.rescore(
-      layout.rows32At, stride32 >> 2, layout.queriesAt + loaded * stride32 * 4, count, scratch.listsAt, stride, scratch.countsAt,
-      scratch.exactAt,
-    );
-    exports.keepBest(count, queryParams, scratch.listsAt, stride, scratch.countsAt, scratch.exactAt);
-  }, maxRows);
+  const maxRows = Math.max(
+    BLOCK_ROWS,
+    Math.min(MAX_BLOCK_ROWS, Math.floor(TILE / Math.min(QUERY_CHUNK, ends.length)) & ~3),
+  );
+  forEachTile(
+    layout.size,
+    ends,
+    (rowStart, rowEnd, chunk, count, stride) => {
+      const loaded = first + chunk;
+      const queryParams = layout.paramsAt + loaded * PARAM_BYTES;
+      exports.prefilterBlock(
+        layout.prefixAt,
+        rowStart,
+        rowEnd,
+        layout.prefixQueriesAt + loaded * PREFIX_QUERY_BYTES,
+        count,
+        queryParams,
+        scratch.listsAt,
+        stride,
+        scratch.countsAt,
+      );
+      exports.refine(
+        layout.rows16At,
+        stride16 >> 3,
+        layout.queries16At + loaded * stride16 * 2,
+        count,
+        queryParams,
+        layout.errorsAt,
+        scratch.listsAt,
+        stride,
+        scratch.countsAt,
+      );
+      exports.rescore(
+        layout.rows32At,
+        stride32 >> 2,
+        layout.queriesAt + loaded * stride32 * 4,
+        count,
+        scratch.listsAt,
+        stride,
+        scratch.countsAt,
+        scratch.exactAt,
+      );
+      exports.keepBest(
+        count,
+        queryParams,
+        scratch.listsAt,
+        stride,
+        scratch.countsAt,
+        scratch.exactAt,
+      );
+    },
+    maxRows,
+  );
 }
 
 /** What {@link loadFilterQueries} needs to know of the filter: its rotation and error terms. */
@@ -318,8 +425,13 @@ export interface QueryFilter {
  * Threads may load disjoint ranges at once.
  */
 function loadFilterQueries(
-  exports: SimilarityExports, layout: FilterLayout, scratch: FilterScratch, filter: QueryFilter, ends: ArrayLike<number>,
-  first: number, last: number,
+  exports: SimilarityExports,
+  layout: FilterLayout,
+  scratch: FilterScratch,
+  filter: QueryFilter,
+  ends: ArrayLike<number>,
+  first: number,
+  last: number,
 ): void {
   const { dim, axes } = filter;
   const { stride32, stride16 } = layout;
@@ -331,10 +443,22 @@ function loadFilterQueries(
   const rotatedChunk = new Float32Array(buffer, scratch.exactAt, TILE);
   const count = last - first;
   const pairs = ((last + 1) >> 1) - (first >> 1);
-  const queries32 = new Float32Array(buffer, layout.queriesAt + first * stride32 * 4, pairs * 2 * stride32);
-  const memory16 = new Int16Array(buffer, layout.queries16At + first * stride16 * 2, pairs * 2 * stride16);
+  const queries32 = new Float32Array(
+    buffer,
+    layout.queriesAt + first * stride32 * 4,
+    pairs * 2 * stride32,
+  );
+  const memory16 = new Int16Array(
+    buffer,
+    layout.queries16At + first * stride16 * 2,
+    pairs * 2 * stride16,
+  );
   memory16.fill(0);
-  const prefix = new Int32Array(buffer, layout.prefixQueriesAt + first * PREFIX_QUERY_BYTES, count * (PREFIX_QUERY_BYTES / 4));
+  const prefix = new Int32Array(
+    buffer,
+    layout.prefixQueriesAt + first * PREFIX_QUERY_BYTES,
+    count * (PREFIX_QUERY_BYTES / 4),
+  );
   prefix.fill(0);
   const params = new DataView(buffer, layout.paramsAt + first * PARAM_BYTES, count * PARAM_BYTES);
   const query = new Float64Array(dim);
@@ -344,8 +468,14 @@ function loadFilterQueries(
     if (kernelRotates) {
       if (q % ROTATE_CHUNK === 0) {
         exports.scoreBlock(
-          layout.axesAt, 0, dim, stride32 >> 2, layout.queriesAt + (first + q) * stride32 * 4, Math.min(ROTATE_CHUNK, count - q),
-          scratch.exactAt, outStride,
+          layout.axesAt,
+          0,
+          dim,
+          stride32 >> 2,
+          layout.queriesAt + (first + q) * stride32 * 4,
+          Math.min(ROTATE_CHUNK, count - q),
+          scratch.exactAt,
+          outStride,
         );
       }
       const at = (q % ROTATE_CHUNK) * outStride;
@@ -442,16 +572,22 @@ const MAX_PIECE = 8 * QUERY_CHUNK;
  * threads) until none is left, loads each for the filter and fills its
  * queries' heaps in the kernel's memory.
  */
-export function filterPieces(exports: SimilarityExports, scratch: FilterScratch, batch: FilterBatch, next: Int32Array): void {
+export function filterPieces(
+  exports: SimilarityExports,
+  scratch: FilterScratch,
+  batch: FilterBatch,
+  next: Int32Array,
+): void {
   const { threads, ends } = batch;
   const count = ends.length;
   const even = (x: number): number => Math.ceil(x / 2) * 2;
   const firstPiece = Math.min(MAX_PIECE, even((count / threads) * FIRST_SHARE));
   for (;;) {
     const taken = Atomics.load(next, 0);
-    const size = taken + firstPiece <= firstPiece * threads
-      ? firstPiece
-      : Math.min(MAX_PIECE, Math.max(MIN_PIECE, even((count - taken) / threads)));
+    const size =
+      taken + firstPiece <= firstPiece * threads
+        ? firstPiece
+        : Math.min(MAX_PIECE, Math.max(MIN_PIECE, even((count - taken) / threads)));
     const first = Atomics.add(next, 0, size);
     if (first >= count) return;
     const last = Math.min(count, first + size);
@@ -536,7 +672,9 @@ class WasmScorer implements Scorer {
     this.scoresAt = this.axesAt + (filterAllowed ? axesBytes(dim) : 0);
     const scratchesAt = this.scoresAt + TILE * 4;
     this.scratch = scratchAt(scratchesAt);
-    this.workerScratch = Array.from({ length: workers }, (_, i) => scratchAt(scratchesAt + (1 + i) * SCRATCH_BYTES));
+    this.workerScratch = Array.from({ length: workers }, (_, i) =>
+      scratchAt(scratchesAt + (1 + i) * SCRATCH_BYTES),
+    );
     this.queriesAt = scratchesAt + (1 + workers) * SCRATCH_BYTES;
     this.makeViews();
   }
@@ -552,14 +690,24 @@ class WasmScorer implements Scorer {
    * int16 filter if the 4 GiB memory has it; undefined if even the float32
    * rows do not fit.
    */
-  static create(module: WebAssembly.Module, unit: Float32Array, size: number, dim: number, maxHeapBytes: number): WasmScorer | undefined {
+  static create(
+    module: WebAssembly.Module,
+    unit: Float32Array,
+    size: number,
+    dim: number,
+    maxHeapBytes: number,
+  ): WasmScorer | undefined {
     const rows = multipleOf4(size);
     const filter = rows * (((dim + 7) & ~7) * 2 + 4 + PREFIX_BYTES) + axesBytes(dim);
     const limit = MAX_WASM_BYTES - WASM_PAGE;
     for (const filterAllowed of [true, false]) {
       // Workers only help the filtered scan; each needs its own buffers.
       const workers = filterAllowed ? Math.min(MAX_WORKERS, availableParallelism() - 1) : 0;
-      const common = FIRST_OFFSET + rows * multipleOf4(dim) * 4 + TILE * 4 + (1 + workers) * SCRATCH_BYTES +
+      const common =
+        FIRST_OFFSET +
+        rows * multipleOf4(dim) * 4 +
+        TILE * 4 +
+        (1 + workers) * SCRATCH_BYTES +
         WasmScorer.queryBytes(Math.max(QUERY_CHUNK, dim), dim);
       const needed = common + (filterAllowed ? filter : 0);
       if (needed > limit) continue;
@@ -575,9 +723,15 @@ class WasmScorer implements Scorer {
   /** Copies the rows as float32, each padded to whole lanes (the memory starts zeroed, which pads). */
   private copyRows(): void {
     const { unit, size, dim, stride32 } = this;
-    const rows32 = new Float32Array(this.exports.memory.buffer, this.rows32At, multipleOf4(size) * stride32);
+    const rows32 = new Float32Array(
+      this.exports.memory.buffer,
+      this.rows32At,
+      multipleOf4(size) * stride32,
+    );
     if (stride32 === dim) rows32.set(unit.subarray(0, size * dim));
-    else for (let row = 0; row < size; row++) rows32.set(unit.subarray(row * dim, (row + 1) * dim), row * stride32);
+    else
+      for (let row = 0; row < size; row++)
+        rows32.set(unit.subarray(row * dim, (row + 1) * dim), row * stride32);
   }
 
   /**
@@ -596,7 +750,10 @@ class WasmScorer implements Scorer {
     // The principal axes of the rows, in order of decreasing variance: rotated
     // onto them, rows and queries have most of their length in the first
     // dimensions, which the prefix copy holds.
-    const axes = roomForAxes && dim > PREFIX_DIMS && dim <= MAX_ROTATED_DIM ? principalAxes(unit, size, dim) : undefined;
+    const axes =
+      roomForAxes && dim > PREFIX_DIMS && dim <= MAX_ROTATED_DIM
+        ? principalAxes(unit, size, dim)
+        : undefined;
     let rotationError = 0;
     if (axes) {
       // The kernel rotates in float32 with axes rounded to float32: bound what that costs a dot product.
@@ -634,7 +791,8 @@ class WasmScorer implements Scorer {
       errors[row] = roundUp(l1 / 2);
       const norm = normBound(rest);
       prefix[group + (PREFIX_DIMS / 2) * 8] = Math.min(INT16_MAX, norm);
-      prefixErrors[row] = errors[row]! + (norm - Math.min(INT16_MAX, norm)) * (INT16_MAX + excessLimit);
+      prefixErrors[row] =
+        errors[row]! + (norm - Math.min(INT16_MAX, norm)) * (INT16_MAX + excessLimit);
     };
     if (!axes) {
       for (let row = 0; row < size; row++) store(row, unit, row * dim, 1);
@@ -648,11 +806,19 @@ class WasmScorer implements Scorer {
         for (let first = 0; first < dim; first += QUERY_CHUNK) {
           const count = Math.min(QUERY_CHUNK, dim - first);
           this.exports.scoreBlock(
-            this.rows32At, rowStart, rowEnd, stride32 >> 2, this.queriesAt + first * stride32 * 4, count, this.scoresAt, BLOCK_ROWS,
+            this.rows32At,
+            rowStart,
+            rowEnd,
+            stride32 >> 2,
+            this.queriesAt + first * stride32 * 4,
+            count,
+            this.scoresAt,
+            BLOCK_ROWS,
           );
           if (count === dim) break; // one chunk holds every axis: quantise straight from the tile
           for (let j = 0; j < count; j++) {
-            for (let row = rowStart; row < rowEnd; row++) block[(row - rowStart) * dim + first + j] = scores[j * BLOCK_ROWS + row - rowStart]!;
+            for (let row = rowStart; row < rowEnd; row++)
+              block[(row - rowStart) * dim + first + j] = scores[j * BLOCK_ROWS + row - rowStart]!;
           }
         }
         for (let row = rowStart; row < rowEnd; row++) {
@@ -666,7 +832,9 @@ class WasmScorer implements Scorer {
     for (let row = 0; row < size; row++) largest = Math.max(largest, prefixErrors[row]!);
     this.errorScale = Math.max(1, Math.ceil(largest / INT16_MAX));
     for (let row = 0; row < size; row++) {
-      prefix[prefixGroup(row) + (PREFIX_DIMS / 2) * 8 + 1] = Math.ceil(prefixErrors[row]! / this.errorScale);
+      prefix[prefixGroup(row) + (PREFIX_DIMS / 2) * 8 + 1] = Math.ceil(
+        prefixErrors[row]! / this.errorScale,
+      );
     }
   }
 
@@ -676,32 +844,52 @@ class WasmScorer implements Scorer {
       const scores = this.scores;
       forEachTile(this.size, partEnds, (rowStart, rowEnd, first, count) => {
         this.exports.scoreBlock(
-          this.rows32At, rowStart, rowEnd, this.stride32 >> 2,
-          this.queriesAt + first * this.stride32 * 4, count, this.scoresAt, BLOCK_ROWS,
+          this.rows32At,
+          rowStart,
+          rowEnd,
+          this.stride32 >> 2,
+          this.queriesAt + first * this.stride32 * 4,
+          count,
+          this.scoresAt,
+          BLOCK_ROWS,
         );
         visit(rowStart, rowEnd, offset + first, count, scores, BLOCK_ROWS);
       });
     });
   }
 
-  selectTop(queries: Float32Array, ends: ArrayLike<number>, heaps: readonly TopN[], excludes: ReadonlyArray<ReadonlySet<number>>): void {
+  selectTop(
+    queries: Float32Array,
+    ends: ArrayLike<number>,
+    heaps: readonly TopN[],
+    excludes: ReadonlyArray<ReadonlySet<number>>,
+  ): void {
     const count = ends.length;
     this.threads = 1;
     if (count === 0) return;
     // Queries [from, to): their vectors, ends, heaps and exclusions.
-    const group = (from: number, to: number): [Float32Array, Int32Array, TopN[], Array<ReadonlySet<number>>] => [
-      queries.subarray(from * this.dim, to * this.dim), Int32Array.from({ length: to - from }, (_, q) => ends[from + q]!),
-      heaps.slice(from, to), excludes.slice(from, to),
+    const group = (
+      from: number,
+      to: number,
+    ): [Float32Array, Int32Array, TopN[], Array<ReadonlySet<number>>] => [
+      queries.subarray(from * this.dim, to * this.dim),
+      Int32Array.from({ length: to - from }, (_, q) => ends[from + q]!),
+      heaps.slice(from, to),
+      excludes.slice(from, to),
     ];
-    const scanAll = (from: number, to: number): void => selectTopByScan((q, e, v) => this.scan(q, e, v), ...group(from, to));
+    const scanAll = (from: number, to: number): void =>
+      selectTopByScan((q, e, v) => this.scan(q, e, v), ...group(from, to));
     // Before the filter is built: every row's exact score.
     if (!this.prepareFilter(count)) return scanAll(0, count);
     // Groups of queries whose heaps take at most maxHeapBytes (or one query), as the kernel's memory never shrinks.
-    const heapBytes = heaps.map((heap, q) => heapRecordBytes(heap.capacity) + excludedBytes(excludes[q]!.size));
+    const heapBytes = heaps.map(
+      (heap, q) => heapRecordBytes(heap.capacity) + excludedBytes(excludes[q]!.size),
+    );
     for (let first = 0; first < count;) {
       let last = first + 1;
       let bytes = heapBytes[first]!;
-      for (; last < count && bytes + heapBytes[last]! <= this.maxHeapBytes; last++) bytes += heapBytes[last]!;
+      for (; last < count && bytes + heapBytes[last]! <= this.maxHeapBytes; last++)
+        bytes += heapBytes[last]!;
       if (this.reserve(last - first, bytes)) this.selectInKernel(...group(first, last));
       else scanAll(first, last); // no room in 4 GiB
       first = last;
@@ -713,12 +901,25 @@ class WasmScorer implements Scorer {
    * with their heaps: split between threads if the batch is large enough,
    * the heaps kept in the kernel's memory and read back at the end.
    */
-  private selectInKernel(queries: Float32Array, ends: Int32Array, heaps: readonly TopN[], excludes: ReadonlyArray<ReadonlySet<number>>): void {
+  private selectInKernel(
+    queries: Float32Array,
+    ends: Int32Array,
+    heaps: readonly TopN[],
+    excludes: ReadonlyArray<ReadonlySet<number>>,
+  ): void {
     const count = ends.length;
-    const pool = count >= PARALLEL_QUERIES && count * this.size >= PARALLEL_WORK ? this.workerPool() : undefined;
+    const pool =
+      count >= PARALLEL_QUERIES && count * this.size >= PARALLEL_WORK
+        ? this.workerPool()
+        : undefined;
     this.load(queries, count);
     this.placeHeaps(heaps, excludes);
-    const batch: FilterBatch = { threads: 1 + (pool?.workers.length ?? 0), layout: this.layout(), filter: this.queryFilter(), ends };
+    const batch: FilterBatch = {
+      threads: 1 + (pool?.workers.length ?? 0),
+      layout: this.layout(),
+      filter: this.queryFilter(),
+      ends,
+    };
     if (pool) {
       this.filterOnPool(pool, batch);
     } else {
@@ -804,16 +1005,30 @@ class WasmScorer implements Scorer {
   /** Counts the queries asked and builds the filter once enough have come; whether it is built. */
   private prepareFilter(count: number): boolean {
     this.answered += count;
-    if (!this.filtering && this.filterAllowed && (count >= FILTER_AFTER || this.answered > FILTER_AFTER)) this.buildFilter();
+    if (
+      !this.filtering &&
+      this.filterAllowed &&
+      (count >= FILTER_AFTER || this.answered > FILTER_AFTER)
+    )
+      this.buildFilter();
     return this.filtering;
   }
 
   /** The layout of the filter and of the loaded queries, for filterTiles. */
   private layout(): FilterLayout {
     return {
-      size: this.size, stride32: this.stride32, stride16: this.stride16,
-      rows32At: this.rows32At, rows16At: this.rows16At, errorsAt: this.errorsAt, prefixAt: this.prefixAt, axesAt: this.axesAt,
-      queriesAt: this.queriesAt, queries16At: this.queries16At(), prefixQueriesAt: this.prefixQueriesAt(), paramsAt: this.paramsAt(),
+      size: this.size,
+      stride32: this.stride32,
+      stride16: this.stride16,
+      rows32At: this.rows32At,
+      rows16At: this.rows16At,
+      errorsAt: this.errorsAt,
+      prefixAt: this.prefixAt,
+      axesAt: this.axesAt,
+      queriesAt: this.queriesAt,
+      queries16At: this.queries16At(),
+      prefixQueriesAt: this.prefixQueriesAt(),
+      paramsAt: this.paramsAt(),
     };
   }
 
@@ -828,7 +1043,14 @@ class WasmScorer implements Scorer {
     const workers = this.workerScratch.map((scratch, index): PoolWorker => {
       const { port1, port2 } = new MessageChannel();
       const signal = 1 + index;
-      const setup: WorkerSetup = { module, memory: this.exports.memory, scratch, signals, signal, results: port1 };
+      const setup: WorkerSetup = {
+        module,
+        memory: this.exports.memory,
+        scratch,
+        signals,
+        signal,
+        results: port1,
+      };
       const thread = new Worker(WORKER_URL, { workerData: setup, transferList: [port1] });
       thread.unref();
       return { thread, results: port2, signal };
@@ -858,7 +1080,8 @@ class WasmScorer implements Scorer {
     for (let q = 0; q < count; q++) {
       const source = q * dim;
       const target = (q >> 1) * stride32 * 2 + (q & 1) * 4;
-      for (let k = 0; k < dim; k++) memory32[target + (k >> 2) * 8 + (k & 3)] = queries[source + k]!;
+      for (let k = 0; k < dim; k++)
+        memory32[target + (k >> 2) * 8 + (k & 3)] = queries[source + k]!;
     }
   }
 
@@ -886,7 +1109,9 @@ class WasmScorer implements Scorer {
 
   /** Runs `scan` over all queries at once, or over groups that fit if the memory cannot grow enough. */
   private inGroups(
-    queries: Float32Array, ends: ArrayLike<number>, scan: (part: Float32Array, ends: ArrayLike<number>, offset: number) => void,
+    queries: Float32Array,
+    ends: ArrayLike<number>,
+    scan: (part: Float32Array, ends: ArrayLike<number>, offset: number) => void,
   ): void {
     const count = ends.length;
     if (count === 0) return;
@@ -897,15 +1122,23 @@ class WasmScorer implements Scorer {
     const dim = this.dim;
     for (let first = 0; first < count; first += this.capacity) {
       const last = Math.min(count, first + this.capacity);
-      scan(queries.subarray(first * dim, last * dim), Array.from({ length: last - first }, (_, i) => ends[first + i]!), first);
+      scan(
+        queries.subarray(first * dim, last * dim),
+        Array.from({ length: last - first }, (_, i) => ends[first + i]!),
+        first,
+      );
     }
   }
 
   /** Makes room for `count` queries and `heapBytes` of heaps after them; false if the memory cannot grow that far. */
   private reserve(count: number, heapBytes = 0): boolean {
-    const capacity = count <= this.capacity ? this.capacity : Math.max(count + (count & 1), 2 * this.capacity);
+    const capacity =
+      count <= this.capacity ? this.capacity : Math.max(count + (count & 1), 2 * this.capacity);
     try {
-      growTo(this.exports.memory, this.queriesAt + WasmScorer.queryBytes(capacity, this.dim) + heapBytes);
+      growTo(
+        this.exports.memory,
+        this.queriesAt + WasmScorer.queryBytes(capacity, this.dim) + heapBytes,
+      );
     } catch {
       return false;
     }
@@ -959,7 +1192,8 @@ function sharedInstance(module: WebAssembly.Module, pages: number): SimilarityEx
   for (const maximum of [MAX_WASM_BYTES / WASM_PAGE, pages]) {
     try {
       const memory = new WebAssembly.Memory({ initial: pages, maximum, shared: true });
-      return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimilarityExports;
+      return new WebAssembly.Instance(module, { env: { memory } })
+        .exports as unknown as SimilarityExports;
     } catch {
       // try the smaller maximum
     }
@@ -977,7 +1211,11 @@ class JsScorer implements Scorer {
   readonly kind = 'js';
   readonly threads = 1;
   private readonly scores = new Float32Array(TILE);
-  constructor(private readonly unit: Float32Array, private readonly size: number, private readonly dim: number) {}
+  constructor(
+    private readonly unit: Float32Array,
+    private readonly size: number,
+    private readonly dim: number,
+  ) {}
 
   scan(queries: Float32Array, ends: ArrayLike<number>, visit: TileVisitor): void {
     forEachTile(this.size, ends, (rowStart, rowEnd, first, count) => {
@@ -986,16 +1224,33 @@ class JsScorer implements Scorer {
     });
   }
 
-  selectTop(queries: Float32Array, ends: ArrayLike<number>, heaps: readonly TopN[], excludes: ReadonlyArray<ReadonlySet<number>>): void {
+  selectTop(
+    queries: Float32Array,
+    ends: ArrayLike<number>,
+    heaps: readonly TopN[],
+    excludes: ReadonlyArray<ReadonlySet<number>>,
+  ): void {
     selectTopByScan((q, e, v) => this.scan(q, e, v), queries, ends, heaps, excludes);
   }
 
-  private score(queries: Float32Array, rowStart: number, rowEnd: number, first: number, count: number): void {
+  private score(
+    queries: Float32Array,
+    rowStart: number,
+    rowEnd: number,
+    first: number,
+    count: number,
+  ): void {
     const { unit, dim, scores } = this;
     for (let j = 0; j < count; j++) {
       const queryBase = (first + j) * dim;
       for (let row = rowStart; row < rowEnd; row++) {
-        scores[j * BLOCK_ROWS + (row - rowStart)] = exactScore(unit, row * dim, queries, queryBase, dim);
+        scores[j * BLOCK_ROWS + (row - rowStart)] = exactScore(
+          unit,
+          row * dim,
+          queries,
+          queryBase,
+          dim,
+        );
       }
     }
   }

@@ -46,7 +46,10 @@ export class TopN {
       if (left >= this.length) break;
       const right = left + 1;
       let child = left;
-      if (right < this.length && this.worse(this.scores[right]!, this.rows[right]!, this.scores[left]!, this.rows[left]!)) {
+      if (
+        right < this.length &&
+        this.worse(this.scores[right]!, this.rows[right]!, this.scores[left]!, this.rows[left]!)
+      ) {
         child = right;
       }
       if (!this.worse(this.scores[child]!, this.rows[child]!, score, row)) break;

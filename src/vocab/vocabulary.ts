@@ -40,7 +40,8 @@ export function isTextWord(word: string): boolean {
  * @example describeInvalidTokens({ words: 2, tokens: 12 }); // 'skipped 12 tokens (2 distinct words) that are not UTF-8 text (...)'
  */
 export function describeInvalidTokens(invalid: InvalidTokens): string {
-  const count = (n: number, noun: string): string => `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+  const count = (n: number, noun: string): string =>
+    `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
   return (
     `skipped ${count(invalid.tokens, 'token')} (${count(invalid.words, 'distinct word')}) ` +
     'that are not UTF-8 text (invalid UTF-8 or control characters)'
@@ -115,7 +116,8 @@ export class Vocabulary {
     }
     if (top < 0) {
       const invalid = countInvalidTokens(raw);
-      if (invalid.tokens === 0) throw new InputError(`${source} holds no words: it is empty or only white space`);
+      if (invalid.tokens === 0)
+        throw new InputError(`${source} holds no words: it is empty or only white space`);
       if (raw.tokens === undefined || raw.tokens === invalid.tokens) {
         throw new InputError(
           `${source} holds no text: all of its ${invalid.tokens.toLocaleString('en-US')} tokens are invalid UTF-8 or hold control characters; ` +

@@ -24,7 +24,14 @@ interface Point {
   y: number;
 }
 
-const COLORS = { loss: '#1f6feb', alpha: '#d9822b', grid: '#e4e7eb', axis: '#57606a', text: '#24292f', epoch: '#afb8c1' };
+const COLORS = {
+  loss: '#1f6feb',
+  alpha: '#d9822b',
+  grid: '#e4e7eb',
+  axis: '#57606a',
+  text: '#24292f',
+  epoch: '#afb8c1',
+};
 const FONT = 'DejaVu Sans, Liberation Sans, Helvetica, Arial, sans-serif';
 
 /**
@@ -87,14 +94,19 @@ function padRange(min: number, max: number): [number, number] {
  * @example
  * const svg = lossChartSvg(parseProgressLog(await readFile('train.jsonl', 'utf8')));
  */
-export function lossChartSvg(records: readonly ProgressRecord[], options: LossChartOptions = {}): string {
+export function lossChartSvg(
+  records: readonly ProgressRecord[],
+  options: LossChartOptions = {},
+): string {
   const width = options.width ?? 800;
   const height = options.height ?? 400;
   const byTime = options.x === 'time';
   const title = options.title ?? 'Training loss';
   const train = records.filter((r) => r.phase === 'train');
   const xOf = (r: ProgressRecord): number => (byTime ? r.elapsedSeconds : r.words);
-  const loss: Point[] = train.filter((r) => r.loss !== null).map((r) => ({ x: xOf(r), y: r.loss ?? 0 }));
+  const loss: Point[] = train
+    .filter((r) => r.loss !== null)
+    .map((r) => ({ x: xOf(r), y: r.loss ?? 0 }));
   const alpha: Point[] = train.map((r) => ({ x: xOf(r), y: r.alpha }));
 
   const margin = { top: 40, right: 74, bottom: 48, left: 64 };
@@ -118,7 +130,11 @@ export function lossChartSvg(records: readonly ProgressRecord[], options: LossCh
     return out.join('\n') + '\n';
   }
 
-  const xMax = Math.max(byTime ? 0 : (train.at(-1)?.totalWords ?? 0), ...alpha.map((p) => p.x), ...loss.map((p) => p.x));
+  const xMax = Math.max(
+    byTime ? 0 : (train.at(-1)?.totalWords ?? 0),
+    ...alpha.map((p) => p.x),
+    ...loss.map((p) => p.x),
+  );
   const [x0, x1] = [0, xMax > 0 ? xMax : 1];
   const [l0, l1] = padRange(Math.min(...loss.map((p) => p.y)), Math.max(...loss.map((p) => p.y)));
   const [a0, a1] = padRange(0, Math.max(...alpha.map((p) => p.y)));
@@ -138,7 +154,9 @@ export function lossChartSvg(records: readonly ProgressRecord[], options: LossCh
   // Right axis (learning rate).
   for (const t of niceTicks(a0, a1, 5)) {
     if (t < a0 || t > a1) continue;
-    out.push(`<text x="${margin.left + plotW + 8}" y="${f(sa(t) + 4)}" fill="${COLORS.alpha}">${formatTick(t)}</text>`);
+    out.push(
+      `<text x="${margin.left + plotW + 8}" y="${f(sa(t) + 4)}" fill="${COLORS.alpha}">${formatTick(t)}</text>`,
+    );
   }
   // Bottom axis.
   for (const t of niceTicks(x0, x1, 8)) {

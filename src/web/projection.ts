@@ -43,9 +43,11 @@ export interface PcaResult {
  * const { coords } = pca2(kv.unitVectors().subarray(0, 2000 * kv.dim), 2000, kv.dim);
  */
 export function pca2(rows: ArrayLike<number>, count: number, dim: number): PcaResult {
-  if (rows.length < count * dim) throw new RangeError(`expected ${count} × ${dim} values, got ${rows.length}`);
+  if (rows.length < count * dim)
+    throw new RangeError(`expected ${count} × ${dim} values, got ${rows.length}`);
   const mean = new Float64Array(dim);
-  for (let i = 0; i < count; i++) for (let k = 0; k < dim; k++) mean[k] = mean[k]! + rows[i * dim + k]!;
+  for (let i = 0; i < count; i++)
+    for (let k = 0; k < dim; k++) mean[k] = mean[k]! + rows[i * dim + k]!;
   if (count > 0) for (let k = 0; k < dim; k++) mean[k] = mean[k]! / count;
 
   // Upper triangle of the covariance, accumulated row by row from a centred copy.
@@ -126,10 +128,16 @@ function removeComponent(v: Float64Array, u: Float64Array): void {
 }
 
 /** Top two eigenpairs of a symmetric positive semi-definite matrix, largest first. */
-function topTwoEigen(matrix: Float64Array, dim: number): { vectors: [Float64Array, Float64Array]; values: [number, number] } {
+function topTwoEigen(
+  matrix: Float64Array,
+  dim: number,
+): { vectors: [Float64Array, Float64Array]; values: [number, number] } {
   // Deterministic, generic starting vectors (not orthogonal to any likely axis).
   let q0: Float64Array = Float64Array.from({ length: dim }, (_, k) => 1 + ((k * 7919) % 13) / 13);
-  let q1: Float64Array = Float64Array.from({ length: dim }, (_, k) => ((k * 104729) % 17) / 17 - 0.5);
+  let q1: Float64Array = Float64Array.from(
+    { length: dim },
+    (_, k) => ((k * 104729) % 17) / 17 - 0.5,
+  );
   normalise(q0);
   removeComponent(q1, q0);
   if (!normalise(q1) && dim > 1) {
@@ -174,19 +182,29 @@ function topTwoEigen(matrix: Float64Array, dim: number): { vectors: [Float64Arra
   return { vectors: [v0, v1], values };
 }
 
-
 /**
  * UMAP onto two axes with umap-js (15 neighbours, Euclidean distance, which
  * on unit vectors orders neighbours as cosine similarity does).
  * Runs on the calling thread; the server uses {@link projectInWorker}.
  */
-export async function umap2(rows: ArrayLike<number>, count: number, dim: number, seed = 1): Promise<Float32Array> {
+export async function umap2(
+  rows: ArrayLike<number>,
+  count: number,
+  dim: number,
+  seed = 1,
+): Promise<Float32Array> {
   const coords = new Float32Array(2 * count);
   if (count < 3) return coords; // UMAP needs neighbours; one or two points sit at the origin side by side
   const { UMAP } = await import('umap-js');
   const data: number[][] = [];
-  for (let i = 0; i < count; i++) data.push(Array.from({ length: dim }, (_, k) => rows[i * dim + k]!));
-  const umap = new UMAP({ nComponents: 2, nNeighbors: Math.min(15, count - 1), minDist: 0.1, random: seededRandom(seed) });
+  for (let i = 0; i < count; i++)
+    data.push(Array.from({ length: dim }, (_, k) => rows[i * dim + k]!));
+  const umap = new UMAP({
+    nComponents: 2,
+    nNeighbors: Math.min(15, count - 1),
+    minDist: 0.1,
+    random: seededRandom(seed),
+  });
   const embedding = umap.fit(data);
   embedding.forEach((point, i) => {
     coords[2 * i] = point[0] ?? 0;
@@ -205,7 +223,12 @@ export async function project(
 ): Promise<Projection> {
   if (method === 'pca') {
     const result = pca2(rows, count, dim);
-    return { method, count, coords: Float32Array.from(result.coords), explainedVariance: result.explainedVariance };
+    return {
+      method,
+      count,
+      coords: Float32Array.from(result.coords),
+      explainedVariance: result.explainedVariance,
+    };
   }
   return { method, count, coords: await umap2(rows, count, dim, seed) };
 }
@@ -246,6 +269,8 @@ export function projectInWorker(job: ProjectionJob, signal?: AbortSignal): Promi
     signal?.addEventListener('abort', onAbort, { once: true });
     worker.once('message', (result: Projection) => finish(() => resolve(result)));
     worker.once('error', (error) => finish(() => reject(error)));
-    worker.once('exit', (code) => finish(() => reject(new Error(`projection worker stopped with exit code ${code}`))));
+    worker.once('exit', (code) =>
+      finish(() => reject(new Error(`projection worker stopped with exit code ${code}`))),
+    );
   });
 }

@@ -17,7 +17,12 @@ import { UsageError } from '../errors.js';
 import { parseProgressLog, type ProgressRecord } from '../train/progress-log.js';
 import type { KeyedVectors, Neighbour } from '../vectors/keyed-vectors.js';
 import { lossChartSvg } from './loss-chart.js';
-import { PROJECTION_METHODS, projectInWorker, type Projection, type ProjectionMethod } from './projection.js';
+import {
+  PROJECTION_METHODS,
+  projectInWorker,
+  type Projection,
+  type ProjectionMethod,
+} from './projection.js';
 
 /** Upper bounds on what one request may ask for. */
 export const LIMITS = {
@@ -35,7 +40,13 @@ export const LIMITS = {
   wordLength: 1000,
 } as const;
 
-export const DEFAULTS = { topn: 10, mapWords: 2000, completions: 10, port: 8080, host: '127.0.0.1' } as const;
+export const DEFAULTS = {
+  topn: 10,
+  mapWords: 2000,
+  completions: 10,
+  port: 8080,
+  host: '127.0.0.1',
+} as const;
 
 /** Most loss points sent to the page; longer logs are thinned evenly. */
 const MAX_LOG_POINTS = 1000;
@@ -147,7 +158,10 @@ export class Params {
   only(known: readonly string[]): this {
     for (const key of this.values.keys()) {
       if (!known.includes(key)) {
-        const expected = known.length > 0 ? `expected ${known.map((k) => `'${k}'`).join(', ')}` : 'this endpoint takes none';
+        const expected =
+          known.length > 0
+            ? `expected ${known.map((k) => `'${k}'`).join(', ')}`
+            : 'this endpoint takes none';
         throw new HttpError(400, `unknown parameter '${key}' (${expected})`);
       }
     }
@@ -157,11 +171,15 @@ export class Params {
   /** A non-empty string of at most LIMITS.wordLength characters. */
   string(name: string): string {
     const value = this.values.get(name);
-    if (value === undefined || value === null) throw new HttpError(400, `missing parameter '${name}'`);
+    if (value === undefined || value === null)
+      throw new HttpError(400, `missing parameter '${name}'`);
     if (typeof value !== 'string') throw new HttpError(400, `parameter '${name}' must be a string`);
     if (value.length === 0) throw new HttpError(400, `parameter '${name}' is empty`);
     if (value.length > LIMITS.wordLength) {
-      throw new HttpError(400, `parameter '${name}' is longer than ${LIMITS.wordLength} characters`);
+      throw new HttpError(
+        400,
+        `parameter '${name}' is longer than ${LIMITS.wordLength} characters`,
+      );
     }
     return value;
   }
@@ -174,8 +192,13 @@ export class Params {
     if (typeof raw === 'number') value = raw;
     else if (typeof raw === 'string' && /^\s*[+-]?\d+\s*$/.test(raw)) value = Number(raw);
     else throw new HttpError(400, `parameter '${name}' must be an integer`);
-    if (!Number.isSafeInteger(value)) throw new HttpError(400, `parameter '${name}' must be an integer`);
-    if (value < min || value > max) throw new HttpError(400, `parameter '${name}' must be between ${min} and ${max}, got ${value}`);
+    if (!Number.isSafeInteger(value))
+      throw new HttpError(400, `parameter '${name}' must be an integer`);
+    if (value < min || value > max)
+      throw new HttpError(
+        400,
+        `parameter '${name}' must be between ${min} and ${max}, got ${value}`,
+      );
     return value;
   }
 
@@ -185,7 +208,10 @@ export class Params {
     if (raw === undefined) return fallback;
     const found = choices.find((c) => c === raw);
     if (found === undefined) {
-      throw new HttpError(400, `parameter '${name}' must be one of ${choices.map((c) => `'${c}'`).join(', ')}`);
+      throw new HttpError(
+        400,
+        `parameter '${name}' must be one of ${choices.map((c) => `'${c}'`).join(', ')}`,
+      );
     }
     return found;
   }
@@ -237,13 +263,25 @@ export class Explorer {
       ['/api/analogy', { methods: ['GET', 'POST'], handle: (p) => ({ json: this.analogy(p) }) }],
       ['/api/vector', { methods: ['GET', 'POST'], handle: (p) => ({ json: this.vector(p) }) }],
       ['/api/complete', { methods: ['GET', 'POST'], handle: (p) => ({ json: this.complete(p) }) }],
-      ['/api/map', { methods: ['GET', 'POST'], handle: async (p, gone) => ({ json: await this.map(p, gone) }) }],
-      ['/api/log', { methods: ['GET', 'POST'], handle: async (p) => ({ json: await this.log(p) }) }],
+      [
+        '/api/map',
+        {
+          methods: ['GET', 'POST'],
+          handle: async (p, gone) => ({ json: await this.map(p, gone) }),
+        },
+      ],
+      [
+        '/api/log',
+        { methods: ['GET', 'POST'], handle: async (p) => ({ json: await this.log(p) }) },
+      ],
       [
         '/api/loss.svg',
         {
           methods: ['GET', 'HEAD'],
-          handle: async (p) => ({ body: await this.lossSvg(p), type: 'image/svg+xml; charset=utf-8' }),
+          handle: async (p) => ({
+            body: await this.lossSvg(p),
+            type: 'image/svg+xml; charset=utf-8',
+          }),
         },
       ],
     ]);
@@ -265,8 +303,11 @@ export class Explorer {
   /** Node http request listener. */
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
     this.respond(req, res).catch((err: unknown) => {
-      process.stderr.write(`w2v serve: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      if (!res.headersSent) sendJson(res, 500, { error: 'internal error', status: 500 }, req.method === 'HEAD');
+      process.stderr.write(
+        `w2v serve: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
+      if (!res.headersSent)
+        sendJson(res, 500, { error: 'internal error', status: 500 }, req.method === 'HEAD');
       else res.destroy();
     });
   };
@@ -286,28 +327,47 @@ export class Explorer {
       const route = this.routes.get(url.pathname);
       if (route) {
         if (!(route.methods as readonly string[]).includes(method)) {
-          throw new HttpError(405, `${method} is not allowed on ${url.pathname} (use ${route.methods.join(' or ')})`, {
-            Allow: route.methods.join(', '),
-          });
+          throw new HttpError(
+            405,
+            `${method} is not allowed on ${url.pathname} (use ${route.methods.join(' or ')})`,
+            {
+              Allow: route.methods.join(', '),
+            },
+          );
         }
-        const params = method === 'POST' ? Params.fromJson(await readJsonBody(req)) : Params.fromQuery(url.searchParams);
+        const params =
+          method === 'POST'
+            ? Params.fromJson(await readJsonBody(req))
+            : Params.fromQuery(url.searchParams);
         const reply = await route.handle(params, clientGone(res));
         if ('json' in reply) sendJson(res, 200, reply.json, head);
         else {
-          const headers = { 'Content-Type': reply.type, 'Content-Security-Policy': "default-src 'none'", 'Cache-Control': 'no-store' };
+          const headers = {
+            'Content-Type': reply.type,
+            'Content-Security-Policy': "default-src 'none'",
+            'Cache-Control': 'no-store',
+          };
           send(res, 200, reply.body, headers, head);
         }
         return;
       }
       if (url.pathname.startsWith('/api/')) {
-        throw new HttpError(404, `no such endpoint: ${url.pathname} (see /api/info for the model; endpoints: ${[...this.routes.keys()].join(', ')})`);
+        throw new HttpError(
+          404,
+          `no such endpoint: ${url.pathname} (see /api/info for the model; endpoints: ${[...this.routes.keys()].join(', ')})`,
+        );
       }
       const file = this.files.get(url.pathname);
       if (!file) throw new HttpError(404, `not found: ${url.pathname}`);
       if (method !== 'GET' && method !== 'HEAD') {
-        throw new HttpError(405, `${method} is not allowed on ${url.pathname} (use GET)`, { Allow: 'GET, HEAD' });
+        throw new HttpError(405, `${method} is not allowed on ${url.pathname} (use GET)`, {
+          Allow: 'GET, HEAD',
+        });
       }
-      const headers: Record<string, string> = { 'Content-Type': file.type, 'Cache-Control': 'no-cache' };
+      const headers: Record<string, string> = {
+        'Content-Type': file.type,
+        'Cache-Control': 'no-cache',
+      };
       if (file.type.startsWith('text/html')) headers['Content-Security-Policy'] = PAGE_POLICY;
       send(res, 200, file.body, headers, head);
     } catch (err) {
@@ -321,9 +381,14 @@ export class Explorer {
   private checkHost(req: IncomingMessage): void {
     if (!this.allowedHosts) return;
     const host = (req.headers.host ?? '').toLowerCase();
-    const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '');
+    const name = host.startsWith('[')
+      ? host.slice(0, host.indexOf(']') + 1)
+      : host.replace(/:\d+$/, '');
     if (!this.allowedHosts.has(name)) {
-      throw new HttpError(403, `host '${host}' is not allowed; open the address that w2v serve printed`);
+      throw new HttpError(
+        403,
+        `host '${host}' is not allowed; open the address that w2v serve printed`,
+      );
     }
   }
 
@@ -340,13 +405,22 @@ export class Explorer {
   private requireComparableWord(params: Params, name: string): number {
     const row = this.requireWord(params, name);
     if (!this.kv.isFiniteRow(row)) {
-      throw new HttpError(422, `word '${this.kv.words[row]}' has NaN or infinite values in the model, so it cannot be compared`);
+      throw new HttpError(
+        422,
+        `word '${this.kv.words[row]}' has NaN or infinite values in the model, so it cannot be compared`,
+      );
     }
     return row;
   }
 
-  private neighbours(list: readonly Neighbour[]): Array<{ word: string; similarity: number; rank: number }> {
-    return list.map((n) => ({ word: n.word, similarity: n.similarity, rank: this.kv.indexOf(n.word) }));
+  private neighbours(
+    list: readonly Neighbour[],
+  ): Array<{ word: string; similarity: number; rank: number }> {
+    return list.map((n) => ({
+      word: n.word,
+      similarity: n.similarity,
+      rank: this.kv.indexOf(n.word),
+    }));
   }
 
   private info(params: Params): unknown {
@@ -360,7 +434,12 @@ export class Explorer {
       log: log === undefined ? null : basename(log),
       methods: PROJECTION_METHODS,
       defaults: { topn: DEFAULTS.topn, mapWords: Math.min(DEFAULTS.mapWords, this.kv.size) },
-      limits: { topn: LIMITS.topn, mapWords: LIMITS.mapWords, umapWords: LIMITS.umapWords, completions: LIMITS.completions },
+      limits: {
+        topn: LIMITS.topn,
+        mapWords: LIMITS.mapWords,
+        umapWords: LIMITS.umapWords,
+        completions: LIMITS.completions,
+      },
     };
   }
 
@@ -370,17 +449,19 @@ export class Explorer {
     const topn = params.integer('topn', DEFAULTS.topn, 1, LIMITS.topn);
     const restrict = params.integer('restrict', 0, 0, Number.MAX_SAFE_INTEGER);
     const word = this.kv.words[row]!;
-    const found = this.kv.mostSimilar({ positive: [word], topn, restrictVocab: restrict || undefined });
+    const found = this.kv.mostSimilar({
+      positive: [word],
+      topn,
+      restrictVocab: restrict || undefined,
+    });
     return { word, rank: row, topn, neighbours: this.neighbours(found) };
   }
 
   private analogy(params: Params): unknown {
     params.only(['a', 'b', 'c', 'topn', 'method']);
-    const [a, b, c] = (['a', 'b', 'c'] as const).map((name) => this.kv.words[this.requireComparableWord(params, name)]!) as [
-      string,
-      string,
-      string,
-    ];
+    const [a, b, c] = (['a', 'b', 'c'] as const).map(
+      (name) => this.kv.words[this.requireComparableWord(params, name)]!,
+    ) as [string, string, string];
     const topn = params.integer('topn', DEFAULTS.topn, 1, LIMITS.topn);
     const method = params.choice('method', ['add', 'mul'] as const, 'add');
     // a is to b as c is to ?: b - a + c.
@@ -436,7 +517,11 @@ export class Explorer {
    * that every request waiting for it has left (`gone`) before it was done
    * is cancelled, so nobody's CPU goes to it.
    */
-  private async projection(method: ProjectionMethod, count: number, gone: AbortSignal): Promise<MapResult> {
+  private async projection(
+    method: ProjectionMethod,
+    count: number,
+    gone: AbortSignal,
+  ): Promise<MapResult> {
     const key = `${method}:${count}`;
     let entry = this.maps.get(key);
     if (entry) {
@@ -460,7 +545,11 @@ export class Explorer {
     try {
       return await waited.promise;
     } catch (error) {
-      if (waited.cancel.signal.aborted) throw new HttpError(503, 'the map was cancelled: nobody waits for it or the server is stopping');
+      if (waited.cancel.signal.aborted)
+        throw new HttpError(
+          503,
+          'the map was cancelled: nobody waits for it or the server is stopping',
+        );
       throw error;
     } finally {
       if (!gone.aborted) {
@@ -487,8 +576,16 @@ export class Explorer {
     const cancel = new AbortController();
     const run = async (): Promise<MapResult> => {
       const started = performance.now();
-      const result = await projectInWorker({ rows, count: finiteRows.length, dim, method, seed: 1 }, cancel.signal);
-      return { ...result, seconds: (performance.now() - started) / 1000, words, leftOut: count - finiteRows.length };
+      const result = await projectInWorker(
+        { rows, count: finiteRows.length, dim, method, seed: 1 },
+        cancel.signal,
+      );
+      return {
+        ...result,
+        seconds: (performance.now() - started) / 1000,
+        words,
+        leftOut: count - finiteRows.length,
+      };
     };
     const promise = this.projectionQueue.then(run, run);
     this.projectionQueue = promise.catch(() => undefined);
@@ -519,7 +616,10 @@ export class Explorer {
   private async readLog(): Promise<ProgressRecord[]> {
     const path = this.options.logPath;
     if (path === undefined) {
-      throw new HttpError(404, 'no training log was given; start the server with --log <file.jsonl> (written by w2v train --log)');
+      throw new HttpError(
+        404,
+        'no training log was given; start the server with --log <file.jsonl> (written by w2v train --log)',
+      );
     }
     let text: string;
     try {
@@ -591,7 +691,8 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
     throw new HttpError(415, "POST bodies must be JSON: send 'Content-Type: application/json'");
   }
   const declared = Number(req.headers['content-length']);
-  const tooLarge = (): HttpError => new HttpError(413, `the request body is larger than ${LIMITS.bodyBytes} bytes`);
+  const tooLarge = (): HttpError =>
+    new HttpError(413, `the request body is larger than ${LIMITS.bodyBytes} bytes`);
   if (Number.isFinite(declared) && declared > LIMITS.bodyBytes) {
     req.resume();
     throw tooLarge();
@@ -612,7 +713,10 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new HttpError(400, `malformed JSON in the request body: ${err instanceof Error ? err.message : String(err)}`);
+    throw new HttpError(
+      400,
+      `malformed JSON in the request body: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }
 
@@ -623,21 +727,35 @@ const COMMON_HEADERS = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 } as const;
 
-function send(res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string>, head: boolean): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string | Buffer,
+  headers: Record<string, string>,
+  head: boolean,
+): void {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   res.writeHead(status, { ...COMMON_HEADERS, ...headers, 'Content-Length': String(bytes.length) });
   res.end(head ? undefined : bytes);
 }
 
 function sendJson(res: ServerResponse, status: number, value: unknown, head: boolean): void {
-  send(res, status, JSON.stringify(value), { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' }, head);
+  send(
+    res,
+    status,
+    JSON.stringify(value),
+    { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' },
+    head,
+  );
 }
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
 
 /** Whether `host` only accepts connections from this machine. */
 export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  return (
+    host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host)
+  );
 }
 
 /**
@@ -656,8 +774,10 @@ export async function startExplorer(options: ExplorerOptions): Promise<RunningEx
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
       const where = `${host}:${port}`;
-      if (err.code === 'EADDRINUSE') reject(new UsageError(`--port: ${where} is already in use; choose another port`));
-      else if (err.code === 'EACCES') reject(new UsageError(`--port: not allowed to listen on ${where}`));
+      if (err.code === 'EADDRINUSE')
+        reject(new UsageError(`--port: ${where} is already in use; choose another port`));
+      else if (err.code === 'EACCES')
+        reject(new UsageError(`--port: not allowed to listen on ${where}`));
       else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') {
         reject(new UsageError(`--host: '${host}' is not an address of this machine`));
       } else reject(err);

@@ -81,7 +81,9 @@ async function api<T>(path: string, params: Record<string, string | number> = {}
   const body: unknown = await response.json().catch(() => null);
   if (!response.ok) {
     const message =
-      typeof body === 'object' && body !== null && 'error' in body ? String(body.error) : `${response.status} ${response.statusText}`;
+      typeof body === 'object' && body !== null && 'error' in body
+        ? String(body.error)
+        : `${response.status} ${response.statusText}`;
     throw new ApiError(response.status, message);
   }
   return body as T;
@@ -145,7 +147,9 @@ function attachCompletion(input: HTMLInputElement, onPick: (word: string) => voi
   };
   const highlight = (index: number): void => {
     active = index;
-    list.querySelectorAll('li').forEach((li, i) => li.setAttribute('aria-selected', String(i === index)));
+    list
+      .querySelectorAll('li')
+      .forEach((li, i) => li.setAttribute('aria-selected', String(i === index)));
     if (index >= 0) {
       input.setAttribute('aria-activedescendant', `${id}-${index}`);
       list.children[index]?.scrollIntoView({ block: 'nearest' });
@@ -230,7 +234,11 @@ function attachCompletion(input: HTMLInputElement, onPick: (word: string) => voi
 
 // ---------------------------------------------------------------- results
 
-function renderScored(list: HTMLOListElement, scored: readonly Scored[], onWord: (word: string) => void): void {
+function renderScored(
+  list: HTMLOListElement,
+  scored: readonly Scored[],
+  onWord: (word: string) => void,
+): void {
   list.replaceChildren(
     ...scored.map((s) => {
       const li = document.createElement('li');
@@ -420,7 +428,11 @@ class WordMap {
       if (!this.drag.moved && dx * dx + dy * dy < 9) return;
       this.drag.moved = true;
       this.canvas.classList.add('dragging');
-      this.view = { ...this.view, offsetX: this.view.offsetX + dx, offsetY: this.view.offsetY + dy };
+      this.view = {
+        ...this.view,
+        offsetX: this.view.offsetX + dx,
+        offsetY: this.view.offsetY + dy,
+      };
       this.drag.x = event.offsetX;
       this.drag.y = event.offsetY;
       this.schedule();
@@ -539,7 +551,8 @@ async function main(): Promise<void> {
 
   let mapSummary = '';
   let highlightNote = '';
-  const showMapStatus = (): void => setStatus(mapStatus, [mapSummary, highlightNote].filter(Boolean).join(' · '));
+  const showMapStatus = (): void =>
+    setStatus(mapStatus, [mapSummary, highlightNote].filter(Boolean).join(' · '));
 
   let lastSearch: { word: string; near: string[] } | undefined;
   const map = new WordMap(mapCanvas, (word) => void runSearch(word));
@@ -564,11 +577,17 @@ async function main(): Promise<void> {
     setStatus(searchStatus, `Searching for '${query}'…`);
     try {
       const started = performance.now();
-      const reply = await api<SimilarReply>('/api/similar', { word: query, topn: Number(topn.value) || info.defaults.topn });
+      const reply = await api<SimilarReply>('/api/similar', {
+        word: query,
+        topn: Number(topn.value) || info.defaults.topn,
+      });
       if (mine !== searchSequence) return;
       const ms = performance.now() - started;
       renderScored(neighbours, reply.neighbours, (w) => void runSearch(w));
-      setStatus(searchStatus, `${reply.neighbours.length} nearest to '${reply.word}' (word #${count(reply.rank + 1)}), ${ms.toFixed(0)} ms`);
+      setStatus(
+        searchStatus,
+        `${reply.neighbours.length} nearest to '${reply.word}' (word #${count(reply.rank + 1)}), ${ms.toFixed(0)} ms`,
+      );
       neighbours.dataset.word = reply.word;
       lastSearch = { word: reply.word, near: reply.neighbours.map((n) => n.word) };
       updateHighlight();
@@ -587,11 +606,9 @@ async function main(): Promise<void> {
   });
 
   // Analogy.
-  const [a, b, c] = ['analogy-a', 'analogy-b', 'analogy-c'].map((id) => byId<HTMLInputElement>(id)) as [
-    HTMLInputElement,
-    HTMLInputElement,
-    HTMLInputElement,
-  ];
+  const [a, b, c] = ['analogy-a', 'analogy-b', 'analogy-c'].map((id) =>
+    byId<HTMLInputElement>(id),
+  ) as [HTMLInputElement, HTMLInputElement, HTMLInputElement];
   const analogyStatus = byId('analogy-status');
   const analogyResults = byId<HTMLOListElement>('analogy-results');
   for (const input of [a, b, c]) attachCompletion(input, () => {});
@@ -608,7 +625,10 @@ async function main(): Promise<void> {
         const reply = await api<AnalogyReply>('/api/analogy', { a: wa, b: wb, c: wc, topn: 10 });
         renderScored(analogyResults, reply.answers, (w) => void runSearch(w));
         const best = reply.answers[0];
-        setStatus(analogyStatus, best ? `${reply.a} : ${reply.b} = ${reply.c} : ${best.word}` : 'No answer.');
+        setStatus(
+          analogyStatus,
+          best ? `${reply.a} : ${reply.b} = ${reply.c} : ${best.word}` : 'No answer.',
+        );
       } catch (err) {
         analogyResults.replaceChildren();
         setStatus(analogyStatus, errorText(err), true);
@@ -631,7 +651,8 @@ async function main(): Promise<void> {
       const variance = reply.explainedVariance
         ? `, axes explain ${(reply.explainedVariance[0] * 100).toFixed(1)}% and ${(reply.explainedVariance[1] * 100).toFixed(1)}% of the variance`
         : '';
-      const leftOut = reply.leftOut > 0 ? ` (${count(reply.leftOut)} left out: NaN or infinite values)` : '';
+      const leftOut =
+        reply.leftOut > 0 ? ` (${count(reply.leftOut)} left out: NaN or infinite values)` : '';
       mapSummary = `${count(reply.count)} most frequent words${leftOut}, ${reply.method.toUpperCase()}${variance}`;
       updateHighlight();
       showMapStatus();
