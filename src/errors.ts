@@ -32,3 +32,28 @@ export function errorCode(err: unknown): string | undefined {
     ? err.code
     : undefined;
 }
+
+/**
+ * A system error's message without the ", open '<path>'" Node appends (it
+ * may name our temporary file).
+ * @example
+ * systemErrorText(error); // 'no such file (ENOENT)'
+ */
+export function systemErrorText(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== undefined && code in PLAIN_REASONS) return `${PLAIN_REASONS[code]} (${code})`;
+  return code ? message.replace(/, \w+ '.*'$/, '') : message;
+}
+
+/** The system errors users meet most, in plain words. */
+const PLAIN_REASONS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EISDIR: 'it is a directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+};

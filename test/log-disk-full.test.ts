@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { errorCode } from '../src/errors.js';
 import { loadVectors } from '../src/io/load.js';
-import { parseProgressLog, ProgressLog } from '../src/train/progress-log.js';
+import { parseProgressLog, ProgressLog } from '../src/io/progress-log.js';
 import type { TrainProgress } from '../src/train/types.js';
 import { w2v } from './cli-runner.js';
 import { writePlantedCorpus } from './planted-corpus.js';

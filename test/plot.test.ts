@@ -4,11 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  parseProgressLog,
-  progressRecord,
-  type ProgressRecord,
-} from '../src/train/progress-log.js';
+import { parseProgressLog, progressRecord, type ProgressRecord } from '../src/io/progress-log.js';
 import type { TrainProgress } from '../src/train/types.js';
 import { lossChartSvg, niceTicks } from '../src/web/loss-chart.js';
 import { writePlantedCorpus } from './planted-corpus.js';

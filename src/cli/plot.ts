@@ -73,7 +73,7 @@ async function runPlot(log: string, options: PlotCommandOptions): Promise<void> 
     if (code === 'EISDIR') throw new InputError(`log file '${log}' is a directory`);
     throw new InputError(`cannot read log file '${log}' (${String(code ?? err)})`);
   }
-  const { parseProgressLog } = await import('../train/progress-log.js');
+  const { parseProgressLog } = await import('../io/progress-log.js');
   const { lossChartSvg } = await import('../web/loss-chart.js');
   const records = parseProgressLog(text, log);
   const points = records.filter((r) => r.phase === 'train' && r.loss !== null).length;

@@ -361,9 +361,9 @@ async function deferredProgressLog(path: string): Promise<{
   open: (onWarning: (message: string) => void) => void;
   close: () => void;
 }> {
-  const { ProgressLog } = await import('../train/progress-log.js');
+  const { ProgressLog } = await import('../io/progress-log.js');
   let held: TrainProgress[] | undefined = [];
-  let log: import('../train/progress-log.js').ProgressLog | undefined;
+  let log: import('../io/progress-log.js').ProgressLog | undefined;
   return {
     write: (p) => (log ? log.write(p) : held?.push(p)),
     open: (onWarning) => {

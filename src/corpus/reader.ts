@@ -2,8 +2,7 @@ import type { ReadStream, Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { errorCode, InputError } from '../errors.js';
-import { systemErrorText } from '../io/atomic-write.js';
+import { errorCode, InputError, systemErrorText } from '../errors.js';
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { systemErrorText } from '../io/atomic-write.js';
-import { InputError, UsageError } from '../errors.js';
+import { InputError, systemErrorText, UsageError } from '../errors.js';
 import type { KeyedVectors, VectorQuery } from '../vectors/keyed-vectors.js';
 
 export interface AnalogyOptions {

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
 import { lstat, open, readlink, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { errorCode, W2vError } from '../errors.js';
+import { errorCode, systemErrorText, W2vError } from '../errors.js';
 
 /** Symbolic links followed before a path is taken to loop, as Linux's own limit. */
 const MAX_LINKS = 40;
@@ -146,31 +146,6 @@ function removeOnExit(temporary: string): void {
     }
   });
 }
-
-/**
- * A system error's message without the ", open '<path>'" Node appends (it
- * may name our temporary file).
- * @example
- * systemErrorText(error); // 'no such file (ENOENT)'
- */
-export function systemErrorText(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code !== undefined && code in PLAIN_REASONS) return `${PLAIN_REASONS[code]} (${code})`;
-  return code ? message.replace(/, \w+ '.*'$/, '') : message;
-}
-
-/** The system errors users meet most, in plain words. */
-const PLAIN_REASONS: Record<string, string> = {
-  ENOENT: 'no such file',
-  EISDIR: 'it is a directory',
-  ENOTDIR: 'a part of the path is not a directory',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EROFS: 'read-only file system',
-  ENOSPC: 'no space left on the device',
-  EDQUOT: 'disk quota exceeded',
-};
 
 /** Makes a rename durable; best effort, as not every platform can open a directory. */
 async function syncDirectory(directory: string): Promise<void> {

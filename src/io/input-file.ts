@@ -1,6 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { InputError, UsageError, W2vError } from '../errors.js';
-import { systemErrorText } from './atomic-write.js';
+import { InputError, systemErrorText, UsageError, W2vError } from '../errors.js';
 
 /** Checks a loader's `limit` (how many vectors to read): a non-negative integer or undefined. */
 export function checkLimit(limit: number | undefined): void {

@@ -6,7 +6,7 @@
  * Only presentation attributes are used (no <style>, no inline style), so
  * the image also renders under a strict Content-Security-Policy.
  */
-import type { ProgressRecord } from '../train/progress-log.js';
+import type { ProgressRecord } from '../io/progress-log.js';
 
 export interface LossChartOptions {
   /** Pixels. Default 800. */

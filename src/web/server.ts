@@ -14,7 +14,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { basename } from 'node:path';
 import { UsageError } from '../errors.js';
-import { parseProgressLog, type ProgressRecord } from '../train/progress-log.js';
+import { parseProgressLog, type ProgressRecord } from '../io/progress-log.js';
 import type { KeyedVectors, Neighbour } from '../vectors/keyed-vectors.js';
 import { lossChartSvg } from './loss-chart.js';
 import {

@@ -4,9 +4,8 @@
  * (`w2v serve --log`).
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { InputError } from '../errors.js';
-import { systemErrorText } from '../io/atomic-write.js';
-import type { TrainProgress } from './types.js';
+import { InputError, systemErrorText } from '../errors.js';
+import type { TrainProgress } from '../train/types.js';
 
 /** One line of a progress log. `loss` is null before the first loss is known. */
 export interface ProgressRecord {
