@@ -26,6 +26,11 @@ export interface TrainOptions {
   minCount?: number;
   /** Keep only the most frequent words; 0 = no cap. Default 0. */
   maxVocab?: number;
+  /**
+   * Raise min-count until at most this many words are kept, as gensim's
+   * `max_final_vocab`: no word is cut between two of equal count. 0 = off. Default 0.
+   */
+  maxFinalVocab?: number;
   /** Starting learning rate. Default 0.025 for sg, 0.05 for cbow. */
   alpha?: number;
   /** Final learning rate, reached linearly at the end of the last epoch. Default 0.0001. */
@@ -222,6 +227,15 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
     min: 0,
     resume: 'fixed',
     help: 'keep only the n most frequent words; 0 = no cap',
+  },
+  {
+    key: 'maxFinalVocab',
+    flag: '--max-final-vocab <n>',
+    kind: 'integer',
+    default: 0,
+    min: 0,
+    resume: 'fixed',
+    help: "raise min-count until at most n words are kept (gensim's max_final_vocab); 0 = off",
   },
   {
     key: 'alpha',

@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { countInvalidTokens, Vocabulary } from '../src/vocab/vocabulary.js';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { countInvalidTokens, effectiveMinCount, Vocabulary } from '../src/vocab/vocabulary.js';
+import { train } from '../src/index.js';
+import { seededRandom } from '../src/sampling/random.js';
+import { gensimSkip, PYTHON } from './peers.js';
 import { buildHuffman } from '../src/vocab/huffman.js';
 import { InputError } from '../src/errors.js';
 
@@ -109,3 +116,70 @@ function textbookHuffmanCost(counts: number[]): number {
   }
   return cost;
 }
+
+test('max-final-vocab raises min-count to keep at most n words, keeping or dropping equal counts together', () => {
+  // Counts sorted: 5 (a), 3 (b), 3 (d), 2 (e), 1 (c).
+  const words = (limits: { minCount: number; maxFinalVocab: number }): string[] =>
+    Vocabulary.fromCounts(raw, { ...limits, maxVocab: 0 }).vocab.words;
+  assert.deepEqual(words({ minCount: 1, maxFinalVocab: 3 }), ['a', 'b', 'd']);
+  assert.deepEqual(words({ minCount: 1, maxFinalVocab: 2 }), ['a'], 'b and d tie at the limit');
+  assert.deepEqual(words({ minCount: 1, maxFinalVocab: 5 }), ['a', 'b', 'd', 'e', 'c']);
+  assert.deepEqual(words({ minCount: 4, maxFinalVocab: 4 }), ['a'], 'a higher min-count wins');
+  assert.equal(effectiveMinCount(raw.counts, { minCount: 1, maxVocab: 0, maxFinalVocab: 0 }), 1);
+  assert.equal(effectiveMinCount(raw.counts, { minCount: 1, maxVocab: 0, maxFinalVocab: 4 }), 2);
+});
+
+test('max-final-vocab that would keep no word says why', () => {
+  const even = { words: ['x', 'y', 'z'], counts: [4, 4, 4] };
+  assert.throws(
+    () =>
+      Vocabulary.fromCounts(even, { minCount: 1, maxVocab: 0, maxFinalVocab: 2 }, "corpus 'e.txt'"),
+    /max-final-vocab = 2 keeps no word of corpus 'e\.txt': its 3 most frequent words all occur 4 times/,
+  );
+});
+
+test(
+  "max-final-vocab keeps the same words as gensim's max_final_vocab",
+  { skip: gensimSkip() },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'w2v-final-vocab-'));
+    const corpus = join(dir, 'zipf.txt');
+    // Word i occurs about 600 / (i + 1) times, so many rare words share a count.
+    const tokens: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      for (let k = 0; k < Math.floor(600 / (i + 1)); k++) tokens.push(`w${i}`);
+    }
+    const random = seededRandom(3);
+    for (let i = tokens.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [tokens[i], tokens[j]] = [tokens[j]!, tokens[i]!];
+    }
+    const lines: string[] = [];
+    for (let i = 0; i < tokens.length; i += 20) lines.push(tokens.slice(i, i + 20).join(' '));
+    writeFileSync(corpus, lines.join('\n') + '\n');
+    for (const maxFinalVocab of [40, 100, 250]) {
+      const model = await train({
+        input: corpus,
+        minCount: 2,
+        maxFinalVocab,
+        epochs: 1,
+        dim: 8,
+        threads: 1,
+      });
+      const script = `
+import json, sys
+from gensim.models import Word2Vec
+from gensim.models.word2vec import LineSentence
+m = Word2Vec(vector_size=8, min_count=2, max_final_vocab=int(sys.argv[2]))
+m.build_vocab(LineSentence(sys.argv[1]))
+print(json.dumps(m.wv.index_to_key))`;
+      const run = spawnSync(PYTHON, ['-c', script, corpus, String(maxFinalVocab)], {
+        encoding: 'utf8',
+      });
+      assert.equal(run.status, 0, run.stderr);
+      const gensimWords = JSON.parse(run.stdout) as string[];
+      assert.ok(gensimWords.length <= maxFinalVocab && gensimWords.length > maxFinalVocab / 2);
+      assert.deepEqual([...model.vectors.words].sort(), [...gensimWords].sort());
+    }
+  },
+);

@@ -14,7 +14,7 @@ import {
 import { InputError } from '../errors.js';
 import type { CorpusScan } from '../corpus/encoded.js';
 import { checkCorpusFiles } from '../corpus/reader.js';
-import { isTextWord, Vocabulary } from '../vocab/vocabulary.js';
+import { effectiveMinCount, isTextWord, Vocabulary } from '../vocab/vocabulary.js';
 import { corpusMismatch, loadTrainable, type TrainableModel } from './checkpoint.js';
 import type { Word2Vec } from './model.js';
 import { checkControl, CHUNK_TARGET, corpusName, readCorpus, trainOn } from './trainer.js';
@@ -167,8 +167,9 @@ interface VocabularyUpdate {
 
 /**
  * gensim's `build_vocab(update=True)`: known words add their new counts,
- * new words seen at least minCount times join (the most frequent first, up
- * to maxVocab words in all). Unlike gensim, the vocabulary is then sorted by
+ * new words seen at least minCount times (raised by maxFinalVocab over the
+ * new text's counts, as gensim does) join (the most frequent first, up to
+ * maxVocab words in all). Unlike gensim, the vocabulary is then sorted by
  * count again, so that it stays most frequent first (as `restrictVocab` and
  * `--limit` assume); each word keeps its rows. Hierarchical softmax gets a
  * Huffman tree built from the new counts: inner nodes keep the output rows
@@ -182,12 +183,13 @@ function updateVocabulary(
   const oldSize = saved.vectors.size;
   const counts = Float64Array.from(saved.counts);
   const fresh: number[] = [];
+  const minCount = effectiveMinCount(scan.counts, options);
   let found = 0;
   for (let i = 0; i < scan.words.length; i++) {
     const known = saved.vectors.indexOf(scan.words[i]);
     found += scan.counts[i];
     if (known >= 0) counts[known] += scan.counts[i];
-    else if (scan.counts[i] >= options.minCount && isTextWord(scan.words[i]!)) fresh.push(i);
+    else if (scan.counts[i] >= minCount && isTextWord(scan.words[i]!)) fresh.push(i);
   }
   if (found === 0) throw new InputError(`${corpusName(options)} holds no words`);
   fresh.sort((a, b) => scan.counts[b] - scan.counts[a] || a - b);

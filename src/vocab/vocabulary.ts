@@ -12,6 +12,21 @@ export interface VocabularyLimits {
   minCount: number;
   /** Keep only this many of the most frequent words; 0 = no cap. */
   maxVocab: number;
+  /** Raise minCount until at most this many words are kept; 0 (or absent) = off. */
+  maxFinalVocab?: number;
+}
+
+/**
+ * The min-count that keeps at most `limits.maxFinalVocab` of these words, or
+ * `limits.minCount` if that is higher: one more than the count of the first
+ * word past the limit, so that words of equal count stay or go together (as
+ * gensim's `max_final_vocab`).
+ */
+export function effectiveMinCount(counts: ArrayLike<number>, limits: VocabularyLimits): number {
+  const limit = limits.maxFinalVocab ?? 0;
+  if (limit <= 0 || counts.length <= limit) return limits.minCount;
+  const sorted = Float64Array.from(counts).sort().reverse();
+  return Math.max(limits.minCount, sorted[limit]! + 1);
 }
 
 /** Corpus tokens left out of the vocabulary because they are not text. */
@@ -107,13 +122,18 @@ export class Vocabulary {
     limits: VocabularyLimits,
     source = 'corpus',
   ): { vocab: Vocabulary; remap: Int32Array } {
-    const kept: number[] = [];
+    const text: number[] = [];
     let top = -1; // the most frequent text word
     for (let i = 0; i < raw.words.length; i++) {
       if (!isTextWord(raw.words[i])) continue;
-      if (raw.counts[i] >= limits.minCount) kept.push(i);
+      text.push(i);
       if (top < 0 || raw.counts[i] > raw.counts[top]) top = i;
     }
+    const minCount = effectiveMinCount(
+      text.map((i) => raw.counts[i]),
+      limits,
+    );
+    const kept = text.filter((i) => raw.counts[i] >= minCount);
     if (top < 0) {
       const invalid = countInvalidTokens(raw);
       if (invalid.tokens === 0)
@@ -128,6 +148,12 @@ export class Vocabulary {
       throw new InputError(
         `no word in ${source} that is text occurs at least min-count = ${limits.minCount} times, and its most frequent ` +
           'tokens are invalid UTF-8 or hold control characters; is it a binary file? Otherwise lower --min-count',
+      );
+    }
+    if (kept.length === 0 && minCount > limits.minCount) {
+      throw new InputError(
+        `max-final-vocab = ${limits.maxFinalVocab} keeps no word of ${source}: its ${limits.maxFinalVocab! + 1} most frequent words ` +
+          `all occur ${times(raw.counts[top])}, and words of equal count are kept or dropped together; raise --max-final-vocab`,
       );
     }
     if (kept.length === 0) {
