@@ -1,13 +1,7 @@
 import { Command, Option } from 'commander';
 import { printable, printableJson } from '../printable.js';
-import {
-  addModelOptions,
-  formatNeighbours,
-  loadModel,
-  parsePositiveInteger,
-  requireWords,
-  type ModelOptions,
-} from './vectors-args.js';
+import { addQueryOptions, formatNeighbours, loadModel, requireWords } from './vectors-args.js';
+import type { QueryOptions } from './vectors-args.js';
 
 const USAGE_NOTES = `
 Answers "a is to b as c is to ?" with the words nearest to b - a + c
@@ -21,11 +15,8 @@ Examples:
   $ w2v analogy vectors.bin france paris italy --topn 1 --cosmul
 `;
 
-interface AnalogyCommandOptions extends ModelOptions {
-  topn: number;
+interface AnalogyCommandOptions extends QueryOptions {
   cosmul?: boolean;
-  restrict?: number;
-  json?: boolean;
 }
 
 export function registerAnalogy(program: Command): void {
@@ -37,19 +28,8 @@ export function registerAnalogy(program: Command): void {
     .argument('<a>')
     .argument('<b>')
     .argument('<c>')
-    .addOption(
-      new Option('--topn <n>', 'how many answers to print')
-        .argParser(parsePositiveInteger)
-        .default(10),
-    )
-    .addOption(new Option('--cosmul', 'score with 3CosMul (Levy & Goldberg) instead of 3CosAdd'))
-    .addOption(
-      new Option('--restrict <n>', 'only the n most frequent words are candidates').argParser(
-        parsePositiveInteger,
-      ),
-    );
-  addModelOptions(command)
-    .addOption(new Option('--json', 'print JSON'))
+    .addOption(new Option('--cosmul', 'score with 3CosMul (Levy & Goldberg) instead of 3CosAdd'));
+  addQueryOptions(command, 'how many answers to print', 'print JSON')
     .showHelpAfterError("(run 'w2v analogy --help' for the options)")
     .addHelpText('after', USAGE_NOTES)
     .action(

@@ -3,14 +3,8 @@ import { Command, Option } from 'commander';
 import { W2vError } from '../errors.js';
 import { printable, printableJson } from '../printable.js';
 import type { KeyedVectors, Neighbour } from '../vectors/keyed-vectors.js';
-import {
-  addModelOptions,
-  formatNeighbours,
-  loadModel,
-  parsePositiveInteger,
-  requireWords,
-  type ModelOptions,
-} from './vectors-args.js';
+import { addQueryOptions, formatNeighbours, loadModel, requireWords } from './vectors-args.js';
+import type { QueryOptions } from './vectors-args.js';
 
 const USAGE_NOTES = `
 Prints the words nearest to the mean of the words' unit vectors (minus the
@@ -30,11 +24,8 @@ Examples:
   $ w2v similar vectors.bin            (interactive: type "paris -france italy")
 `;
 
-interface SimilarCommandOptions extends ModelOptions {
-  topn: number;
+interface SimilarCommandOptions extends QueryOptions {
   negative?: string[];
-  restrict?: number;
-  json?: boolean;
 }
 
 interface Query {
@@ -50,23 +41,16 @@ export function registerSimilar(program: Command): void {
     .argument('<model>', 'vectors: word2vec .bin, .txt or fastText .vec, or a native .w2v model')
     .argument('[words...]', 'query words; none starts an interactive session')
     .addOption(
-      new Option('--topn <n>', 'how many neighbours to print')
-        .argParser(parsePositiveInteger)
-        .default(10),
-    )
-    .addOption(
       new Option(
         '--negative <word...>',
         'words to subtract (give this option after the query words)',
       ),
-    )
-    .addOption(
-      new Option('--restrict <n>', 'only the n most frequent words are candidates').argParser(
-        parsePositiveInteger,
-      ),
     );
-  addModelOptions(command)
-    .addOption(new Option('--json', 'print JSON (one line per query in a session)'))
+  addQueryOptions(
+    command,
+    'how many neighbours to print',
+    'print JSON (one line per query in a session)',
+  )
     .showHelpAfterError("(run 'w2v similar --help' for the options)")
     .addHelpText('after', USAGE_NOTES)
     .action(async (model: string, words: string[], options: SimilarCommandOptions) => {

@@ -41,6 +41,25 @@ export function addModelOptions(command: Command, formatFlag = '--format <format
     );
 }
 
+/** The options of the query commands (similar, analogy). */
+export interface QueryOptions extends ModelOptions {
+  topn: number;
+  restrict?: number;
+  json?: boolean;
+}
+
+/** Adds the query commands' `--topn` (`topnHelp` says what it counts), `--restrict`, the model options and `--json`. */
+export function addQueryOptions(command: Command, topnHelp: string, jsonHelp: string): Command {
+  command
+    .addOption(new Option('--topn <n>', topnHelp).argParser(parsePositiveInteger).default(10))
+    .addOption(
+      new Option('--restrict <n>', 'only the n most frequent words are candidates').argParser(
+        parsePositiveInteger,
+      ),
+    );
+  return addModelOptions(command).addOption(new Option('--json', jsonHelp));
+}
+
 /**
  * The `onWarning` of the CLI's loads: each warning as a `w2v: warning:` line
  * on stderr, or nothing when `quiet`.
