@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { InputError, systemErrorText, UsageError } from '../errors.js';
+import { InputError } from '../errors.js';
 import type { KeyedVectors, VectorQuery } from '../vectors/keyed-vectors.js';
+import { knownWordsFor, readEvaluationFile } from './known-words.js';
 
 export interface AnalogyOptions {
   /** Only the first (most frequent) `restrictVocab` words count as known and as answers. Default 300000. */
@@ -52,14 +52,8 @@ export async function evaluateAnalogies(
   path: string,
   options: AnalogyOptions = {},
 ): Promise<AnalogyResult> {
-  const restrictVocab = options.restrictVocab ?? 300000;
-  const caseInsensitive = options.caseInsensitive ?? true;
-  if (!Number.isSafeInteger(restrictVocab) || restrictVocab < 1) {
-    throw new UsageError(`restrictVocab must be a positive integer, got ${restrictVocab}`);
-  }
-  const text = await readText(path);
-  const fold = caseInsensitive ? (word: string) => word.toUpperCase() : (word: string) => word;
-  const known = knownWords(kv, restrictVocab, fold);
+  const { known, fold, restrictVocab } = knownWordsFor(kv, options);
+  const text = await readEvaluationFile(path);
 
   const sections: AnalogySectionResult[] = [];
   let current: AnalogySectionResult | undefined;
@@ -138,33 +132,4 @@ export async function evaluateAnalogies(
     questions,
     invalidLines,
   };
-}
-
-/**
- * Folded word → row among the first `restrictVocab` words; the first (most
- * frequent) word folding to a key wins, as in gensim's evaluations.
- * @example
- * const known = knownWords(kv, 300000, (w) => w.toUpperCase());
- * known.get('PARIS'); // row of 'paris' or 'Paris', whichever comes first
- */
-export function knownWords(
-  kv: KeyedVectors,
-  restrictVocab: number,
-  fold: (word: string) => string,
-): Map<string, number> {
-  const known = new Map<string, number>();
-  const end = Math.min(restrictVocab, kv.size);
-  for (let row = 0; row < end; row++) {
-    const key = fold(kv.words[row]!);
-    if (!known.has(key)) known.set(key, row);
-  }
-  return known;
-}
-
-async function readText(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    throw new InputError(`cannot read ${path}: ${systemErrorText(error)}`);
-  }
 }

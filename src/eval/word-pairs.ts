@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { InputError, systemErrorText, UsageError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import type { KeyedVectors } from '../vectors/keyed-vectors.js';
-import { knownWords } from './analogies.js';
+import { knownWordsFor, readEvaluationFile } from './known-words.js';
 
 export interface WordPairOptions {
   /** Only the first (most frequent) `restrictVocab` words count as known. Default 300000. */
@@ -45,22 +44,10 @@ export async function evaluateWordPairs(
   path: string,
   options: WordPairOptions = {},
 ): Promise<WordPairResult> {
-  const restrictVocab = options.restrictVocab ?? 300000;
-  const caseInsensitive = options.caseInsensitive ?? true;
+  const { known, fold, restrictVocab } = knownWordsFor(kv, options);
   const delimiter = options.delimiter ?? '\t';
-  if (!Number.isSafeInteger(restrictVocab) || restrictVocab < 1) {
-    throw new UsageError(`restrictVocab must be a positive integer, got ${restrictVocab}`);
-  }
   if (delimiter === '') throw new UsageError('the word-pair delimiter must not be empty');
-
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new InputError(`cannot read ${path}: ${systemErrorText(error)}`);
-  }
-  const fold = caseInsensitive ? (word: string) => word.toUpperCase() : (word: string) => word;
-  const known = knownWords(kv, restrictVocab, fold);
+  const text = await readEvaluationFile(path);
 
   const human: number[] = [];
   const model: number[] = [];
