@@ -10,8 +10,7 @@ const GZIP_MAGIC = [0x1f, 0x8b];
  * Bytes per read and per decompressed piece. Below glibc's initial mmap
  * threshold (128 KiB) on purpose: freeing thousands of larger buffers raises
  * that threshold, after which buffers of a few MB come from the heap and stay
- * in the process's memory when freed (measured: peak RSS training wiki17m
- * 204–222 MB with 64 KiB pieces, 227–245 MB with 1 MiB ones).
+ * in the process's memory when freed, which raises the peak memory of a run.
  */
 const READ_BYTES = 1 << 16;
 
