@@ -5,12 +5,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, UsageError, W2vError } from '../src/errors.js';
-import {
-  formatFloat32,
-  formatFromPath,
-  loadWord2Vec,
-  saveWord2Vec,
-} from '../src/io/word2vec-format.js';
+import { formatFromPath } from '../src/io/file-format.js';
+import { formatFloat32 } from '../src/io/float-text.js';
+import { loadWord2Vec, saveWord2Vec } from '../src/io/word2vec-format.js';
 import { KeyedVectors } from '../src/vectors/keyed-vectors.js';
 import { seededRandom } from '../src/sampling/random.js';
 import { gensimSkip, PYTHON } from './peers.js';
@@ -100,8 +97,9 @@ function binaryRecord(word: string, values: number[], newline: boolean): Buffer 
   return Buffer.concat([Buffer.from(`${word} `), floats, Buffer.from(newline ? '\n' : '')]);
 }
 
-test('formatFromPath: .txt .vec .text are text, anything else binary', () => {
+test('formatFromPath: .txt .vec .text are text, .w2v native, anything else binary', () => {
   assert.equal(formatFromPath('a/vectors.txt'), 'txt');
+  assert.equal(formatFromPath('model.w2v'), 'native');
   assert.equal(formatFromPath('vectors.VEC'), 'txt');
   assert.equal(formatFromPath('vectors.text'), 'txt');
   assert.equal(formatFromPath('vectors.bin'), 'bin');

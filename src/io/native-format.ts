@@ -33,7 +33,6 @@
  * the file's size before allocating anything.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { endianness } from 'node:os';
 import * as zlib from 'node:zlib';
 import { InputError, UsageError } from '../errors.js';
 import {
@@ -44,6 +43,7 @@ import {
 } from '../options.js';
 import { KeyedVectors } from '../vectors/keyed-vectors.js';
 import { writeFileAtomically } from './atomic-write.js';
+import { fromLittleEndian, littleEndianBytes } from './byte-order.js';
 import { checkLimit, readInputFile } from './input-file.js';
 import { warningListener, warnOfNonFiniteRows, type WarningListener } from './load-warnings.js';
 
@@ -126,7 +126,6 @@ const PREAMBLE_BYTES = 24;
 /** More than any real header (which is about a kilobyte); a larger declared length means a damaged file. */
 const MAX_HEADER_BYTES = 1 << 24;
 const FORMAT_NAME = 'word2vec-ts native';
-const LITTLE_ENDIAN = endianness() === 'LE';
 /** Bytes per read or write call; large blocks go in several. */
 const IO_CHUNK = 1 << 30;
 
@@ -377,31 +376,6 @@ function crc32(bytes: Uint8Array): number {
   let c = 0xffffffff;
   for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
-}
-
-type NumberArray = Uint32Array | Float32Array | Float64Array;
-
-/** The little-endian bytes of a typed array: a view on little-endian machines, a swapped copy otherwise. */
-function littleEndianBytes(array: NumberArray): Uint8Array {
-  const view = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
-  if (LITTLE_ENDIAN) return view;
-  const width = array.BYTES_PER_ELEMENT;
-  const swapped = new Uint8Array(view.length);
-  for (let i = 0; i < view.length; i += width)
-    for (let b = 0; b < width; b++) swapped[i + b] = view[i + width - 1 - b]!;
-  return swapped;
-}
-
-/** A typed array over little-endian bytes (which the caller owns, aligned to the element size). */
-function fromLittleEndian<T extends NumberArray>(
-  bytes: Uint8Array,
-  type: { new (buffer: ArrayBuffer, offset: number, length: number): T; BYTES_PER_ELEMENT: number },
-): T {
-  const width = type.BYTES_PER_ELEMENT;
-  if (!LITTLE_ENDIAN) {
-    for (let i = 0; i < bytes.length; i += width) bytes.subarray(i, i + width).reverse();
-  }
-  return new type(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.length / width);
 }
 
 async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
