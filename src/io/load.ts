@@ -6,7 +6,8 @@ import type { KeyedVectors } from '../vectors/keyed-vectors.js';
 import { checkFormat, formatFromPath, type FileFormat } from './file-format.js';
 import { readInputFile } from './input-file.js';
 import type { WarningListener } from './load-warnings.js';
-import { isNativeMagic, loadNative } from './native-format.js';
+import { loadNative } from './native-format.js';
+import { isNativeMagic } from './native-header.js';
 import { loadWord2Vec } from './word2vec-format.js';
 
 export interface LoadVectorsOptions {
