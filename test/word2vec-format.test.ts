@@ -175,6 +175,20 @@ test("binary layout is word2vec.c's: header, word, space, float32 LE, newline", 
   assert.equal(readFileSync(file('layout.txt'), 'utf8'), '2 2\nab 1 -2\né 0.5 3\n');
 });
 
+test('saveWord2Vec and loadWord2Vec write and read binary unless the name says text, .w2v included', async () => {
+  const kv = new KeyedVectors(['ab', 'é'], Float32Array.from([1, -2, 0.5, 3]), 2);
+  const expected = Buffer.concat([
+    header(2, 2),
+    binaryRecord('ab', [1, -2], true),
+    binaryRecord('é', [0.5, 3], true),
+  ]);
+  for (const name of ['named.w2v', 'unnamed']) {
+    await saveWord2Vec(kv, file(name));
+    assert.deepEqual(readFileSync(file(name)), expected);
+    assertSameModel(await loadWord2Vec(file(name)), kv);
+  }
+});
+
 test('loads binary files without a newline after each vector (as gensim writes)', async () => {
   const path = file('no-newlines.bin');
   writeFileSync(

@@ -43,12 +43,11 @@ import { crc32 } from './crc32.js';
 import { checkLimit, readInputFile } from './input-file.js';
 import { warningListener, warnOfNonFiniteRows, type WarningListener } from './load-warnings.js';
 import {
+  encodePreamble,
   expectedOutputRows,
   FORMAT_NAME,
-  NATIVE_MAGIC,
   PREAMBLE_BYTES,
   readHeader,
-  VERSION,
   type BlockEntry,
   type BlockName,
   type Header,
@@ -175,11 +174,7 @@ export async function saveNative(path: string, model: NativeModel): Promise<void
   // Spaces fill the header up to the first block, so that it starts where the header says.
   header = Buffer.concat([header, Buffer.alloc(dataStart - PREAMBLE_BYTES - header.length, 0x20)]);
 
-  const preamble = Buffer.alloc(PREAMBLE_BYTES);
-  preamble.set(NATIVE_MAGIC, 0);
-  preamble.writeUInt32LE(VERSION, 8);
-  preamble.writeUInt32LE(header.length, 12);
-  preamble.writeUInt32LE(crc32(header), 16);
+  const preamble = encodePreamble(header);
 
   await writeFileAtomically(path, async (handle) => {
     await writeAll(handle, preamble);

@@ -94,6 +94,16 @@ export function isNativeMagic(bytes: Uint8Array): boolean {
   return bytes.length >= NATIVE_MAGIC.length && NATIVE_MAGIC.every((b, i) => bytes[i] === b);
 }
 
+/** The preamble that comes before `header`, the header's bytes as written (padding included). */
+export function encodePreamble(header: Uint8Array): Buffer {
+  const preamble = Buffer.alloc(PREAMBLE_BYTES);
+  preamble.set(NATIVE_MAGIC, 0);
+  preamble.writeUInt32LE(VERSION, 8);
+  preamble.writeUInt32LE(header.length, 12);
+  preamble.writeUInt32LE(crc32(header), 16);
+  return preamble;
+}
+
 /** Rows of output weights: one per word ('ns'), one per inner node of the Huffman tree ('hs'). */
 export function expectedOutputRows(kind: OutputKind, size: number): number {
   return kind === 'ns' ? size : Math.max(size - 1, 1);
