@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { ProgressReporter } from '../src/cli/progress.js';
 import { formatTrainSummary } from '../src/cli/train.js';
 import { W2vError } from '../src/errors.js';
-import { formatFromExtension } from '../src/io/load.js';
+import { formatFromPath } from '../src/io/file-format.js';
 import { train } from '../src/train/trainer.js';
 
 const QUERY_WORDS = ['king', 'france', 'computer', 'two', 'music'];
@@ -63,7 +63,7 @@ async function main(): Promise<number> {
     formatTrainSummary(model.summary, {
       epochs: model.options.epochs,
       output: resolve(output),
-      format: formatFromExtension(output) ?? 'bin',
+      format: formatFromPath(output),
     }),
   );
 

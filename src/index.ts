@@ -25,12 +25,8 @@ export type {
   VectorQueryOptions,
   VectorQuery,
 } from './vectors/keyed-vectors.js';
-export { loadWord2Vec, saveWord2Vec, formatFromPath } from './io/word2vec-format.js';
-export type {
-  VectorFormat,
-  LoadWord2VecOptions,
-  SaveWord2VecOptions,
-} from './io/word2vec-format.js';
+export { loadWord2Vec, saveWord2Vec } from './io/word2vec-format.js';
+export type { LoadWord2VecOptions, SaveWord2VecOptions } from './io/word2vec-format.js';
 export { loadNative, saveNative } from './io/native-format.js';
 export type {
   NativeModel,
@@ -39,8 +35,12 @@ export type {
   TrainingState,
   CorpusIdentity,
 } from './io/native-format.js';
-export { loadVectors, saveVectors, detectFormat, formatFromExtension } from './io/load.js';
-export type { FileFormat, LoadVectorsOptions, SaveVectorsOptions } from './io/load.js';
+export { formatFromPath } from './io/file-format.js';
+export type { FileFormat } from './io/file-format.js';
+export { loadVectors, detectFormat } from './io/load.js';
+export type { LoadVectorsOptions } from './io/load.js';
+export { saveVectors } from './io/save.js';
+export type { SaveVectorsOptions } from './io/save.js';
 export { evaluateAnalogies } from './eval/analogies.js';
 export type { AnalogyOptions, AnalogyResult, AnalogySectionResult } from './eval/analogies.js';
 export { evaluateWordPairs } from './eval/word-pairs.js';

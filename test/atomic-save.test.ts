@@ -8,14 +8,16 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadVectors, saveVectors, type FileFormat } from '../src/io/load.js';
+import type { FileFormat } from '../src/io/file-format.js';
+import { loadVectors } from '../src/io/load.js';
+import { saveVectors } from '../src/io/save.js';
 import { royalModel } from './fixtures.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'w2v-atomic-save-test-'));
 after(() => rmSync(directory, { recursive: true, force: true }));
 
 /** The compiled saver, for the child: dist/test → dist/src. */
-const LOAD_MODULE = new URL('../src/io/load.js', import.meta.url).href;
+const SAVE_MODULE = new URL('../src/io/save.js', import.meta.url).href;
 const KEYED_VECTORS_MODULE = new URL('../src/vectors/keyed-vectors.js', import.meta.url).href;
 
 /** 20,000 × 100 float32s: 8 MB in binary and native, ~25 MB in text, so that the save takes long enough to be caught. */
@@ -24,7 +26,7 @@ const CHILD_DIM = 100;
 
 /** Builds a large model and saves it over argv[1] in format argv[2]. */
 const CHILD_SCRIPT = `
-const { saveVectors } = await import(${JSON.stringify(LOAD_MODULE)});
+const { saveVectors } = await import(${JSON.stringify(SAVE_MODULE)});
 const { KeyedVectors } = await import(${JSON.stringify(KEYED_VECTORS_MODULE)});
 const [path, format] = process.argv.slice(1);
 const words = Array.from({ length: ${CHILD_WORDS} }, (_, i) => 'word' + i);

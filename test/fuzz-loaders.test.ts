@@ -18,9 +18,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { InputError } from '../src/errors.js';
-import { loadVectors, type FileFormat } from '../src/io/load.js';
+import type { FileFormat } from '../src/io/file-format.js';
+import { loadVectors } from '../src/io/load.js';
 import { loadNative, saveNative, type NativeModel } from '../src/io/native-format.js';
-import { loadWord2Vec, saveWord2Vec, type VectorFormat } from '../src/io/word2vec-format.js';
+import { loadWord2Vec, saveWord2Vec } from '../src/io/word2vec-format.js';
 import { resolveOptions } from '../src/options.js';
 import { seededRandom } from '../src/sampling/random.js';
 import { KeyedVectors } from '../src/vectors/keyed-vectors.js';
@@ -330,7 +331,7 @@ interface Word2vecLoad {
   /** File name without extension, in the test directory. */
   name: string;
   extension: string;
-  format: VectorFormat;
+  format: Exclude<FileFormat, 'native'>;
   limit: number | undefined;
   route: Route;
   /** What a value looks like after a save and load in this format (text rounds it). */
@@ -375,7 +376,7 @@ const EXTENSION: Record<FileFormat, string> = { bin: '.bin', txt: '.txt', native
 
 function word2vecProperty(
   pool: () => Sample<KeyedVectors>[],
-  format: VectorFormat,
+  format: Exclude<FileFormat, 'native'>,
   extension: string,
   valueOf?: (v: number) => number,
 ) {
@@ -593,7 +594,7 @@ test(`word2vec binary and text over 1 MiB: ${boundaryRuns} files damaged near th
     },
   );
   const property = fc.asyncProperty(
-    fc.constantFrom<VectorFormat>('bin', 'txt'),
+    fc.constantFrom<Exclude<FileFormat, 'native'>>('bin', 'txt'),
     fc.nat(),
     damage,
     fc.option(fc.nat(30_000), { nil: undefined, freq: 4 }),

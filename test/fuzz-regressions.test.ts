@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import * as zlib from 'node:zlib';
 import { InputError } from '../src/errors.js';
 import { detectFormat, loadVectors } from '../src/io/load.js';
-import { loadNative, NATIVE_MAGIC } from '../src/io/native-format.js';
+import { loadNative } from '../src/io/native-format.js';
+import { NATIVE_MAGIC } from '../src/io/native-header.js';
 import { loadWord2Vec, saveWord2Vec } from '../src/io/word2vec-format.js';
 import { KeyedVectors } from '../src/vectors/keyed-vectors.js';
 

@@ -6,8 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as zlib from 'node:zlib';
 import { InputError, UsageError, W2vError } from '../src/errors.js';
-import { detectFormat, formatFromExtension, loadVectors, saveVectors } from '../src/io/load.js';
-import { loadNative, NATIVE_MAGIC, saveNative, type NativeModel } from '../src/io/native-format.js';
+import { formatFromPath } from '../src/io/file-format.js';
+import { detectFormat, loadVectors } from '../src/io/load.js';
+import { saveVectors } from '../src/io/save.js';
+import { loadNative, saveNative, type NativeModel } from '../src/io/native-format.js';
+import { NATIVE_MAGIC } from '../src/io/native-header.js';
 import { saveWord2Vec } from '../src/io/word2vec-format.js';
 import { resolveOptions } from '../src/options.js';
 import { train } from '../src/train/trainer.js';
@@ -365,11 +368,13 @@ test('headers that lie give InputErrors before anything is allocated', async () 
 });
 
 test('formats are chosen by extension, by content when the name does not say, or as asked', async () => {
-  assert.equal(formatFromExtension('m.w2v'), 'native');
-  assert.equal(formatFromExtension('m.BIN'), 'bin');
-  assert.equal(formatFromExtension('m.vec'), 'txt');
-  assert.equal(formatFromExtension('m.txt'), 'txt');
-  assert.equal(formatFromExtension('m'), undefined);
+  assert.equal(formatFromPath('m.w2v', undefined, undefined), 'native');
+  assert.equal(formatFromPath('m.BIN', undefined, undefined), 'bin');
+  assert.equal(formatFromPath('m.vec', undefined, undefined), 'txt');
+  assert.equal(formatFromPath('m.txt', undefined, undefined), 'txt');
+  assert.equal(formatFromPath('m', undefined, undefined), undefined);
+  assert.equal(formatFromPath('m'), 'bin');
+  assert.equal(formatFromPath('m.w2v', 'txt'), 'txt');
   const { vectors: kv } = sampleModel(30, 4, 6);
   const plain = new KeyedVectors(
     kv.words.map((_, i) => `w${i}`),

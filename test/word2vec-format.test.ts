@@ -5,12 +5,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, UsageError, W2vError } from '../src/errors.js';
-import {
-  formatFloat32,
-  formatFromPath,
-  loadWord2Vec,
-  saveWord2Vec,
-} from '../src/io/word2vec-format.js';
+import { formatFromPath } from '../src/io/file-format.js';
+import { formatFloat32 } from '../src/io/float-text.js';
+import { loadWord2Vec, saveWord2Vec } from '../src/io/word2vec-format.js';
 import { KeyedVectors } from '../src/vectors/keyed-vectors.js';
 import { seededRandom } from '../src/sampling/random.js';
 import { gensimSkip, PYTHON } from './peers.js';
@@ -100,8 +97,9 @@ function binaryRecord(word: string, values: number[], newline: boolean): Buffer 
   return Buffer.concat([Buffer.from(`${word} `), floats, Buffer.from(newline ? '\n' : '')]);
 }
 
-test('formatFromPath: .txt .vec .text are text, anything else binary', () => {
+test('formatFromPath: .txt .vec .text are text, .w2v native, anything else binary', () => {
   assert.equal(formatFromPath('a/vectors.txt'), 'txt');
+  assert.equal(formatFromPath('model.w2v'), 'native');
   assert.equal(formatFromPath('vectors.VEC'), 'txt');
   assert.equal(formatFromPath('vectors.text'), 'txt');
   assert.equal(formatFromPath('vectors.bin'), 'bin');
@@ -175,6 +173,20 @@ test("binary layout is word2vec.c's: header, word, space, float32 LE, newline", 
   assert.deepEqual(readFileSync(path), expected);
   await saveWord2Vec(kv, file('layout.txt'));
   assert.equal(readFileSync(file('layout.txt'), 'utf8'), '2 2\nab 1 -2\né 0.5 3\n');
+});
+
+test('saveWord2Vec and loadWord2Vec write and read binary unless the name says text, .w2v included', async () => {
+  const kv = new KeyedVectors(['ab', 'é'], Float32Array.from([1, -2, 0.5, 3]), 2);
+  const expected = Buffer.concat([
+    header(2, 2),
+    binaryRecord('ab', [1, -2], true),
+    binaryRecord('é', [0.5, 3], true),
+  ]);
+  for (const name of ['named.w2v', 'unnamed']) {
+    await saveWord2Vec(kv, file(name));
+    assert.deepEqual(readFileSync(file(name)), expected);
+    assertSameModel(await loadWord2Vec(file(name)), kv);
+  }
 });
 
 test('loads binary files without a newline after each vector (as gensim writes)', async () => {

@@ -1,11 +1,7 @@
 import { Command, Option } from 'commander';
-import {
-  detectFormat,
-  FILE_FORMATS,
-  outputFormat,
-  saveVectors,
-  type FileFormat,
-} from '../io/load.js';
+import { FILE_FORMATS, formatFromPath, type FileFormat } from '../io/file-format.js';
+import { detectFormat } from '../io/load.js';
+import { saveVectors } from '../io/save.js';
 import { loadNative, saveNative } from '../io/native-format.js';
 import { loadWord2Vec } from '../io/word2vec-format.js';
 import { parsePositiveInteger, warningPrinter } from './vectors-args.js';
@@ -86,7 +82,7 @@ async function convert(
   options: ConvertCommandOptions,
 ): Promise<void> {
   const from = options.from ?? (await detectFormat(input));
-  const to = outputFormat(output, options.to);
+  const to = formatFromPath(output, options.to);
   let size: number;
   let dim: number;
   if (from === 'native') {

@@ -10,7 +10,7 @@ import {
 } from '../options.js';
 import { parseInteger, parseNumber } from './arguments.js';
 import { checkCorpusFiles } from '../corpus/reader.js';
-import { FILE_FORMATS, type FileFormat } from '../io/load.js';
+import { FILE_FORMATS, formatFromPath, type FileFormat } from '../io/file-format.js';
 import type { TrainProgress, TrainSummary } from '../train/types.js';
 import type { Word2Vec } from '../train/model.js';
 import { formatCount, formatDuration, ProgressReporter } from './progress.js';
@@ -174,11 +174,10 @@ async function runTrain(run: TrainRun): Promise<void> {
 
   // Loaded here rather than at the top so `w2v --help` and the other commands
   // do not pay for loading the trainer and its WebAssembly.
-  const { outputFormat } = await import('../io/load.js');
   const { train } = await import('../train/trainer.js');
   const { resume } = await import('../train/resume.js');
   const { TrainingInterrupted } = await import('../train/checkpoint.js');
-  const format = outputFormat(run.output, run.format);
+  const format = formatFromPath(run.output, run.format);
 
   const reporter = run.quiet ? undefined : new ProgressReporter();
   const log = run.log === undefined ? undefined : await deferredProgressLog(run.log);

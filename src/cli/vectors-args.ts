@@ -6,7 +6,8 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { W2vError } from '../errors.js';
-import { FILE_FORMATS, loadVectors, type FileFormat } from '../io/load.js';
+import { FILE_FORMATS, type FileFormat } from '../io/file-format.js';
+import { loadVectors } from '../io/load.js';
 import { printable, quoteWord } from '../printable.js';
 import type { KeyedVectors, Neighbour } from '../vectors/keyed-vectors.js';
 import { parseInteger } from './arguments.js';

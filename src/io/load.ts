@@ -1,23 +1,14 @@
 /**
- * Loading and saving word vectors in any supported format, chosen from the
- * file name or, when that does not say, from the file's content.
+ * Loading word vectors in any supported format, chosen from the file's
+ * content and name.
  */
-import { extname } from 'node:path';
-import { UsageError } from '../errors.js';
 import type { KeyedVectors } from '../vectors/keyed-vectors.js';
+import { checkFormat, formatFromPath, type FileFormat } from './file-format.js';
 import { readInputFile } from './input-file.js';
 import type { WarningListener } from './load-warnings.js';
-import { isNativeMagic, loadNative, saveNative } from './native-format.js';
-import { formatFromPath, loadWord2Vec, saveWord2Vec } from './word2vec-format.js';
-
-/**
- * - `bin`: word2vec binary (word2vec.c, gensim `binary=True`);
- * - `txt`: word2vec text, which is also fastText's `.vec`;
- * - `native`: word2vec-ts's own format with counts, output weights and training options.
- */
-export type FileFormat = 'bin' | 'txt' | 'native';
-
-export const FILE_FORMATS: readonly FileFormat[] = ['bin', 'txt', 'native'];
+import { loadNative } from './native-format.js';
+import { isNativeMagic } from './native-header.js';
+import { loadWord2Vec } from './word2vec-format.js';
 
 export interface LoadVectorsOptions {
   /** Default: see {@link detectFormat}. */
@@ -30,41 +21,6 @@ export interface LoadVectorsOptions {
    * Default: process.emitWarning.
    */
   onWarning?: WarningListener;
-}
-
-export interface SaveVectorsOptions {
-  /** Default: from the extension (see {@link formatFromExtension}); binary if it says nothing. */
-  format?: FileFormat;
-}
-
-/**
- * The format a file name implies: `.w2v` native, `.bin` binary, `.txt`,
- * `.vec` and `.text` text; undefined for anything else.
- * @example
- * formatFromExtension('wiki.vec'); // 'txt'
- * formatFromExtension('model'); // undefined
- */
-export function formatFromExtension(path: string): FileFormat | undefined {
-  switch (extname(path).toLowerCase()) {
-    case '.w2v':
-      return 'native';
-    case '.bin':
-      return 'bin';
-    default:
-      // word2vec's own rule for the text extensions; it calls anything else binary.
-      return formatFromPath(path) === 'txt' ? 'txt' : undefined;
-  }
-}
-
-/**
- * The format to write `path` in: `format` if given, else the one its
- * extension implies, else binary (as word2vec does).
- * @example
- * outputFormat('model.w2v'); // 'native'
- * outputFormat('vectors', 'txt'); // 'txt'
- */
-export function outputFormat(path: string, format?: FileFormat): FileFormat {
-  return format ?? formatFromExtension(path) ?? 'bin';
 }
 
 /** Bytes read to recognise a format. */
@@ -87,7 +43,7 @@ export async function detectFormat(path: string): Promise<FileFormat> {
     return bytes.subarray(0, bytesRead);
   });
   if (isNativeMagic(head)) return 'native';
-  const byName = formatFromExtension(path);
+  const byName = formatFromPath(path, undefined, undefined);
   if (byName) return byName;
   const headerEnd = head.indexOf(0x0a);
   const header = /^\s*(\d+)\s+(\d+)\s*$/.exec(head.toString('latin1', 0, Math.max(headerEnd, 0)));
@@ -127,27 +83,4 @@ export async function loadVectors(
   const { limit, onWarning } = options;
   if (format === 'native') return (await loadNative(path, { limit, onWarning })).vectors;
   return loadWord2Vec(path, { format, limit, onWarning });
-}
-
-/**
- * Saves word vectors in any format (native files then hold the vectors only,
- * without counts or output weights).
- * @example
- * await saveVectors(kv, 'vectors.txt');
- */
-export async function saveVectors(
-  kv: KeyedVectors,
-  path: string,
-  options: SaveVectorsOptions = {},
-): Promise<void> {
-  const format = outputFormat(path, options.format);
-  checkFormat(format);
-  if (format === 'native') await saveNative(path, { vectors: kv });
-  else await saveWord2Vec(kv, path, { format });
-}
-
-function checkFormat(format: string): asserts format is FileFormat {
-  if (!(FILE_FORMATS as readonly string[]).includes(format)) {
-    throw new UsageError(`unknown format '${format}': expected one of ${FILE_FORMATS.join(', ')}`);
-  }
 }

@@ -33,26 +33,29 @@
  * the file's size before allocating anything.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { endianness } from 'node:os';
-import * as zlib from 'node:zlib';
 import { InputError, UsageError } from '../errors.js';
-import {
-  resolveOptions,
-  type Loss,
-  type ResolvedTrainOptions,
-  type TrainOptions,
-} from '../options.js';
+import type { Loss, ResolvedTrainOptions } from '../options.js';
 import { KeyedVectors } from '../vectors/keyed-vectors.js';
 import { writeFileAtomically } from './atomic-write.js';
+import { readAt, writeAll } from './block-io.js';
+import { fromLittleEndian, littleEndianBytes } from './byte-order.js';
+import { crc32 } from './crc32.js';
 import { checkLimit, readInputFile } from './input-file.js';
 import { warningListener, warnOfNonFiniteRows, type WarningListener } from './load-warnings.js';
+import {
+  encodePreamble,
+  expectedOutputRows,
+  FORMAT_NAME,
+  PREAMBLE_BYTES,
+  readHeader,
+  type BlockEntry,
+  type BlockName,
+  type Header,
+  type OutputKind,
+  type TrainingState,
+} from './native-header.js';
 
-/**
- * Which output weights a model has: one row per word ('ns': negative
- * sampling, also the full softmax) or one per inner node of the Huffman tree
- * ('hs': hierarchical softmax).
- */
-export type OutputKind = 'ns' | 'hs';
+export type { CorpusIdentity, OutputKind, TrainingState } from './native-header.js';
 
 /** The output weights a loss trains: the full softmax keeps one row per word, as negative sampling does. */
 export function outputKindOf(loss: Loss): OutputKind {
@@ -75,37 +78,6 @@ export interface NativeModel {
   training?: TrainingState;
 }
 
-/**
- * Where an interrupted training run stopped: everything besides the weights,
- * counts and options that it needs to go on exactly as if it had not
- * stopped. Kept in the header of a native file (a checkpoint).
- */
-export interface TrainingState {
-  /** Corpus words trained so far over all epochs; the learning rate follows from it. */
-  wordsDone: number;
-  /** Words the whole run trains: words per epoch × epochs. */
-  totalWords: number;
-  /** The epoch under way (0-based) and how many of its chunks are done. */
-  epoch: number;
-  chunksDone: number;
-  /** Entries per chunk the corpus was cut into; chunk positions depend on it. */
-  chunkTarget: number;
-  /** Each training thread's kernel random state (xorshift64*), as 16 hex digits. */
-  randomStates: string[];
-  /** Training examples so far, and the loss summed over the epoch under way with its examples. */
-  examples: number;
-  epochLoss: number;
-  epochExamples: number;
-  /** The corpus it trains on, to tell a resumed run from training on other text. */
-  corpus: CorpusIdentity;
-}
-
-/** A corpus as a checkpoint remembers it: its tokens and each file's name and size. */
-export interface CorpusIdentity {
-  tokens: number;
-  files: Array<{ path: string; bytes: number }>;
-}
-
 export interface LoadNativeOptions {
   /**
    * Load only the first `limit` words, with their counts. Output weights are
@@ -115,50 +87,6 @@ export interface LoadNativeOptions {
   limit?: number;
   /** Told, in one line, of words with NaN or infinite values. Default: process.emitWarning. */
   onWarning?: WarningListener;
-}
-
-/** The first 8 bytes of every native file. */
-export const NATIVE_MAGIC: Uint8Array = Uint8Array.from([
-  0x89, 0x57, 0x32, 0x56, 0x0d, 0x0a, 0x1a, 0x0a,
-]);
-const VERSION = 1;
-const PREAMBLE_BYTES = 24;
-/** More than any real header (which is about a kilobyte); a larger declared length means a damaged file. */
-const MAX_HEADER_BYTES = 1 << 24;
-const FORMAT_NAME = 'word2vec-ts native';
-const LITTLE_ENDIAN = endianness() === 'LE';
-/** Bytes per read or write call; large blocks go in several. */
-const IO_CHUNK = 1 << 30;
-
-const BLOCK_NAMES = ['wordLengths', 'words', 'counts', 'vectors', 'outputWeights'] as const;
-type BlockName = (typeof BLOCK_NAMES)[number];
-
-interface BlockEntry {
-  offset: number;
-  bytes: number;
-  crc32: number;
-  /** outputWeights only. */
-  rows?: number;
-}
-
-interface Header {
-  format: string;
-  size: number;
-  dim: number;
-  outputKind: OutputKind | null;
-  options: ResolvedTrainOptions | null;
-  fileBytes: number;
-  blocks: Partial<Record<BlockName, BlockEntry>>;
-  training?: TrainingState;
-}
-
-/**
- * Whether `bytes` start with the native format's magic.
- * @example
- * isNativeMagic(firstBytes); // true for a .w2v file
- */
-export function isNativeMagic(bytes: Uint8Array): boolean {
-  return bytes.length >= NATIVE_MAGIC.length && NATIVE_MAGIC.every((b, i) => bytes[i] === b);
 }
 
 /**
@@ -246,11 +174,7 @@ export async function saveNative(path: string, model: NativeModel): Promise<void
   // Spaces fill the header up to the first block, so that it starts where the header says.
   header = Buffer.concat([header, Buffer.alloc(dataStart - PREAMBLE_BYTES - header.length, 0x20)]);
 
-  const preamble = Buffer.alloc(PREAMBLE_BYTES);
-  preamble.set(NATIVE_MAGIC, 0);
-  preamble.writeUInt32LE(VERSION, 8);
-  preamble.writeUInt32LE(header.length, 12);
-  preamble.writeUInt32LE(crc32(header), 16);
+  const preamble = encodePreamble(header);
 
   await writeFileAtomically(path, async (handle) => {
     await writeAll(handle, preamble);
@@ -352,314 +276,8 @@ export async function loadNative(
   });
 }
 
-function expectedOutputRows(kind: OutputKind, size: number): number {
-  return kind === 'ns' ? size : Math.max(size - 1, 1);
-}
-
 function align8(offset: number): number {
   return Math.ceil(offset / 8) * 8;
-}
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-/** CRC-32 (as zip and PNG), natively where Node has it (20.15 and later). */
-function crc32(bytes: Uint8Array): number {
-  const native = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
-  if (native) return native(bytes);
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-type NumberArray = Uint32Array | Float32Array | Float64Array;
-
-/** The little-endian bytes of a typed array: a view on little-endian machines, a swapped copy otherwise. */
-function littleEndianBytes(array: NumberArray): Uint8Array {
-  const view = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
-  if (LITTLE_ENDIAN) return view;
-  const width = array.BYTES_PER_ELEMENT;
-  const swapped = new Uint8Array(view.length);
-  for (let i = 0; i < view.length; i += width)
-    for (let b = 0; b < width; b++) swapped[i + b] = view[i + width - 1 - b]!;
-  return swapped;
-}
-
-/** A typed array over little-endian bytes (which the caller owns, aligned to the element size). */
-function fromLittleEndian<T extends NumberArray>(
-  bytes: Uint8Array,
-  type: { new (buffer: ArrayBuffer, offset: number, length: number): T; BYTES_PER_ELEMENT: number },
-): T {
-  const width = type.BYTES_PER_ELEMENT;
-  if (!LITTLE_ENDIAN) {
-    for (let i = 0; i < bytes.length; i += width) bytes.subarray(i, i + width).reverse();
-  }
-  return new type(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.length / width);
-}
-
-async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
-  for (let offset = 0; offset < bytes.length;) {
-    const { bytesWritten } = await handle.write(
-      bytes,
-      offset,
-      Math.min(IO_CHUNK, bytes.length - offset),
-    );
-    offset += bytesWritten;
-  }
-}
-
-/** Reads `length` bytes at `position` into a new buffer; false if the file ends first. */
-async function readAt(
-  handle: FileHandle,
-  position: number,
-  length: number,
-): Promise<Uint8Array | undefined> {
-  const bytes = new Uint8Array(new ArrayBuffer(length));
-  for (let done = 0; done < length;) {
-    const { bytesRead } = await handle.read(
-      bytes,
-      done,
-      Math.min(IO_CHUNK, length - done),
-      position + done,
-    );
-    if (bytesRead === 0) return undefined;
-    done += bytesRead;
-  }
-  return bytes;
-}
-
-async function readHeader(handle: FileHandle, path: string, fileBytes: number): Promise<Header> {
-  const fail = (offset: number, message: string): never => {
-    throw new InputError(`${path}: byte offset ${offset}: ${message}`);
-  };
-  const preamble =
-    fileBytes >= PREAMBLE_BYTES ? await readAt(handle, 0, PREAMBLE_BYTES) : undefined;
-  if (!preamble || !isNativeMagic(preamble)) {
-    const found =
-      preamble ?? (await readAt(handle, 0, Math.min(fileBytes, 8))) ?? new Uint8Array(0);
-    if (found.length >= 8 && isNativeMagic(found))
-      fail(fileBytes, `the file ends inside its ${PREAMBLE_BYTES}-byte preamble`);
-    throw new InputError(
-      `${path}: not a ${FORMAT_NAME} model file: expected the bytes ${hex(NATIVE_MAGIC)} at byte offset 0, ` +
-        `found ${found.length === 0 ? 'an empty file' : hex(found.subarray(0, 8))}`,
-    );
-  }
-  const bytes = Buffer.from(preamble.buffer, preamble.byteOffset, preamble.length);
-  const version = bytes.readUInt32LE(8);
-  if (version !== VERSION) {
-    fail(
-      8,
-      version > VERSION
-        ? `format version ${version} is newer than this version of word2vec-ts reads (${VERSION}); upgrade to load it`
-        : `unknown format version ${version}`,
-    );
-  }
-  const headerBytes = bytes.readUInt32LE(12);
-  if (
-    headerBytes === 0 ||
-    headerBytes > MAX_HEADER_BYTES ||
-    PREAMBLE_BYTES + headerBytes > fileBytes
-  ) {
-    fail(
-      12,
-      `the header length ${headerBytes} does not fit the file (${fileBytes} bytes); the file is truncated or damaged`,
-    );
-  }
-  const headerData = (await readAt(handle, PREAMBLE_BYTES, headerBytes))!;
-  if (crc32(headerData) !== bytes.readUInt32LE(16)) {
-    fail(
-      PREAMBLE_BYTES,
-      `the header (${headerBytes} bytes) is damaged: its checksum does not match`,
-    );
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(headerData));
-  } catch (error) {
-    fail(PREAMBLE_BYTES, `the header is not valid JSON: ${(error as Error).message}`);
-  }
-  return checkHeader(parsed, fileBytes, PREAMBLE_BYTES + headerBytes, (message) =>
-    fail(PREAMBLE_BYTES, `header: ${message}`),
-  );
-}
-
-/** Checks every field and that the blocks fit the file, before anything is allocated. */
-function checkHeader(
-  value: unknown,
-  fileBytes: number,
-  dataStart: number,
-  fail: (message: string) => never,
-): Header {
-  if (!isRecord(value)) return fail('expected a JSON object');
-  if (value['format'] !== FORMAT_NAME) fail(`expected "format": "${FORMAT_NAME}"`);
-  const size = value['size'];
-  const dim = value['dim'];
-  if (!isCount(size))
-    return fail(`"size" must be a non-negative integer, found ${JSON.stringify(size)}`);
-  if (!isCount(dim) || dim < 1)
-    return fail(`"dim" must be a positive integer, found ${JSON.stringify(dim)}`);
-  if (value['fileBytes'] !== fileBytes) {
-    fail(
-      `the file should be ${JSON.stringify(value['fileBytes'])} bytes long but is ${fileBytes}; it is truncated or damaged`,
-    );
-  }
-  const outputKind = value['outputKind'];
-  if (outputKind !== null && outputKind !== 'ns' && outputKind !== 'hs') {
-    fail(`"outputKind" must be "ns", "hs" or null, found ${JSON.stringify(outputKind)}`);
-  }
-  let options: ResolvedTrainOptions | null = null;
-  if (value['options'] !== null) {
-    if (!isRecord(value['options'])) fail('"options" must be an object or null');
-    try {
-      options = resolveOptions(value['options'] as unknown as TrainOptions);
-    } catch (error) {
-      if (error instanceof UsageError) fail(`"options": ${error.message}`);
-      throw error;
-    }
-  }
-  const blocks = value['blocks'];
-  if (!isRecord(blocks)) return fail('"blocks" must be an object');
-  const expected: Record<BlockName, number | undefined> = {
-    wordLengths: size * 4,
-    words: undefined, // checked against the word lengths once they are read
-    counts: size * 8,
-    vectors: size * dim * 4,
-    outputWeights:
-      outputKind === null
-        ? undefined
-        : expectedOutputRows(outputKind as OutputKind, size) * dim * 4,
-  };
-  const checked: Partial<Record<BlockName, BlockEntry>> = {};
-  const extents: Array<[number, number, string]> = [];
-  for (const name of Object.keys(blocks)) {
-    if (!(BLOCK_NAMES as readonly string[]).includes(name)) fail(`unknown block "${name}"`);
-  }
-  for (const name of BLOCK_NAMES) {
-    const entry = blocks[name];
-    if (entry === undefined) {
-      if (name === 'wordLengths' || name === 'words' || name === 'vectors')
-        fail(`the block "${name}" is missing`);
-      if (name === 'outputWeights' && outputKind !== null)
-        fail(`"outputKind" is "${String(outputKind)}" but the block "outputWeights" is missing`);
-      continue;
-    }
-    if (name === 'outputWeights' && outputKind === null)
-      fail('the block "outputWeights" needs an "outputKind"');
-    if (
-      !isRecord(entry) ||
-      !isCount(entry['offset']) ||
-      !isCount(entry['bytes']) ||
-      !isCount(entry['crc32'])
-    ) {
-      return fail(`block "${name}" must have integer "offset", "bytes" and "crc32"`);
-    }
-    const {
-      offset,
-      bytes,
-      crc32: checksum,
-    } = entry as { offset: number; bytes: number; crc32: number };
-    const wanted = expected[name];
-    if (wanted !== undefined && bytes !== wanted) {
-      fail(`block "${name}" has ${bytes} bytes; ${size} words of ${dim} dimensions need ${wanted}`);
-    }
-    if (offset % 8 !== 0 || offset < dataStart || offset + bytes > fileBytes) {
-      fail(
-        `block "${name}" (${bytes} bytes at byte offset ${offset}) lies outside the data (bytes ${dataStart} to ${fileBytes})`,
-      );
-    }
-    checked[name] = { offset, bytes, crc32: checksum };
-    if (name === 'outputWeights') checked[name].rows = bytes / (dim * 4);
-    extents.push([offset, offset + bytes, name]);
-  }
-  extents.sort((a, b) => a[0] - b[0]);
-  for (let i = 1; i < extents.length; i++) {
-    if (extents[i]![0] < extents[i - 1]![1])
-      fail(`blocks "${extents[i - 1]![2]}" and "${extents[i]![2]}" overlap`);
-  }
-  const header: Header = {
-    format: FORMAT_NAME,
-    size,
-    dim,
-    outputKind: outputKind as OutputKind | null,
-    options,
-    fileBytes,
-    blocks: checked,
-  };
-  if (value['training'] !== undefined) {
-    if (options === null || outputKind === null || checked.counts === undefined) {
-      fail(
-        '"training" needs "options", "outputKind" and the block "counts": a checkpoint holds the whole model',
-      );
-    }
-    header.training = checkTrainingState(value['training'], (message) =>
-      fail(`"training": ${message}`),
-    );
-  }
-  return header;
-}
-
-/** Checks a checkpoint's progress record field by field. */
-function checkTrainingState(value: unknown, fail: (message: string) => never): TrainingState {
-  if (!isRecord(value)) return fail('expected an object');
-  const count = (name: string): number => {
-    const field = value[name];
-    if (!isCount(field))
-      fail(`"${name}" must be a non-negative integer, found ${JSON.stringify(field)}`);
-    return field as number;
-  };
-  const finite = (name: string): number => {
-    const field = value[name];
-    if (typeof field !== 'number' || !Number.isFinite(field))
-      fail(`"${name}" must be a number, found ${JSON.stringify(field)}`);
-    return field as number;
-  };
-  const state: TrainingState = {
-    wordsDone: count('wordsDone'),
-    totalWords: count('totalWords'),
-    epoch: count('epoch'),
-    chunksDone: count('chunksDone'),
-    chunkTarget: count('chunkTarget'),
-    randomStates: [],
-    examples: count('examples'),
-    epochLoss: finite('epochLoss'),
-    epochExamples: count('epochExamples'),
-    corpus: { tokens: 0, files: [] },
-  };
-  if (state.wordsDone > state.totalWords)
-    fail(`"wordsDone" (${state.wordsDone}) exceeds "totalWords" (${state.totalWords})`);
-  if (state.chunkTarget < 1) fail('"chunkTarget" must be at least 1');
-  const states = value['randomStates'];
-  if (
-    !Array.isArray(states) ||
-    states.length === 0 ||
-    !states.every((s) => typeof s === 'string' && /^[0-9a-f]{16}$/.test(s))
-  ) {
-    fail('"randomStates" must be a non-empty list of 16-digit hexadecimal strings');
-  }
-  state.randomStates = states as string[];
-  const corpus = value['corpus'];
-  if (!isRecord(corpus) || !isCount(corpus['tokens']) || !Array.isArray(corpus['files'])) {
-    return fail('"corpus" must be an object with "tokens" and "files"');
-  }
-  const files = corpus['files'] as unknown[];
-  if (!files.every((f) => isRecord(f) && typeof f['path'] === 'string' && isCount(f['bytes']))) {
-    fail('"corpus"."files" must list objects with "path" and "bytes"');
-  }
-  state.corpus = {
-    tokens: corpus['tokens'],
-    files: (files as Array<{ path: string; bytes: number }>).map(({ path, bytes }) => ({
-      path,
-      bytes,
-    })),
-  };
-  return state;
 }
 
 /** Reads the first `length` bytes of a block, checking its checksum if `verify` (and it is read whole). */
@@ -704,16 +322,4 @@ function decodeWords(
     at = end;
   }
   return words;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
 }

@@ -2,7 +2,7 @@ import type { ResolvedTrainOptions } from '../options.js';
 import type { KeyedVectors } from '../vectors/keyed-vectors.js';
 import { saveWord2Vec } from '../io/word2vec-format.js';
 import { outputKindOf, saveNative } from '../io/native-format.js';
-import { outputFormat, type FileFormat } from '../io/load.js';
+import { formatFromPath, type FileFormat } from '../io/file-format.js';
 import type { TrainSummary } from './types.js';
 
 /** A trained model: the word vectors, the corpus counts behind them and how they were trained. */
@@ -39,7 +39,7 @@ export class Word2Vec {
    * @example await model.save('model.w2v')
    */
   save(path: string, options?: { format?: FileFormat }): Promise<void> {
-    const format = outputFormat(path, options?.format);
+    const format = formatFromPath(path, options?.format);
     if (format === 'native') {
       return saveNative(path, {
         vectors: this.vectors,

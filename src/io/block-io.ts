@@ -1,0 +1,40 @@
+/**
+ * Writing and reading byte ranges of any length on an open file, in calls
+ * small enough for Node.
+ */
+import type { FileHandle } from 'node:fs/promises';
+
+/** Bytes per read or write call; large blocks go in several. */
+const IO_CHUNK = 1 << 30;
+
+/** Writes all of `bytes` at the current file position. */
+export async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
+  for (let offset = 0; offset < bytes.length;) {
+    const { bytesWritten } = await handle.write(
+      bytes,
+      offset,
+      Math.min(IO_CHUNK, bytes.length - offset),
+    );
+    offset += bytesWritten;
+  }
+}
+
+/** Reads `length` bytes at `position` into a new buffer; undefined if the file ends first. */
+export async function readAt(
+  handle: FileHandle,
+  position: number,
+  length: number,
+): Promise<Uint8Array | undefined> {
+  const bytes = new Uint8Array(new ArrayBuffer(length));
+  for (let done = 0; done < length;) {
+    const { bytesRead } = await handle.read(
+      bytes,
+      done,
+      Math.min(IO_CHUNK, length - done),
+      position + done,
+    );
+    if (bytesRead === 0) return undefined;
+    done += bytesRead;
+  }
+  return bytes;
+}

@@ -1,0 +1,61 @@
+/**
+ * The vector file formats and how a file name chooses one.
+ */
+import { extname } from 'node:path';
+import { UsageError } from '../errors.js';
+
+/**
+ * - `bin`: word2vec binary (word2vec.c, gensim `binary=True`);
+ * - `txt`: word2vec text, which is also fastText's `.vec`;
+ * - `native`: word2vec-ts's own format with counts, output weights and training options.
+ */
+export type FileFormat = 'bin' | 'txt' | 'native';
+
+export const FILE_FORMATS: readonly FileFormat[] = ['bin', 'txt', 'native'];
+
+/** The extensions that name a format; word2vec.c's rule for the text ones. */
+const EXTENSION_FORMATS: ReadonlyMap<string, FileFormat> = new Map([
+  ['.w2v', 'native'],
+  ['.bin', 'bin'],
+  ['.txt', 'txt'],
+  ['.vec', 'txt'],
+  ['.text', 'txt'],
+]);
+
+/**
+ * The format for `path`: `given` if there is one, else the one its extension
+ * implies (`.w2v` native, `.bin` binary, `.txt`, `.vec` and `.text` text),
+ * else `otherwise`: binary unless the caller passes undefined, to judge the
+ * file by its content instead.
+ * @example
+ * formatFromPath('wiki.vec'); // 'txt'
+ * formatFromPath('model.w2v'); // 'native'
+ * formatFromPath('vectors'); // 'bin', as word2vec.c assumes
+ * formatFromPath('vectors', 'txt'); // 'txt'
+ * formatFromPath('vectors', undefined, undefined); // undefined: the name does not say
+ */
+export function formatFromPath(path: string, given?: FileFormat): FileFormat;
+export function formatFromPath(
+  path: string,
+  given: FileFormat | undefined,
+  otherwise: FileFormat | undefined,
+): FileFormat | undefined;
+export function formatFromPath(
+  path: string,
+  given?: FileFormat,
+  // A rest tuple, so that an explicit undefined is told apart from no argument.
+  ...otherwise: [FileFormat | undefined] | []
+): FileFormat | undefined {
+  return (
+    given ??
+    EXTENSION_FORMATS.get(extname(path).toLowerCase()) ??
+    (otherwise.length > 0 ? otherwise[0] : 'bin')
+  );
+}
+
+/** Checks a format given at run time (from JavaScript or the command line) is one of {@link FILE_FORMATS}. */
+export function checkFormat(format: string): asserts format is FileFormat {
+  if (!(FILE_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`unknown format '${format}': expected one of ${FILE_FORMATS.join(', ')}`);
+  }
+}

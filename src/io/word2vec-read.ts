@@ -1,0 +1,311 @@
+/**
+ * Reading word2vec files: the header line, the words (decoded and kept once
+ * each) and the binary or text records, with messages that say where a
+ * malformed file goes wrong.
+ */
+import { isUtf8 } from 'node:buffer';
+import { InputError } from '../errors.js';
+import { quoteWord } from '../printable.js';
+import { LITTLE_ENDIAN } from './byte-order.js';
+import { isWhiteSpace, NOT_A_NUMBER, parseSimpleDecimal, parseValue } from './float-text.js';
+import { NotedWords } from './load-warnings.js';
+import { NEWLINE, type ChunkReader } from './word2vec-chunks.js';
+
+interface Header {
+  count: number;
+  dim: number;
+  /** Bytes of the header line including its newline. */
+  bytes: number;
+}
+
+/** Reads the header line `<count> <dim>` and leaves the reader at the first record. */
+export async function readHeader(reader: ChunkReader, path: string): Promise<Header> {
+  let newline = reader.find(NEWLINE, 0);
+  while (newline < 0 && reader.end < 4096 && (await reader.more()))
+    newline = reader.find(NEWLINE, 0);
+  // The whole line: a header padded past a fixed length could otherwise hide what follows the numbers.
+  const lineEnd = newline >= 0 ? newline : Math.min(reader.end, 200);
+  const text = reader.buffer.toString('utf8', 0, lineEnd).trim();
+  const match = newline >= 0 ? /^(\d+)[ \t]+(\d+)$/.exec(text) : null;
+  const count = match ? Number(match[1]) : NaN;
+  const dim = match ? Number(match[2]) : NaN;
+  if (!Number.isSafeInteger(count) || !Number.isSafeInteger(dim) || dim < 1) {
+    const excerpt = text.slice(0, 60);
+    // Quoting random bytes would only print noise.
+    const found =
+      reader.end === 0
+        ? 'an empty file'
+        : /[\uFFFD\p{Cc}]/u.test(excerpt.replace(/\t/g, ' '))
+          ? 'binary data'
+          : JSON.stringify(excerpt);
+    throw new InputError(
+      `${path} line 1: expected a header "<vector count> <dimensions>" (dimensions at least 1), found ${found}; ` +
+        'is it a word2vec (.bin, .txt, .vec) or native (.w2v) model?',
+    );
+  }
+  reader.start = newline + 1;
+  return { count, dim, bytes: newline + 1 };
+}
+
+/**
+ * The words of a word2vec file as they are read: decoded from UTF-8 and kept
+ * once each, the first time. Words that were not UTF-8 and words met again
+ * are noted for the load's warnings.
+ */
+export class LoadedWords {
+  readonly list: string[] = [];
+  readonly repeated = new NotedWords();
+  readonly notUtf8 = new NotedWords();
+  private readonly seen = new Set<string>();
+
+  /** @param unit How a location is given: 'line' (text) or 'byte offset' (binary). */
+  constructor(private readonly unit: string) {}
+
+  /** Decodes the word `bytes[start..end)`, found at `location`. */
+  decode(bytes: Buffer, start: number, end: number, location: number): string {
+    const word = bytes.toString('utf8', start, end);
+    // Only a word holding U+FFFD can have had invalid bytes; the file may also hold U+FFFD itself.
+    if (word.includes('\uFFFD') && !isUtf8(bytes.subarray(start, end)))
+      this.notUtf8.add(word, this.unit, location);
+    return word;
+  }
+
+  /** Keeps `word` unless it was kept before; says whether it was kept. */
+  keep(word: string, location: number): boolean {
+    if (this.seen.has(word)) {
+      this.repeated.add(word, this.unit, location);
+      return false;
+    }
+    this.seen.add(word);
+    this.list.push(word);
+    return true;
+  }
+}
+
+/** The vectors of the kept words, without the unused tail that repeated words leave. */
+function keptVectors(words: LoadedWords, vectors: Float32Array, dim: number): Float32Array {
+  const used = words.list.length * dim;
+  return used === vectors.length ? vectors : vectors.slice(0, used);
+}
+
+/**
+ * Reads binary records: a word, a space and `dim` float32 values, then a
+ * line break (word2vec.c) or directly the next word (gensim). The byte after
+ * the first vector says which, and every later vector must be followed the
+ * same way. A wrong dimension in the header shifts every record, and these
+ * checks are where it shows: a vector is then followed by something else, a
+ * "word" runs into a line break (no tool writes a word holding one), or bytes
+ * are left after the last vector, where only white space may follow (that
+ * last check needs the whole file, so it is left out when reading the first
+ * vectors only). Line breaks before the first word are skipped, as gensim does.
+ */
+export async function readBinaryRecords(
+  reader: ChunkReader,
+  path: string,
+  count: number,
+  dim: number,
+  words: LoadedWords,
+  readsToEnd: boolean,
+): Promise<Float32Array> {
+  const vectorBytes = dim * 4;
+  const vectors = new Float32Array(count * dim);
+  const vectorMemory = new Uint8Array(vectors.buffer);
+  const dimensionHint = `is the dimension in the header (${dim}) right?`;
+  /** Whether a line break follows each vector; known once the first one is read. */
+  let lineBreakAfterVector: boolean | undefined;
+  let previousWord = '';
+  for (let record = 0; record < count; record++) {
+    if (record > 0) {
+      if (reader.start === reader.end && !(await reader.more()))
+        throw endsEarly(reader, path, record, count);
+      const next = reader.buffer[reader.start]!;
+      lineBreakAfterVector ??= next === NEWLINE;
+      if (lineBreakAfterVector !== (next === NEWLINE)) {
+        throw new InputError(
+          `${path}: expected a line break at byte offset ${reader.offset(reader.start)} after vector ${record} of ${count} ` +
+            `(${quoteWord(previousWord)}), as after the first vector, found ${describeByte(next)}; ${dimensionHint}`,
+        );
+      }
+    }
+    if (record === 0 || lineBreakAfterVector) {
+      for (;;) {
+        while (reader.start < reader.end && reader.buffer[reader.start] === NEWLINE) reader.start++;
+        if (reader.start < reader.end || !(await reader.more())) break;
+      }
+      if (reader.start === reader.end) throw endsEarly(reader, path, record, count);
+    }
+    let wordEnd = reader.findWordEnd(reader.start);
+    while (wordEnd < 0 && (await reader.more())) wordEnd = reader.findWordEnd(reader.start);
+    if (wordEnd < 0) {
+      throw new InputError(
+        `${path}: expected a word and a space at byte offset ${reader.offset(reader.start)} (vector ${record + 1} of ${count}), ` +
+          `found the end of the file`,
+      );
+    }
+    if (reader.buffer[wordEnd] === NEWLINE) {
+      throw new InputError(
+        `${path}: expected a word and a space at byte offset ${reader.offset(reader.start)} (vector ${record + 1} of ${count}), ` +
+          `found a line break at byte offset ${reader.offset(wordEnd)}; ${dimensionHint}`,
+      );
+    }
+    if (wordEnd === reader.start) {
+      throw new InputError(
+        `${path}: expected a word at byte offset ${reader.offset(reader.start)} (vector ${record + 1} of ${count}), ` +
+          `found a space; ${dimensionHint}`,
+      );
+    }
+    let space = wordEnd;
+    while (reader.end - (space + 1) < vectorBytes) {
+      // `more` may move the buffer contents, so keep positions relative to `start`.
+      const wordLength = space - reader.start;
+      if (!(await reader.more())) {
+        const word = reader.buffer.toString('utf8', reader.start, reader.start + wordLength);
+        throw new InputError(
+          `${path}: vector ${record + 1} of ${count} (${quoteWord(word)}) at byte offset ${reader.offset(reader.start + wordLength + 1)} ` +
+            `is truncated: expected ${vectorBytes} bytes of float32 values, found ${reader.end - (reader.start + wordLength + 1)}; ` +
+            `the file is cut short, or ${dimensionHint}`,
+        );
+      }
+      space = reader.start + wordLength;
+    }
+    const valuesAt = space + 1;
+    const wordOffset = reader.offset(reader.start);
+    const word = words.decode(reader.buffer, reader.start, space, wordOffset);
+    previousWord = word;
+    reader.start = valuesAt + vectorBytes;
+    const row = words.list.length;
+    if (!words.keep(word, wordOffset)) continue;
+    if (LITTLE_ENDIAN) {
+      vectorMemory.set(reader.buffer.subarray(valuesAt, valuesAt + vectorBytes), row * vectorBytes);
+    } else {
+      for (let k = 0; k < dim; k++)
+        vectors[row * dim + k] = reader.buffer.readFloatLE(valuesAt + k * 4);
+    }
+  }
+  if (readsToEnd) {
+    for (;;) {
+      while (reader.start < reader.end && isWhiteSpace(reader.buffer[reader.start]!))
+        reader.start++;
+      if (reader.start < reader.end || !(await reader.more())) break;
+    }
+    if (reader.start < reader.end) {
+      throw new InputError(
+        `${path}: byte offset ${reader.offset(reader.start)}: found ${describeByte(reader.buffer[reader.start]!)} ` +
+          `after the ${count} vectors the header declares, where only white space may follow; ${dimensionHint}`,
+      );
+    }
+  }
+  return keptVectors(words, vectors, dim);
+}
+
+function endsEarly(reader: ChunkReader, path: string, record: number, count: number): InputError {
+  return new InputError(
+    `${path}: the file ends at byte offset ${reader.offset(reader.start)} after ${record} vectors, but the header declares ${count}`,
+  );
+}
+
+/** A byte for a message: the character if it is printable ASCII, else its hex value. */
+function describeByte(byte: number): string {
+  const hex = `0x${byte.toString(16).padStart(2, '0')}`;
+  return byte > 0x20 && byte < 0x7f ? `'${String.fromCharCode(byte)}' (${hex})` : `byte ${hex}`;
+}
+
+/** Reads `count` text records, one per line, into the vectors of the kept words. */
+export async function readTextRecords(
+  reader: ChunkReader,
+  path: string,
+  count: number,
+  dim: number,
+  words: LoadedWords,
+): Promise<Float32Array> {
+  const vectors = new Float32Array(count * dim);
+  let lineNumber = 1;
+  for (let record = 0; record < count; record++) {
+    lineNumber++;
+    let newline = reader.find(NEWLINE, reader.start);
+    while (newline < 0) {
+      const scanned = reader.end - reader.start;
+      if (!(await reader.more())) break;
+      newline = reader.find(NEWLINE, reader.start + scanned);
+    }
+    if (newline < 0 && reader.start === reader.end) {
+      throw new InputError(
+        `${path} line ${lineNumber}: expected vector ${record + 1} of the ${count} the header declares, found the end of the file`,
+      );
+    }
+    const lineEnd = newline < 0 ? reader.end : newline;
+    const word = parseTextRecord(
+      reader.buffer,
+      reader.start,
+      lineEnd,
+      path,
+      lineNumber,
+      dim,
+      vectors,
+      words.list.length * dim,
+      words,
+    );
+    reader.start = newline < 0 ? reader.end : newline + 1;
+    words.keep(word, lineNumber);
+  }
+  return keptVectors(words, vectors, dim);
+}
+
+/**
+ * Parses the line `bytes[start..end)`, `word v1 ... vdim`, into
+ * `vectors[at..at+dim)` and returns the word, decoded by `words`. Values are
+ * separated by spaces or tabs; surrounding whitespace and '\r' (as word2vec.c's
+ * "%lf " and CRLF files leave) are ignored. Works on bytes so that only the
+ * word becomes a string.
+ */
+function parseTextRecord(
+  bytes: Buffer,
+  start: number,
+  end: number,
+  path: string,
+  lineNumber: number,
+  dim: number,
+  vectors: Float32Array,
+  at: number,
+  words: LoadedWords,
+): string {
+  while (end > start && isWhiteSpace(bytes[end - 1]!)) end--;
+  let position = start;
+  while (position < end && isWhiteSpace(bytes[position]!)) position++;
+  if (position === end) {
+    throw new InputError(
+      `${path} line ${lineNumber}: expected a word followed by ${dim} values, found an empty line`,
+    );
+  }
+  let wordEnd = position;
+  while (wordEnd < end && !isWhiteSpace(bytes[wordEnd]!)) wordEnd++;
+  const word = words.decode(bytes, position, wordEnd, lineNumber);
+  position = wordEnd;
+  let values = 0;
+  while (position < end) {
+    while (isWhiteSpace(bytes[position]!)) position++;
+    let tokenEnd = position;
+    while (tokenEnd < end && !isWhiteSpace(bytes[tokenEnd]!)) tokenEnd++;
+    if (values < dim) {
+      let value = parseSimpleDecimal(bytes, position, tokenEnd);
+      if (value !== value) {
+        const token = bytes.toString('utf8', position, tokenEnd);
+        value = parseValue(token);
+        if (value !== value && !NOT_A_NUMBER.test(token)) {
+          throw new InputError(
+            `${path} line ${lineNumber}: value ${values + 1} of the word ${quoteWord(word)} is not a number: ${JSON.stringify(token.slice(0, 40))}`,
+          );
+        }
+      }
+      vectors[at + values] = value;
+    }
+    values++;
+    position = tokenEnd;
+  }
+  if (values !== dim) {
+    throw new InputError(
+      `${path} line ${lineNumber}: expected ${dim} values after the word ${quoteWord(word)}, found ${values}`,
+    );
+  }
+  return word;
+}
