@@ -18,6 +18,11 @@ export function multipleOf4(n: number): number {
   return (n + 3) & ~3;
 }
 
+/**
+ * The kernel's exports, each documented where it is defined: scoreBlock and
+ * rescore in assembly/similarity-score.ts, prefilterBlock and refine in
+ * assembly/similarity-int16.ts, keepBest in assembly/similarity-heap.ts.
+ */
 export interface SimilarityExports {
   memory: WebAssembly.Memory;
   scoreBlock(
@@ -109,6 +114,7 @@ export function sharedInstance(
   return undefined;
 }
 
+/** Grows `memory` to at least `bytes` (throws if it cannot). */
 export function growTo(memory: WebAssembly.Memory, bytes: number): void {
   const have = memory.buffer.byteLength;
   if (bytes > have) memory.grow(Math.ceil((bytes - have) / WASM_PAGE));
