@@ -12,7 +12,7 @@ import {
   type SimilarityQuery,
 } from '../src/vectors/keyed-vectors.js';
 import { availableParallelism } from 'node:os';
-import { createScorer } from '../src/vectors/scorer.js';
+import { createScorer } from '../src/vectors/wasm-scorer.js';
 import { TopN } from '../src/vectors/top-n.js';
 import { seededRandom } from '../src/sampling/random.js';
 import { royalModel } from './fixtures.js';

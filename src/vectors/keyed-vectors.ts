@@ -1,6 +1,7 @@
 import { UsageError } from '../errors.js';
 import { quoteWord } from '../printable.js';
-import { createScorer, type Scorer } from './scorer.js';
+import { selectTopCosmul, type Scorer } from './scorer.js';
+import { createScorer } from './wasm-scorer.js';
 import { TopN } from './top-n.js';
 
 /** One result of a nearest-neighbour query. */
@@ -258,43 +259,8 @@ export class KeyedVectors {
     const topn = checkTopn(query.topn);
     const end = this.candidateEnd(query.restrictVocab);
     if (topn < 1 || end === 0) return [];
-    const unit = this.unitVectors();
-    const dim = this.dim;
-    const rows = [...positive, ...negative];
-    const terms = new Float32Array(rows.length * dim);
-    rows.forEach((row, t) => terms.set(unit.subarray(row * dim, (row + 1) * dim), t * dim));
-    const exclude = new Set(rows);
     const heap = new TopN(Math.min(topn, end));
-    let numerator = new Float64Array(0);
-    let denominator = new Float64Array(0);
-    this.scorer().scan(
-      terms,
-      new Int32Array(rows.length).fill(end),
-      (rowStart, rowEnd, first, count, scores, stride) => {
-        const tileRows = rowEnd - rowStart;
-        if (first === 0) {
-          // The first chunk of terms for this block (there is one chunk unless there are very many terms).
-          if (numerator.length < tileRows) {
-            numerator = new Float64Array(tileRows);
-            denominator = new Float64Array(tileRows);
-          }
-          numerator.fill(1, 0, tileRows);
-          denominator.fill(1, 0, tileRows);
-        }
-        for (let j = 0; j < count; j++) {
-          const products = first + j < positive.length ? numerator : denominator;
-          const base = j * stride;
-          for (let i = 0; i < tileRows; i++)
-            products[i] = products[i]! * ((1 + scores[base + i]!) / 2);
-        }
-        if (first + count < rows.length) return;
-        for (let i = 0; i < tileRows; i++) {
-          const row = rowStart + i;
-          const score = numerator[i]! / (denominator[i]! + 0.000001);
-          if (heap.accepts(score, row) && !exclude.has(row)) heap.push(score, row);
-        }
-      },
-    );
+    selectTopCosmul(this.scorer(), this.unitVectors(), this.dim, positive, negative, end, heap);
     return this.neighbours(heap);
   }
 

@@ -6,9 +6,9 @@ import {
   filterPieces,
   type FilterBatch,
   type FilterResult,
-  type SimilarityExports,
   type WorkerSetup,
-} from './scorer.js';
+} from './scorer-pool.js';
+import type { SimilarityExports } from './similarity-kernel.js';
 
 const setup = workerData as WorkerSetup;
 const exports = new WebAssembly.Instance(setup.module, { env: { memory: setup.memory } })

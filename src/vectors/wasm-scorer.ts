@@ -1,0 +1,442 @@
+/**
+ * The WebAssembly SIMD scorer: the kernel (assembly/similarity.ts) holds its
+ * own copies of the unit vectors, float32 for exact scores and, once enough
+ * queries have come, the int16 filter (similarity-filter.ts) for top-n
+ * queries, whose large batches are split between worker threads over its
+ * shared memory (scorer-pool.ts).
+ */
+import {
+  FIRST_OFFSET,
+  PARAM_BYTES,
+  PARAM_EXCLUDED,
+  PARAM_HEAP,
+  PREFIX_QUERY_BYTES,
+} from '../../assembly/similarity-layout.js';
+import type { TopN } from './top-n.js';
+import { ScorerPool, workerCount, type FilterBatch } from './scorer-pool.js';
+import {
+  BLOCK_ROWS,
+  JsScorer,
+  QUERY_CHUNK,
+  TILE,
+  forEachTile,
+  selectTopByScan,
+  type Scorer,
+  type TileVisitor,
+} from './scorer.js';
+import {
+  PREFIX_BYTES,
+  SCRATCH_BYTES,
+  axesBytes,
+  buildFilter,
+  scratchAt,
+  type FilterLayout,
+  type FilterSource,
+  type QueryFilter,
+} from './similarity-filter.js';
+import {
+  MAX_WASM_BYTES,
+  WASM_PAGE,
+  growTo,
+  multipleOf4,
+  sharedInstance,
+  similarityModule,
+  type SimilarityExports,
+} from './similarity-kernel.js';
+
+/** Queries answered before the filter is built (a batch of this many builds it at once). */
+const FILTER_AFTER = 16;
+/** By default, the most memory (bytes) a batch's heaps take in the kernel at once; a larger batch goes in groups. */
+const HEAP_BYTES = 64 << 20;
+
+/** Bytes of a query's heap of `capacity` pairs in the kernel: [capacity, length], then the scores, then the rows (see keepBest). */
+function heapRecordBytes(capacity: number): number {
+  return 8 + 8 * capacity;
+}
+
+/** Bytes of a query's excluded rows in the kernel: their count, then the rows. */
+function excludedBytes(count: number): number {
+  return 4 + 4 * count;
+}
+
+/**
+ * A scorer over `size` unit vectors of `dim` dimensions (row-major in `unit`).
+ * @param prefer 'js' forces the TypeScript implementation (for tests); by default the kernel is used when possible.
+ * @param maxHeapBytes The most memory the top-n heaps of a batch take in the kernel at once (a larger batch goes in groups).
+ * @example
+ * const scorer = createScorer(kv.unitVectors(), kv.size, kv.dim);
+ */
+export function createScorer(
+  unit: Float32Array,
+  size: number,
+  dim: number,
+  prefer: 'wasm' | 'js' = 'wasm',
+  maxHeapBytes = HEAP_BYTES,
+): Scorer {
+  if (prefer === 'wasm') {
+    const module = similarityModule();
+    const scorer = module ? WasmScorer.create(module, unit, size, dim, maxHeapBytes) : undefined;
+    if (scorer) return scorer;
+  }
+  return new JsScorer(unit, size, dim);
+}
+
+/** Scores on the kernel, with the filter for top-n queries once it is built (see the module's comment). */
+class WasmScorer implements Scorer {
+  readonly kind = 'wasm';
+  threads = 1;
+  /** float32 and int16 values per padded vector. */
+  private readonly stride32: number;
+  private readonly stride16: number;
+  /** The filter's rotation and error terms, once it is built. */
+  private filter: QueryFilter;
+  /** Whether the filter is built; until then, queries score every row exactly. */
+  private filtering = false;
+  /** Queries answered so far. */
+  private answered = 0;
+  // Byte offsets in the kernel's memory.
+  private readonly rows32At: number;
+  private readonly rows16At: number;
+  private readonly errorsAt: number;
+  private readonly prefixAt: number;
+  private readonly axesAt: number;
+  private readonly scoresAt: number;
+  private readonly queriesAt: number;
+  /** The threads that filter a batch, with their buffers. */
+  private readonly pool: ScorerPool;
+  /** Queries the memory has room for (even). */
+  private capacity = QUERY_CHUNK;
+  private scores!: Float32Array;
+
+  private constructor(
+    private readonly exports: SimilarityExports,
+    private readonly unit: Float32Array,
+    private readonly size: number,
+    private readonly dim: number,
+    /** Whether there is room for the int16 filter; without it, every query scores every row exactly. */
+    private readonly filterAllowed: boolean,
+    workers: number,
+    /** The most memory a batch's heaps take in the kernel at once (see selectTop). */
+    private readonly maxHeapBytes: number,
+  ) {
+    this.filter = { dim, axes: undefined, slack: 0, errorScale: 1 };
+    this.stride32 = multipleOf4(dim);
+    this.stride16 = (dim + 7) & ~7;
+    const rows = multipleOf4(size);
+    const filterRows = filterAllowed ? rows : 0;
+    this.rows32At = FIRST_OFFSET;
+    this.rows16At = this.rows32At + rows * this.stride32 * 4;
+    this.errorsAt = this.rows16At + filterRows * this.stride16 * 2;
+    this.prefixAt = this.errorsAt + filterRows * 4;
+    this.axesAt = this.prefixAt + filterRows * PREFIX_BYTES;
+    this.scoresAt = this.axesAt + (filterAllowed ? axesBytes(dim) : 0);
+    const scratchesAt = this.scoresAt + TILE * 4;
+    const workerScratch = Array.from({ length: workers }, (_, i) =>
+      scratchAt(scratchesAt + (1 + i) * SCRATCH_BYTES),
+    );
+    this.pool = new ScorerPool(exports, scratchAt(scratchesAt), workerScratch);
+    this.queriesAt = scratchesAt + (1 + workers) * SCRATCH_BYTES;
+    this.makeViews();
+  }
+
+  /** Bytes for `count` queries (rounded up to pairs): float32 pairs, int16 pairs, prefix vectors, parameters. */
+  private static queryBytes(count: number, dim: number): number {
+    const even = (count + 1) & ~1;
+    return even * (multipleOf4(dim) * 4 + ((dim + 7) & ~7) * 2 + PREFIX_QUERY_BYTES + PARAM_BYTES);
+  }
+
+  /**
+   * Copies the unit vectors into a new kernel instance, with room for the
+   * int16 filter if the 4 GiB memory has it; undefined if even the float32
+   * rows do not fit.
+   */
+  static create(
+    module: WebAssembly.Module,
+    unit: Float32Array,
+    size: number,
+    dim: number,
+    maxHeapBytes: number,
+  ): WasmScorer | undefined {
+    const rows = multipleOf4(size);
+    const filter = rows * (((dim + 7) & ~7) * 2 + 4 + PREFIX_BYTES) + axesBytes(dim);
+    const limit = MAX_WASM_BYTES - WASM_PAGE;
+    for (const filterAllowed of [true, false]) {
+      // Workers only help the filtered scan; each needs its own buffers.
+      const workers = filterAllowed ? workerCount() : 0;
+      const common =
+        FIRST_OFFSET +
+        rows * multipleOf4(dim) * 4 +
+        TILE * 4 +
+        (1 + workers) * SCRATCH_BYTES +
+        WasmScorer.queryBytes(Math.max(QUERY_CHUNK, dim), dim);
+      const needed = common + (filterAllowed ? filter : 0);
+      if (needed > limit) continue;
+      const exports = sharedInstance(module, Math.ceil(needed / WASM_PAGE));
+      if (!exports) continue; // e.g. the process cannot get that much memory
+      const scorer = new WasmScorer(exports, unit, size, dim, filterAllowed, workers, maxHeapBytes);
+      scorer.copyRows();
+      return scorer;
+    }
+    return undefined;
+  }
+
+  /** Copies the rows as float32, each padded to whole lanes (the memory starts zeroed, which pads). */
+  private copyRows(): void {
+    const { unit, size, dim, stride32 } = this;
+    const rows32 = new Float32Array(
+      this.exports.memory.buffer,
+      this.rows32At,
+      multipleOf4(size) * stride32,
+    );
+    if (stride32 === dim) rows32.set(unit.subarray(0, size * dim));
+    else
+      for (let row = 0; row < size; row++)
+        rows32.set(unit.subarray(row * dim, (row + 1) * dim), row * stride32);
+  }
+
+  /**
+   * Builds the int16 filter (see buildFilter), first making room for the
+   * axes as queries (growing the memory detaches views on it); without it,
+   * no rotation.
+   */
+  private buildFilter(): void {
+    this.filtering = true;
+    const roomForAxes = this.reserve(this.dim);
+    const source: FilterSource = {
+      exports: this.exports,
+      layout: this.layout(),
+      unit: this.unit,
+      dim: this.dim,
+      scoresAt: this.scoresAt,
+      scores: this.scores,
+      load: (queries, count) => this.load(queries, count),
+    };
+    this.filter = buildFilter(source, roomForAxes);
+  }
+
+  scan(queries: Float32Array, ends: ArrayLike<number>, visit: TileVisitor): void {
+    this.inGroups(queries, ends, (part, partEnds, offset) => {
+      this.load(part, partEnds.length);
+      const scores = this.scores;
+      forEachTile(this.size, partEnds, (rowStart, rowEnd, first, count) => {
+        this.exports.scoreBlock(
+          this.rows32At,
+          rowStart,
+          rowEnd,
+          this.stride32 >> 2,
+          this.queriesAt + first * this.stride32 * 4,
+          count,
+          this.scoresAt,
+          BLOCK_ROWS,
+        );
+        visit(rowStart, rowEnd, offset + first, count, scores, BLOCK_ROWS);
+      });
+    });
+  }
+
+  selectTop(
+    queries: Float32Array,
+    ends: ArrayLike<number>,
+    heaps: readonly TopN[],
+    excludes: ReadonlyArray<ReadonlySet<number>>,
+  ): void {
+    const count = ends.length;
+    this.threads = 1;
+    if (count === 0) return;
+    // Queries [from, to): their vectors, ends, heaps and exclusions.
+    const group = (
+      from: number,
+      to: number,
+    ): [Float32Array, Int32Array, TopN[], Array<ReadonlySet<number>>] => [
+      queries.subarray(from * this.dim, to * this.dim),
+      Int32Array.from({ length: to - from }, (_, q) => ends[from + q]!),
+      heaps.slice(from, to),
+      excludes.slice(from, to),
+    ];
+    const scanAll = (from: number, to: number): void =>
+      selectTopByScan((q, e, v) => this.scan(q, e, v), ...group(from, to));
+    // Before the filter is built: every row's exact score.
+    if (!this.prepareFilter(count)) return scanAll(0, count);
+    // Groups of queries whose heaps take at most maxHeapBytes (or one query), as the kernel's memory never shrinks.
+    const heapBytes = heaps.map(
+      (heap, q) => heapRecordBytes(heap.capacity) + excludedBytes(excludes[q]!.size),
+    );
+    for (let first = 0; first < count;) {
+      let last = first + 1;
+      let bytes = heapBytes[first]!;
+      for (; last < count && bytes + heapBytes[last]! <= this.maxHeapBytes; last++)
+        bytes += heapBytes[last]!;
+      if (this.reserve(last - first, bytes)) this.selectInKernel(...group(first, last));
+      else scanAll(first, last); // no room in 4 GiB
+      first = last;
+    }
+  }
+
+  /**
+   * selectTop with the filter, over queries that the memory has room for
+   * with their heaps: split between threads if the batch is large enough,
+   * the heaps kept in the kernel's memory and read back at the end.
+   */
+  private selectInKernel(
+    queries: Float32Array,
+    ends: Int32Array,
+    heaps: readonly TopN[],
+    excludes: ReadonlyArray<ReadonlySet<number>>,
+  ): void {
+    const count = ends.length;
+    const threads = this.pool.threadsFor(count, this.size);
+    this.load(queries, count);
+    this.placeHeaps(heaps, excludes);
+    const batch: FilterBatch = { threads, layout: this.layout(), filter: this.filter, ends };
+    this.pool.filter(batch);
+    this.threads = batch.threads;
+    this.readHeaps(heaps);
+  }
+
+  /**
+   * Lays out, after the loaded queries' parameters, each query's empty heap
+   * of heaps[q].capacity pairs and the rows it must not return (see
+   * keepBest in the kernel), and points its parameters at them.
+   */
+  private placeHeaps(heaps: readonly TopN[], excludes: ReadonlyArray<ReadonlySet<number>>): void {
+    const memory = new DataView(this.exports.memory.buffer);
+    const paramsAt = this.paramsAt();
+    let at = this.heapsAt();
+    heaps.forEach((heap, q) => {
+      const params = paramsAt + q * PARAM_BYTES;
+      memory.setInt32(params + PARAM_HEAP, at, true);
+      memory.setInt32(at, heap.capacity, true);
+      memory.setInt32(at + 4, 0, true);
+      at += heapRecordBytes(heap.capacity);
+      memory.setInt32(params + PARAM_EXCLUDED, at, true);
+      memory.setInt32(at, excludes[q]!.size, true);
+      let slot = at + 4;
+      for (const row of excludes[q]!) {
+        memory.setInt32(slot, row, true);
+        slot += 4;
+      }
+      at += excludedBytes(excludes[q]!.size);
+    });
+  }
+
+  /** Copies the pairs the kernel kept for each query into its (empty) heap. */
+  private readHeaps(heaps: readonly TopN[]): void {
+    const buffer = this.exports.memory.buffer;
+    const memory = new DataView(buffer);
+    const paramsAt = this.paramsAt();
+    heaps.forEach((heap, q) => {
+      const at = memory.getInt32(paramsAt + q * PARAM_BYTES + PARAM_HEAP, true);
+      const capacity = memory.getInt32(at, true);
+      const length = memory.getInt32(at + 4, true);
+      const scores = new Float32Array(buffer, at + 8, length);
+      const rows = new Int32Array(buffer, at + 8 + 4 * capacity, length);
+      for (let i = 0; i < length; i++) heap.push(scores[i]!, rows[i]!);
+    });
+  }
+
+  /** Counts the queries asked and builds the filter once enough have come; whether it is built. */
+  private prepareFilter(count: number): boolean {
+    this.answered += count;
+    if (
+      !this.filtering &&
+      this.filterAllowed &&
+      (count >= FILTER_AFTER || this.answered > FILTER_AFTER)
+    )
+      this.buildFilter();
+    return this.filtering;
+  }
+
+  /** The layout of the filter and of the loaded queries, for filterTiles. */
+  private layout(): FilterLayout {
+    return {
+      size: this.size,
+      stride32: this.stride32,
+      stride16: this.stride16,
+      rows32At: this.rows32At,
+      rows16At: this.rows16At,
+      errorsAt: this.errorsAt,
+      prefixAt: this.prefixAt,
+      axesAt: this.axesAt,
+      queriesAt: this.queriesAt,
+      queries16At: this.queries16At(),
+      prefixQueriesAt: this.prefixQueriesAt(),
+      paramsAt: this.paramsAt(),
+    };
+  }
+
+  /** Copies `count` queries into the kernel's memory as float32 pairs interleaved by lane. */
+  private load(queries: Float32Array, count: number): void {
+    const { dim, stride32 } = this;
+    const buffer = this.exports.memory.buffer;
+    const pairs = (count + 1) >> 1;
+    const memory32 = new Float32Array(buffer, this.queriesAt, pairs * 2 * stride32);
+    memory32.fill(0);
+    for (let q = 0; q < count; q++) {
+      const source = q * dim;
+      const target = (q >> 1) * stride32 * 2 + (q & 1) * 4;
+      for (let k = 0; k < dim; k++)
+        memory32[target + (k >> 2) * 8 + (k & 3)] = queries[source + k]!;
+    }
+  }
+
+  private queries16At(): number {
+    return this.queriesAt + this.capacity * this.stride32 * 4;
+  }
+
+  private prefixQueriesAt(): number {
+    return this.queries16At() + this.capacity * this.stride16 * 2;
+  }
+
+  private paramsAt(): number {
+    return this.prefixQueriesAt() + this.capacity * PREFIX_QUERY_BYTES;
+  }
+
+  /** Where the heaps of a batch start (see placeHeaps). */
+  private heapsAt(): number {
+    return this.paramsAt() + this.capacity * PARAM_BYTES;
+  }
+
+  /** Runs `scan` over all queries at once, or over groups that fit if the memory cannot grow enough. */
+  private inGroups(
+    queries: Float32Array,
+    ends: ArrayLike<number>,
+    scan: (part: Float32Array, ends: ArrayLike<number>, offset: number) => void,
+  ): void {
+    const count = ends.length;
+    if (count === 0) return;
+    if (this.reserve(count)) {
+      scan(queries, ends, 0);
+      return;
+    }
+    const dim = this.dim;
+    for (let first = 0; first < count; first += this.capacity) {
+      const last = Math.min(count, first + this.capacity);
+      scan(
+        queries.subarray(first * dim, last * dim),
+        Array.from({ length: last - first }, (_, i) => ends[first + i]!),
+        first,
+      );
+    }
+  }
+
+  /** Makes room for `count` queries and `heapBytes` of heaps after them; false if the memory cannot grow that far. */
+  private reserve(count: number, heapBytes = 0): boolean {
+    const capacity =
+      count <= this.capacity ? this.capacity : Math.max(count + (count & 1), 2 * this.capacity);
+    try {
+      growTo(
+        this.exports.memory,
+        this.queriesAt + WasmScorer.queryBytes(capacity, this.dim) + heapBytes,
+      );
+    } catch {
+      return false;
+    }
+    this.capacity = capacity;
+    this.makeViews(); // growing may have replaced the memory's buffer
+    return true;
+  }
+
+  private makeViews(): void {
+    this.scores = new Float32Array(this.exports.memory.buffer, this.scoresAt, TILE);
+  }
+}
