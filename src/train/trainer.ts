@@ -21,7 +21,7 @@ import {
   type RunPosition,
   type TrainableModel,
 } from './checkpoint.js';
-import { dispatch } from './dispatcher.js';
+import { dispatch, type RunResult } from './dispatcher.js';
 import { memorySpec, ModelMemory } from './model-memory.js';
 import { Word2Vec } from './model.js';
 import { releaseMemory } from './release-memory.js';
@@ -175,6 +175,42 @@ async function trainOn(plan: RunPlan, counted: Counted, vocabSeconds: number): P
     signal: request.signal,
   });
   corpus.release(); // let the corpus go before the vectors are copied out
+  await throwIfUnfinished(run, plan, wordsPerEpoch, checkpointed);
+
+  const vectors = new KeyedVectors(vocab.words, memory.inputVectors(), options.dim);
+  const summary: TrainSummary = {
+    vocabSize: vocab.size,
+    corpusTokens: corpus.tokens,
+    invalidTokens: counted.invalidTokens,
+    trainedWords: run.words,
+    examples: run.examples,
+    cachedCorpus: corpus.cached,
+    vocabPruning: corpus.pruning,
+    finalLoss: run.finalLoss,
+    vocabSeconds,
+    trainSeconds: run.seconds,
+    wordsPerSecond: (run.words - start.wordsDone) / run.seconds,
+    threadBusy: run.busySeconds.map((busy) => busy / run.seconds),
+    start: plan.start,
+    addedWords: words.addedWords,
+  };
+  return new Word2Vec(vectors, vocab.counts, memory.outputWeights(), summary, options);
+}
+
+/**
+ * Throws what ended a run before its end: divergence, a corpus that failed
+ * to read again (once the checkpoint holds the training done before), or a
+ * stop through the signal.
+ */
+async function throwIfUnfinished(
+  run: RunResult,
+  plan: RunPlan,
+  wordsPerEpoch: number,
+  checkpointed: CheckpointedRun | undefined,
+): Promise<void> {
+  const { options, request } = plan;
+  const checkpoint = request.checkpoint;
+  const totalWords = wordsPerEpoch * options.epochs;
   if (run.divergedAt !== undefined) {
     throw new TrainingDiverged(
       run.divergedAt,
@@ -207,25 +243,6 @@ async function trainOn(plan: RunPlan, counted: Counted, vocabSeconds: number): P
       request.signal?.reason,
     );
   }
-
-  const vectors = new KeyedVectors(vocab.words, memory.inputVectors(), options.dim);
-  const summary: TrainSummary = {
-    vocabSize: vocab.size,
-    corpusTokens: corpus.tokens,
-    invalidTokens: counted.invalidTokens,
-    trainedWords: run.words,
-    examples: run.examples,
-    cachedCorpus: corpus.cached,
-    vocabPruning: corpus.pruning,
-    finalLoss: run.finalLoss,
-    vocabSeconds,
-    trainSeconds: run.seconds,
-    wordsPerSecond: (run.words - start.wordsDone) / run.seconds,
-    threadBusy: run.busySeconds.map((busy) => busy / run.seconds),
-    start: plan.start,
-    addedWords: words.addedWords,
-  };
-  return new Word2Vec(vectors, vocab.counts, memory.outputWeights(), summary, options);
 }
 
 /** `error` with `note` added to its message, keeping its class (and so its exit code). */
