@@ -1,21 +1,24 @@
 /**
  * Checkpoints: a native model file (see src/io/native-format.ts) whose
  * header also holds the run's progress, so that an interrupted run can go on
- * where it stopped, and the checks that tell whether a saved model can be
- * trained further.
+ * where it stopped; the capture of one while the threads wait; and the
+ * checks that tell whether a saved model can be trained further.
  */
 import { stat } from 'node:fs/promises';
 import { InputError, UsageError, W2vError } from '../errors.js';
 import {
   loadNative,
   outputKindOf,
+  saveNative,
   type CorpusIdentity,
   type NativeModel,
   type OutputKind,
   type TrainingState,
 } from '../io/native-format.js';
-import { DEFAULTS, type ResolvedTrainOptions } from '../options.js';
-import type { KeyedVectors } from '../vectors/keyed-vectors.js';
+import { checkCheckpointMinutes, DEFAULTS, type ResolvedTrainOptions } from '../options.js';
+import { KeyedVectors } from '../vectors/keyed-vectors.js';
+import type { Vocabulary } from '../vocab/vocabulary.js';
+import { seededRandomState } from './kernel.js';
 
 /** Where and how often a run saves its whole state. */
 export interface CheckpointOptions {
@@ -26,6 +29,18 @@ export interface CheckpointOptions {
    * only when the run is stopped through its `signal`.
    */
   everyMinutes?: number;
+}
+
+/** Checks a request's checkpoint options before anything is read. */
+export function checkControl(control: { checkpoint?: CheckpointOptions }): void {
+  const every = control.checkpoint?.everyMinutes;
+  if (
+    control.checkpoint &&
+    (typeof control.checkpoint.path !== 'string' || control.checkpoint.path === '')
+  ) {
+    throw new UsageError('checkpoint.path must name a file');
+  }
+  checkCheckpointMinutes(every, 'checkpoint.everyMinutes');
 }
 
 /**
@@ -160,4 +175,100 @@ export function randomStateText(state: bigint): string {
 
 export function parseRandomState(text: string): bigint {
   return BigInt(`0x${text}`);
+}
+
+/**
+ * Where a run is: what a checkpoint needs besides the weights. Its saved
+ * form is a TrainingState, which also holds what stays the same over the
+ * run (its words, chunk size and corpus) and the random states as text.
+ */
+export interface RunPosition {
+  wordsDone: number;
+  /** The epoch under way (0-based) and its chunks done. */
+  epoch: number;
+  chunksDone: number;
+  examples: number;
+  epochLoss: number;
+  epochExamples: number;
+  /** Each thread's kernel random state. */
+  randomStates: bigint[];
+}
+
+/** What a checkpoint holds besides the position: the same over the whole run. */
+export interface RunConstants {
+  totalWords: number;
+  chunkTarget: number;
+  corpus: CorpusIdentity;
+}
+
+/**
+ * Where a run starts: where `state` (a checkpoint's) stopped, or at the
+ * beginning without one. A thread the checkpoint did not have (more threads
+ * now) starts from its seed.
+ */
+export function startPosition(
+  state: TrainingState | undefined,
+  threadSeeds: bigint[],
+): RunPosition {
+  const savedStates = state?.randomStates.map(parseRandomState) ?? [];
+  return {
+    wordsDone: state?.wordsDone ?? 0,
+    epoch: state?.epoch ?? 0,
+    chunksDone: state?.chunksDone ?? 0,
+    examples: state?.examples ?? 0,
+    epochLoss: state?.epochLoss ?? 0,
+    epochExamples: state?.epochExamples ?? 0,
+    randomStates: threadSeeds.map((seed, t) => savedStates[t] ?? seededRandomState(seed)),
+  };
+}
+
+/** The saved form of a run's position. */
+export function savedState(at: RunPosition, run: RunConstants): TrainingState {
+  return {
+    wordsDone: at.wordsDone,
+    totalWords: run.totalWords,
+    epoch: at.epoch,
+    chunksDone: at.chunksDone,
+    chunkTarget: run.chunkTarget,
+    randomStates: at.randomStates.map(randomStateText),
+    examples: at.examples,
+    epochLoss: at.epochLoss,
+    epochExamples: at.epochExamples,
+    corpus: run.corpus,
+  };
+}
+
+/** The weights a checkpoint copies: unpadded input vectors and output weights. */
+export interface TrainedWeights {
+  inputVectors(): Float32Array;
+  outputWeights(): Float32Array;
+}
+
+/** A run that saves checkpoints: the file, the model, and what stays the same over the run. */
+export interface CheckpointedRun extends RunConstants {
+  checkpoint: CheckpointOptions;
+  vocab: Vocabulary;
+  weights: TrainedWeights;
+  options: ResolvedTrainOptions;
+}
+
+/**
+ * Captures a checkpoint at `at`: copies the weights now, while the threads
+ * wait, and returns the (slow) save, which writes the file while they
+ * train on.
+ */
+export function captureCheckpoint(run: CheckpointedRun, at: RunPosition): () => Promise<void> {
+  const { options, vocab } = run;
+  const vectors = new KeyedVectors(vocab.words, run.weights.inputVectors().slice(), options.dim);
+  const outputWeights = run.weights.outputWeights().slice();
+  const training = savedState(at, run);
+  return () =>
+    saveNative(run.checkpoint.path, {
+      vectors,
+      counts: vocab.counts,
+      outputWeights,
+      outputKind: outputKindOf(options.loss),
+      options,
+      training,
+    });
 }

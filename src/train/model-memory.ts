@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
-import type { Architecture, Loss } from '../options.js';
+import { chunkCapacity } from '../corpus/encoded.js';
+import type { Architecture, Loss, ResolvedTrainOptions } from '../options.js';
 import { Random } from '../sampling/random.js';
 import { buildAliasTable } from '../sampling/noise.js';
 import { keepThresholds } from '../sampling/subsample.js';
@@ -30,7 +31,9 @@ import {
   SIGMOID_MAX,
   SIGMOID_TABLE_SIZE,
 } from '../../assembly/training-layout.js';
+import type { Vocabulary } from '../vocab/vocabulary.js';
 import type { ThreadScratch } from './kernel.js';
+import { CHUNK_TARGET } from './training-corpus.js';
 
 /** Where each field of the kernels' configuration block lies. */
 const CONFIG_INDEX = {
@@ -80,6 +83,25 @@ export interface ModelMemorySpec {
   seed: number;
   /** Skip-gram: one set of output units (noise words) per window instead of per pair. */
   sharedOutputs: boolean;
+}
+
+/** The memory a run with `options` needs to train `vocab`. */
+export function memorySpec(options: ResolvedTrainOptions, vocab: Vocabulary): ModelMemorySpec {
+  return {
+    counts: vocab.counts,
+    dim: options.dim,
+    arch: options.arch,
+    loss: options.loss,
+    window: options.window,
+    negative: options.negative,
+    nsExponent: options.nsExponent,
+    sample: options.sample,
+    threads: options.threads,
+    maxSentenceLength: options.maxSentenceLength,
+    chunkCapacity: chunkCapacity(CHUNK_TARGET, options.maxSentenceLength),
+    seed: options.seed,
+    sharedOutputs: options.sharedNegatives && options.arch === 'sg' && options.loss !== 'softmax',
+  };
 }
 
 /** Hands out 16-byte aligned regions of the memory, in order. */

@@ -15,9 +15,10 @@ import { InputError } from '../errors.js';
 import type { CorpusScan } from '../corpus/encoded.js';
 import { checkCorpusFiles } from '../corpus/reader.js';
 import { effectiveMinCount, isTextWord, Vocabulary } from '../vocab/vocabulary.js';
-import { corpusMismatch, loadTrainable, type TrainableModel } from './checkpoint.js';
+import { checkControl, corpusMismatch, loadTrainable, type TrainableModel } from './checkpoint.js';
 import type { Word2Vec } from './model.js';
-import { checkControl, CHUNK_TARGET, corpusName, readCorpus, trainOn } from './trainer.js';
+import { runTraining, type RunVocabulary } from './trainer.js';
+import { CHUNK_TARGET, corpusName } from './training-corpus.js';
 import type { ResumeRequest } from './types.js';
 
 /**
@@ -43,10 +44,11 @@ export async function resume(request: ResumeRequest): Promise<Word2Vec> {
   checkControl(request);
   const saved = await loadTrainable(request.from);
   const startedAt = performance.now();
-  if (saved.training) {
+  const { training } = saved;
+  if (training) {
     const options = resumeOptions(saved, request);
     await checkCorpusFiles(options.input);
-    const mismatch = await corpusMismatch(saved.training.corpus, options.input);
+    const mismatch = await corpusMismatch(training.corpus, options.input);
     if (mismatch) {
       throw optionError(
         'input',
@@ -55,39 +57,44 @@ export async function resume(request: ResumeRequest): Promise<Word2Vec> {
         request.optionNaming,
       );
     }
-    if (saved.training.chunkTarget !== CHUNK_TARGET) {
+    if (training.chunkTarget !== CHUNK_TARGET) {
       throw new InputError(
-        `${request.from}: the run cut its corpus into chunks of ${saved.training.chunkTarget} entries; this version cuts ${CHUNK_TARGET}`,
+        `${request.from}: the run cut its corpus into chunks of ${training.chunkTarget} entries; this version cuts ${CHUNK_TARGET}`,
       );
     }
-    const scan = await readCorpus(options, request, startedAt, options.minCount);
-    const { vocab, remap } = Vocabulary.fromCounts(scan, options, corpusName(options));
-    if (scan.tokens !== saved.training.corpus.tokens || !sameVocabulary(vocab, saved)) {
-      throw optionError(
-        'input',
-        `: the corpus files have the sizes ${request.from} remembers, but not its ${saved.training.corpus.tokens.toLocaleString('en-US')} tokens ` +
-          `and ${saved.vectors.size.toLocaleString('en-US')}-word vocabulary; the files have changed since the run began`,
-        request.optionNaming,
-      );
-    }
-    return trainOn({
+    return runTraining({
       options,
       request,
-      scan,
-      vocab,
-      remap,
       startedAt,
       start: 'resume',
-      addedWords: 0,
+      minCount: options.minCount,
+      vocabulary: (scan) => {
+        const { vocab, remap } = Vocabulary.fromCounts(scan, options, corpusName(options));
+        if (scan.tokens !== training.corpus.tokens || !sameVocabulary(vocab, saved)) {
+          throw optionError(
+            'input',
+            `: the corpus files have the sizes ${request.from} remembers, but not its ${training.corpus.tokens.toLocaleString('en-US')} tokens ` +
+              `and ${saved.vectors.size.toLocaleString('en-US')}-word vocabulary; the files have changed since the run began`,
+            request.optionNaming,
+          );
+        }
+        return { vocab, remap, addedWords: 0 };
+      },
       saved,
-      state: saved.training,
+      state: training,
     });
   }
   const options = continueOptions(saved, request);
-  // Every word: known words add their counts even below min-count, as in gensim.
-  const scan = await readCorpus(options, request, startedAt, 1);
-  const update = updateVocabulary(saved, scan, options);
-  return trainOn({ options, request, scan, startedAt, start: 'continue', saved, ...update });
+  return runTraining({
+    options,
+    request,
+    startedAt,
+    start: 'continue',
+    // Every word: known words add their counts even below min-count, as in gensim.
+    minCount: 1,
+    vocabulary: (scan) => updateVocabulary(saved, scan, options),
+    saved,
+  });
 }
 
 /** Options of an interrupted run: the checkpoint's, with only the threads and memory budgets open to change. */
@@ -154,17 +161,6 @@ function sameVocabulary(vocab: Vocabulary, saved: TrainableModel): boolean {
   return true;
 }
 
-interface VocabularyUpdate {
-  vocab: Vocabulary;
-  /** Raw scan word → index in the new vocabulary, or -1. */
-  remap: Int32Array;
-  /** For each new vocabulary word, its row in the saved input vectors (-1: a new word). */
-  inputFrom: Int32Array;
-  /** For each output row, its row in the saved output weights (-1: starts at zero). */
-  outputFrom: Int32Array;
-  addedWords: number;
-}
-
 /**
  * gensim's `build_vocab(update=True)`: known words add their new counts,
  * new words seen at least minCount times (raised by maxFinalVocab over the
@@ -179,7 +175,7 @@ function updateVocabulary(
   saved: TrainableModel,
   scan: CorpusScan,
   options: ResolvedTrainOptions,
-): VocabularyUpdate {
+): RunVocabulary {
   const oldSize = saved.vectors.size;
   const counts = Float64Array.from(saved.counts);
   const fresh: number[] = [];
