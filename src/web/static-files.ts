@@ -13,7 +13,19 @@ const HTML = 'text/html; charset=utf-8';
 const JAVASCRIPT = 'text/javascript; charset=utf-8';
 
 /** The page's modules (compiled from public/*.ts), each served at /<name>.js. */
-const PAGE_MODULES = ['app'] as const;
+const PAGE_MODULES = [
+  'app',
+  'api-client',
+  'dom',
+  'completion',
+  'scored-list',
+  'facts',
+  'search-panel',
+  'analogy-panel',
+  'map-panel',
+  'word-map',
+  'loss-panel',
+] as const;
 
 const STATIC_FILES: ReadonlyArray<[string, string, string]> = [
   ['/', 'index.html', HTML],
