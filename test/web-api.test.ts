@@ -121,6 +121,26 @@ describe('page and static files', () => {
     }
   });
 
+  test("every module the page imports is served as JavaScript, and imports only the page's own", async () => {
+    const seen = new Set<string>();
+    const queue = ['/app.js'];
+    for (let path = queue.shift(); path !== undefined; path = queue.shift()) {
+      if (seen.has(path)) continue;
+      seen.add(path);
+      const response = await fetch(new URL(path, server.url));
+      assert.equal(response.status, 200, path);
+      assert.match(response.headers.get('content-type') ?? '', /^text\/javascript/, path);
+      const source = await response.text();
+      // Static imports and re-exports (`… from '…'`) and bare imports (`import '…'`).
+      const imports = /^(?:(?:import|export)\b[^'";]*\bfrom\s*|import\s*)['"]([^'"]+)['"]/gm;
+      for (const [, specifier] of source.matchAll(imports)) {
+        assert.match(specifier!, /^\.\/[\w-]+\.js$/, `${path} imports ${specifier}`);
+        queue.push(new URL(specifier!, new URL(path, 'http://page.invalid')).pathname);
+      }
+    }
+    assert.ok(seen.size > 1, 'the page is split into modules');
+  });
+
   test('serves nothing else: no source maps, no compiled modules, no files by name', async () => {
     for (const path of [
       '/app.js.map',

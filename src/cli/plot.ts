@@ -52,9 +52,7 @@ export function registerPlot(program: Command): void {
     .addOption(new Option('-q, --quiet', 'print nothing but errors'))
     .showHelpAfterError("(run 'w2v plot --help' for the options)")
     .addHelpText('after', USAGE_NOTES)
-    .action(async (log: string, options: PlotCommandOptions) => {
-      await runPlot(log, options);
-    });
+    .action(runPlot);
 }
 
 async function runPlot(log: string, options: PlotCommandOptions): Promise<void> {

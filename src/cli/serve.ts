@@ -63,9 +63,7 @@ export function registerServe(program: Command): void {
     .addOption(new Option('-q, --quiet', 'print only the address and errors'))
     .showHelpAfterError("(run 'w2v serve --help' for the options)")
     .addHelpText('after', USAGE_NOTES)
-    .action(async (model: string, options: ServeCommandOptions) => {
-      await runServe(model, options);
-    });
+    .action(runServe);
 }
 
 async function checkReadable(path: string, what: string): Promise<number> {
