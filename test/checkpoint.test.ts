@@ -7,11 +7,12 @@ import { train } from '../src/train/trainer.js';
 import { resume } from '../src/train/resume.js';
 import { TrainingInterrupted } from '../src/train/checkpoint.js';
 import { InputError, UsageError } from '../src/errors.js';
-import { loadNative, saveNative, type TrainingState } from '../src/io/native-format.js';
+import { loadNative, saveNative } from '../src/io/native-format.js';
 import type { Word2Vec } from '../src/train/model.js';
 import type { TrainRequest } from '../src/train/types.js';
 import { Random } from '../src/sampling/random.js';
 import { plantedRecovery, writePlantedCorpus } from './planted-corpus.js';
+import { sampleState } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'w2v-checkpoint-'));
 const corpus = writePlantedCorpus(join(dir, 'planted.txt'));
@@ -54,22 +55,6 @@ function sameBytes(a: Float32Array, b: Float32Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
     Buffer.from(b.buffer, b.byteOffset, b.byteLength),
   );
-}
-
-function sampleState(overrides: Partial<TrainingState> = {}): TrainingState {
-  return {
-    wordsDone: 1234,
-    totalWords: 5000,
-    epoch: 1,
-    chunksDone: 3,
-    chunkTarget: 8192,
-    randomStates: ['0123456789abcdef', 'fedcba9876543210'],
-    examples: 99,
-    epochLoss: 12.625,
-    epochExamples: 40,
-    corpus: { tokens: 2500, files: [{ path: 'a.txt', bytes: 10000 }] },
-    ...overrides,
-  };
 }
 
 test('a checkpoint file keeps the progress exactly; a model without it, and a partial load, have none', async () => {

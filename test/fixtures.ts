@@ -1,3 +1,4 @@
+import type { TrainingState } from '../src/io/native-format.js';
 import { KeyedVectors } from '../src/vectors/keyed-vectors.js';
 
 export type Row = [word: string, vector: number[]];
@@ -23,4 +24,21 @@ export function royalModel(extra: Row[] = [], first: Row[] = []): KeyedVectors {
     Float32Array.from(rows.flatMap(([, v]) => v)),
     4,
   );
+}
+
+/** A checkpoint's saved progress, with the given fields changed. */
+export function sampleState(overrides: Partial<TrainingState> = {}): TrainingState {
+  return {
+    wordsDone: 1234,
+    totalWords: 5000,
+    epoch: 1,
+    chunksDone: 3,
+    chunkTarget: 8192,
+    randomStates: ['0123456789abcdef', 'fedcba9876543210'],
+    examples: 99,
+    epochLoss: 12.625,
+    epochExamples: 40,
+    corpus: { tokens: 2500, files: [{ path: 'a.txt', bytes: 10000 }] },
+    ...overrides,
+  };
 }

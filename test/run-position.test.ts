@@ -3,19 +3,13 @@ import assert from 'node:assert/strict';
 import type { TrainingState } from '../src/io/native-format.js';
 import { savedState, startPosition } from '../src/train/checkpoint.js';
 import { seededRandomState } from '../src/train/kernel.js';
+import { sampleState } from './fixtures.js';
 
-const state: TrainingState = {
+const state: TrainingState = sampleState({
   wordsDone: 123_456,
   totalWords: 1_000_000,
-  epoch: 1,
   chunksDone: 17,
-  chunkTarget: 8192,
-  randomStates: ['0123456789abcdef', 'fedcba9876543210'],
-  examples: 987_654,
-  epochLoss: 4321.5,
-  epochExamples: 65_432,
-  corpus: { tokens: 2_000_000, files: [{ path: 'corpus.txt', bytes: 12_345_678 }] },
-};
+});
 const constants = { totalWords: state.totalWords, chunkTarget: 8192, corpus: state.corpus };
 
 test("a checkpoint's state becomes the run's position and is saved again unchanged", () => {
