@@ -19,8 +19,9 @@ export interface Agreement {
 /**
  * Compares answers query by query. Floating-point sums in another order can
  * swap two words whose similarities agree to ~1e-7, so an answer also counts
- * as equal when the similarities agree position by position and a word only
- * one tool lists ties with the last one.
+ * as equal when the similarities agree position by position, every word
+ * both tools list has the same similarity in both, and a word only one tool
+ * lists ties with the last one.
  */
 export function compareAnswers(
   ours: readonly OurAnswer[],
@@ -39,13 +40,17 @@ export function compareAnswers(
         maxDifference = Math.max(maxDifference, Math.abs(x.similarity - peer[j]![1]));
     });
     const last = mine.length > 0 ? mine[mine.length - 1]!.similarity : 0;
-    const peerWords = new Set(peer.map(([w]) => w));
+    const peerSimilarity = new Map(peer);
     const myWords = new Set(mine.map((x) => x.word));
+    const near = (a: number, b: number): boolean => Math.abs(a - b) < tolerance;
     const tiesOnly =
       mine.length === peer.length &&
-      mine.every((x, j) => Math.abs(x.similarity - peer[j]![1]) < tolerance) &&
-      mine.every((x) => peerWords.has(x.word) || Math.abs(x.similarity - last) < tolerance) &&
-      peer.every(([w, sim]) => myWords.has(w) || Math.abs(sim - last) < tolerance);
+      mine.every((x, j) => near(x.similarity, peer[j]![1])) &&
+      mine.every((x) => {
+        const theirs = peerSimilarity.get(x.word);
+        return theirs === undefined ? near(x.similarity, last) : near(x.similarity, theirs);
+      }) &&
+      peer.every(([w, sim]) => myWords.has(w) || near(sim, last));
     if (words || tiesOnly) sameUpToTies++;
   });
   return { sameWords, sameUpToTies, maxDifference };
