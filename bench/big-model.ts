@@ -194,6 +194,9 @@ function printTable(
   const o = binary.ours.result;
   const g = binary.gensim?.result;
   const rows: Row[] = [];
+  const notes = [
+    `batch answers identical to the single ones (words and similarities): ${o.batch_identical} of ${o.top?.length}`,
+  ];
   const [load, loadRatio] = ratioOf(
     o.load_seconds,
     g?.load_seconds,
@@ -294,7 +297,7 @@ function printTable(
       target: `${o.top.length} of ${o.top.length}`,
       met: agreement.sameUpToTies === o.top.length,
     });
-    console.error(
+    notes.push(
       `top words in the same order as gensim's: ${agreement.sameWords} of ${o.top.length}; largest similarity difference ${agreement.maxDifference.toExponential(1)}`,
     );
   }
@@ -305,9 +308,8 @@ function printTable(
     console.log(
       `| ${row.step} | ${row.ours} | ${row.gensim} | ${row.ratio} | ${row.target} | ${verdict(row.met)} |`,
     );
-  console.log(
-    `\nbatch answers identical to the single ones (words and similarities): ${o.batch_identical} of ${o.top?.length}`,
-  );
+  console.log('');
+  for (const note of notes) console.log(note);
 }
 
 async function main(): Promise<void> {
