@@ -177,128 +177,135 @@ interface Row {
   met?: boolean;
 }
 
-/** A ratio only when both sides were measured. */
-function ratioOf(
-  a: number | undefined,
-  b: number | undefined,
-  show: (r: number) => string,
-): [string, number | undefined] {
-  if (a === undefined || b === undefined) return ['-', undefined];
-  return [show(a / b), a / b];
+/** How a row's ratio is taken and read, and the target it must meet. */
+interface RatioRule {
+  of: (ours: number, gensim: number) => number;
+  says: string;
+  target: string;
+  meets?: (ratio: number) => boolean;
 }
 
-function printTable(
-  binary: { ours: Measured<OursResult>; gensim?: Measured<GensimResult> },
-  text?: { ours: Measured<OursResult>; gensim?: Measured<GensimResult> },
-): void {
+const TIME: Omit<RatioRule, 'target'> = {
+  of: (ours, gensim) => ours / gensim,
+  says: "gensim's time",
+};
+const SPEED: Omit<RatioRule, 'target'> = {
+  of: (ours, gensim) => gensim / ours,
+  says: "gensim's speed",
+};
+const MEMORY: Omit<RatioRule, 'target'> = { of: (ours, gensim) => ours / gensim, says: "gensim's" };
+
+/** A row comparing the tools; the ratio (and whether it meets the target) only when both were measured. */
+function compared(
+  step: string,
+  ours: number | undefined,
+  gensim: number | undefined,
+  show: (x: number | undefined) => string,
+  rule: RatioRule,
+): Row {
+  const ratio = ours === undefined || gensim === undefined ? undefined : rule.of(ours, gensim);
+  return {
+    step,
+    ours: show(ours),
+    gensim: show(gensim),
+    ratio: ratio === undefined ? '-' : `${times(ratio)} ${rule.says}`,
+    target: rule.target,
+    met: ratio === undefined ? undefined : rule.meets?.(ratio),
+  };
+}
+
+interface ToolRuns {
+  ours: Measured<OursResult>;
+  gensim?: Measured<GensimResult>;
+}
+
+function printTable(binary: ToolRuns, text?: ToolRuns): void {
   const o = binary.ours.result;
   const g = binary.gensim?.result;
-  const rows: Row[] = [];
+  const rows: Row[] = [
+    compared('load, binary', o.load_seconds, g?.load_seconds, seconds, {
+      ...TIME,
+      target: "≤ 0.5× gensim's time",
+      meets: (r) => r <= 0.5,
+    }),
+    {
+      ...compared(
+        'first query, after the load',
+        o.first_query_seconds,
+        g?.first_query_seconds,
+        seconds,
+        {
+          ...TIME,
+          target: '≤ 3 s',
+        },
+      ),
+      met: o.first_query_seconds! <= 3,
+    },
+    compared(
+      `single query (top ${topn}, mean of ${singleCount})`,
+      o.single_seconds,
+      g?.single_seconds,
+      ms,
+      {
+        ...SPEED,
+        target: "≥ 5× gensim's speed",
+        meets: (r) => r >= 5,
+      },
+    ),
+    {
+      step: `batch of ${batchCount.toLocaleString('en-US')} queries (per query)`,
+      ours: ms(o.batch_seconds),
+      gensim: '-',
+      ratio: `${times(o.single_seconds! / o.batch_seconds!)} single queries' speed`,
+      target: "≥ 5× single queries' speed",
+      met: o.single_seconds! >= 5 * o.batch_seconds!,
+    },
+    compared(
+      'peak resident memory (binary load and queries)',
+      binary.ours.maxRssMb,
+      binary.gensim?.maxRssMb,
+      gb,
+      {
+        ...MEMORY,
+        target: "≤ 0.85× gensim's",
+        meets: (r) => r <= 0.85,
+      },
+    ),
+  ];
+  if (text)
+    rows.push(
+      compared(
+        'load, text',
+        text.ours.result.load_seconds,
+        text.gensim?.result.load_seconds,
+        seconds,
+        {
+          ...SPEED,
+          target: "≥ 3× gensim's speed",
+          meets: (r) => r >= 3,
+        },
+      ),
+      compared('peak resident memory (text load)', text.ours.maxRssMb, text.gensim?.maxRssMb, gb, {
+        ...MEMORY,
+        target: '-',
+      }),
+    );
   const notes = [
     `batch answers identical to the single ones (words and similarities): ${o.batch_identical} of ${o.top?.length}`,
   ];
-  const [load, loadRatio] = ratioOf(
-    o.load_seconds,
-    g?.load_seconds,
-    (r) => `${times(r)} gensim's time`,
-  );
-  rows.push({
-    step: 'load, binary',
-    ours: seconds(o.load_seconds),
-    gensim: seconds(g?.load_seconds),
-    ratio: load,
-    target: "≤ 0.5× gensim's time",
-    met: loadRatio === undefined ? undefined : loadRatio <= 0.5,
-  });
-  const [first] = ratioOf(
-    o.first_query_seconds,
-    g?.first_query_seconds,
-    (r) => `${times(r)} gensim's time`,
-  );
-  rows.push({
-    step: 'first query, after the load',
-    ours: seconds(o.first_query_seconds),
-    gensim: seconds(g?.first_query_seconds),
-    ratio: first,
-    target: '≤ 3 s',
-    met: o.first_query_seconds! <= 3,
-  });
-  const [single, singleSpeed] = ratioOf(
-    g?.single_seconds,
-    o.single_seconds,
-    (r) => `${times(r)} gensim's speed`,
-  );
-  rows.push({
-    step: `single query (top ${topn}, mean of ${singleCount})`,
-    ours: ms(o.single_seconds),
-    gensim: ms(g?.single_seconds),
-    ratio: single,
-    target: "≥ 5× gensim's speed",
-    met: singleSpeed === undefined ? undefined : singleSpeed >= 5,
-  });
-  const [batch, batchSpeed] = ratioOf(
-    o.single_seconds,
-    o.batch_seconds,
-    (r) => `${times(r)} single queries' speed`,
-  );
-  rows.push({
-    step: `batch of ${batchCount.toLocaleString('en-US')} queries (per query)`,
-    ours: ms(o.batch_seconds),
-    gensim: '-',
-    ratio: batch,
-    target: "≥ 5× single queries' speed",
-    met: batchSpeed! >= 5,
-  });
-  const [memory, memoryRatio] = ratioOf(
-    binary.ours.maxRssMb,
-    binary.gensim?.maxRssMb,
-    (r) => `${times(r)} gensim's`,
-  );
-  rows.push({
-    step: 'peak resident memory (binary load and queries)',
-    ours: gb(binary.ours.maxRssMb),
-    gensim: gb(binary.gensim?.maxRssMb),
-    ratio: memory,
-    target: "≤ 0.85× gensim's",
-    met: memoryRatio === undefined ? undefined : memoryRatio <= 0.85,
-  });
-  if (text) {
-    const to = text.ours;
-    const tg = text.gensim;
-    const [textLoad, textSpeed] = ratioOf(
-      tg?.result.load_seconds,
-      to.result.load_seconds,
-      (r) => `${times(r)} gensim's speed`,
-    );
-    rows.push({
-      step: 'load, text',
-      ours: seconds(to.result.load_seconds),
-      gensim: seconds(tg?.result.load_seconds),
-      ratio: textLoad,
-      target: "≥ 3× gensim's speed",
-      met: textSpeed === undefined ? undefined : textSpeed >= 3,
-    });
-    const [textMemory] = ratioOf(to.maxRssMb, tg?.maxRssMb, (r) => `${times(r)} gensim's`);
-    rows.push({
-      step: 'peak resident memory (text load)',
-      ours: gb(to.maxRssMb),
-      gensim: gb(tg?.maxRssMb),
-      ratio: textMemory,
-      target: '-',
-    });
-  }
   if (g?.top && o.top) {
     const agreement = compareAnswers(o.top, g.top);
+    const all = o.top.length;
     rows.push({
       step: `top ${topn} equal to gensim's, up to the order of similarities within 1e-6`,
-      ours: `${agreement.sameUpToTies} of ${o.top.length}`,
+      ours: `${agreement.sameUpToTies} of ${all}`,
       gensim: '-',
       ratio: '-',
-      target: `${o.top.length} of ${o.top.length}`,
-      met: agreement.sameUpToTies === o.top.length,
+      target: `${all} of ${all}`,
+      met: agreement.sameUpToTies === all,
     });
     notes.push(
-      `top words in the same order as gensim's: ${agreement.sameWords} of ${o.top.length}; largest similarity difference ${agreement.maxDifference.toExponential(1)}`,
+      `top words in the same order as gensim's: ${agreement.sameWords} of ${all}; largest similarity difference ${agreement.maxDifference.toExponential(1)}`,
     );
   }
 
