@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createGunzip } from 'node:zlib';
 import { median } from './median.js';
+import { timeCommand } from './time-command.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
 const repo = resolve(here, '../..');
@@ -139,22 +140,6 @@ function evaluate(path: string, binary: boolean): { analogy: number; spearman: n
     ]),
   );
   return { analogy: result.analogy, spearman: result.spearman };
-}
-
-function timeCommand(
-  command: string,
-  args: string[],
-): { seconds: number; maxRssMb: number; stdout: string } {
-  // GNU time reports the peak resident memory of a process we do not control.
-  const started = performance.now();
-  const result = spawnSync('/usr/bin/time', ['-f', 'MAXRSS %M', command, ...args], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-  });
-  const seconds = (performance.now() - started) / 1000;
-  if (result.status !== 0) throw new Error(`${command} failed:\n${result.stderr}`);
-  const rss = /MAXRSS (\d+)/.exec(result.stderr);
-  return { seconds, maxRssMb: rss ? Number(rss[1]) / 1024 : NaN, stdout: result.stdout };
 }
 
 const common = {

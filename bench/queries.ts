@@ -12,6 +12,8 @@ import { parseArgs } from 'node:util';
 import { loadWord2Vec } from '../src/io/word2vec-format.js';
 import type { KeyedVectors, Neighbour, SimilarityQuery } from '../src/vectors/keyed-vectors.js';
 import { median } from './median.js';
+import { compareAnswers, type PeerAnswer } from './same-answers.js';
+import { sampleRows } from './sample-rows.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
 const repo = resolve(here, '../..');
@@ -86,24 +88,14 @@ function trainModel(): string {
 
 /** `count` distinct words drawn at random (seeded) from the whole vocabulary. */
 function sampleWords(kv: KeyedVectors, count: number, seed: number): string[] {
-  let state = seed >>> 0;
-  const random = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const rows = new Set<number>();
-  while (rows.size < Math.min(count, kv.size)) rows.add(Math.floor(random() * kv.size));
-  return [...rows].map((row) => kv.words[row]!);
+  return sampleRows(kv.size, count, seed).map((row) => kv.words[row]!);
 }
 
 interface GensimTimes {
   version: string;
   load_seconds: number[];
   query_seconds: number[];
-  top: Array<Array<[string, number]>>;
+  top: PeerAnswer[];
 }
 
 function runGensim(model: string, wordsFile: string): GensimTimes | undefined {
@@ -214,28 +206,7 @@ async function main(): Promise<void> {
     `batched results identical to single ones (words and similarities): ${identical} of ${n} queries`,
   );
   if (gensim) {
-    // Floating-point sums in another order can swap two words whose similarities agree to ~1e-7.
-    let sameWords = 0;
-    let sameUpToTies = 0;
-    let maxDifference = 0;
-    single.forEach((ours, i) => {
-      const theirs = gensim.top[i]!;
-      const words = ours.map((x) => x.word).join(' ') === theirs.map(([w]) => w).join(' ');
-      if (words) sameWords++;
-      ours.forEach(
-        (x, j) => (maxDifference = Math.max(maxDifference, Math.abs(x.similarity - theirs[j]![1]))),
-      );
-      // Equal up to ties: similarities agree position by position, and a word only one tool lists ties with the last one.
-      const last = ours.length > 0 ? ours[ours.length - 1]!.similarity : 0;
-      const theirWords = new Set(theirs.map(([w]) => w));
-      const ourWords = new Set(ours.map((x) => x.word));
-      const tiesOnly =
-        ours.length === theirs.length &&
-        ours.every((x, j) => Math.abs(x.similarity - theirs[j]![1]) < 1e-6) &&
-        ours.every((x) => theirWords.has(x.word) || Math.abs(x.similarity - last) < 1e-6) &&
-        theirs.every(([w, sim]) => ourWords.has(w) || Math.abs(sim - last) < 1e-6);
-      if (words || tiesOnly) sameUpToTies++;
-    });
+    const { sameWords, sameUpToTies, maxDifference } = compareAnswers(single, gensim.top);
     console.log(
       `top ${topn} words equal to gensim's most_similar: ${sameWords} of ${n} queries; ` +
         `${sameUpToTies} of ${n} up to the order of similarities within 1e-6; largest similarity difference ${maxDifference.toExponential(1)}`,
