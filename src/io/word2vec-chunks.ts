@@ -77,7 +77,13 @@ export class ChunkReader {
   base = 0;
   eof = false;
 
-  constructor(private readonly handle: FileHandle) {}
+  /**
+   * @param onRead Told the bytes read so far after each read.
+   */
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly onRead?: (bytesRead: number) => void,
+  ) {}
 
   /** Reads more bytes after `end`, keeping `buffer[start..end)`. Returns false at end of file. */
   async more(): Promise<boolean> {
@@ -104,6 +110,7 @@ export class ChunkReader {
       return false;
     }
     this.end += bytesRead;
+    this.onRead?.(this.base + this.end);
     return true;
   }
 
