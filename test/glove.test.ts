@@ -269,6 +269,16 @@ test('onProgress is told increasing byte counts up to the bytes the load reads',
     for (let i = 1; i < calls.length; i++) assert.ok(calls[i]![0] > calls[i - 1]![0]);
     assert.ok(calls.every(([, total]) => total === size));
   }
+  // A native file: the bytes of the blocks read.
+  const native = file('progress.w2v');
+  await saveVectors(big, native);
+  const nativeCalls: [number, number][] = [];
+  await loadVectors(native, {
+    onProgress: (bytesRead, totalBytes) => nativeCalls.push([bytesRead, totalBytes]),
+  });
+  const [lastRead, nativeTotal] = nativeCalls.at(-1)!;
+  assert.equal(lastRead, nativeTotal);
+  assert.ok(nativeTotal >= 3000 * 100 * 4 && nativeTotal < statSync(native).size);
   // A GloVe file is read twice: once to count its lines.
   const calls: number[] = [];
   await loadVectors(glove, {

@@ -93,17 +93,18 @@ async function convert(
   const to = formatFromPath(output, options.to);
   let size: number;
   let dim: number;
+  const progress = loadProgress(input, options.quiet);
   if (from === 'native') {
     const model = await loadNative(input, {
       limit: options.limit,
       onWarning: warningPrinter(options.quiet),
-    });
+      onProgress: progress.onProgress,
+    }).finally(progress.stop);
     ({ size, dim } = model.vectors);
     // A checkpoint's progress is left out: the copy is a finished model, which --resume trains on new text.
     if (to === 'native') await saveNative(output, { ...model, training: undefined });
     else await saveVectors(model.vectors, output, { format: to });
   } else {
-    const progress = loadProgress(input, options.quiet);
     const kv = await loadVectors(input, {
       format: from,
       limit: options.limit,

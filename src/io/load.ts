@@ -22,7 +22,7 @@ export interface LoadVectorsOptions {
    * Default: process.emitWarning.
    */
   onWarning?: WarningListener;
-  /** Told how far the load has got, after each read (word2vec and GloVe files). */
+  /** Told how far the load has got, after each read. */
   onProgress?: LoadProgressListener;
 }
 
@@ -117,7 +117,8 @@ export async function loadVectors(
   const format = options.format ?? (await detectFormat(path));
   checkLoadFormat(format);
   const { limit, onWarning, onProgress } = options;
-  if (format === 'native') return (await loadNative(path, { limit, onWarning })).vectors;
+  if (format === 'native')
+    return (await loadNative(path, { limit, onWarning, onProgress })).vectors;
   if (format === 'glove') return loadGlove(path, { limit, onWarning, onProgress });
   return loadWord2Vec(path, { format, limit, onWarning, onProgress });
 }

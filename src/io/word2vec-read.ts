@@ -79,11 +79,12 @@ export class LoadedWords {
 
   /** Keeps `word` unless it was kept before; says whether it was kept. */
   keep(word: string, location: number): boolean {
-    if (this.seen.has(word)) {
+    // One lookup: the set grows unless it held the word already.
+    const known = this.seen.size;
+    if (this.seen.add(word).size === known) {
       this.repeated.add(word, this.unit, location);
       return false;
     }
-    this.seen.add(word);
     this.list.push(word);
     return true;
   }
@@ -201,7 +202,7 @@ export async function readBinaryRecords(
     const row = words.list.length;
     if (!words.keep(word, wordOffset)) continue;
     if (LITTLE_ENDIAN) {
-      vectorMemory.set(reader.buffer.subarray(valuesAt, valuesAt + vectorBytes), row * vectorBytes);
+      reader.buffer.copy(vectorMemory, row * vectorBytes, valuesAt, valuesAt + vectorBytes);
     } else {
       for (let k = 0; k < dim; k++)
         vectors[row * dim + k] = reader.buffer.readFloatLE(valuesAt + k * 4);
