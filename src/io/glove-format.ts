@@ -110,12 +110,7 @@ async function countLines(
 
 /** The number of values on the first line (its fields after the word), which every line must have. */
 async function firstLineValues(reader: ChunkReader, path: string): Promise<number> {
-  let newline = reader.find(NEWLINE, reader.start);
-  while (newline < 0) {
-    const scanned = reader.end - reader.start;
-    if (!(await reader.more())) break;
-    newline = reader.find(NEWLINE, reader.start + scanned);
-  }
+  const newline = await reader.findLineEnd();
   const end = newline < 0 ? reader.end : newline;
   let fields = 0;
   for (let i = reader.start; i < end; i++) {

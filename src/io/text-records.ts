@@ -6,7 +6,7 @@
 import { InputError } from '../errors.js';
 import { quoteWord } from '../printable.js';
 import { DecimalScanner, isWhiteSpace, NOT_A_NUMBER, parseValue } from './float-text.js';
-import { NEWLINE, type ChunkReader } from './word2vec-chunks.js';
+import type { ChunkReader } from './word2vec-chunks.js';
 import { keptVectors, type LoadedWords } from './word2vec-read.js';
 
 /** Where the records are and what they must hold. */
@@ -36,12 +36,7 @@ export async function readTextRecords(
   let lineNumber = layout.firstLine - 1;
   for (let record = 0; record < count; record++) {
     lineNumber++;
-    let newline = reader.find(NEWLINE, reader.start);
-    while (newline < 0) {
-      const scanned = reader.end - reader.start;
-      if (!(await reader.more())) break;
-      newline = reader.find(NEWLINE, reader.start + scanned);
-    }
+    const newline = await reader.findLineEnd();
     if (newline < 0 && reader.start === reader.end) {
       throw new InputError(
         `${path} line ${lineNumber}: expected vector ${record + 1} of the ${count} ${layout.countSource}, found the end of the file`,

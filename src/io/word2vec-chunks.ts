@@ -124,6 +124,17 @@ export class ChunkReader {
     return -1;
   }
 
+  /** Index of the next line break at or after `start`, reading more as needed; -1 if the file ends first. */
+  async findLineEnd(): Promise<number> {
+    let newline = this.find(NEWLINE, this.start);
+    while (newline < 0) {
+      const scanned = this.end - this.start;
+      if (!(await this.more())) break;
+      newline = this.find(NEWLINE, this.start + scanned);
+    }
+    return newline;
+  }
+
   /** Index of the next `byte` in `buffer[from..end)`, or -1. */
   find(byte: number, from: number): number {
     const at = this.buffer.indexOf(byte, from);
