@@ -36,7 +36,8 @@ export type {
   CorpusIdentity,
 } from './io/native-format.js';
 export { formatFromPath } from './io/file-format.js';
-export type { FileFormat } from './io/file-format.js';
+export type { FileFormat, LoadFormat } from './io/file-format.js';
+export type { LoadProgressListener } from './io/input-file.js';
 export { loadVectors, detectFormat } from './io/load.js';
 export type { LoadVectorsOptions } from './io/load.js';
 export { saveVectors } from './io/save.js';

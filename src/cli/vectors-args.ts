@@ -6,16 +6,18 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { W2vError } from '../errors.js';
-import { FILE_FORMATS, type FileFormat } from '../io/file-format.js';
+import { basename } from 'node:path';
+import { LOAD_FORMATS, type LoadFormat } from '../io/file-format.js';
 import { loadVectors } from '../io/load.js';
 import { printable, quoteWord } from '../printable.js';
 import type { KeyedVectors, Neighbour } from '../vectors/keyed-vectors.js';
 import { parseInteger } from './arguments.js';
+import { LoadProgressBar } from './load-progress.js';
 
 export interface ModelOptions {
-  format?: FileFormat;
+  format?: LoadFormat;
   limit?: number;
-  /** Drops the loader's warnings (for commands with --quiet). */
+  /** Drops the loader's warnings and progress (for commands with --quiet). */
   quiet?: boolean;
 }
 
@@ -33,7 +35,7 @@ export function addModelOptions(command: Command, formatFlag = '--format <format
       new Option(
         formatFlag,
         'model file format (default: from the extension, else from the content)',
-      ).choices([...FILE_FORMATS]),
+      ).choices([...LOAD_FORMATS]),
     )
     .addOption(
       new Option('--limit <n>', 'load only the n most frequent words').argParser(
@@ -72,15 +74,36 @@ export function warningPrinter(quiet = false): (message: string) => void {
 }
 
 /**
- * Loads a model for a command, printing the loader's warnings.
+ * The `onProgress` of the CLI's loads: a bar on stderr for a load that takes
+ * more than a second on a terminal, or nothing when `quiet`. Call `stop`
+ * when the load ends.
+ */
+export function loadProgress(
+  path: string,
+  quiet = false,
+): { onProgress?: LoadProgressBar['update']; stop: () => void } {
+  if (quiet) return { stop: () => undefined };
+  const bar = new LoadProgressBar(basename(path));
+  return { onProgress: bar.update, stop: () => bar.stop() };
+}
+
+/**
+ * Loads a model for a command, printing the loader's warnings and, for a
+ * long load on a terminal, its progress.
  * @throws InputError if it cannot be read.
  */
-export function loadModel(path: string, options: ModelOptions): Promise<KeyedVectors> {
-  return loadVectors(path, {
-    format: options.format,
-    limit: options.limit,
-    onWarning: warningPrinter(options.quiet),
-  });
+export async function loadModel(path: string, options: ModelOptions): Promise<KeyedVectors> {
+  const progress = loadProgress(path, options.quiet);
+  try {
+    return await loadVectors(path, {
+      format: options.format,
+      limit: options.limit,
+      onWarning: warningPrinter(options.quiet),
+      onProgress: progress.onProgress,
+    });
+  } finally {
+    progress.stop();
+  }
 }
 
 /**

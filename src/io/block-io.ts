@@ -4,8 +4,10 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 
-/** Bytes per read or write call; large blocks go in several. */
+/** Bytes per write call; large blocks go in several. */
 const IO_CHUNK = 1 << 30;
+/** Bytes per read call: small enough for a load's progress to move often. */
+const READ_CHUNK = 1 << 26;
 
 /** Writes all of `bytes` at the current file position. */
 export async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
@@ -19,22 +21,27 @@ export async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<v
   }
 }
 
-/** Reads `length` bytes at `position` into a new buffer; undefined if the file ends first. */
+/**
+ * Reads `length` bytes at `position` into a new buffer; undefined if the
+ * file ends first. `onRead` is told the bytes read by each call.
+ */
 export async function readAt(
   handle: FileHandle,
   position: number,
   length: number,
+  onRead?: (bytes: number) => void,
 ): Promise<Uint8Array | undefined> {
   const bytes = new Uint8Array(new ArrayBuffer(length));
   for (let done = 0; done < length;) {
     const { bytesRead } = await handle.read(
       bytes,
       done,
-      Math.min(IO_CHUNK, length - done),
+      Math.min(READ_CHUNK, length - done),
       position + done,
     );
     if (bytesRead === 0) return undefined;
     done += bytesRead;
+    onRead?.(bytesRead);
   }
   return bytes;
 }

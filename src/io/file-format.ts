@@ -5,6 +5,7 @@ import { extname } from 'node:path';
 import { UsageError } from '../errors.js';
 
 /**
+ * The formats vectors are saved in (and loaded from):
  * - `bin`: word2vec binary (word2vec.c, gensim `binary=True`);
  * - `txt`: word2vec text, which is also fastText's `.vec`;
  * - `native`: word2vec-ts's own format with counts, output weights and training options.
@@ -12,6 +13,15 @@ import { UsageError } from '../errors.js';
 export type FileFormat = 'bin' | 'txt' | 'native';
 
 export const FILE_FORMATS: readonly FileFormat[] = ['bin', 'txt', 'native'];
+
+/**
+ * The formats vectors are loaded from: those of {@link FileFormat}, and
+ * `glove`, GloVe's text files (a word and its values per line, without the
+ * header line; gensim's `no_header=True`), which are read only.
+ */
+export type LoadFormat = FileFormat | 'glove';
+
+export const LOAD_FORMATS: readonly LoadFormat[] = [...FILE_FORMATS, 'glove'];
 
 /** The extensions that name a format; word2vec.c's rule for the text ones. */
 const EXTENSION_FORMATS: ReadonlyMap<string, FileFormat> = new Map([
@@ -53,9 +63,23 @@ export function formatFromPath(
   );
 }
 
-/** Checks a format given at run time (from JavaScript or the command line) is one of {@link FILE_FORMATS}. */
+/** Checks a format to save in, given at run time (from JavaScript or the command line), is one of {@link FILE_FORMATS}. */
 export function checkFormat(format: string): asserts format is FileFormat {
-  if (!(FILE_FORMATS as readonly string[]).includes(format)) {
-    throw new UsageError(`unknown format '${format}': expected one of ${FILE_FORMATS.join(', ')}`);
+  if (format === 'glove') {
+    throw new UsageError(
+      `format 'glove' is read only: save as ${FILE_FORMATS.join(', ')} (txt is GloVe's lines after a header line)`,
+    );
+  }
+  checkFormatAmong(format, FILE_FORMATS);
+}
+
+/** Checks a format to load, given at run time, is one of {@link LOAD_FORMATS}. */
+export function checkLoadFormat(format: string): asserts format is LoadFormat {
+  checkFormatAmong(format, LOAD_FORMATS);
+}
+
+function checkFormatAmong(format: string, formats: readonly string[]): void {
+  if (!formats.includes(format)) {
+    throw new UsageError(`unknown format '${format}': expected one of ${formats.join(', ')}`);
   }
 }

@@ -121,58 +121,72 @@ export function parseValue(token: string): number {
 
 const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
 
+/** What a scan reads past the end of its bytes: a space, so that the end ends the value. */
+const AT_END = 0x20;
+
 /**
- * `[-]digits[.digits][e[+-]digits]` with at most 15 digits and a decimal
- * exponent within ±22, parsed exactly (Clinger's fast path: an exact integer
- * times or divided by an exact power of ten is one correctly rounded
- * operation, so this equals `Number(text)`). NaN for anything else, which the
- * caller hands to the general parser.
+ * Reads the values of text records in one pass over their bytes: each value
+ * is parsed as it is scanned, up to the white space that ends it.
  */
-export function parseSimpleDecimal(bytes: Buffer, start: number, end: number): number {
-  let i = start;
-  const negative = bytes[i] === 0x2d;
-  if (negative) i++;
-  let mantissa = 0;
-  let digits = 0;
-  let fractionDigits = 0;
-  for (; i < end; i++) {
-    const digit = bytes[i]! - 0x30;
-    if (digit < 0 || digit > 9) break;
-    mantissa = mantissa * 10 + digit;
-    digits++;
-  }
-  if (i < end && bytes[i] === 0x2e) {
-    for (i++; i < end; i++) {
-      const digit = bytes[i]! - 0x30;
-      if (digit < 0 || digit > 9) break;
-      mantissa = mantissa * 10 + digit;
+export class DecimalScanner {
+  /** Index after the value the last {@link scan} read, when it returned a number. */
+  end = 0;
+
+  /**
+   * The value starting at `bytes[start]` and ending at the first white space
+   * or at `limit`, if it is `[-]digits[.digits][e[+-]digits]` with at most 15
+   * digits and a decimal exponent within ±22. Such a value is parsed exactly
+   * (Clinger's fast path: an exact integer times or divided by an exact power
+   * of ten is one correctly rounded operation, so this equals
+   * `Number(text)`). NaN for anything else, which the caller hands to
+   * {@link parseValue}.
+   */
+  scan(bytes: Buffer, start: number, limit: number): number {
+    let i = start;
+    let byte = i < limit ? bytes[i]! : AT_END;
+    const negative = byte === 0x2d;
+    if (negative) byte = ++i < limit ? bytes[i]! : AT_END;
+    let mantissa = 0;
+    let digits = 0;
+    while (byte >= 0x30 && byte <= 0x39) {
+      mantissa = mantissa * 10 + (byte - 0x30);
       digits++;
-      fractionDigits++;
+      byte = ++i < limit ? bytes[i]! : AT_END;
     }
-  }
-  if (digits === 0 || digits > 15) return NaN;
-  let exponent = 0;
-  if (i < end && (bytes[i] === 0x65 || bytes[i] === 0x45)) {
-    i++;
-    const negativeExponent = bytes[i] === 0x2d;
-    if (negativeExponent || bytes[i] === 0x2b) i++;
-    const exponentStart = i;
-    for (; i < end && i - exponentStart < 4; i++) {
-      const digit = bytes[i]! - 0x30;
-      if (digit < 0 || digit > 9) break;
-      exponent = exponent * 10 + digit;
+    let fractionDigits = 0;
+    if (byte === 0x2e) {
+      byte = ++i < limit ? bytes[i]! : AT_END;
+      while (byte >= 0x30 && byte <= 0x39) {
+        mantissa = mantissa * 10 + (byte - 0x30);
+        fractionDigits++;
+        byte = ++i < limit ? bytes[i]! : AT_END;
+      }
+      digits += fractionDigits;
     }
-    if (i === exponentStart) return NaN;
-    if (negativeExponent) exponent = -exponent;
+    if (digits === 0 || digits > 15) return NaN;
+    let exponent = 0;
+    if (byte === 0x65 || byte === 0x45) {
+      byte = ++i < limit ? bytes[i]! : AT_END;
+      const negativeExponent = byte === 0x2d;
+      if (negativeExponent || byte === 0x2b) byte = ++i < limit ? bytes[i]! : AT_END;
+      const exponentStart = i;
+      while (byte >= 0x30 && byte <= 0x39 && i - exponentStart < 4) {
+        exponent = exponent * 10 + (byte - 0x30);
+        byte = ++i < limit ? bytes[i]! : AT_END;
+      }
+      if (i === exponentStart) return NaN;
+      if (negativeExponent) exponent = -exponent;
+    }
+    if (!isWhiteSpace(byte)) return NaN;
+    const scale = exponent - fractionDigits;
+    let value: number;
+    if (scale === 0) value = mantissa;
+    else if (scale < 0 && scale >= -22) value = mantissa / EXACT_POWERS_OF_TEN[-scale]!;
+    else if (scale > 0 && scale <= 22) value = mantissa * EXACT_POWERS_OF_TEN[scale]!;
+    else return NaN;
+    this.end = i;
+    return negative ? -value : value;
   }
-  if (i !== end) return NaN;
-  const scale = exponent - fractionDigits;
-  let value: number;
-  if (scale === 0) value = mantissa;
-  else if (scale < 0 && scale >= -22) value = mantissa / EXACT_POWERS_OF_TEN[-scale]!;
-  else if (scale > 0 && scale <= 22) value = mantissa * EXACT_POWERS_OF_TEN[scale]!;
-  else return NaN;
-  return negative ? -value : value;
 }
 
 /** The text format's separators, and what may follow the last binary vector. */

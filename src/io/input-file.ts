@@ -1,6 +1,14 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { InputError, systemErrorText, UsageError, W2vError } from '../errors.js';
 
+/**
+ * Told how far a load has got: the bytes read so far of the `totalBytes` it
+ * reads in all (the file's size; twice it for a GloVe file, which is read
+ * once to count its lines). Called after each read, with `bytesRead`
+ * increasing; a load of every vector ends with `bytesRead === totalBytes`.
+ */
+export type LoadProgressListener = (bytesRead: number, totalBytes: number) => void;
+
 /** Checks a loader's `limit` (how many vectors to read): a non-negative integer or undefined. */
 export function checkLimit(limit: number | undefined): void {
   if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) {

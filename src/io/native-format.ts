@@ -40,7 +40,7 @@ import { writeFileAtomically } from './atomic-write.js';
 import { readAt, writeAll } from './block-io.js';
 import { fromLittleEndian, littleEndianBytes } from './byte-order.js';
 import { crc32 } from './crc32.js';
-import { checkLimit, readInputFile } from './input-file.js';
+import { checkLimit, readInputFile, type LoadProgressListener } from './input-file.js';
 import { warningListener, warnOfNonFiniteRows, type WarningListener } from './load-warnings.js';
 import {
   encodePreamble,
@@ -87,6 +87,8 @@ export interface LoadNativeOptions {
   limit?: number;
   /** Told, in one line, of words with NaN or infinite values. Default: process.emitWarning. */
   onWarning?: WarningListener;
+  /** Told how far the load has got, of the bytes of the blocks it reads. */
+  onProgress?: LoadProgressListener;
 }
 
 /**
@@ -208,14 +210,8 @@ export async function loadNative(
     const partial = count < size;
 
     const lengthsEntry = blocks.wordLengths!;
-    const lengthBytes = await readBlock(
-      handle,
-      path,
-      'wordLengths',
-      lengthsEntry,
-      lengthsEntry.bytes,
-      true,
-    );
+    const read = new BlockReader(handle, path, loadOptions.onProgress);
+    const lengthBytes = await read.block('wordLengths', lengthsEntry, lengthsEntry.bytes, true);
     const wordLengths = fromLittleEndian(lengthBytes, Uint32Array);
     let wordBytes = 0;
     for (let i = 0; i < count; i++) wordBytes += wordLengths[i]!;
@@ -228,26 +224,30 @@ export async function loadNative(
           `but the words block at byte offset ${wordsEntry.offset} has ${wordsEntry.bytes}`,
       );
     }
-    const wordData = await readBlock(handle, path, 'words', wordsEntry, wordBytes, !partial);
+    const vectorsEntry = blocks.vectors!;
+    const countsEntry = blocks.counts;
+    const outputEntry = blocks.outputWeights;
+    read.expect(
+      lengthsEntry.bytes +
+        wordBytes +
+        count * dim * 4 +
+        (countsEntry ? count * 8 : 0) +
+        (outputEntry && !partial ? outputEntry.bytes : 0),
+    );
+    const wordData = await read.block('words', wordsEntry, wordBytes, !partial);
     const words = decodeWords(wordData, wordLengths, count, path, wordsEntry.offset);
 
-    const vectorsEntry = blocks.vectors!;
     const vectors = fromLittleEndian(
-      await readBlock(handle, path, 'vectors', vectorsEntry, count * dim * 4, !partial),
+      await read.block('vectors', vectorsEntry, count * dim * 4, !partial),
       Float32Array,
     );
-    const countsEntry = blocks.counts;
     const counts = countsEntry
-      ? fromLittleEndian(
-          await readBlock(handle, path, 'counts', countsEntry, count * 8, !partial),
-          Float64Array,
-        )
+      ? fromLittleEndian(await read.block('counts', countsEntry, count * 8, !partial), Float64Array)
       : undefined;
-    const outputEntry = blocks.outputWeights;
     const outputWeights =
       outputEntry && !partial
         ? fromLittleEndian(
-            await readBlock(handle, path, 'outputWeights', outputEntry, outputEntry.bytes, true),
+            await read.block('outputWeights', outputEntry, outputEntry.bytes, true),
             Float32Array,
           )
         : undefined;
@@ -280,26 +280,51 @@ function align8(offset: number): number {
   return Math.ceil(offset / 8) * 8;
 }
 
-/** Reads the first `length` bytes of a block, checking its checksum if `verify` (and it is read whole). */
-async function readBlock(
-  handle: FileHandle,
-  path: string,
-  name: BlockName,
-  entry: BlockEntry,
-  length: number,
-  verify: boolean,
-): Promise<Uint8Array> {
-  const bytes = await readAt(handle, entry.offset, length);
-  if (!bytes)
-    throw new InputError(
-      `${path}: byte offset ${entry.offset}: the file ends inside the block "${name}"`,
-    );
-  if (verify && length === entry.bytes && crc32(bytes) !== entry.crc32) {
-    throw new InputError(
-      `${path}: byte offset ${entry.offset}: the block "${name}" (${entry.bytes} bytes) is damaged: its checksum does not match`,
-    );
+/** Reads blocks, telling `onProgress` of the bytes read of those {@link expect}ed. */
+class BlockReader {
+  private done = 0;
+  private total = 0;
+
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly path: string,
+    private readonly onProgress: LoadProgressListener | undefined,
+  ) {}
+
+  /** The bytes of all the blocks to read, including those read already. */
+  expect(totalBytes: number): void {
+    this.total = totalBytes;
   }
-  return bytes;
+
+  /** Reads the first `length` bytes of a block, checking its checksum if `verify` (and it is read whole). */
+  async block(
+    name: BlockName,
+    entry: BlockEntry,
+    length: number,
+    verify: boolean,
+  ): Promise<Uint8Array> {
+    const { path, onProgress } = this;
+    const bytes = await readAt(
+      this.handle,
+      entry.offset,
+      length,
+      onProgress &&
+        ((read) => {
+          this.done += read;
+          onProgress(this.done, Math.max(this.total, this.done));
+        }),
+    );
+    if (!bytes)
+      throw new InputError(
+        `${path}: byte offset ${entry.offset}: the file ends inside the block "${name}"`,
+      );
+    if (verify && length === entry.bytes && crc32(bytes) !== entry.crc32) {
+      throw new InputError(
+        `${path}: byte offset ${entry.offset}: the block "${name}" (${entry.bytes} bytes) is damaged: its checksum does not match`,
+      );
+    }
+    return bytes;
+  }
 }
 
 function decodeWords(

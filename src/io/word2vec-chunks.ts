@@ -77,7 +77,13 @@ export class ChunkReader {
   base = 0;
   eof = false;
 
-  constructor(private readonly handle: FileHandle) {}
+  /**
+   * @param onRead Told the bytes read so far after each read.
+   */
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly onRead?: (bytesRead: number) => void,
+  ) {}
 
   /** Reads more bytes after `end`, keeping `buffer[start..end)`. Returns false at end of file. */
   async more(): Promise<boolean> {
@@ -104,6 +110,7 @@ export class ChunkReader {
       return false;
     }
     this.end += bytesRead;
+    this.onRead?.(this.base + this.end);
     return true;
   }
 
@@ -115,6 +122,17 @@ export class ChunkReader {
       if (byte === SPACE || byte === NEWLINE) return i;
     }
     return -1;
+  }
+
+  /** Index of the next line break at or after `start`, reading more as needed; -1 if the file ends first. */
+  async findLineEnd(): Promise<number> {
+    let newline = this.find(NEWLINE, this.start);
+    while (newline < 0) {
+      const scanned = this.end - this.start;
+      if (!(await this.more())) break;
+      newline = this.find(NEWLINE, this.start + scanned);
+    }
+    return newline;
   }
 
   /** Index of the next `byte` in `buffer[from..end)`, or -1. */

@@ -7,18 +7,14 @@
  * - text: `word v1 v2 ... vdim\n`.
  */
 import { InputError } from '../errors.js';
-import { KeyedVectors } from '../vectors/keyed-vectors.js';
+import type { KeyedVectors } from '../vectors/keyed-vectors.js';
 import { writeFileAtomically } from './atomic-write.js';
 import { formatFromPath, type FileFormat } from './file-format.js';
-import { checkLimit, readInputFile } from './input-file.js';
-import {
-  warningListener,
-  warnOfChangedWords,
-  warnOfNonFiniteRows,
-  type WarningListener,
-} from './load-warnings.js';
+import { checkLimit, readInputFile, type LoadProgressListener } from './input-file.js';
+import type { WarningListener } from './load-warnings.js';
 import { ChunkReader, ChunkWriter } from './word2vec-chunks.js';
-import { LoadedWords, readBinaryRecords, readHeader, readTextRecords } from './word2vec-read.js';
+import { readTextRecords } from './text-records.js';
+import { LoadedWords, readBinaryRecords, readHeader } from './word2vec-read.js';
 import { writeBinaryRecords, writeTextRecords } from './word2vec-write.js';
 
 export interface SaveWord2VecOptions {
@@ -36,6 +32,8 @@ export interface LoadWord2VecOptions {
    * words with NaN or infinite values. Default: process.emitWarning.
    */
   onWarning?: WarningListener;
+  /** Told how far the load has got. */
+  onProgress?: LoadProgressListener;
 }
 
 /**
@@ -80,7 +78,8 @@ export async function loadWord2Vec(
   const limit = options.limit;
   checkLimit(limit);
   return readInputFile(path, async (handle, fileBytes) => {
-    const reader = new ChunkReader(handle);
+    const { onProgress } = options;
+    const reader = new ChunkReader(handle, onProgress && ((bytes) => onProgress(bytes, fileBytes)));
     const header = await readHeader(reader, path);
     const count = limit === undefined ? header.count : Math.min(header.count, limit);
     const bodyBytes = fileBytes - header.bytes;
@@ -98,11 +97,18 @@ export async function loadWord2Vec(
     const vectors =
       format === 'bin'
         ? await readBinaryRecords(reader, path, count, header.dim, words, count === header.count)
-        : await readTextRecords(reader, path, count, header.dim, words);
-    const kv = new KeyedVectors(words.list, vectors, header.dim);
-    const onWarning = warningListener(options.onWarning);
-    warnOfChangedWords(path, words.repeated, words.notUtf8, onWarning);
-    warnOfNonFiniteRows(path, kv, onWarning);
-    return kv;
+        : await readTextRecords(
+            reader,
+            path,
+            {
+              count,
+              dim: header.dim,
+              firstLine: 2,
+              countSource: 'the header declares',
+              dimNote: '',
+            },
+            words,
+          );
+    return words.toKeyedVectors(path, vectors, header.dim, options.onWarning);
   });
 }

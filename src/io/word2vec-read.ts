@@ -7,8 +7,15 @@ import { isUtf8 } from 'node:buffer';
 import { InputError } from '../errors.js';
 import { quoteWord } from '../printable.js';
 import { LITTLE_ENDIAN } from './byte-order.js';
-import { isWhiteSpace, NOT_A_NUMBER, parseSimpleDecimal, parseValue } from './float-text.js';
-import { NotedWords } from './load-warnings.js';
+import { isWhiteSpace } from './float-text.js';
+import { KeyedVectors } from '../vectors/keyed-vectors.js';
+import {
+  NotedWords,
+  warningListener,
+  warnOfChangedWords,
+  warnOfNonFiniteRows,
+  type WarningListener,
+} from './load-warnings.js';
 import { NEWLINE, type ChunkReader } from './word2vec-chunks.js';
 
 interface Header {
@@ -40,7 +47,7 @@ export async function readHeader(reader: ChunkReader, path: string): Promise<Hea
           : JSON.stringify(excerpt);
     throw new InputError(
       `${path} line 1: expected a header "<vector count> <dimensions>" (dimensions at least 1), found ${found}; ` +
-        'is it a word2vec (.bin, .txt, .vec) or native (.w2v) model?',
+        'is it a word2vec (.bin, .txt, .vec) or native (.w2v) model? (GloVe files, without a header, are read with format glove)',
     );
   }
   reader.start = newline + 1;
@@ -72,18 +79,37 @@ export class LoadedWords {
 
   /** Keeps `word` unless it was kept before; says whether it was kept. */
   keep(word: string, location: number): boolean {
-    if (this.seen.has(word)) {
+    // One lookup: the set grows unless it held the word already.
+    const known = this.seen.size;
+    if (this.seen.add(word).size === known) {
       this.repeated.add(word, this.unit, location);
       return false;
     }
-    this.seen.add(word);
     this.list.push(word);
     return true;
+  }
+
+  /**
+   * The kept words with their `vectors`; tells `onWarning` (default
+   * process.emitWarning) of the words noted and of those with NaN or
+   * infinite values.
+   */
+  toKeyedVectors(
+    path: string,
+    vectors: Float32Array,
+    dim: number,
+    onWarning: WarningListener | undefined,
+  ): KeyedVectors {
+    const kv = new KeyedVectors(this.list, vectors, dim);
+    const listener = warningListener(onWarning);
+    warnOfChangedWords(path, this.repeated, this.notUtf8, listener);
+    warnOfNonFiniteRows(path, kv, listener);
+    return kv;
   }
 }
 
 /** The vectors of the kept words, without the unused tail that repeated words leave. */
-function keptVectors(words: LoadedWords, vectors: Float32Array, dim: number): Float32Array {
+export function keptVectors(words: LoadedWords, vectors: Float32Array, dim: number): Float32Array {
   const used = words.list.length * dim;
   return used === vectors.length ? vectors : vectors.slice(0, used);
 }
@@ -176,7 +202,7 @@ export async function readBinaryRecords(
     const row = words.list.length;
     if (!words.keep(word, wordOffset)) continue;
     if (LITTLE_ENDIAN) {
-      vectorMemory.set(reader.buffer.subarray(valuesAt, valuesAt + vectorBytes), row * vectorBytes);
+      reader.buffer.copy(vectorMemory, row * vectorBytes, valuesAt, valuesAt + vectorBytes);
     } else {
       for (let k = 0; k < dim; k++)
         vectors[row * dim + k] = reader.buffer.readFloatLE(valuesAt + k * 4);
@@ -208,104 +234,4 @@ function endsEarly(reader: ChunkReader, path: string, record: number, count: num
 function describeByte(byte: number): string {
   const hex = `0x${byte.toString(16).padStart(2, '0')}`;
   return byte > 0x20 && byte < 0x7f ? `'${String.fromCharCode(byte)}' (${hex})` : `byte ${hex}`;
-}
-
-/** Reads `count` text records, one per line, into the vectors of the kept words. */
-export async function readTextRecords(
-  reader: ChunkReader,
-  path: string,
-  count: number,
-  dim: number,
-  words: LoadedWords,
-): Promise<Float32Array> {
-  const vectors = new Float32Array(count * dim);
-  let lineNumber = 1;
-  for (let record = 0; record < count; record++) {
-    lineNumber++;
-    let newline = reader.find(NEWLINE, reader.start);
-    while (newline < 0) {
-      const scanned = reader.end - reader.start;
-      if (!(await reader.more())) break;
-      newline = reader.find(NEWLINE, reader.start + scanned);
-    }
-    if (newline < 0 && reader.start === reader.end) {
-      throw new InputError(
-        `${path} line ${lineNumber}: expected vector ${record + 1} of the ${count} the header declares, found the end of the file`,
-      );
-    }
-    const lineEnd = newline < 0 ? reader.end : newline;
-    const word = parseTextRecord(
-      reader.buffer,
-      reader.start,
-      lineEnd,
-      path,
-      lineNumber,
-      dim,
-      vectors,
-      words.list.length * dim,
-      words,
-    );
-    reader.start = newline < 0 ? reader.end : newline + 1;
-    words.keep(word, lineNumber);
-  }
-  return keptVectors(words, vectors, dim);
-}
-
-/**
- * Parses the line `bytes[start..end)`, `word v1 ... vdim`, into
- * `vectors[at..at+dim)` and returns the word, decoded by `words`. Values are
- * separated by spaces or tabs; surrounding whitespace and '\r' (as word2vec.c's
- * "%lf " and CRLF files leave) are ignored. Works on bytes so that only the
- * word becomes a string.
- */
-function parseTextRecord(
-  bytes: Buffer,
-  start: number,
-  end: number,
-  path: string,
-  lineNumber: number,
-  dim: number,
-  vectors: Float32Array,
-  at: number,
-  words: LoadedWords,
-): string {
-  while (end > start && isWhiteSpace(bytes[end - 1]!)) end--;
-  let position = start;
-  while (position < end && isWhiteSpace(bytes[position]!)) position++;
-  if (position === end) {
-    throw new InputError(
-      `${path} line ${lineNumber}: expected a word followed by ${dim} values, found an empty line`,
-    );
-  }
-  let wordEnd = position;
-  while (wordEnd < end && !isWhiteSpace(bytes[wordEnd]!)) wordEnd++;
-  const word = words.decode(bytes, position, wordEnd, lineNumber);
-  position = wordEnd;
-  let values = 0;
-  while (position < end) {
-    while (isWhiteSpace(bytes[position]!)) position++;
-    let tokenEnd = position;
-    while (tokenEnd < end && !isWhiteSpace(bytes[tokenEnd]!)) tokenEnd++;
-    if (values < dim) {
-      let value = parseSimpleDecimal(bytes, position, tokenEnd);
-      if (value !== value) {
-        const token = bytes.toString('utf8', position, tokenEnd);
-        value = parseValue(token);
-        if (value !== value && !NOT_A_NUMBER.test(token)) {
-          throw new InputError(
-            `${path} line ${lineNumber}: value ${values + 1} of the word ${quoteWord(word)} is not a number: ${JSON.stringify(token.slice(0, 40))}`,
-          );
-        }
-      }
-      vectors[at + values] = value;
-    }
-    values++;
-    position = tokenEnd;
-  }
-  if (values !== dim) {
-    throw new InputError(
-      `${path} line ${lineNumber}: expected ${dim} values after the word ${quoteWord(word)}, found ${values}`,
-    );
-  }
-  return word;
 }
