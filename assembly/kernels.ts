@@ -34,12 +34,15 @@ import { axpy, zero } from './vector-math';
   return load<i32>(base + (<usize>field << 2));
 }
 
-/** A byte offset in the configuration: a u32, below 4 GiB in either build. */
+/** A byte offset in the configuration: a u32 (past 4 GiB, the output matrix's high bits are apart, CFG_OUTPUT_HIGH). */
 @inline function cfgOffset(base: usize, field: i32): usize {
   return <usize>load<u32>(base + (<usize>field << 2));
 }
 
-/** Reads the shared configuration and sets this thread's scratch and random state (see seededRandomState in src/train/kernel.ts). */
+/**
+ * Reads the shared configuration and sets this thread's scratch and random state (see seededRandomState in src/train/kernel.ts).
+ * The offsets are u32 in both builds: the host lays the configuration and the scratch out below 4 GiB.
+ */
 export function init(configAt: u32, neu1At: u32, neu1eAt: u32, sentenceAt: u32, outputsAt: u32, windowAt: u32, hotAt: u32, state: u64): void {
   const config = <usize>configAt;
   syn0 = cfgOffset(config, CFG_SYN0);
