@@ -10,6 +10,13 @@ export const SIG_SIZE: i32 = SIGMOID_TABLE_SIZE;
 export const MAX_EXP: f32 = <f32>SIGMOID_MAX;
 export const SIG_SCALE: f32 = <f32>SIG_SIZE / (2.0 * MAX_EXP);
 
+// The kernels build for 32-bit and for 64-bit memories (kernels64.wasm, for
+// models past 4 GiB): row pointers kept in the scratch are as wide as usize.
+export const POINTER_SHIFT: usize = sizeof<usize>() == 8 ? 3 : 2;
+// An output unit's slot: its row pointer, then its label (f32) at LABEL_AT.
+export const LABEL_AT: usize = sizeof<usize>();
+export const SLOT_SHIFT: usize = POINTER_SHIFT + 1;
+
 export let syn0: usize = 0;
 export let syn1neg: usize = 0;
 export let syn1: usize = 0;

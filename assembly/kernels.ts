@@ -19,12 +19,12 @@
 
 import {
   CFG_ALIAS_INDEX, CFG_ALIAS_PROB, CFG_CBOW, CFG_CODE_OFFSET, CFG_CODES, CFG_HOT_ROWS, CFG_HS, CFG_KEEP, CFG_LOSS_NEG, CFG_LOSS_POS,
-  CFG_NEGATIVE, CFG_POINTS, CFG_SHARED, CFG_SIGMOID, CFG_SOFTMAX, CFG_STRIDE, CFG_SYN0, CFG_SYN1, CFG_SYN1NEG, CFG_VOCAB, CFG_WINDOW,
+  CFG_NEGATIVE, CFG_OUTPUT_HIGH, CFG_POINTS, CFG_SHARED, CFG_SIGMOID, CFG_SOFTMAX, CFG_STRIDE, CFG_SYN0, CFG_SYN1, CFG_SYN1NEG, CFG_VOCAB, CFG_WINDOW,
 } from './training-layout';
 import {
   syn0, syn1neg, syn1, stride, rowBytes, vocabSize, window, negative, keep, aliasProb, aliasIndex, codeOffset, points, codes, sigmoid,
   lossPos, lossNeg, cbow, hs, shared, softmax, hotRows, neu1, neu1e, sentence, outputs, contexts, errors, grads, rng, replica, snapshot,
-  examples, lossSum, windowFrom, windowTo,
+  examples, lossSum, windowFrom, windowTo, POINTER_SHIFT, SLOT_SHIFT,
 } from './kernel-state';
 import { sharedOutputRow, chooseOutputs, logisticGradient, predict, listOutputs } from './output-layer';
 import { nextRandom, below, noiseWord, keepWord } from './random-draws';
@@ -34,39 +34,54 @@ import { axpy, zero } from './vector-math';
   return load<i32>(base + (<usize>field << 2));
 }
 
-/** Reads the shared configuration and sets this thread's scratch and random state (see seededRandomState in src/train/kernel.ts). */
-export function init(config: usize, scratchNeu1: usize, scratchNeu1e: usize, scratchSentence: usize, scratchOutputs: usize, scratchWindow: usize, scratchHot: usize, state: u64): void {
-  syn0 = <usize>cfg(config, CFG_SYN0);
-  syn1neg = <usize>cfg(config, CFG_SYN1NEG);
-  syn1 = <usize>cfg(config, CFG_SYN1);
+/** A byte offset in the configuration: a u32 (past 4 GiB, the output matrix's high bits are apart, CFG_OUTPUT_HIGH). */
+@inline function cfgOffset(base: usize, field: i32): usize {
+  return <usize>load<u32>(base + (<usize>field << 2));
+}
+
+/**
+ * Reads the shared configuration and sets this thread's scratch and random state (see seededRandomState in src/train/kernel.ts).
+ * The offsets are u32 in both builds: the host lays the configuration and the scratch out below 4 GiB.
+ */
+export function init(configAt: u32, neu1At: u32, neu1eAt: u32, sentenceAt: u32, outputsAt: u32, windowAt: u32, hotAt: u32, state: u64): void {
+  const config = <usize>configAt;
+  syn0 = cfgOffset(config, CFG_SYN0);
+  syn1neg = cfgOffset(config, CFG_SYN1NEG);
+  syn1 = cfgOffset(config, CFG_SYN1);
+  if (sizeof<usize>() == 8) {
+    // The 64-bit build: the output matrix may start past 4 GiB.
+    const high = <usize>load<u32>(config + (<usize>CFG_OUTPUT_HIGH << 2)) << 32;
+    if (cfg(config, CFG_HS) != 0) syn1 |= high;
+    else syn1neg |= high;
+  }
   stride = cfg(config, CFG_STRIDE);
   rowBytes = <usize>stride << 2;
   vocabSize = <u64>cfg(config, CFG_VOCAB);
   window = <u64>cfg(config, CFG_WINDOW);
   negative = cfg(config, CFG_NEGATIVE);
-  keep = <usize>cfg(config, CFG_KEEP);
-  aliasProb = <usize>cfg(config, CFG_ALIAS_PROB);
-  aliasIndex = <usize>cfg(config, CFG_ALIAS_INDEX);
-  codeOffset = <usize>cfg(config, CFG_CODE_OFFSET);
-  points = <usize>cfg(config, CFG_POINTS);
-  codes = <usize>cfg(config, CFG_CODES);
-  sigmoid = <usize>cfg(config, CFG_SIGMOID);
-  lossPos = <usize>cfg(config, CFG_LOSS_POS);
-  lossNeg = <usize>cfg(config, CFG_LOSS_NEG);
+  keep = cfgOffset(config, CFG_KEEP);
+  aliasProb = cfgOffset(config, CFG_ALIAS_PROB);
+  aliasIndex = cfgOffset(config, CFG_ALIAS_INDEX);
+  codeOffset = cfgOffset(config, CFG_CODE_OFFSET);
+  points = cfgOffset(config, CFG_POINTS);
+  codes = cfgOffset(config, CFG_CODES);
+  sigmoid = cfgOffset(config, CFG_SIGMOID);
+  lossPos = cfgOffset(config, CFG_LOSS_POS);
+  lossNeg = cfgOffset(config, CFG_LOSS_NEG);
   cbow = cfg(config, CFG_CBOW) != 0;
   hs = cfg(config, CFG_HS) != 0;
   shared = cfg(config, CFG_SHARED) != 0;
   softmax = cfg(config, CFG_SOFTMAX) != 0;
   hotRows = cfg(config, CFG_HOT_ROWS);
-  neu1 = scratchNeu1;
-  neu1e = scratchNeu1e;
-  sentence = scratchSentence;
-  outputs = scratchOutputs;
+  neu1 = <usize>neu1At;
+  neu1e = <usize>neu1eAt;
+  sentence = <usize>sentenceAt;
+  outputs = <usize>outputsAt;
   // The window scratch holds 2*window context pointers, error vectors and gradient rows.
-  contexts = scratchWindow;
-  errors = contexts + ((<usize>window * 8 + 15) & ~15);
+  contexts = <usize>windowAt;
+  errors = contexts + (((<usize>window << (POINTER_SHIFT + 1)) + 15) & ~15);
   grads = errors + <usize>window * 2 * rowBytes;
-  replica = scratchHot;
+  replica = <usize>hotAt;
   snapshot = replica + <usize>hotRows * rowBytes;
   for (let r = 0; r < hotRows; r++) {
     memory.copy(replica + <usize>r * rowBytes, sharedOutputRow(r), rowBytes);
@@ -99,7 +114,8 @@ export function setRngState(state: u64): void {
 }
 
 /** Exposed for tests: fills `out` with n noise words. */
-export function drawNoise(out: usize, n: i32): void {
+export function drawNoise(outAt: u32, n: i32): void {
+  const out = <usize>outAt;
   for (let i = 0; i < n; i++) store<i32>(out + (<usize>i << 2), noiseWord());
 }
 
@@ -164,16 +180,16 @@ function trainSentenceSkipGramShared(length: i32, alpha: f32): void {
     let m = 0;
     for (let c = windowFrom; c <= windowTo; c++) {
       if (c == i) continue;
-      store<u32>(contexts + (<usize>m << 2), <u32>(inputRowAt(c)));
+      store<usize>(contexts + (<usize>m << POINTER_SHIFT), inputRowAt(c));
       m++;
     }
     if (m == 0) continue;
     const n = chooseOutputs(word);
     // g for every (context, output) pair, all at the current weights.
     for (let j = 0; j < m; j++) {
-      const h = <usize>load<u32>(contexts + (<usize>j << 2));
+      const h = load<usize>(contexts + (<usize>j << POINTER_SHIFT));
       for (let k = 0; k < n; k++) {
-        store<f32>(grads + (<usize>(j * n + k) << 2), logisticGradient(h, outputs + (<usize>k << 3), alpha));
+        store<f32>(grads + (<usize>(j * n + k) << 2), logisticGradient(h, outputs + (<usize>k << SLOT_SHIFT), alpha));
       }
     }
     // Errors for the inputs from the outputs as they were, then the outputs, then the inputs.
@@ -181,17 +197,17 @@ function trainSentenceSkipGramShared(length: i32, alpha: f32): void {
       const e = errors + <usize>j * rowBytes;
       zero(e);
       for (let k = 0; k < n; k++) {
-        axpy(load<f32>(grads + (<usize>(j * n + k) << 2)), <usize>load<u32>(outputs + (<usize>k << 3)), e);
+        axpy(load<f32>(grads + (<usize>(j * n + k) << 2)), load<usize>(outputs + (<usize>k << SLOT_SHIFT)), e);
       }
     }
     for (let k = 0; k < n; k++) {
-      const out = <usize>load<u32>(outputs + (<usize>k << 3));
+      const out = load<usize>(outputs + (<usize>k << SLOT_SHIFT));
       for (let j = 0; j < m; j++) {
-        axpy(load<f32>(grads + (<usize>(j * n + k) << 2)), <usize>load<u32>(contexts + (<usize>j << 2)), out);
+        axpy(load<f32>(grads + (<usize>(j * n + k) << 2)), load<usize>(contexts + (<usize>j << POINTER_SHIFT)), out);
       }
     }
     for (let j = 0; j < m; j++) {
-      axpy(1, errors + <usize>j * rowBytes, <usize>load<u32>(contexts + (<usize>j << 2)));
+      axpy(1, errors + <usize>j * rowBytes, load<usize>(contexts + (<usize>j << POINTER_SHIFT)));
     }
     examples += m;
   }
@@ -237,7 +253,8 @@ export function countKept(word: i32, n: i32): i32 {
  * falls linearly from alphaStart to alphaEnd over the chunk.
  * Returns the summed loss; lastExamples() gives the number of examples.
  */
-export function trainChunk(words: usize, n: i32, alphaStart: f32, alphaEnd: f32): f64 {
+export function trainChunk(wordsAt: u32, n: i32, alphaStart: f32, alphaEnd: f32): f64 {
+  const words = <usize>wordsAt;
   examples = 0;
   lossSum = 0;
   const slope = n > 0 ? (alphaEnd - alphaStart) / <f32>n : <f32>0;

@@ -4,7 +4,7 @@
 
 import {
   SIG_SIZE, MAX_EXP, SIG_SCALE, syn1neg, syn1, rowBytes, vocabSize, negative, codeOffset, points, codes, sigmoid, lossPos, lossNeg, hs,
-  softmax, hotRows, neu1e, outputs, grads, replica, lossSum,
+  softmax, hotRows, neu1e, outputs, grads, replica, lossSum, LABEL_AT, SLOT_SHIFT,
 } from './kernel-state';
 import { noiseWord } from './random-draws';
 import { dot, exp64, log64 } from './vector-math';
@@ -36,18 +36,18 @@ import { dot, exp64, log64 } from './vector-math';
 @inline export function outputLayer(h: usize, count: i32, alpha: f32): void {
   // g goes to its own scratch, so that the list (labels included) can serve the next example too.
   for (let k = 0; k < count; k++) {
-    store<f32>(grads + (<usize>k << 2), logisticGradient(h, outputs + (<usize>k << 3), alpha));
+    store<f32>(grads + (<usize>k << 2), logisticGradient(h, outputs + (<usize>k << SLOT_SHIFT), alpha));
   }
   for (let k = 0; k < count; k++) {
-    updateOutput(<usize>load<u32>(outputs + (<usize>k << 3)), h, load<f32>(grads + (<usize>k << 2)));
+    updateOutput(load<usize>(outputs + (<usize>k << SLOT_SHIFT)), h, load<f32>(grads + (<usize>k << 2)));
   }
 }
 
 /** g for output unit `slot` (row pointer, label) predicted from h; adds the unit's loss. */
 @inline export function logisticGradient(h: usize, slot: usize, alpha: f32): f32 {
-  const f = dot(h, <usize>load<u32>(slot));
+  const f = dot(h, load<usize>(slot));
   const t = sigIndex(f);
-  const label = load<f32>(slot, 4);
+  const label = load<f32>(slot, LABEL_AT);
   // f - f is 0 for a finite score and NaN otherwise: the clamped tables alone would hide a run that diverged.
   lossSum += <f64>((label != 0 ? load<f32>(lossPos + t) : load<f32>(lossNeg + t)) + (f - f));
   return (label - load<f32>(sigmoid + t)) * alpha;
@@ -64,9 +64,9 @@ import { dot, exp64, log64 } from './vector-math';
 }
 
 @inline export function setOutput(k: i32, row: usize, label: f32): void {
-  const slot = outputs + (<usize>k << 3);
-  store<u32>(slot, <u32>row);
-  store<f32>(slot, label, 4);
+  const slot = outputs + (<usize>k << SLOT_SHIFT);
+  store<usize>(slot, row);
+  store<f32>(slot, label, LABEL_AT);
 }
 
 /**

@@ -7,7 +7,8 @@
 export const SIGMOID_TABLE_SIZE = 4096;
 export const SIGMOID_MAX = 8;
 
-// The configuration block the host writes before init: one i32 field each, at these indices.
+// The configuration block the host writes before init: one i32 field each, at
+// these indices. Offsets are u32; only the output matrix may lie past 4 GiB.
 export const CFG_SYN0 = 0;
 export const CFG_SYN1NEG = 1;
 export const CFG_SYN1 = 2;
@@ -29,4 +30,5 @@ export const CFG_HS = 17;
 export const CFG_SHARED = 18; // skip-gram: one set of output units per window
 export const CFG_SOFTMAX = 19; // the full softmax over syn1neg (exact, O(V) per example)
 export const CFG_HOT_ROWS = 20; // output rows each thread keeps a private copy of
-export const CFG_FIELDS = 21;
+export const CFG_OUTPUT_HIGH = 21; // 64-bit build: the high 32 bits of syn1neg's and syn1's offsets
+export const CFG_FIELDS = 22;

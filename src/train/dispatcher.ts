@@ -157,7 +157,7 @@ class Dispatcher {
 
   constructor(private readonly setup: DispatchSetup) {
     const { memory, options, wordsPerEpoch, start } = setup;
-    const module = kernelModule();
+    const module = kernelModule(memory.memory64);
     this.workers = memory.threads.map((scratch, t) => {
       const workerSetup: WorkerSetup = {
         module,

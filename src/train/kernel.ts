@@ -36,23 +36,28 @@ export interface KernelExports {
   setRngState(state: bigint): void;
 }
 
-const WASM_URL = new URL('../../../build/kernels.wasm', import.meta.url);
-let compiled: WebAssembly.Module | undefined;
+/** The kernels built for a 32-bit memory, and for a 64-bit one (models past 4 GiB). */
+const WASM_URLS = {
+  memory32: new URL('../../../build/kernels.wasm', import.meta.url),
+  memory64: new URL('../../../build/kernels64.wasm', import.meta.url),
+};
+const compiled = new Map<URL, WebAssembly.Module>();
 
-/** The compiled kernel module, shared by the main thread and the workers. */
-export function kernelModule(): WebAssembly.Module {
-  if (!compiled) {
+/** The compiled kernel module for a 32-bit or a 64-bit memory, shared by the main thread and the workers. */
+export function kernelModule(memory64 = false): WebAssembly.Module {
+  const url = memory64 ? WASM_URLS.memory64 : WASM_URLS.memory32;
+  let module = compiled.get(url);
+  if (!module) {
     let bytes: Buffer;
     try {
-      bytes = readFileSync(WASM_URL);
+      bytes = readFileSync(url);
     } catch {
-      throw new Error(
-        `the training kernels are not built (${WASM_URL.pathname}); run 'npm run build'`,
-      );
+      throw new Error(`the training kernels are not built (${url.pathname}); run 'npm run build'`);
     }
-    compiled = new WebAssembly.Module(new Uint8Array(bytes));
+    module = new WebAssembly.Module(new Uint8Array(bytes));
+    compiled.set(url, module);
   }
-  return compiled;
+  return module;
 }
 
 export function instantiateKernel(

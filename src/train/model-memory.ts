@@ -18,6 +18,7 @@ import {
   CFG_LOSS_NEG,
   CFG_LOSS_POS,
   CFG_NEGATIVE,
+  CFG_OUTPUT_HIGH,
   CFG_POINTS,
   CFG_SHARED,
   CFG_SIGMOID,
@@ -34,6 +35,7 @@ import {
 import type { Vocabulary } from '../vocab/vocabulary.js';
 import type { ThreadScratch } from './kernel.js';
 import { CHUNK_TARGET } from './training-corpus.js';
+import { hasMemory64, MAX_PAGES_64, sharedMemory64 } from './memory64.js';
 
 /** Where each field of the kernels' configuration block lies. */
 const CONFIG_INDEX = {
@@ -58,13 +60,14 @@ const CONFIG_INDEX = {
   shared: CFG_SHARED,
   softmax: CFG_SOFTMAX,
   hotRows: CFG_HOT_ROWS,
+  outputHigh: CFG_OUTPUT_HIGH,
 } as const;
 type ConfigField = keyof typeof CONFIG_INDEX;
 
 const WASM_PAGE = 65536;
 /** Output rows each thread replicates when there are several threads. */
 const HOT_OUTPUT_ROWS = 2048;
-const MAX_PAGES = 65536; // 4 GiB: the most a 32-bit WebAssembly memory can address
+const MAX_PAGES = 65536; // 4 GiB: the most a 32-bit WebAssembly memory addresses
 
 export interface ModelMemorySpec {
   counts: Float64Array;
@@ -83,6 +86,8 @@ export interface ModelMemorySpec {
   seed: number;
   /** Skip-gram: one set of output units (noise words) per window instead of per pair. */
   sharedOutputs: boolean;
+  /** A 64-bit memory even if the model fits a 32-bit one (to compare the two builds of the kernels). */
+  memory64?: boolean;
 }
 
 /** The memory a run with `options` needs to train `vocab`. */
@@ -115,14 +120,141 @@ class Layout {
   }
 }
 
+/** The sampling tables and Huffman paths of a run, built once. */
+interface Tables {
+  keep?: Uint32Array;
+  alias?: ReturnType<typeof buildAliasTable>;
+  tree?: ReturnType<typeof buildHuffman>;
+}
+
+function buildTables(spec: ModelMemorySpec): Tables {
+  return {
+    keep: spec.sample > 0 ? keepThresholds(spec.counts, spec.sample, sum(spec.counts)) : undefined,
+    alias: spec.loss === 'ns' ? buildAliasTable(spec.counts, spec.nsExponent) : undefined,
+    tree: spec.loss === 'hs' ? buildHuffman(spec.counts) : undefined,
+  };
+}
+
+/** Where everything lies, and the bytes it takes. */
+interface Placement {
+  fields: Record<ConfigField, number>;
+  config: number;
+  threads: Array<Omit<ThreadScratch, 'seed'>>;
+  size: number;
+  /** The output matrix's offset (syn1neg or syn1), which may pass 4 GiB. */
+  output: number;
+}
+
+/**
+ * Lays out the memory for kernels whose row pointers are `pointerBytes`
+ * wide: the tables and every thread's scratch first, the two weight
+ * matrices last, so that past 4 GiB only the matrices lie high (the
+ * configuration holds 32-bit offsets, and the scratch is addressed from
+ * JavaScript in 32-bit arithmetic).
+ */
+function place(spec: ModelMemorySpec, tables: Tables, pointerBytes: number): Placement {
+  const v = spec.counts.length;
+  const stride = Math.ceil(spec.dim / 4) * 4;
+  const rowBytes = stride * 4;
+  const hs = spec.loss === 'hs';
+  const { keep, alias, tree } = tables;
+  const layout = new Layout();
+  const fields = Object.fromEntries(Object.keys(CONFIG_INDEX).map((f) => [f, 0])) as Record<
+    ConfigField,
+    number
+  >;
+
+  const config = layout.take(CFG_FIELDS * 4);
+  if (keep) fields.keep = layout.take(v * 4);
+  if (alias) {
+    fields.aliasProb = layout.take(v * 4);
+    fields.aliasIndex = layout.take(v * 4);
+  }
+  if (tree) {
+    fields.codeOffset = layout.take(tree.offsets.byteLength);
+    fields.points = layout.take(tree.points.byteLength);
+    fields.codes = layout.take(tree.codes.byteLength);
+  }
+  fields.sigmoid = layout.take(SIGMOID_TABLE_SIZE * 4);
+  fields.lossPos = layout.take(SIGMOID_TABLE_SIZE * 4);
+  fields.lossNeg = layout.take(SIGMOID_TABLE_SIZE * 4);
+  // With several threads, each keeps private copies of the hottest output rows (see mergeHotRows in the kernels).
+  const outputRows = hs ? Math.max(v - 1, 1) : v;
+  const hotRows =
+    spec.threads > 1 && spec.loss !== 'softmax' ? Math.min(HOT_OUTPUT_ROWS, outputRows) : 0;
+  Object.assign(fields, {
+    stride,
+    vocabSize: v,
+    window: spec.window,
+    negative: spec.negative,
+    cbow: +(spec.arch === 'cbow'),
+    hs: +hs,
+    shared: +spec.sharedOutputs,
+    softmax: +(spec.loss === 'softmax'),
+    hotRows,
+  });
+
+  // Output units of one example; the full softmax keeps a score per word there.
+  const maxOutputs = Math.max(
+    spec.negative + 1,
+    tree?.maxCodeLength ?? 0,
+    spec.loss === 'softmax' ? v : 0,
+  );
+  // An output unit is a row pointer and a label; a window holds 2 * window context pointers.
+  const slotBytes = 2 * pointerBytes;
+  const threads = [];
+  for (let t = 0; t < spec.threads; t++) {
+    threads.push({
+      neu1: layout.take(rowBytes),
+      neu1e: layout.take(rowBytes),
+      sentence: layout.take(spec.maxSentenceLength * 4),
+      outputs: layout.take(maxOutputs * slotBytes),
+      window: layout.take(
+        Math.ceil((spec.window * slotBytes) / 16) * 16 +
+          2 * spec.window * (rowBytes + maxOutputs * 4),
+      ),
+      hot: layout.take(2 * hotRows * rowBytes),
+      chunk: layout.take(spec.chunkCapacity * 4),
+    });
+  }
+  fields.syn0 = layout.take(v * rowBytes);
+  const output = layout.take(outputRows * rowBytes);
+  // A 32-bit field each: the offset's low bits where the kernels look for the matrix, its high bits apart.
+  fields[hs ? 'syn1' : 'syn1neg'] = output % 2 ** 32;
+  fields.outputHigh = Math.floor(output / 2 ** 32);
+  return { fields, config, threads, size: layout.size, output };
+}
+
+/** The shared memory for `placement`: 32-bit up to 4 GiB, else 64-bit where this Node.js has it. */
+function allocate(placement: Placement, memory64: boolean): WebAssembly.Memory {
+  const pages = Math.ceil(placement.size / WASM_PAGE);
+  if (!memory64) return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  const gib = (placement.size / 2 ** 30).toFixed(1);
+  const needs = `the model needs ${gib} GiB of weights and tables`;
+  if (!hasMemory64()) {
+    throw new UsageError(
+      `${needs}, more than the 4 GiB a 32-bit WebAssembly memory holds; Node.js 22 and later train it in a 64-bit memory, and Node.js ${process.versions.node} does with 'node --experimental-wasm-memory64'; or lower --dim or --max-vocab`,
+    );
+  }
+  if (pages > MAX_PAGES_64) {
+    throw new UsageError(
+      `${needs}, more than the 16 GiB the 64-bit kernels address; lower --dim or --max-vocab`,
+    );
+  }
+  return sharedMemory64(pages);
+}
+
 /**
  * All training state in one shared WebAssembly memory: both weight matrices,
  * the sampling tables, the Huffman paths, and each thread's scratch. Rows
  * are padded to a multiple of 4 floats (`stride`) for 128-bit SIMD; the
- * padding stays zero.
+ * padding stays zero. Past 4 GiB the memory is 64-bit, for the 64-bit build
+ * of the kernels (`memory64`).
  */
 export class ModelMemory {
   readonly memory: WebAssembly.Memory;
+  /** Whether the memory is 64-bit (for kernels64.wasm). */
+  readonly memory64: boolean;
   readonly vocabSize: number;
   readonly dim: number;
   readonly stride: number;
@@ -134,89 +266,23 @@ export class ModelMemory {
 
   constructor(spec: ModelMemorySpec) {
     const v = spec.counts.length;
-    const stride = Math.ceil(spec.dim / 4) * 4;
-    const rowBytes = stride * 4;
     const hs = spec.loss === 'hs';
-    const layout = new Layout();
-    const fields = Object.fromEntries(Object.keys(CONFIG_INDEX).map((f) => [f, 0])) as Record<
-      ConfigField,
-      number
-    >;
-
-    this.config = layout.take(CFG_FIELDS * 4);
-    fields.syn0 = layout.take(v * rowBytes);
-    if (hs) fields.syn1 = layout.take(Math.max(v - 1, 1) * rowBytes);
-    else fields.syn1neg = layout.take(v * rowBytes);
-    const keep =
-      spec.sample > 0 ? keepThresholds(spec.counts, spec.sample, sum(spec.counts)) : undefined;
-    if (keep) fields.keep = layout.take(v * 4);
-    const alias = spec.loss === 'ns' ? buildAliasTable(spec.counts, spec.nsExponent) : undefined;
-    if (alias) {
-      fields.aliasProb = layout.take(v * 4);
-      fields.aliasIndex = layout.take(v * 4);
-    }
-    const tree = hs ? buildHuffman(spec.counts) : undefined;
-    if (tree) {
-      fields.codeOffset = layout.take(tree.offsets.byteLength);
-      fields.points = layout.take(tree.points.byteLength);
-      fields.codes = layout.take(tree.codes.byteLength);
-    }
-    fields.sigmoid = layout.take(SIGMOID_TABLE_SIZE * 4);
-    fields.lossPos = layout.take(SIGMOID_TABLE_SIZE * 4);
-    fields.lossNeg = layout.take(SIGMOID_TABLE_SIZE * 4);
-    // With several threads, each keeps private copies of the hottest output rows (see mergeHotRows in the kernels).
-    const outputRows = hs ? Math.max(v - 1, 1) : v;
-    const hotRows =
-      spec.threads > 1 && spec.loss !== 'softmax' ? Math.min(HOT_OUTPUT_ROWS, outputRows) : 0;
-    Object.assign(fields, {
-      stride,
-      vocabSize: v,
-      window: spec.window,
-      negative: spec.negative,
-      cbow: +(spec.arch === 'cbow'),
-      hs: +hs,
-      shared: +spec.sharedOutputs,
-      softmax: +(spec.loss === 'softmax'),
-      hotRows,
-    });
-
-    // Output units of one example; the full softmax keeps a score per word there.
-    const maxOutputs = Math.max(
-      spec.negative + 1,
-      tree?.maxCodeLength ?? 0,
-      spec.loss === 'softmax' ? v : 0,
-    );
+    const tables = buildTables(spec);
+    const { keep, alias, tree } = tables;
+    let placement = place(spec, tables, 4);
+    this.memory64 = spec.memory64 === true || placement.size > MAX_PAGES * WASM_PAGE;
+    if (this.memory64) placement = place(spec, tables, 8);
+    const { fields } = placement;
+    this.memory = allocate(placement, this.memory64);
     const random = new Random(spec.seed);
-    this.threads = [];
-    for (let t = 0; t < spec.threads; t++) {
-      this.threads.push({
-        neu1: layout.take(rowBytes),
-        neu1e: layout.take(rowBytes),
-        sentence: layout.take(spec.maxSentenceLength * 4),
-        outputs: layout.take(maxOutputs * 8),
-        window: layout.take(
-          Math.ceil((spec.window * 8) / 16) * 16 + 2 * spec.window * (rowBytes + maxOutputs * 4),
-        ),
-        hot: layout.take(2 * hotRows * rowBytes),
-        chunk: layout.take(spec.chunkCapacity * 4),
-        seed: random.nextSeed64(),
-      });
-    }
-
-    const pages = Math.ceil(layout.size / WASM_PAGE);
-    if (pages > MAX_PAGES) {
-      const gib = (layout.size / 2 ** 30).toFixed(1);
-      throw new UsageError(
-        `the model needs ${gib} GiB of weights and tables, more than the 4 GiB a WebAssembly memory holds; lower --dim or --max-vocab`,
-      );
-    }
-    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    this.threads = placement.threads.map((scratch) => ({ ...scratch, seed: random.nextSeed64() }));
+    this.config = placement.config;
     this.vocabSize = v;
     this.dim = spec.dim;
-    this.stride = stride;
+    this.stride = fields.stride;
     this.syn0 = fields.syn0;
-    this.syn1neg = fields.syn1neg;
-    this.syn1 = fields.syn1;
+    this.syn1neg = hs ? 0 : placement.output;
+    this.syn1 = hs ? placement.output : 0;
 
     const buffer = this.memory.buffer;
     const config = new Int32Array(buffer, this.config, CFG_FIELDS);
@@ -238,6 +304,7 @@ export class ModelMemory {
       new Float32Array(buffer, fields.lossNeg, SIGMOID_TABLE_SIZE),
     );
     // word2vec.c's initialisation: input vectors uniform in [-0.5, 0.5) / dim, output vectors zero.
+    const stride = this.stride;
     const syn0 = new Float32Array(buffer, this.syn0, v * stride);
     for (let w = 0; w < v; w++) {
       for (let d = 0; d < spec.dim; d++) syn0[w * stride + d] = (random.next() - 0.5) / spec.dim;
