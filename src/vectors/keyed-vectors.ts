@@ -41,6 +41,17 @@ export interface VectorQuery extends VectorQueryOptions {
   vector: ArrayLike<number>;
 }
 
+/** Options of a {@link KeyedVectors}. */
+export interface KeyedVectorsOptions {
+  /**
+   * The most rows one instance of the query kernel holds; a larger model is
+   * split into shards of this many rows. By default, as many as one
+   * WebAssembly memory (4 GiB) holds, in shards of equal size. Answers do
+   * not depend on it.
+   */
+  shardRows?: number;
+}
+
 /**
  * Trained word vectors, apart from any trainer (gensim's `KeyedVectors`).
  *
@@ -65,7 +76,16 @@ export class KeyedVectors {
    * @example
    * const kv = new KeyedVectors(['the', 'cat'], new Float32Array([1, 0, 0, 1]), 2);
    */
-  constructor(words: string[], vectors: Float32Array, dim: number) {
+  constructor(
+    words: string[],
+    vectors: Float32Array,
+    dim: number,
+    private readonly options: KeyedVectorsOptions = {},
+  ) {
+    const { shardRows } = options;
+    if (shardRows !== undefined && !(Number.isInteger(shardRows) && shardRows >= 1)) {
+      throw new UsageError(`shardRows must be a positive integer, got ${shardRows}`);
+    }
     if (!Number.isInteger(dim) || dim < 1) {
       throw new UsageError(`vector dimension must be a positive integer, got ${dim}`);
     }
@@ -418,7 +438,14 @@ export class KeyedVectors {
   }
 
   private scorer(): Scorer {
-    this.scorerInstance ??= createScorer(this.unitVectors(), this.size, this.dim);
+    this.scorerInstance ??= createScorer(
+      this.unitVectors(),
+      this.size,
+      this.dim,
+      'wasm',
+      undefined,
+      this.options.shardRows,
+    );
     return this.scorerInstance;
   }
 

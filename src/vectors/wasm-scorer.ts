@@ -13,6 +13,7 @@ import {
   PREFIX_QUERY_BYTES,
 } from '../../assembly/similarity-layout.js';
 import type { TopN } from './top-n.js';
+import { ShardedScorer, shardRanges, type Shard } from './sharded-scorer.js';
 import { ScorerPool, workerCount, type FilterBatch } from './scorer-pool.js';
 import {
   BLOCK_ROWS,
@@ -59,10 +60,15 @@ function excludedBytes(count: number): number {
   return 4 + 4 * count;
 }
 
+/** Queries a shard's memory keeps room for beside its rows (a batch of more grows it, if it can). */
+const ROOM_QUERIES = 1024;
+
 /**
  * A scorer over `size` unit vectors of `dim` dimensions (row-major in `unit`).
  * @param prefer 'js' forces the TypeScript implementation (for tests); by default the kernel is used when possible.
  * @param maxHeapBytes The most memory the top-n heaps of a batch take in the kernel at once (a larger batch goes in groups).
+ * @param shardRows The most rows one kernel instance holds (the rest go to further shards, see sharded-scorer.ts);
+ *   by default as many as one WebAssembly memory holds with the filter, in shards of equal size.
  * @example
  * const scorer = createScorer(kv.unitVectors(), kv.size, kv.dim);
  */
@@ -72,13 +78,52 @@ export function createScorer(
   dim: number,
   prefer: 'wasm' | 'js' = 'wasm',
   maxHeapBytes = HEAP_BYTES,
+  shardRows?: number,
 ): Scorer {
-  if (prefer === 'wasm') {
-    const module = similarityModule();
-    const scorer = module ? WasmScorer.create(module, unit, size, dim, maxHeapBytes) : undefined;
-    if (scorer) return scorer;
+  const module = prefer === 'wasm' ? similarityModule() : null;
+  if (module) {
+    const ranges = shardRanges(size, shardRows ?? maxShardRows(dim), shardRows !== undefined);
+    const shards: Shard[] = [];
+    for (const { offset, size: rows } of ranges) {
+      const part = unit.subarray(offset * dim, (offset + rows) * dim);
+      const scorer = WasmScorer.create(module, part, rows, dim, maxHeapBytes);
+      if (!scorer) break;
+      shards.push({ offset, size: rows, scorer });
+    }
+    if (shards.length === 1 && ranges.length === 1) return shards[0]!.scorer;
+    if (shards.length === ranges.length) return new ShardedScorer(shards, dim);
   }
   return new JsScorer(unit, size, dim);
+}
+
+/** Bytes for `count` queries (rounded up to pairs): float32 pairs, int16 pairs, prefix vectors, parameters. */
+function queryBytes(count: number, dim: number): number {
+  const even = (count + 1) & ~1;
+  return even * (multipleOf4(dim) * 4 + ((dim + 7) & ~7) * 2 + PREFIX_QUERY_BYTES + PARAM_BYTES);
+}
+
+/** Bytes of the kernel's copies per row: the float32 row, and with the filter its int16 row, error term and prefix. */
+function rowBytes(dim: number, filter: boolean): number {
+  return multipleOf4(dim) * 4 + (filter ? ((dim + 7) & ~7) * 2 + 4 + PREFIX_BYTES : 0);
+}
+
+/** Bytes of a kernel memory for `size` rows, with or without the filter, for the calling thread and `workers` more. */
+function kernelBytes(size: number, dim: number, filter: boolean, workers: number): number {
+  return (
+    FIRST_OFFSET +
+    multipleOf4(size) * rowBytes(dim, filter) +
+    (filter ? axesBytes(dim) : 0) +
+    TILE * 4 +
+    (1 + workers) * SCRATCH_BYTES +
+    queryBytes(Math.max(QUERY_CHUNK, dim), dim)
+  );
+}
+
+/** The most rows one kernel memory holds with the filter, with room for a batch of ROOM_QUERIES queries and their heaps. */
+function maxShardRows(dim: number): number {
+  const room = queryBytes(ROOM_QUERIES, dim) + HEAP_BYTES;
+  const free = MAX_WASM_BYTES - WASM_PAGE - kernelBytes(0, dim, true, workerCount()) - room;
+  return Math.max(4, Math.floor(free / rowBytes(dim, true)) & ~3);
 }
 
 /** Scores on the kernel, with the filter for top-n queries once it is built (see the module's comment). */
@@ -139,12 +184,6 @@ class WasmScorer implements Scorer {
     this.makeViews();
   }
 
-  /** Bytes for `count` queries (rounded up to pairs): float32 pairs, int16 pairs, prefix vectors, parameters. */
-  private static queryBytes(count: number, dim: number): number {
-    const even = (count + 1) & ~1;
-    return even * (multipleOf4(dim) * 4 + ((dim + 7) & ~7) * 2 + PREFIX_QUERY_BYTES + PARAM_BYTES);
-  }
-
   /**
    * Copies the unit vectors into a new kernel instance, with room for the
    * int16 filter if the 4 GiB memory has it; undefined if even the float32
@@ -157,20 +196,11 @@ class WasmScorer implements Scorer {
     dim: number,
     maxHeapBytes: number,
   ): WasmScorer | undefined {
-    const rows = multipleOf4(size);
-    const filter = rows * (((dim + 7) & ~7) * 2 + 4 + PREFIX_BYTES) + axesBytes(dim);
-    const limit = MAX_WASM_BYTES - WASM_PAGE;
     for (const filterAllowed of [true, false]) {
       // Workers only help the filtered scan; each needs its own buffers.
       const workers = filterAllowed ? workerCount() : 0;
-      const common =
-        FIRST_OFFSET +
-        rows * multipleOf4(dim) * 4 +
-        TILE * 4 +
-        (1 + workers) * SCRATCH_BYTES +
-        WasmScorer.queryBytes(Math.max(QUERY_CHUNK, dim), dim);
-      const needed = common + (filterAllowed ? filter : 0);
-      if (needed > limit) continue;
+      const needed = kernelBytes(size, dim, filterAllowed, workers);
+      if (needed > MAX_WASM_BYTES - WASM_PAGE) continue;
       const exports = sharedInstance(module, Math.ceil(needed / WASM_PAGE));
       if (!exports) continue; // e.g. the process cannot get that much memory
       const scorer = new WasmScorer(exports, unit, size, dim, filterAllowed, workers, maxHeapBytes);
@@ -424,10 +454,7 @@ class WasmScorer implements Scorer {
     const capacity =
       count <= this.capacity ? this.capacity : Math.max(count + (count & 1), 2 * this.capacity);
     try {
-      growTo(
-        this.exports.memory,
-        this.queriesAt + WasmScorer.queryBytes(capacity, this.dim) + heapBytes,
-      );
+      growTo(this.exports.memory, this.queriesAt + queryBytes(capacity, this.dim) + heapBytes);
     } catch {
       return false;
     }
