@@ -157,3 +157,24 @@ test('a shard size that is not a positive integer is refused', () => {
       /shardRows must be a positive integer/,
     );
 });
+
+test('queries keep no unit copy outside the kernel, and answer as with one', () => {
+  const size = 1500;
+  const dim = 20;
+  const vectors = modelVectors(size, dim, 8);
+  const words = Array.from({ length: size }, (_, i) => `w${i}`);
+  const queries = wordQueries(new KeyedVectors(words, vectors, dim), 40, 9);
+  const ask = (kv: KeyedVectors): unknown => [
+    kv.mostSimilarBatch(queries),
+    queries.slice(0, 5).map((query) => kv.mostSimilarCosmul(query)),
+    kv.similarityByIndex(3, 1200),
+    kv.rankByCentrality(['w10', 'w11', 'w700']),
+    kv.meanOfUnitVectors([1, 2], [3]),
+  ];
+  const lean = new KeyedVectors(words, vectors, dim);
+  const answers = ask(lean);
+  assert.equal((lean as unknown as { unit?: Float32Array }).unit, undefined);
+  const cached = new KeyedVectors(words, vectors, dim);
+  cached.unitVectors();
+  assert.deepEqual(ask(cached), answers);
+});

@@ -123,20 +123,21 @@ export function selectTopByScan(
  * KeyedVectors.mostSimilarCosmul): those before `end`, other than the query
  * rows, each scoring the product of `(1 + cos) / 2` over the `positive` rows
  * divided by (the same product over the `negative` rows + 1e-6).
- * @param unit The unit vectors the scorer scores, `dim` values per row.
+ * @param unitRow The unit vector of a row, as the scorer scores it.
  */
 export function selectTopCosmul(
   scorer: Scorer,
-  unit: Float32Array,
-  dim: number,
+  unitRow: (row: number) => Float32Array,
   positive: readonly number[],
   negative: readonly number[],
   end: number,
   heap: TopN,
 ): void {
   const rows = [...positive, ...negative];
+  const vectors = rows.map(unitRow);
+  const dim = vectors[0]!.length;
   const terms = new Float32Array(rows.length * dim);
-  rows.forEach((row, t) => terms.set(unit.subarray(row * dim, (row + 1) * dim), t * dim));
+  vectors.forEach((vector, t) => terms.set(vector, t * dim));
   const exclude = new Set(rows);
   let numerator = new Float64Array(0);
   let denominator = new Float64Array(0);

@@ -283,7 +283,8 @@ export function loadFilterQueries(
 export interface FilterSource {
   exports: SimilarityExports;
   layout: FilterLayout;
-  unit: Float32Array;
+  /** The float32 rows in the kernel's memory (layout.stride32 values a row). */
+  rows32: Float32Array;
   dim: number;
   /** Where scoreBlock may write a tile of scores (BLOCK_ROWS per query), and a view of it. */
   scoresAt: number;
@@ -300,7 +301,7 @@ export interface FilterSource {
  * @returns The rotation and error terms that queries are loaded with.
  */
 export function buildFilter(source: FilterSource, roomForAxes: boolean): QueryFilter {
-  const { exports, layout, unit, dim } = source;
+  const { exports, layout, rows32, dim } = source;
   const { size, stride32, stride16 } = layout;
   const buffer = exports.memory.buffer;
   const rows = multipleOf4(size);
@@ -310,15 +311,15 @@ export function buildFilter(source: FilterSource, roomForAxes: boolean): QueryFi
   // dimensions, which the prefix copy holds.
   const axes =
     roomForAxes && dim > PREFIX_DIMS && dim <= MAX_ROTATED_DIM
-      ? principalAxes(unit, size, dim)
+      ? principalAxes(rows32, size, dim, stride32)
       : undefined;
   let rotationError = 0;
   if (axes) {
     // The kernel rotates in float32 with axes rounded to float32: bound what that costs a dot product.
     for (let i = 0; i < axes.length; i++) axes[i] = Math.fround(axes[i]!);
     rotationError = orthogonalityError(axes, dim) + 2 * Math.sqrt(dim) * (dim / 4 + 4) * 2 ** -23;
-    const rows32 = new Float32Array(exports.memory.buffer, layout.axesAt, dim * stride32);
-    for (let j = 0; j < dim; j++) rows32.set(axes.subarray(j * dim, (j + 1) * dim), j * stride32);
+    const axes32 = new Float32Array(exports.memory.buffer, layout.axesAt, dim * stride32);
+    for (let j = 0; j < dim; j++) axes32.set(axes.subarray(j * dim, (j + 1) * dim), j * stride32);
   }
   // An exact float32 score is within (dim / 4 + 3) × 2^-23 of the true dot product of two unit vectors.
   const slack = roundUp((rotationError + (dim / 4 + 3) * 2 ** -23 + 1e-6) * SCALE2 + 4096);
@@ -350,7 +351,7 @@ export function buildFilter(source: FilterSource, roomForAxes: boolean): QueryFi
       errors[row]! + (norm - Math.min(INT16_MAX, norm)) * (INT16_MAX + excessLimit);
   };
   if (!axes) {
-    for (let row = 0; row < size; row++) store(row, unit, row * dim, 1);
+    for (let row = 0; row < size; row++) store(row, rows32, row * stride32, 1);
   } else {
     // Rotated rows are dot products with the axes: let the kernel compute them, a block of rows at a time.
     source.load(Float32Array.from(axes), dim);

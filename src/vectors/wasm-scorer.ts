@@ -13,6 +13,7 @@ import {
   PREFIX_QUERY_BYTES,
 } from '../../assembly/similarity-layout.js';
 import type { TopN } from './top-n.js';
+import { unitRowsOf, type UnitRows, type WriteRows } from './unit-rows.js';
 import { ShardedScorer, shardRanges, type Shard } from './sharded-scorer.js';
 import { ScorerPool, workerCount, type FilterBatch } from './scorer-pool.js';
 import {
@@ -64,7 +65,8 @@ function excludedBytes(count: number): number {
 const ROOM_QUERIES = 1024;
 
 /**
- * A scorer over `size` unit vectors of `dim` dimensions (row-major in `unit`).
+ * A scorer over `size` unit vectors of `dim` dimensions: given as an array
+ * (row-major), or written straight into the kernel's memory.
  * @param prefer 'js' forces the TypeScript implementation (for tests); by default the kernel is used when possible.
  * @param maxHeapBytes The most memory the top-n heaps of a batch take in the kernel at once (a larger batch goes in groups).
  * @param shardRows The most rows one kernel instance holds (the rest go to further shards, see sharded-scorer.ts);
@@ -73,27 +75,30 @@ const ROOM_QUERIES = 1024;
  * const scorer = createScorer(kv.unitVectors(), kv.size, kv.dim);
  */
 export function createScorer(
-  unit: Float32Array,
+  unit: Float32Array | UnitRows,
   size: number,
   dim: number,
   prefer: 'wasm' | 'js' = 'wasm',
   maxHeapBytes = HEAP_BYTES,
   shardRows?: number,
 ): Scorer {
+  const rows = unit instanceof Float32Array ? unitRowsOf(unit, dim) : unit;
   const module = prefer === 'wasm' ? similarityModule() : null;
   if (module) {
     const ranges = shardRanges(size, shardRows ?? maxShardRows(dim), shardRows !== undefined);
     const shards: Shard[] = [];
-    for (const { offset, size: rows } of ranges) {
-      const part = unit.subarray(offset * dim, (offset + rows) * dim);
-      const scorer = WasmScorer.create(module, part, rows, dim, maxHeapBytes);
+    for (const range of ranges) {
+      const { offset } = range;
+      const write: WriteRows = (from, to, target, stride) =>
+        rows.write(offset + from, offset + to, target, stride);
+      const scorer = WasmScorer.create(module, write, range.size, dim, maxHeapBytes);
       if (!scorer) break;
-      shards.push({ offset, size: rows, scorer });
+      shards.push({ ...range, scorer });
     }
     if (shards.length === 1 && ranges.length === 1) return shards[0]!.scorer;
     if (shards.length === ranges.length) return new ShardedScorer(shards, dim);
   }
-  return new JsScorer(unit, size, dim);
+  return new JsScorer(rows.all(), size, dim);
 }
 
 /** Bytes for `count` queries (rounded up to pairs): float32 pairs, int16 pairs, prefix vectors, parameters. */
@@ -155,7 +160,6 @@ class WasmScorer implements Scorer {
 
   private constructor(
     private readonly exports: SimilarityExports,
-    private readonly unit: Float32Array,
     private readonly size: number,
     private readonly dim: number,
     /** Whether there is room for the int16 filter; without it, every query scores every row exactly. */
@@ -191,7 +195,7 @@ class WasmScorer implements Scorer {
    */
   static create(
     module: WebAssembly.Module,
-    unit: Float32Array,
+    writeRows: WriteRows,
     size: number,
     dim: number,
     maxHeapBytes: number,
@@ -203,25 +207,17 @@ class WasmScorer implements Scorer {
       if (needed > MAX_WASM_BYTES - WASM_PAGE) continue;
       const exports = sharedInstance(module, Math.ceil(needed / WASM_PAGE));
       if (!exports) continue; // e.g. the process cannot get that much memory
-      const scorer = new WasmScorer(exports, unit, size, dim, filterAllowed, workers, maxHeapBytes);
-      scorer.copyRows();
+      const scorer = new WasmScorer(exports, size, dim, filterAllowed, workers, maxHeapBytes);
+      writeRows(0, size, scorer.rows32(), scorer.stride32);
       return scorer;
     }
     return undefined;
   }
 
-  /** Copies the rows as float32, each padded to whole lanes (the memory starts zeroed, which pads). */
-  private copyRows(): void {
-    const { unit, size, dim, stride32 } = this;
-    const rows32 = new Float32Array(
-      this.exports.memory.buffer,
-      this.rows32At,
-      multipleOf4(size) * stride32,
-    );
-    if (stride32 === dim) rows32.set(unit.subarray(0, size * dim));
-    else
-      for (let row = 0; row < size; row++)
-        rows32.set(unit.subarray(row * dim, (row + 1) * dim), row * stride32);
+  /** The float32 rows, each padded to whole lanes (the memory starts zeroed, which pads). */
+  private rows32(): Float32Array {
+    const length = multipleOf4(this.size) * this.stride32;
+    return new Float32Array(this.exports.memory.buffer, this.rows32At, length);
   }
 
   /**
@@ -235,7 +231,7 @@ class WasmScorer implements Scorer {
     const source: FilterSource = {
       exports: this.exports,
       layout: this.layout(),
-      unit: this.unit,
+      rows32: this.rows32(),
       dim: this.dim,
       scoresAt: this.scoresAt,
       scores: this.scores,
