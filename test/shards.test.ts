@@ -142,7 +142,7 @@ test('a sharded batch large enough for worker threads gives what one unsharded t
     return heaps.map((heap) => heap.sorted().flatMap(({ score, row }) => [score, row]));
   };
   const js = answers(createScorer(unit, size, dim, 'js'));
-  const sharded = createScorer(unit, size, dim, 'wasm', undefined, 1000);
+  const sharded = createScorer(unit, size, dim, 'wasm', { shardRows: 1000 });
   assert.equal(sharded.kind, 'wasm');
   assert.deepEqual(answers(sharded), js);
   assert.equal(sharded.threads, Math.min(availableParallelism(), 8));
@@ -177,4 +177,36 @@ test('queries keep no unit copy outside the kernel, and answer as with one', () 
   const cached = new KeyedVectors(words, vectors, dim);
   cached.unitVectors();
   assert.deepEqual(ask(cached), answers);
+});
+
+test('a filter built on a worker thread: queries scan every row exactly until it is ready, then use it, with the same answers', async () => {
+  const size = 2500;
+  const dim = 48;
+  const unit = new KeyedVectors(
+    Array.from({ length: size }, (_, i) => `w${i}`),
+    modelVectors(size, dim, 10),
+    dim,
+  ).unitVectors();
+  const count = 12;
+  const queries = unit.slice(40 * dim, (40 + count) * dim);
+  const ends = new Int32Array(count).fill(size);
+  const excludes = Array.from({ length: count }, (_, q) => new Set([40 + q]));
+  const answers = (scorer: ReturnType<typeof createScorer>): number[][] => {
+    const heaps = Array.from({ length: count }, () => new TopN(10));
+    scorer.selectTop(queries, ends, heaps, excludes);
+    return heaps.map((heap) => heap.sorted().flatMap(({ score, row }) => [score, row]));
+  };
+  const expected = answers(createScorer(unit, size, dim, 'js'));
+  for (const shardRows of [undefined, 1000]) {
+    const scorer = createScorer(unit, size, dim, 'wasm', { backgroundFilterValues: 0, shardRows });
+    assert.equal(scorer.filtering, false);
+    assert.deepEqual(answers(scorer), expected); // starts the build
+    const deadline = Date.now() + 20_000;
+    while (!scorer.filtering && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      assert.deepEqual(answers(scorer), expected);
+    }
+    assert.equal(scorer.filtering, true, 'the filter was never ready');
+    assert.deepEqual(answers(scorer), expected);
+  }
 });

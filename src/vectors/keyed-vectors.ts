@@ -401,14 +401,9 @@ export class KeyedVectors {
   }
 
   private scorer(): Scorer {
-    this.scorerInstance ??= createScorer(
-      this.unitRows(),
-      this.size,
-      this.dim,
-      'wasm',
-      undefined,
-      this.options.shardRows,
-    );
+    this.scorerInstance ??= createScorer(this.unitRows(), this.size, this.dim, 'wasm', {
+      shardRows: this.options.shardRows,
+    });
     return this.scorerInstance;
   }
 

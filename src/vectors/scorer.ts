@@ -44,6 +44,8 @@ export interface Scorer {
   readonly kind: 'wasm' | 'js';
   /** How many threads answered the last {@link Scorer.selectTop} (1: the calling thread alone). */
   readonly threads: number;
+  /** Whether top-n queries use the int16 filter; until it is built, they score every row exactly. */
+  readonly filtering: boolean;
   /**
    * Scores every query against the rows before its end, tile by tile in
    * increasing row order.
@@ -211,6 +213,7 @@ function exactScore(
 export class JsScorer implements Scorer {
   readonly kind = 'js';
   readonly threads = 1;
+  readonly filtering = false;
   private readonly scores = new Float32Array(TILE);
   constructor(
     private readonly unit: Float32Array,

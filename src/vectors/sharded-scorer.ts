@@ -66,6 +66,10 @@ export class ShardedScorer implements Scorer {
     this.kind = shards[0]!.scorer.kind;
   }
 
+  get filtering(): boolean {
+    return this.shards.every((shard) => shard.scorer.filtering);
+  }
+
   scan(queries: Float32Array, ends: ArrayLike<number>, visit: TileVisitor): void {
     for (const { offset, size, scorer } of this.shards) {
       const local = localEnds(ends, offset, size);

@@ -21,7 +21,7 @@ import {
 } from '../../assembly/similarity-layout.js';
 import { orthogonalityError, principalAxes } from './principal-axes.js';
 import { BLOCK_ROWS, QUERY_CHUNK, TILE, forEachTile } from './scorer.js';
-import { multipleOf4, type SimilarityExports } from './similarity-kernel.js';
+import { loadQueryPairs, multipleOf4, type SimilarityExports } from './similarity-kernel.js';
 
 /** The longest block of rows for the filter (single queries, whose lists have room for TILE rows). */
 const MAX_BLOCK_ROWS = 8192;
@@ -279,38 +279,44 @@ export function loadFilterQueries(
   }
 }
 
-/** What {@link buildFilter} works on: the scorer's kernel, where its copies lie, and how it loads queries. */
-export interface FilterSource {
-  exports: SimilarityExports;
+/**
+ * Where a filter is built in the kernel's memory: the layout of the rows
+ * and their copies, and the build's own room (the axes as query pairs, then
+ * a tile of scores), apart from the queries', so that queries can go on
+ * while it is built on another thread.
+ */
+export interface FilterPlan {
   layout: FilterLayout;
-  /** The float32 rows in the kernel's memory (layout.stride32 values a row). */
-  rows32: Float32Array;
   dim: number;
-  /** Where scoreBlock may write a tile of scores (BLOCK_ROWS per query), and a view of it. */
-  scoresAt: number;
-  scores: Float32Array;
-  /** Copies `count` queries into the kernel's memory at the layout's queriesAt. */
-  load(queries: Float32Array, count: number): void;
+  /** Where the build's room starts ({@link buildRoomBytes} bytes). */
+  buildAt: number;
+}
+
+/** Bytes of a filter build's own room (see {@link FilterPlan}). */
+export function buildRoomBytes(dim: number): number {
+  return ((dim + 1) & ~1) * multipleOf4(dim) * 4 + TILE * 4;
 }
 
 /**
  * Builds the filter: the rows' rotated values in int16 with their error
  * terms, and the prefix copy. It costs about as much as a few hundred
- * queries without it, so it is built once enough queries have come.
- * @param roomForAxes Whether the memory has room for the axes as queries; without it, no rotation.
+ * queries without it, so it is built once enough queries have come, or on
+ * another thread for a large model.
  * @returns The rotation and error terms that queries are loaded with.
  */
-export function buildFilter(source: FilterSource, roomForAxes: boolean): QueryFilter {
-  const { exports, layout, rows32, dim } = source;
+export function buildFilter(exports: SimilarityExports, plan: FilterPlan): QueryFilter {
+  const { layout, dim, buildAt } = plan;
   const { size, stride32, stride16 } = layout;
   const buffer = exports.memory.buffer;
   const rows = multipleOf4(size);
+  const rows32 = new Float32Array(buffer, layout.rows32At, rows * stride32);
+  const scoresAt = buildAt + ((dim + 1) & ~1) * stride32 * 4;
 
   // The principal axes of the rows, in order of decreasing variance: rotated
   // onto them, rows and queries have most of their length in the first
   // dimensions, which the prefix copy holds.
   const axes =
-    roomForAxes && dim > PREFIX_DIMS && dim <= MAX_ROTATED_DIM
+    dim > PREFIX_DIMS && dim <= MAX_ROTATED_DIM
       ? principalAxes(rows32, size, dim, stride32)
       : undefined;
   let rotationError = 0;
@@ -354,9 +360,9 @@ export function buildFilter(source: FilterSource, roomForAxes: boolean): QueryFi
     for (let row = 0; row < size; row++) store(row, rows32, row * stride32, 1);
   } else {
     // Rotated rows are dot products with the axes: let the kernel compute them, a block of rows at a time.
-    source.load(Float32Array.from(axes), dim);
+    loadQueryPairs(exports.memory, buildAt, Float32Array.from(axes), dim, dim);
     const block = new Float32Array(BLOCK_ROWS * dim);
-    const scores = source.scores;
+    const scores = new Float32Array(buffer, scoresAt, TILE);
     for (let rowStart = 0; rowStart < size; rowStart += BLOCK_ROWS) {
       const rowEnd = Math.min(size, rowStart + BLOCK_ROWS);
       for (let first = 0; first < dim; first += QUERY_CHUNK) {
@@ -366,9 +372,9 @@ export function buildFilter(source: FilterSource, roomForAxes: boolean): QueryFi
           rowStart,
           rowEnd,
           stride32 >> 2,
-          layout.queriesAt + first * stride32 * 4,
+          buildAt + first * stride32 * 4,
           count,
-          source.scoresAt,
+          scoresAt,
           BLOCK_ROWS,
         );
         if (count === dim) break; // one chunk holds every axis: quantise straight from the tile

@@ -14,6 +14,7 @@ import {
 } from '../../assembly/similarity-layout.js';
 import type { TopN } from './top-n.js';
 import { unitRowsOf, type UnitRows, type WriteRows } from './unit-rows.js';
+import { BackgroundFilter } from './filter-build.js';
 import { ShardedScorer, shardRanges, type Shard } from './sharded-scorer.js';
 import { ScorerPool, workerCount, type FilterBatch } from './scorer-pool.js';
 import {
@@ -31,15 +32,17 @@ import {
   SCRATCH_BYTES,
   axesBytes,
   buildFilter,
+  buildRoomBytes,
   scratchAt,
   type FilterLayout,
-  type FilterSource,
+  type FilterPlan,
   type QueryFilter,
 } from './similarity-filter.js';
 import {
   MAX_WASM_BYTES,
   WASM_PAGE,
   growTo,
+  loadQueryPairs,
   multipleOf4,
   sharedInstance,
   similarityModule,
@@ -48,6 +51,8 @@ import {
 
 /** Queries answered before the filter is built (a batch of this many builds it at once). */
 const FILTER_AFTER = 16;
+/** Rows × dimensions from which the filter is built on a worker thread from the first query on (it takes seconds). */
+const BACKGROUND_FILTER_VALUES = 1 << 25;
 /** By default, the most memory (bytes) a batch's heaps take in the kernel at once; a larger batch goes in groups. */
 const HEAP_BYTES = 64 << 20;
 
@@ -64,13 +69,28 @@ function excludedBytes(count: number): number {
 /** Queries a shard's memory keeps room for beside its rows (a batch of more grows it, if it can). */
 const ROOM_QUERIES = 1024;
 
+/** How {@link createScorer} lays out and runs the kernel; the defaults suit any model. */
+export interface ScorerOptions {
+  /** The most memory the top-n heaps of a batch take in the kernel at once (a larger batch goes in groups). */
+  maxHeapBytes?: number;
+  /**
+   * The most rows one kernel instance holds (the rest go to further shards,
+   * see sharded-scorer.ts); by default as many as one WebAssembly memory
+   * holds with the filter, in shards of equal size.
+   */
+  shardRows?: number;
+  /**
+   * Rows × dimensions from which the filter is built on a worker thread,
+   * from the first query on, while queries score every row exactly (below
+   * it, on the calling thread once enough queries have come).
+   */
+  backgroundFilterValues?: number;
+}
+
 /**
  * A scorer over `size` unit vectors of `dim` dimensions: given as an array
  * (row-major), or written straight into the kernel's memory.
  * @param prefer 'js' forces the TypeScript implementation (for tests); by default the kernel is used when possible.
- * @param maxHeapBytes The most memory the top-n heaps of a batch take in the kernel at once (a larger batch goes in groups).
- * @param shardRows The most rows one kernel instance holds (the rest go to further shards, see sharded-scorer.ts);
- *   by default as many as one WebAssembly memory holds with the filter, in shards of equal size.
  * @example
  * const scorer = createScorer(kv.unitVectors(), kv.size, kv.dim);
  */
@@ -79,9 +99,13 @@ export function createScorer(
   size: number,
   dim: number,
   prefer: 'wasm' | 'js' = 'wasm',
-  maxHeapBytes = HEAP_BYTES,
-  shardRows?: number,
+  options: ScorerOptions = {},
 ): Scorer {
+  const { shardRows } = options;
+  const settings: KernelSettings = {
+    maxHeapBytes: options.maxHeapBytes ?? HEAP_BYTES,
+    backgroundFilterValues: options.backgroundFilterValues ?? BACKGROUND_FILTER_VALUES,
+  };
   const rows = unit instanceof Float32Array ? unitRowsOf(unit, dim) : unit;
   const module = prefer === 'wasm' ? similarityModule() : null;
   if (module) {
@@ -91,7 +115,7 @@ export function createScorer(
       const { offset } = range;
       const write: WriteRows = (from, to, target, stride) =>
         rows.write(offset + from, offset + to, target, stride);
-      const scorer = WasmScorer.create(module, write, range.size, dim, maxHeapBytes);
+      const scorer = WasmScorer.create(module, write, range.size, dim, settings);
       if (!scorer) break;
       shards.push({ ...range, scorer });
     }
@@ -107,6 +131,12 @@ function queryBytes(count: number, dim: number): number {
   return even * (multipleOf4(dim) * 4 + ((dim + 7) & ~7) * 2 + PREFIX_QUERY_BYTES + PARAM_BYTES);
 }
 
+/** What every shard's kernel runs with (see {@link ScorerOptions}). */
+interface KernelSettings {
+  maxHeapBytes: number;
+  backgroundFilterValues: number;
+}
+
 /** Bytes of the kernel's copies per row: the float32 row, and with the filter its int16 row, error term and prefix. */
 function rowBytes(dim: number, filter: boolean): number {
   return multipleOf4(dim) * 4 + (filter ? ((dim + 7) & ~7) * 2 + 4 + PREFIX_BYTES : 0);
@@ -117,7 +147,7 @@ function kernelBytes(size: number, dim: number, filter: boolean, workers: number
   return (
     FIRST_OFFSET +
     multipleOf4(size) * rowBytes(dim, filter) +
-    (filter ? axesBytes(dim) : 0) +
+    (filter ? axesBytes(dim) + buildRoomBytes(dim) : 0) +
     TILE * 4 +
     (1 + workers) * SCRATCH_BYTES +
     queryBytes(Math.max(QUERY_CHUNK, dim), dim)
@@ -141,7 +171,9 @@ class WasmScorer implements Scorer {
   /** The filter's rotation and error terms, once it is built. */
   private filter: QueryFilter;
   /** Whether the filter is built; until then, queries score every row exactly. */
-  private filtering = false;
+  filtering = false;
+  /** The filter being built on a worker thread; null once it is not (built, or the build failed). */
+  private background: BackgroundFilter | null | undefined;
   /** Queries answered so far. */
   private answered = 0;
   // Byte offsets in the kernel's memory.
@@ -150,6 +182,7 @@ class WasmScorer implements Scorer {
   private readonly errorsAt: number;
   private readonly prefixAt: number;
   private readonly axesAt: number;
+  private readonly buildAt: number;
   private readonly scoresAt: number;
   private readonly queriesAt: number;
   /** The threads that filter a batch, with their buffers. */
@@ -165,8 +198,7 @@ class WasmScorer implements Scorer {
     /** Whether there is room for the int16 filter; without it, every query scores every row exactly. */
     private readonly filterAllowed: boolean,
     workers: number,
-    /** The most memory a batch's heaps take in the kernel at once (see selectTop). */
-    private readonly maxHeapBytes: number,
+    private readonly settings: KernelSettings,
   ) {
     this.filter = { dim, axes: undefined, slack: 0, errorScale: 1 };
     this.stride32 = multipleOf4(dim);
@@ -178,7 +210,8 @@ class WasmScorer implements Scorer {
     this.errorsAt = this.rows16At + filterRows * this.stride16 * 2;
     this.prefixAt = this.errorsAt + filterRows * 4;
     this.axesAt = this.prefixAt + filterRows * PREFIX_BYTES;
-    this.scoresAt = this.axesAt + (filterAllowed ? axesBytes(dim) : 0);
+    this.buildAt = this.axesAt + (filterAllowed ? axesBytes(dim) : 0);
+    this.scoresAt = this.buildAt + (filterAllowed ? buildRoomBytes(dim) : 0);
     const scratchesAt = this.scoresAt + TILE * 4;
     const workerScratch = Array.from({ length: workers }, (_, i) =>
       scratchAt(scratchesAt + (1 + i) * SCRATCH_BYTES),
@@ -198,7 +231,7 @@ class WasmScorer implements Scorer {
     writeRows: WriteRows,
     size: number,
     dim: number,
-    maxHeapBytes: number,
+    settings: KernelSettings,
   ): WasmScorer | undefined {
     for (const filterAllowed of [true, false]) {
       // Workers only help the filtered scan; each needs its own buffers.
@@ -207,7 +240,7 @@ class WasmScorer implements Scorer {
       if (needed > MAX_WASM_BYTES - WASM_PAGE) continue;
       const exports = sharedInstance(module, Math.ceil(needed / WASM_PAGE));
       if (!exports) continue; // e.g. the process cannot get that much memory
-      const scorer = new WasmScorer(exports, size, dim, filterAllowed, workers, maxHeapBytes);
+      const scorer = new WasmScorer(exports, size, dim, filterAllowed, workers, settings);
       writeRows(0, size, scorer.rows32(), scorer.stride32);
       return scorer;
     }
@@ -218,26 +251,6 @@ class WasmScorer implements Scorer {
   private rows32(): Float32Array {
     const length = multipleOf4(this.size) * this.stride32;
     return new Float32Array(this.exports.memory.buffer, this.rows32At, length);
-  }
-
-  /**
-   * Builds the int16 filter (see buildFilter), first making room for the
-   * axes as queries (growing the memory detaches views on it); without it,
-   * no rotation.
-   */
-  private buildFilter(): void {
-    this.filtering = true;
-    const roomForAxes = this.reserve(this.dim);
-    const source: FilterSource = {
-      exports: this.exports,
-      layout: this.layout(),
-      rows32: this.rows32(),
-      dim: this.dim,
-      scoresAt: this.scoresAt,
-      scores: this.scores,
-      load: (queries, count) => this.load(queries, count),
-    };
-    this.filter = buildFilter(source, roomForAxes);
   }
 
   scan(queries: Float32Array, ends: ArrayLike<number>, visit: TileVisitor): void {
@@ -290,7 +303,7 @@ class WasmScorer implements Scorer {
     for (let first = 0; first < count;) {
       let last = first + 1;
       let bytes = heapBytes[first]!;
-      for (; last < count && bytes + heapBytes[last]! <= this.maxHeapBytes; last++)
+      for (; last < count && bytes + heapBytes[last]! <= this.settings.maxHeapBytes; last++)
         bytes += heapBytes[last]!;
       if (this.reserve(last - first, bytes)) this.selectInKernel(...group(first, last));
       else scanAll(first, last); // no room in 4 GiB
@@ -360,15 +373,34 @@ class WasmScorer implements Scorer {
     });
   }
 
-  /** Counts the queries asked and builds the filter once enough have come; whether it is built. */
+  /**
+   * Counts the queries asked and gets the filter ready: for a large model,
+   * started on a worker thread at the first query and taken once built;
+   * otherwise (or if that build fails) built on this thread once enough
+   * queries have come. Whether it is ready.
+   */
   private prepareFilter(count: number): boolean {
+    if (this.filtering || !this.filterAllowed) return this.filtering;
     this.answered += count;
-    if (
-      !this.filtering &&
-      this.filterAllowed &&
-      (count >= FILTER_AFTER || this.answered > FILTER_AFTER)
-    )
-      this.buildFilter();
+    const plan: FilterPlan = { layout: this.layout(), dim: this.dim, buildAt: this.buildAt };
+    if (this.background === undefined) {
+      const large = this.size * this.dim >= this.settings.backgroundFilterValues;
+      const module = large ? similarityModule() : null;
+      this.background = module ? BackgroundFilter.start(module, this.exports.memory, plan) : null;
+    }
+    if (this.background) {
+      const filter = this.background.poll();
+      if (filter === undefined) return false;
+      this.background = null;
+      if (filter) {
+        this.filter = filter;
+        this.filtering = true;
+      }
+    }
+    if (!this.filtering && (count >= FILTER_AFTER || this.answered > FILTER_AFTER)) {
+      this.filter = buildFilter(this.exports, plan);
+      this.filtering = true;
+    }
     return this.filtering;
   }
 
@@ -390,19 +422,9 @@ class WasmScorer implements Scorer {
     };
   }
 
-  /** Copies `count` queries into the kernel's memory as float32 pairs interleaved by lane. */
+  /** Copies `count` queries into the kernel's memory (see loadQueryPairs). */
   private load(queries: Float32Array, count: number): void {
-    const { dim, stride32 } = this;
-    const buffer = this.exports.memory.buffer;
-    const pairs = (count + 1) >> 1;
-    const memory32 = new Float32Array(buffer, this.queriesAt, pairs * 2 * stride32);
-    memory32.fill(0);
-    for (let q = 0; q < count; q++) {
-      const source = q * dim;
-      const target = (q >> 1) * stride32 * 2 + (q & 1) * 4;
-      for (let k = 0; k < dim; k++)
-        memory32[target + (k >> 2) * 8 + (k & 3)] = queries[source + k]!;
-    }
+    loadQueryPairs(this.exports.memory, this.queriesAt, queries, count, this.dim);
   }
 
   private queries16At(): number {
