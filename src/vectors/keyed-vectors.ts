@@ -165,12 +165,25 @@ export class KeyedVectors {
 
   /**
    * Builds the query kernel's copies of the unit vectors now, rather than
-   * on the first query (as a server does before it listens).
+   * on the first query (as a server does before it listens), and for a
+   * large model starts building its filter.
    * @example
    * kv.prepareQueries();
    */
   prepareQueries(): void {
     this.scorer();
+  }
+
+  /**
+   * Whether top-n queries use the int16 filter yet. For a large model it is
+   * built on a worker thread from the first query (or
+   * {@link KeyedVectors.prepareQueries}) on, and queries score every row
+   * exactly until it is ready; for a smaller one, with the 17th query.
+   * @example
+   * while (!kv.queriesFiltered) await new Promise((resolve) => setTimeout(resolve, 100));
+   */
+  get queriesFiltered(): boolean {
+    return this.scorerInstance?.filtering ?? false;
   }
 
   /**

@@ -171,8 +171,8 @@ class WasmScorer implements Scorer {
   /** The filter's rotation and error terms, once it is built. */
   private filter: QueryFilter;
   /** Whether the filter is built; until then, queries score every row exactly. */
-  filtering = false;
-  /** The filter being built on a worker thread; null once it is not (built, or the build failed). */
+  private ready = false;
+  /** The filter while it is built on a worker thread; null once it is not (built, or the build failed). */
   private background: BackgroundFilter | null | undefined;
   /** Queries answered so far. */
   private answered = 0;
@@ -242,6 +242,7 @@ class WasmScorer implements Scorer {
       if (!exports) continue; // e.g. the process cannot get that much memory
       const scorer = new WasmScorer(exports, size, dim, filterAllowed, workers, settings);
       writeRows(0, size, scorer.rows32(), scorer.stride32);
+      scorer.startBackground();
       return scorer;
     }
     return undefined;
@@ -373,35 +374,41 @@ class WasmScorer implements Scorer {
     });
   }
 
+  /** Whether top-n queries use the filter (taking it from its worker thread if it is built there). */
+  get filtering(): boolean {
+    const filter = this.background?.poll();
+    if (filter !== undefined) {
+      this.background = null;
+      if (filter) this.filter = filter;
+      this.ready = filter !== null;
+    }
+    return this.ready;
+  }
+
   /**
-   * Counts the queries asked and gets the filter ready: for a large model,
-   * started on a worker thread at the first query and taken once built;
-   * otherwise (or if that build fails) built on this thread once enough
-   * queries have come. Whether it is ready.
+   * Counts the queries asked and, unless it is built on a worker thread (or
+   * that build failed), builds the filter once enough have come; whether
+   * it is ready.
    */
   private prepareFilter(count: number): boolean {
-    if (this.filtering || !this.filterAllowed) return this.filtering;
+    if (this.filtering || !this.filterAllowed || this.background) return this.ready;
     this.answered += count;
-    const plan: FilterPlan = { layout: this.layout(), dim: this.dim, buildAt: this.buildAt };
-    if (this.background === undefined) {
-      const large = this.size * this.dim >= this.settings.backgroundFilterValues;
-      const module = large ? similarityModule() : null;
-      this.background = module ? BackgroundFilter.start(module, this.exports.memory, plan) : null;
+    if (count >= FILTER_AFTER || this.answered > FILTER_AFTER) {
+      this.filter = buildFilter(this.exports, this.plan());
+      this.ready = true;
     }
-    if (this.background) {
-      const filter = this.background.poll();
-      if (filter === undefined) return false;
-      this.background = null;
-      if (filter) {
-        this.filter = filter;
-        this.filtering = true;
-      }
-    }
-    if (!this.filtering && (count >= FILTER_AFTER || this.answered > FILTER_AFTER)) {
-      this.filter = buildFilter(this.exports, plan);
-      this.filtering = true;
-    }
-    return this.filtering;
+    return this.ready;
+  }
+
+  /** Starts building the filter on a worker thread, for a large model. */
+  private startBackground(): void {
+    const large = this.size * this.dim >= this.settings.backgroundFilterValues;
+    const module = large && this.filterAllowed ? similarityModule() : null;
+    if (module) this.background = BackgroundFilter.start(module, this.exports.memory, this.plan());
+  }
+
+  private plan(): FilterPlan {
+    return { layout: this.layout(), dim: this.dim, buildAt: this.buildAt };
   }
 
   /** The layout of the filter and of the loaded queries, for filterTiles. */
