@@ -330,73 +330,55 @@ export function buildFilter(exports: SimilarityExports, plan: FilterPlan): Query
   // An exact float32 score is within (dim / 4 + 3) × 2^-23 of the true dot product of two unit vectors.
   const slack = roundUp((rotationError + (dim / 4 + 3) * 2 ** -23 + 1e-6) * SCALE2 + 4096);
 
-  const rows16 = new Int16Array(buffer, layout.rows16At, rows * stride16);
-  const errors = new Float32Array(buffer, layout.errorsAt, rows);
-  const prefix = new Int16Array(buffer, layout.prefixAt, rows * PREFIX_VALUES);
-  // Rows' error terms for the prefix test: their own, plus what capping their rest norm at INT16_MAX leaves out,
-  // times the largest query rest norm (INT16_MAX + at most excessLimit, which the query's share covers).
-  const prefixErrors = new Float64Array(size);
-  const excessLimit = Math.ceil(Math.sqrt(dim) / 2) + 1;
-  // Quantises values[at + k * step] (k < dim) as row `row`; the prefix's error slot is filled once all errors are known.
-  const store = (row: number, values: ArrayLike<number>, at: number, step: number): void => {
-    const target = row * stride16;
-    const group = prefixGroup(row);
-    let l1 = 0;
-    let rest = 0;
-    for (let k = 0; k < dim; k++) {
-      const q = Math.round(values[at + k * step]! * SCALE) || 0; // NaN → 0
-      rows16[target + k] = q;
-      l1 += Math.abs(q);
-      if (k < PREFIX_DIMS) prefix[group + (k >> 1) * 8 + (k & 1)] = q;
-      else rest += q * q;
-    }
-    errors[row] = roundUp(l1 / 2);
-    const norm = normBound(rest);
-    prefix[group + (PREFIX_DIMS / 2) * 8] = Math.min(INT16_MAX, norm);
-    prefixErrors[row] =
-      errors[row]! + (norm - Math.min(INT16_MAX, norm)) * (INT16_MAX + excessLimit);
-  };
+  const quantize = (values: number, rowStep: number, dimStep: number, from: number, to: number) =>
+    exports.quantizeRows(
+      values,
+      rowStep,
+      dimStep,
+      from,
+      to,
+      dim,
+      layout.rows16At,
+      stride16,
+      layout.errorsAt,
+      layout.prefixAt,
+    );
   if (!axes) {
-    for (let row = 0; row < size; row++) store(row, rows32, row * stride32, 1);
+    quantize(layout.rows32At, stride32 * 4, 4, 0, size);
   } else {
-    // Rotated rows are dot products with the axes: let the kernel compute them, a block of rows at a time.
+    // Rotated rows are dot products with the axes: a block of rows against every axis at once, as many as a tile holds.
     loadQueryPairs(exports.memory, buildAt, Float32Array.from(axes), dim, dim);
-    const block = new Float32Array(BLOCK_ROWS * dim);
-    const scores = new Float32Array(buffer, scoresAt, TILE);
-    for (let rowStart = 0; rowStart < size; rowStart += BLOCK_ROWS) {
-      const rowEnd = Math.min(size, rowStart + BLOCK_ROWS);
-      for (let first = 0; first < dim; first += QUERY_CHUNK) {
-        const count = Math.min(QUERY_CHUNK, dim - first);
-        exports.scoreBlock(
-          layout.rows32At,
-          rowStart,
-          rowEnd,
-          stride32 >> 2,
-          buildAt + first * stride32 * 4,
-          count,
-          scoresAt,
-          BLOCK_ROWS,
-        );
-        if (count === dim) break; // one chunk holds every axis: quantise straight from the tile
-        for (let j = 0; j < count; j++) {
-          for (let row = rowStart; row < rowEnd; row++)
-            block[(row - rowStart) * dim + first + j] = scores[j * BLOCK_ROWS + row - rowStart]!;
-        }
-      }
-      for (let row = rowStart; row < rowEnd; row++) {
-        if (dim <= QUERY_CHUNK) store(row, scores, row - rowStart, BLOCK_ROWS);
-        else store(row, block, (row - rowStart) * dim, 1);
-      }
+    const blockRows = Math.floor(TILE / dim) & ~3;
+    for (let rowStart = 0; rowStart < size; rowStart += blockRows) {
+      const rowEnd = Math.min(size, rowStart + blockRows);
+      exports.scoreBlock(
+        layout.rows32At,
+        rowStart,
+        rowEnd,
+        stride32 >> 2,
+        buildAt,
+        dim,
+        scoresAt,
+        blockRows,
+      );
+      quantize(scoresAt, 4, blockRows * 4, rowStart, rowEnd);
     }
   }
+  // Rows' error terms for the prefix test: their own, plus what capping their rest norm at INT16_MAX left out
+  // (in the prefix's error slot), times the largest query rest norm (INT16_MAX + at most excessLimit, which the
+  // query's share covers).
+  const errors = new Float32Array(buffer, layout.errorsAt, rows);
+  const prefix = new Int16Array(buffer, layout.prefixAt, rows * PREFIX_VALUES);
+  const excessLimit = Math.ceil(Math.sqrt(dim) / 2) + 1;
+  const errorSlot = (row: number): number => prefixGroup(row) + (PREFIX_DIMS / 2) * 8 + 1;
+  const prefixErrors = new Float64Array(size);
+  for (let row = 0; row < size; row++)
+    prefixErrors[row] = errors[row]! + prefix[errorSlot(row)]! * (INT16_MAX + excessLimit);
   // Row errors are at most ½ √dim (S + ½ √dim): scaled down to fit int16 (rounding up).
   let largest = 0;
   for (let row = 0; row < size; row++) largest = Math.max(largest, prefixErrors[row]!);
   const errorScale = Math.max(1, Math.ceil(largest / INT16_MAX));
-  for (let row = 0; row < size; row++) {
-    prefix[prefixGroup(row) + (PREFIX_DIMS / 2) * 8 + 1] = Math.ceil(
-      prefixErrors[row]! / errorScale,
-    );
-  }
+  for (let row = 0; row < size; row++)
+    prefix[errorSlot(row)] = Math.ceil(prefixErrors[row]! / errorScale);
   return { dim, axes, slack, errorScale };
 }

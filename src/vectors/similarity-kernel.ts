@@ -21,7 +21,8 @@ export function multipleOf4(n: number): number {
 /**
  * The kernel's exports, each documented where it is defined: scoreBlock and
  * rescore in assembly/similarity-score.ts, prefilterBlock and refine in
- * assembly/similarity-int16.ts, keepBest in assembly/similarity-heap.ts.
+ * assembly/similarity-int16.ts, keepBest in assembly/similarity-heap.ts,
+ * quantizeRows in assembly/similarity-quantize.ts.
  */
 export interface SimilarityExports {
   memory: WebAssembly.Memory;
@@ -66,6 +67,18 @@ export interface SimilarityExports {
     listStride: number,
     counts: number,
     out: number,
+  ): void;
+  quantizeRows(
+    values: number,
+    rowStep: number,
+    dimStep: number,
+    rowStart: number,
+    rowEnd: number,
+    dim: number,
+    rows16: number,
+    stride16: number,
+    errors: number,
+    prefix: number,
   ): void;
   keepBest(
     queryCount: number,
