@@ -15,6 +15,7 @@ import {
 import type { TopN } from './top-n.js';
 import { unitRowsOf, type UnitRows, type WriteRows } from './unit-rows.js';
 import { BackgroundFilter } from './filter-build.js';
+import { HEAP_BYTES, kernelBytes, maxShardRows, queryBytes } from './kernel-memory.js';
 import { ShardedScorer, shardRanges, type Shard } from './sharded-scorer.js';
 import { ScorerPool, workerCount, type FilterBatch } from './scorer-pool.js';
 import {
@@ -53,9 +54,6 @@ import {
 const FILTER_AFTER = 16;
 /** Rows × dimensions from which the filter is built on a worker thread from the first query on (it takes seconds). */
 const BACKGROUND_FILTER_VALUES = 1 << 25;
-/** By default, the most memory (bytes) a batch's heaps take in the kernel at once; a larger batch goes in groups. */
-const HEAP_BYTES = 64 << 20;
-
 /** Bytes of a query's heap of `capacity` pairs in the kernel: [capacity, length], then the scores, then the rows (see keepBest). */
 function heapRecordBytes(capacity: number): number {
   return 8 + 8 * capacity;
@@ -65,9 +63,6 @@ function heapRecordBytes(capacity: number): number {
 function excludedBytes(count: number): number {
   return 4 + 4 * count;
 }
-
-/** Queries a shard's memory keeps room for beside its rows (a batch of more grows it, if it can). */
-const ROOM_QUERIES = 1024;
 
 /** How {@link createScorer} lays out and runs the kernel; the defaults suit any model. */
 export interface ScorerOptions {
@@ -125,40 +120,10 @@ export function createScorer(
   return new JsScorer(rows.all(), size, dim);
 }
 
-/** Bytes for `count` queries (rounded up to pairs): float32 pairs, int16 pairs, prefix vectors, parameters. */
-function queryBytes(count: number, dim: number): number {
-  const even = (count + 1) & ~1;
-  return even * (multipleOf4(dim) * 4 + ((dim + 7) & ~7) * 2 + PREFIX_QUERY_BYTES + PARAM_BYTES);
-}
-
 /** What every shard's kernel runs with (see {@link ScorerOptions}). */
 interface KernelSettings {
   maxHeapBytes: number;
   backgroundFilterValues: number;
-}
-
-/** Bytes of the kernel's copies per row: the float32 row, and with the filter its int16 row, error term and prefix. */
-function rowBytes(dim: number, filter: boolean): number {
-  return multipleOf4(dim) * 4 + (filter ? ((dim + 7) & ~7) * 2 + 4 + PREFIX_BYTES : 0);
-}
-
-/** Bytes of a kernel memory for `size` rows, with or without the filter, for the calling thread and `workers` more. */
-function kernelBytes(size: number, dim: number, filter: boolean, workers: number): number {
-  return (
-    FIRST_OFFSET +
-    multipleOf4(size) * rowBytes(dim, filter) +
-    (filter ? axesBytes(dim) + buildRoomBytes(dim) : 0) +
-    TILE * 4 +
-    (1 + workers) * SCRATCH_BYTES +
-    queryBytes(Math.max(QUERY_CHUNK, dim), dim)
-  );
-}
-
-/** The most rows one kernel memory holds with the filter, with room for a batch of ROOM_QUERIES queries and their heaps. */
-function maxShardRows(dim: number): number {
-  const room = queryBytes(ROOM_QUERIES, dim) + HEAP_BYTES;
-  const free = MAX_WASM_BYTES - WASM_PAGE - kernelBytes(0, dim, true, workerCount()) - room;
-  return Math.max(4, Math.floor(free / rowBytes(dim, true)) & ~3);
 }
 
 /** Scores on the kernel, with the filter for top-n queries once it is built (see the module's comment). */
