@@ -36,10 +36,12 @@
 //
 // This file lists the kernel's exports (the build's entry point): the exact
 // float32 scores are in similarity-score.ts, the int16 passes in
-// similarity-int16.ts, the heaps of the n best in similarity-heap.ts, and
-// the layout the host shares in similarity-layout.ts.
+// similarity-int16.ts, the heaps of the n best in similarity-heap.ts, the
+// quantised copies the filter reads in similarity-quantize.ts, and the
+// layout the host shares in similarity-layout.ts.
 
 export { scoreBlock } from './similarity-score';
 export { prefilterBlock, refine } from './similarity-int16';
 export { rescore } from './similarity-score';
 export { keepBest } from './similarity-heap';
+export { quantizeRows } from './similarity-quantize';

@@ -21,6 +21,7 @@ export type { TrainOptions, ResolvedTrainOptions, Architecture, Loss } from './o
 export { KeyedVectors } from './vectors/keyed-vectors.js';
 export type {
   Neighbour,
+  KeyedVectorsOptions,
   SimilarityQuery,
   VectorQueryOptions,
   VectorQuery,

@@ -339,7 +339,7 @@ test('a batch large enough for worker threads gives what one thread and single q
 
   // A batch whose heaps do not fit the kernel's budget at once goes in groups (of about 40 queries here, each heap
   // taking 8 bytes a row kept and its header), with the same answers.
-  const grouped = createScorer(kv.unitVectors(), kv.size, kv.dim, 'wasm', 4096);
+  const grouped = createScorer(kv.unitVectors(), kv.size, kv.dim, 'wasm', { maxHeapBytes: 4096 });
   const heaps = Array.from({ length: count }, (_, q) => new TopN(1 + (q % 20)));
   grouped.selectTop(vectors, ends, heaps, excludes);
   assert.deepEqual(

@@ -89,7 +89,7 @@ async function runServe(model: string, options: ServeCommandOptions): Promise<vo
   const { startExplorer, isLoopback } = await import('../web/server.js');
   const started = performance.now();
   const vectors = await loadModel(model, options);
-  vectors.unitVectors(); // normalise now, not on the first query
+  vectors.prepareQueries(); // the query kernel's copies now, not on the first query
   const loadSeconds = (performance.now() - started) / 1000;
 
   const explorer = await startExplorer({

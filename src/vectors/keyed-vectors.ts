@@ -3,51 +3,33 @@ import { quoteWord } from '../printable.js';
 import { selectTopCosmul, type Scorer } from './scorer.js';
 import { createScorer } from './wasm-scorer.js';
 import { TopN } from './top-n.js';
+import {
+  checkTopn,
+  type KeyedVectorsOptions,
+  type Neighbour,
+  type PreparedQuery,
+  type SimilarityQuery,
+  type VectorQuery,
+  type VectorQueryOptions,
+} from './query-types.js';
+import { unitRowsOf, writeUnitRows, type UnitRows } from './unit-rows.js';
 
-/** One result of a nearest-neighbour query. */
-export interface Neighbour {
-  word: string;
-  similarity: number;
-}
-
-/** A query for {@link KeyedVectors.mostSimilar} and {@link KeyedVectors.mostSimilarCosmul}. */
-export interface SimilarityQuery {
-  /** Words that pull the result towards them. */
-  positive: readonly string[];
-  /** Words that push the result away from them. Default none. */
-  negative?: readonly string[];
-  /** How many neighbours to return. Default 10; below 1 returns nothing. */
-  topn?: number;
-  /**
-   * Only the first `restrictVocab` words (the most frequent ones) are candidates.
-   * Undefined or 0 means all words, as in gensim.
-   */
-  restrictVocab?: number;
-}
-
-/** Options for {@link KeyedVectors.nearestToVector}. */
-export interface VectorQueryOptions {
-  /** How many neighbours to return. Default 10; below 1 returns nothing. */
-  topn?: number;
-  /** Only the first `restrictVocab` words are candidates; undefined or 0 means all. */
-  restrictVocab?: number;
-  /** Row indices that must not be returned (e.g. the query words themselves). */
-  exclude?: ReadonlySet<number>;
-}
-
-/** One query of {@link KeyedVectors.nearestToVectorBatch}: a vector and its options. */
-export interface VectorQuery extends VectorQueryOptions {
-  /** Need not be normalised. */
-  vector: ArrayLike<number>;
-}
+export type {
+  KeyedVectorsOptions,
+  Neighbour,
+  SimilarityQuery,
+  VectorQuery,
+  VectorQueryOptions,
+} from './query-types.js';
 
 /**
  * Trained word vectors, apart from any trainer (gensim's `KeyedVectors`).
  *
  * Words are in frequency order, most frequent first; `restrictVocab` options
  * rely on that. `vectors` is exposed raw for speed: if you change it after
- * calling {@link KeyedVectors.unitVectors} (or anything that uses it), the
- * cached unit vectors are stale.
+ * a query or a call of {@link KeyedVectors.unitVectors}, the unit vectors
+ * the queries use are stale. Queries keep their one copy of the unit
+ * vectors in the kernel's memory; `unitVectors()` makes another.
  */
 export class KeyedVectors {
   readonly words: readonly string[];
@@ -65,7 +47,16 @@ export class KeyedVectors {
    * @example
    * const kv = new KeyedVectors(['the', 'cat'], new Float32Array([1, 0, 0, 1]), 2);
    */
-  constructor(words: string[], vectors: Float32Array, dim: number) {
+  constructor(
+    words: string[],
+    vectors: Float32Array,
+    dim: number,
+    private readonly options: KeyedVectorsOptions = {},
+  ) {
+    const { shardRows } = options;
+    if (shardRows !== undefined && !(Number.isInteger(shardRows) && shardRows >= 1)) {
+      throw new UsageError(`shardRows must be a positive integer, got ${shardRows}`);
+    }
     if (!Number.isInteger(dim) || dim < 1) {
       throw new UsageError(`vector dimension must be a positive integer, got ${dim}`);
     }
@@ -166,24 +157,33 @@ export class KeyedVectors {
    */
   unitVectors(): Float32Array {
     if (this.unit) return this.unit;
-    const { vectors, dim } = this;
-    const unit = new Float32Array(vectors.length);
-    for (let base = 0; base < vectors.length; base += dim) {
-      let squares = 0;
-      for (let k = 0; k < dim; k++) {
-        const v = vectors[base + k]!;
-        squares += v * v;
-      }
-      if (squares === 0) continue;
-      if (!Number.isFinite(squares)) {
-        unit.fill(NaN, base, base + dim);
-        continue;
-      }
-      const inverse = 1 / Math.sqrt(squares);
-      for (let k = 0; k < dim; k++) unit[base + k] = vectors[base + k]! * inverse;
-    }
+    const unit = new Float32Array(this.vectors.length);
+    writeUnitRows(this.vectors, this.dim, 0, this.size, unit, this.dim);
     this.unit = unit;
     return unit;
+  }
+
+  /**
+   * Builds the query kernel's copies of the unit vectors now, rather than
+   * on the first query (as a server does before it listens), and for a
+   * large model starts building its filter.
+   * @example
+   * kv.prepareQueries();
+   */
+  prepareQueries(): void {
+    this.scorer();
+  }
+
+  /**
+   * Whether top-n queries use the int16 filter yet. For a large model it is
+   * built on a worker thread from the first query (or
+   * {@link KeyedVectors.prepareQueries}) on, and queries score every row
+   * exactly until it is ready; for a smaller one, with the 17th query.
+   * @example
+   * while (!kv.queriesFiltered) await new Promise((resolve) => setTimeout(resolve, 100));
+   */
+  get queriesFiltered(): boolean {
+    return this.scorerInstance?.filtering ?? false;
   }
 
   /**
@@ -204,12 +204,10 @@ export class KeyedVectors {
   similarityByIndex(a: number, b: number): number {
     this.requireRow(a);
     this.requireRow(b);
-    const unit = this.unitVectors();
-    const dim = this.dim;
-    const baseA = a * dim;
-    const baseB = b * dim;
+    const unitA = this.unitRow(a);
+    const unitB = this.unitRow(b);
     let dot = 0;
-    for (let k = 0; k < dim; k++) dot += unit[baseA + k]! * unit[baseB + k]!;
+    for (let k = 0; k < this.dim; k++) dot += unitA[k]! * unitB[k]!;
     return dot;
   }
 
@@ -260,7 +258,7 @@ export class KeyedVectors {
     const end = this.candidateEnd(query.restrictVocab);
     if (topn < 1 || end === 0) return [];
     const heap = new TopN(Math.min(topn, end));
-    selectTopCosmul(this.scorer(), this.unitVectors(), this.dim, positive, negative, end, heap);
+    selectTopCosmul(this.scorer(), (row) => this.unitRow(row), positive, negative, end, heap);
     return this.neighbours(heap);
   }
 
@@ -312,13 +310,12 @@ export class KeyedVectors {
   rankByCentrality(words: readonly string[]): Neighbour[] {
     if (words.length === 0) throw new UsageError('need at least one word to rank');
     const rows = words.map((w) => this.requireQueryIndex(w));
-    const unit = this.unitVectors();
-    const dim = this.dim;
     const mean = this.meanOfUnitVectors(rows, []);
     normalizeInto(mean, mean, 0);
     const ranked = rows.map((row, i) => {
+      const unit = this.unitRow(row);
       let dot = 0;
-      for (let k = 0; k < dim; k++) dot += unit[row * dim + k]! * mean[k]!;
+      for (let k = 0; k < this.dim; k++) dot += unit[k]! * mean[k]!;
       return { word: words[i]!, similarity: dot };
     });
     // Python's sorted(zip(dists, words), reverse=True): by similarity, then by word (code points), both descending.
@@ -345,13 +342,12 @@ export class KeyedVectors {
    * const query = kv.meanOfUnitVectors([kv.indexOf('king'), kv.indexOf('woman')], [kv.indexOf('man')]);
    */
   meanOfUnitVectors(positive: readonly number[], negative: readonly number[]): Float64Array {
-    const unit = this.unitVectors();
     const dim = this.dim;
     const mean = new Float64Array(dim);
     const add = (row: number, weight: number): void => {
       this.requireRow(row);
-      const base = row * dim;
-      for (let k = 0; k < dim; k++) mean[k] = mean[k]! + weight * unit[base + k]!;
+      const unit = this.unitRow(row);
+      for (let k = 0; k < dim; k++) mean[k] = mean[k]! + weight * unit[k]!;
     };
     for (const row of positive) add(row, 1);
     for (const row of negative) add(row, -1);
@@ -418,8 +414,29 @@ export class KeyedVectors {
   }
 
   private scorer(): Scorer {
-    this.scorerInstance ??= createScorer(this.unitVectors(), this.size, this.dim);
+    this.scorerInstance ??= createScorer(this.unitRows(), this.size, this.dim, 'wasm', {
+      shardRows: this.options.shardRows,
+    });
     return this.scorerInstance;
+  }
+
+  /** The unit vectors for a new scorer: copied from the cache if there is one, else written straight from the raw vectors. */
+  private unitRows(): UnitRows {
+    if (this.unit) return unitRowsOf(this.unit, this.dim);
+    return {
+      write: (from, to, target, stride) =>
+        writeUnitRows(this.vectors, this.dim, from, to, target, stride),
+      all: () => this.unitVectors(),
+    };
+  }
+
+  /** The unit vector of `row`: from the cache if there is one, else computed (with the same bits). */
+  private unitRow(row: number): Float32Array {
+    const dim = this.dim;
+    if (this.unit) return this.unit.subarray(row * dim, (row + 1) * dim);
+    const unit = new Float32Array(dim);
+    writeUnitRows(this.vectors, dim, row, row + 1, unit, dim);
+    return unit;
   }
 
   private candidateEnd(restrictVocab: number | undefined): number {
@@ -454,22 +471,6 @@ export class KeyedVectors {
 }
 
 const EMPTY_SET: ReadonlySet<number> = new Set();
-
-/** A query reduced to what the search needs. */
-interface PreparedQuery {
-  /** Not necessarily normalised. */
-  vector: Float64Array;
-  topn: number;
-  /** Candidates are the rows before `end`. */
-  end: number;
-  exclude: ReadonlySet<number>;
-}
-
-function checkTopn(topn: number | undefined): number {
-  if (topn === undefined) return 10;
-  if (!Number.isInteger(topn)) throw new UsageError(`topn must be an integer, got ${topn}`);
-  return topn;
-}
 
 /** Writes `vector` scaled to unit length (in float64; a zero vector stays zero) into `out` from `at` (`out` may be `vector`). */
 function normalizeInto(

@@ -9,12 +9,18 @@ const AXIS_SAMPLE = 2048;
  * rows), as rows of a dim × dim matrix in order of decreasing eigenvalue:
  * an orthogonal rotation that puts the most variance first. Cyclic Jacobi
  * rotations keep it orthogonal to rounding whether or not they converge.
+ * @param stride Values from one row to the next in `unit`.
  */
-export function principalAxes(unit: Float32Array, size: number, dim: number): Float64Array {
+export function principalAxes(
+  unit: Float32Array,
+  size: number,
+  dim: number,
+  stride = dim,
+): Float64Array {
   const moment = new Float64Array(dim * dim);
   const step = Math.max(1, Math.floor(size / AXIS_SAMPLE));
   for (let row = 0; row < size; row += step) {
-    const base = row * dim;
+    const base = row * stride;
     for (let i = 0; i < dim; i++) {
       const x = unit[base + i]!;
       if (x === 0 || x !== x) continue;

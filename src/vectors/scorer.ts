@@ -44,6 +44,8 @@ export interface Scorer {
   readonly kind: 'wasm' | 'js';
   /** How many threads answered the last {@link Scorer.selectTop} (1: the calling thread alone). */
   readonly threads: number;
+  /** Whether top-n queries use the int16 filter; until it is built, they score every row exactly. */
+  readonly filtering: boolean;
   /**
    * Scores every query against the rows before its end, tile by tile in
    * increasing row order.
@@ -123,20 +125,21 @@ export function selectTopByScan(
  * KeyedVectors.mostSimilarCosmul): those before `end`, other than the query
  * rows, each scoring the product of `(1 + cos) / 2` over the `positive` rows
  * divided by (the same product over the `negative` rows + 1e-6).
- * @param unit The unit vectors the scorer scores, `dim` values per row.
+ * @param unitRow The unit vector of a row, as the scorer scores it.
  */
 export function selectTopCosmul(
   scorer: Scorer,
-  unit: Float32Array,
-  dim: number,
+  unitRow: (row: number) => Float32Array,
   positive: readonly number[],
   negative: readonly number[],
   end: number,
   heap: TopN,
 ): void {
   const rows = [...positive, ...negative];
+  const vectors = rows.map(unitRow);
+  const dim = vectors[0]!.length;
   const terms = new Float32Array(rows.length * dim);
-  rows.forEach((row, t) => terms.set(unit.subarray(row * dim, (row + 1) * dim), t * dim));
+  vectors.forEach((vector, t) => terms.set(vector, t * dim));
   const exclude = new Set(rows);
   let numerator = new Float64Array(0);
   let denominator = new Float64Array(0);
@@ -210,6 +213,7 @@ function exactScore(
 export class JsScorer implements Scorer {
   readonly kind = 'js';
   readonly threads = 1;
+  readonly filtering = false;
   private readonly scores = new Float32Array(TILE);
   constructor(
     private readonly unit: Float32Array,

@@ -21,7 +21,7 @@ import {
 } from '../../assembly/similarity-layout.js';
 import { orthogonalityError, principalAxes } from './principal-axes.js';
 import { BLOCK_ROWS, QUERY_CHUNK, TILE, forEachTile } from './scorer.js';
-import { multipleOf4, type SimilarityExports } from './similarity-kernel.js';
+import { loadQueryPairs, multipleOf4, type SimilarityExports } from './similarity-kernel.js';
 
 /** The longest block of rows for the filter (single queries, whose lists have room for TILE rows). */
 const MAX_BLOCK_ROWS = 8192;
@@ -279,117 +279,106 @@ export function loadFilterQueries(
   }
 }
 
-/** What {@link buildFilter} works on: the scorer's kernel, where its copies lie, and how it loads queries. */
-export interface FilterSource {
-  exports: SimilarityExports;
+/**
+ * Where a filter is built in the kernel's memory: the layout of the rows
+ * and their copies, and the build's own room (the axes as query pairs, then
+ * a tile of scores), apart from the queries', so that queries can go on
+ * while it is built on another thread.
+ */
+export interface FilterPlan {
   layout: FilterLayout;
-  unit: Float32Array;
   dim: number;
-  /** Where scoreBlock may write a tile of scores (BLOCK_ROWS per query), and a view of it. */
-  scoresAt: number;
-  scores: Float32Array;
-  /** Copies `count` queries into the kernel's memory at the layout's queriesAt. */
-  load(queries: Float32Array, count: number): void;
+  /** Where the build's room starts ({@link buildRoomBytes} bytes). */
+  buildAt: number;
+}
+
+/** Bytes of a filter build's own room (see {@link FilterPlan}). */
+export function buildRoomBytes(dim: number): number {
+  return ((dim + 1) & ~1) * multipleOf4(dim) * 4 + TILE * 4;
 }
 
 /**
  * Builds the filter: the rows' rotated values in int16 with their error
  * terms, and the prefix copy. It costs about as much as a few hundred
- * queries without it, so it is built once enough queries have come.
- * @param roomForAxes Whether the memory has room for the axes as queries; without it, no rotation.
+ * queries without it, so it is built once enough queries have come, or on
+ * another thread for a large model.
  * @returns The rotation and error terms that queries are loaded with.
  */
-export function buildFilter(source: FilterSource, roomForAxes: boolean): QueryFilter {
-  const { exports, layout, unit, dim } = source;
+export function buildFilter(exports: SimilarityExports, plan: FilterPlan): QueryFilter {
+  const { layout, dim, buildAt } = plan;
   const { size, stride32, stride16 } = layout;
   const buffer = exports.memory.buffer;
   const rows = multipleOf4(size);
+  const rows32 = new Float32Array(buffer, layout.rows32At, rows * stride32);
+  const scoresAt = buildAt + ((dim + 1) & ~1) * stride32 * 4;
 
   // The principal axes of the rows, in order of decreasing variance: rotated
   // onto them, rows and queries have most of their length in the first
   // dimensions, which the prefix copy holds.
   const axes =
-    roomForAxes && dim > PREFIX_DIMS && dim <= MAX_ROTATED_DIM
-      ? principalAxes(unit, size, dim)
+    dim > PREFIX_DIMS && dim <= MAX_ROTATED_DIM
+      ? principalAxes(rows32, size, dim, stride32)
       : undefined;
   let rotationError = 0;
   if (axes) {
     // The kernel rotates in float32 with axes rounded to float32: bound what that costs a dot product.
     for (let i = 0; i < axes.length; i++) axes[i] = Math.fround(axes[i]!);
     rotationError = orthogonalityError(axes, dim) + 2 * Math.sqrt(dim) * (dim / 4 + 4) * 2 ** -23;
-    const rows32 = new Float32Array(exports.memory.buffer, layout.axesAt, dim * stride32);
-    for (let j = 0; j < dim; j++) rows32.set(axes.subarray(j * dim, (j + 1) * dim), j * stride32);
+    const axes32 = new Float32Array(exports.memory.buffer, layout.axesAt, dim * stride32);
+    for (let j = 0; j < dim; j++) axes32.set(axes.subarray(j * dim, (j + 1) * dim), j * stride32);
   }
   // An exact float32 score is within (dim / 4 + 3) × 2^-23 of the true dot product of two unit vectors.
   const slack = roundUp((rotationError + (dim / 4 + 3) * 2 ** -23 + 1e-6) * SCALE2 + 4096);
 
-  const rows16 = new Int16Array(buffer, layout.rows16At, rows * stride16);
-  const errors = new Float32Array(buffer, layout.errorsAt, rows);
-  const prefix = new Int16Array(buffer, layout.prefixAt, rows * PREFIX_VALUES);
-  // Rows' error terms for the prefix test: their own, plus what capping their rest norm at INT16_MAX leaves out,
-  // times the largest query rest norm (INT16_MAX + at most excessLimit, which the query's share covers).
-  const prefixErrors = new Float64Array(size);
-  const excessLimit = Math.ceil(Math.sqrt(dim) / 2) + 1;
-  // Quantises values[at + k * step] (k < dim) as row `row`; the prefix's error slot is filled once all errors are known.
-  const store = (row: number, values: ArrayLike<number>, at: number, step: number): void => {
-    const target = row * stride16;
-    const group = prefixGroup(row);
-    let l1 = 0;
-    let rest = 0;
-    for (let k = 0; k < dim; k++) {
-      const q = Math.round(values[at + k * step]! * SCALE) || 0; // NaN → 0
-      rows16[target + k] = q;
-      l1 += Math.abs(q);
-      if (k < PREFIX_DIMS) prefix[group + (k >> 1) * 8 + (k & 1)] = q;
-      else rest += q * q;
-    }
-    errors[row] = roundUp(l1 / 2);
-    const norm = normBound(rest);
-    prefix[group + (PREFIX_DIMS / 2) * 8] = Math.min(INT16_MAX, norm);
-    prefixErrors[row] =
-      errors[row]! + (norm - Math.min(INT16_MAX, norm)) * (INT16_MAX + excessLimit);
-  };
+  const quantize = (values: number, rowStep: number, dimStep: number, from: number, to: number) =>
+    exports.quantizeRows(
+      values,
+      rowStep,
+      dimStep,
+      from,
+      to,
+      dim,
+      layout.rows16At,
+      stride16,
+      layout.errorsAt,
+      layout.prefixAt,
+    );
   if (!axes) {
-    for (let row = 0; row < size; row++) store(row, unit, row * dim, 1);
+    quantize(layout.rows32At, stride32 * 4, 4, 0, size);
   } else {
-    // Rotated rows are dot products with the axes: let the kernel compute them, a block of rows at a time.
-    source.load(Float32Array.from(axes), dim);
-    const block = new Float32Array(BLOCK_ROWS * dim);
-    const scores = source.scores;
-    for (let rowStart = 0; rowStart < size; rowStart += BLOCK_ROWS) {
-      const rowEnd = Math.min(size, rowStart + BLOCK_ROWS);
-      for (let first = 0; first < dim; first += QUERY_CHUNK) {
-        const count = Math.min(QUERY_CHUNK, dim - first);
-        exports.scoreBlock(
-          layout.rows32At,
-          rowStart,
-          rowEnd,
-          stride32 >> 2,
-          layout.queriesAt + first * stride32 * 4,
-          count,
-          source.scoresAt,
-          BLOCK_ROWS,
-        );
-        if (count === dim) break; // one chunk holds every axis: quantise straight from the tile
-        for (let j = 0; j < count; j++) {
-          for (let row = rowStart; row < rowEnd; row++)
-            block[(row - rowStart) * dim + first + j] = scores[j * BLOCK_ROWS + row - rowStart]!;
-        }
-      }
-      for (let row = rowStart; row < rowEnd; row++) {
-        if (dim <= QUERY_CHUNK) store(row, scores, row - rowStart, BLOCK_ROWS);
-        else store(row, block, (row - rowStart) * dim, 1);
-      }
+    // Rotated rows are dot products with the axes: a block of rows against every axis at once, as many as a tile holds.
+    loadQueryPairs(exports.memory, buildAt, Float32Array.from(axes), dim, dim);
+    const blockRows = Math.floor(TILE / dim) & ~3;
+    for (let rowStart = 0; rowStart < size; rowStart += blockRows) {
+      const rowEnd = Math.min(size, rowStart + blockRows);
+      exports.scoreBlock(
+        layout.rows32At,
+        rowStart,
+        rowEnd,
+        stride32 >> 2,
+        buildAt,
+        dim,
+        scoresAt,
+        blockRows,
+      );
+      quantize(scoresAt, 4, blockRows * 4, rowStart, rowEnd);
     }
   }
+  // Rows' error terms for the prefix test: their own, plus what capping their rest norm at INT16_MAX left out
+  // (in the prefix's error slot), times the largest query rest norm (INT16_MAX + at most excessLimit, which the
+  // query's share covers).
+  const errors = new Float32Array(buffer, layout.errorsAt, rows);
+  const prefix = new Int16Array(buffer, layout.prefixAt, rows * PREFIX_VALUES);
+  const excessLimit = Math.ceil(Math.sqrt(dim) / 2) + 1;
+  const errorSlot = (row: number): number => prefixGroup(row) + (PREFIX_DIMS / 2) * 8 + 1;
+  const prefixErrors = new Float64Array(size);
+  for (let row = 0; row < size; row++)
+    prefixErrors[row] = errors[row]! + prefix[errorSlot(row)]! * (INT16_MAX + excessLimit);
   // Row errors are at most ½ √dim (S + ½ √dim): scaled down to fit int16 (rounding up).
   let largest = 0;
   for (let row = 0; row < size; row++) largest = Math.max(largest, prefixErrors[row]!);
   const errorScale = Math.max(1, Math.ceil(largest / INT16_MAX));
-  for (let row = 0; row < size; row++) {
-    prefix[prefixGroup(row) + (PREFIX_DIMS / 2) * 8 + 1] = Math.ceil(
-      prefixErrors[row]! / errorScale,
-    );
-  }
+  for (let row = 0; row < size; row++)
+    prefix[errorSlot(row)] = Math.ceil(prefixErrors[row]! / errorScale);
   return { dim, axes, slack, errorScale };
 }

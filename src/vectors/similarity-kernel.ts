@@ -21,7 +21,8 @@ export function multipleOf4(n: number): number {
 /**
  * The kernel's exports, each documented where it is defined: scoreBlock and
  * rescore in assembly/similarity-score.ts, prefilterBlock and refine in
- * assembly/similarity-int16.ts, keepBest in assembly/similarity-heap.ts.
+ * assembly/similarity-int16.ts, keepBest in assembly/similarity-heap.ts,
+ * quantizeRows in assembly/similarity-quantize.ts.
  */
 export interface SimilarityExports {
   memory: WebAssembly.Memory;
@@ -66,6 +67,18 @@ export interface SimilarityExports {
     listStride: number,
     counts: number,
     out: number,
+  ): void;
+  quantizeRows(
+    values: number,
+    rowStep: number,
+    dimStep: number,
+    rowStart: number,
+    rowEnd: number,
+    dim: number,
+    rows16: number,
+    stride16: number,
+    errors: number,
+    prefix: number,
   ): void;
   keepBest(
     queryCount: number,
@@ -112,6 +125,29 @@ export function sharedInstance(
     }
   }
   return undefined;
+}
+
+/**
+ * Copies `count` queries (`dim` values each, row-major) into `memory` at
+ * byte `at` as float32 pairs interleaved by lane (the kernel's layout of
+ * queries, see assembly/similarity.ts), an odd one out paired with zeros.
+ */
+export function loadQueryPairs(
+  memory: WebAssembly.Memory,
+  at: number,
+  queries: Float32Array,
+  count: number,
+  dim: number,
+): void {
+  const stride32 = multipleOf4(dim);
+  const pairs = (count + 1) >> 1;
+  const memory32 = new Float32Array(memory.buffer, at, pairs * 2 * stride32);
+  memory32.fill(0);
+  for (let q = 0; q < count; q++) {
+    const source = q * dim;
+    const target = (q >> 1) * stride32 * 2 + (q & 1) * 4;
+    for (let k = 0; k < dim; k++) memory32[target + (k >> 2) * 8 + (k & 3)] = queries[source + k]!;
+  }
 }
 
 /** Grows `memory` to at least `bytes` (throws if it cannot). */

@@ -13,6 +13,10 @@ import {
   PREFIX_QUERY_BYTES,
 } from '../../assembly/similarity-layout.js';
 import type { TopN } from './top-n.js';
+import { unitRowsOf, type UnitRows, type WriteRows } from './unit-rows.js';
+import { BackgroundFilter } from './filter-build.js';
+import { HEAP_BYTES, kernelBytes, maxShardRows, queryBytes } from './kernel-memory.js';
+import { ShardedScorer, shardRanges, type Shard } from './sharded-scorer.js';
 import { ScorerPool, workerCount, type FilterBatch } from './scorer-pool.js';
 import {
   BLOCK_ROWS,
@@ -29,15 +33,17 @@ import {
   SCRATCH_BYTES,
   axesBytes,
   buildFilter,
+  buildRoomBytes,
   scratchAt,
   type FilterLayout,
-  type FilterSource,
+  type FilterPlan,
   type QueryFilter,
 } from './similarity-filter.js';
 import {
   MAX_WASM_BYTES,
   WASM_PAGE,
   growTo,
+  loadQueryPairs,
   multipleOf4,
   sharedInstance,
   similarityModule,
@@ -46,9 +52,8 @@ import {
 
 /** Queries answered before the filter is built (a batch of this many builds it at once). */
 const FILTER_AFTER = 16;
-/** By default, the most memory (bytes) a batch's heaps take in the kernel at once; a larger batch goes in groups. */
-const HEAP_BYTES = 64 << 20;
-
+/** Rows × dimensions from which the filter is built on a worker thread from the first query on (it takes seconds). */
+const BACKGROUND_FILTER_VALUES = 1 << 25;
 /** Bytes of a query's heap of `capacity` pairs in the kernel: [capacity, length], then the scores, then the rows (see keepBest). */
 function heapRecordBytes(capacity: number): number {
   return 8 + 8 * capacity;
@@ -59,26 +64,66 @@ function excludedBytes(count: number): number {
   return 4 + 4 * count;
 }
 
+/** How {@link createScorer} lays out and runs the kernel; the defaults suit any model. */
+export interface ScorerOptions {
+  /** The most memory the top-n heaps of a batch take in the kernel at once (a larger batch goes in groups). */
+  maxHeapBytes?: number;
+  /**
+   * The most rows one kernel instance holds (the rest go to further shards,
+   * see sharded-scorer.ts); by default as many as one WebAssembly memory
+   * holds with the filter, in shards of equal size.
+   */
+  shardRows?: number;
+  /**
+   * Rows × dimensions from which the filter is built on a worker thread,
+   * from the first query on, while queries score every row exactly (below
+   * it, on the calling thread once enough queries have come).
+   */
+  backgroundFilterValues?: number;
+}
+
 /**
- * A scorer over `size` unit vectors of `dim` dimensions (row-major in `unit`).
+ * A scorer over `size` unit vectors of `dim` dimensions: given as an array
+ * (row-major), or written straight into the kernel's memory.
  * @param prefer 'js' forces the TypeScript implementation (for tests); by default the kernel is used when possible.
- * @param maxHeapBytes The most memory the top-n heaps of a batch take in the kernel at once (a larger batch goes in groups).
  * @example
  * const scorer = createScorer(kv.unitVectors(), kv.size, kv.dim);
  */
 export function createScorer(
-  unit: Float32Array,
+  unit: Float32Array | UnitRows,
   size: number,
   dim: number,
   prefer: 'wasm' | 'js' = 'wasm',
-  maxHeapBytes = HEAP_BYTES,
+  options: ScorerOptions = {},
 ): Scorer {
-  if (prefer === 'wasm') {
-    const module = similarityModule();
-    const scorer = module ? WasmScorer.create(module, unit, size, dim, maxHeapBytes) : undefined;
-    if (scorer) return scorer;
+  const { shardRows } = options;
+  const settings: KernelSettings = {
+    maxHeapBytes: options.maxHeapBytes ?? HEAP_BYTES,
+    backgroundFilterValues: options.backgroundFilterValues ?? BACKGROUND_FILTER_VALUES,
+  };
+  const rows = unit instanceof Float32Array ? unitRowsOf(unit, dim) : unit;
+  const module = prefer === 'wasm' ? similarityModule() : null;
+  if (module) {
+    const ranges = shardRanges(size, shardRows ?? maxShardRows(dim), shardRows !== undefined);
+    const shards: Shard[] = [];
+    for (const range of ranges) {
+      const { offset } = range;
+      const write: WriteRows = (from, to, target, stride) =>
+        rows.write(offset + from, offset + to, target, stride);
+      const scorer = WasmScorer.create(module, write, range.size, dim, settings);
+      if (!scorer) break;
+      shards.push({ ...range, scorer });
+    }
+    if (shards.length === 1 && ranges.length === 1) return shards[0]!.scorer;
+    if (shards.length === ranges.length) return new ShardedScorer(shards, dim);
   }
-  return new JsScorer(unit, size, dim);
+  return new JsScorer(rows.all(), size, dim);
+}
+
+/** What every shard's kernel runs with (see {@link ScorerOptions}). */
+interface KernelSettings {
+  maxHeapBytes: number;
+  backgroundFilterValues: number;
 }
 
 /** Scores on the kernel, with the filter for top-n queries once it is built (see the module's comment). */
@@ -91,7 +136,9 @@ class WasmScorer implements Scorer {
   /** The filter's rotation and error terms, once it is built. */
   private filter: QueryFilter;
   /** Whether the filter is built; until then, queries score every row exactly. */
-  private filtering = false;
+  private ready = false;
+  /** The filter while it is built on a worker thread; null once it is not (built, or the build failed). */
+  private background: BackgroundFilter | null | undefined;
   /** Queries answered so far. */
   private answered = 0;
   // Byte offsets in the kernel's memory.
@@ -100,6 +147,7 @@ class WasmScorer implements Scorer {
   private readonly errorsAt: number;
   private readonly prefixAt: number;
   private readonly axesAt: number;
+  private readonly buildAt: number;
   private readonly scoresAt: number;
   private readonly queriesAt: number;
   /** The threads that filter a batch, with their buffers. */
@@ -110,14 +158,12 @@ class WasmScorer implements Scorer {
 
   private constructor(
     private readonly exports: SimilarityExports,
-    private readonly unit: Float32Array,
     private readonly size: number,
     private readonly dim: number,
     /** Whether there is room for the int16 filter; without it, every query scores every row exactly. */
     private readonly filterAllowed: boolean,
     workers: number,
-    /** The most memory a batch's heaps take in the kernel at once (see selectTop). */
-    private readonly maxHeapBytes: number,
+    private readonly settings: KernelSettings,
   ) {
     this.filter = { dim, axes: undefined, slack: 0, errorScale: 1 };
     this.stride32 = multipleOf4(dim);
@@ -129,7 +175,8 @@ class WasmScorer implements Scorer {
     this.errorsAt = this.rows16At + filterRows * this.stride16 * 2;
     this.prefixAt = this.errorsAt + filterRows * 4;
     this.axesAt = this.prefixAt + filterRows * PREFIX_BYTES;
-    this.scoresAt = this.axesAt + (filterAllowed ? axesBytes(dim) : 0);
+    this.buildAt = this.axesAt + (filterAllowed ? axesBytes(dim) : 0);
+    this.scoresAt = this.buildAt + (filterAllowed ? buildRoomBytes(dim) : 0);
     const scratchesAt = this.scoresAt + TILE * 4;
     const workerScratch = Array.from({ length: workers }, (_, i) =>
       scratchAt(scratchesAt + (1 + i) * SCRATCH_BYTES),
@@ -139,12 +186,6 @@ class WasmScorer implements Scorer {
     this.makeViews();
   }
 
-  /** Bytes for `count` queries (rounded up to pairs): float32 pairs, int16 pairs, prefix vectors, parameters. */
-  private static queryBytes(count: number, dim: number): number {
-    const even = (count + 1) & ~1;
-    return even * (multipleOf4(dim) * 4 + ((dim + 7) & ~7) * 2 + PREFIX_QUERY_BYTES + PARAM_BYTES);
-  }
-
   /**
    * Copies the unit vectors into a new kernel instance, with room for the
    * int16 filter if the 4 GiB memory has it; undefined if even the float32
@@ -152,66 +193,30 @@ class WasmScorer implements Scorer {
    */
   static create(
     module: WebAssembly.Module,
-    unit: Float32Array,
+    writeRows: WriteRows,
     size: number,
     dim: number,
-    maxHeapBytes: number,
+    settings: KernelSettings,
   ): WasmScorer | undefined {
-    const rows = multipleOf4(size);
-    const filter = rows * (((dim + 7) & ~7) * 2 + 4 + PREFIX_BYTES) + axesBytes(dim);
-    const limit = MAX_WASM_BYTES - WASM_PAGE;
     for (const filterAllowed of [true, false]) {
       // Workers only help the filtered scan; each needs its own buffers.
       const workers = filterAllowed ? workerCount() : 0;
-      const common =
-        FIRST_OFFSET +
-        rows * multipleOf4(dim) * 4 +
-        TILE * 4 +
-        (1 + workers) * SCRATCH_BYTES +
-        WasmScorer.queryBytes(Math.max(QUERY_CHUNK, dim), dim);
-      const needed = common + (filterAllowed ? filter : 0);
-      if (needed > limit) continue;
+      const needed = kernelBytes(size, dim, filterAllowed, workers);
+      if (needed > MAX_WASM_BYTES - WASM_PAGE) continue;
       const exports = sharedInstance(module, Math.ceil(needed / WASM_PAGE));
       if (!exports) continue; // e.g. the process cannot get that much memory
-      const scorer = new WasmScorer(exports, unit, size, dim, filterAllowed, workers, maxHeapBytes);
-      scorer.copyRows();
+      const scorer = new WasmScorer(exports, size, dim, filterAllowed, workers, settings);
+      writeRows(0, size, scorer.rows32(), scorer.stride32);
+      scorer.startBackground();
       return scorer;
     }
     return undefined;
   }
 
-  /** Copies the rows as float32, each padded to whole lanes (the memory starts zeroed, which pads). */
-  private copyRows(): void {
-    const { unit, size, dim, stride32 } = this;
-    const rows32 = new Float32Array(
-      this.exports.memory.buffer,
-      this.rows32At,
-      multipleOf4(size) * stride32,
-    );
-    if (stride32 === dim) rows32.set(unit.subarray(0, size * dim));
-    else
-      for (let row = 0; row < size; row++)
-        rows32.set(unit.subarray(row * dim, (row + 1) * dim), row * stride32);
-  }
-
-  /**
-   * Builds the int16 filter (see buildFilter), first making room for the
-   * axes as queries (growing the memory detaches views on it); without it,
-   * no rotation.
-   */
-  private buildFilter(): void {
-    this.filtering = true;
-    const roomForAxes = this.reserve(this.dim);
-    const source: FilterSource = {
-      exports: this.exports,
-      layout: this.layout(),
-      unit: this.unit,
-      dim: this.dim,
-      scoresAt: this.scoresAt,
-      scores: this.scores,
-      load: (queries, count) => this.load(queries, count),
-    };
-    this.filter = buildFilter(source, roomForAxes);
+  /** The float32 rows, each padded to whole lanes (the memory starts zeroed, which pads). */
+  private rows32(): Float32Array {
+    const length = multipleOf4(this.size) * this.stride32;
+    return new Float32Array(this.exports.memory.buffer, this.rows32At, length);
   }
 
   scan(queries: Float32Array, ends: ArrayLike<number>, visit: TileVisitor): void {
@@ -264,7 +269,7 @@ class WasmScorer implements Scorer {
     for (let first = 0; first < count;) {
       let last = first + 1;
       let bytes = heapBytes[first]!;
-      for (; last < count && bytes + heapBytes[last]! <= this.maxHeapBytes; last++)
+      for (; last < count && bytes + heapBytes[last]! <= this.settings.maxHeapBytes; last++)
         bytes += heapBytes[last]!;
       if (this.reserve(last - first, bytes)) this.selectInKernel(...group(first, last));
       else scanAll(first, last); // no room in 4 GiB
@@ -334,16 +339,41 @@ class WasmScorer implements Scorer {
     });
   }
 
-  /** Counts the queries asked and builds the filter once enough have come; whether it is built. */
+  /** Whether top-n queries use the filter (taking it from its worker thread if it is built there). */
+  get filtering(): boolean {
+    const filter = this.background?.poll();
+    if (filter !== undefined) {
+      this.background = null;
+      if (filter) this.filter = filter;
+      this.ready = filter !== null;
+    }
+    return this.ready;
+  }
+
+  /**
+   * Counts the queries asked and, unless it is built on a worker thread (or
+   * that build failed), builds the filter once enough have come; whether
+   * it is ready.
+   */
   private prepareFilter(count: number): boolean {
+    if (this.filtering || !this.filterAllowed || this.background) return this.ready;
     this.answered += count;
-    if (
-      !this.filtering &&
-      this.filterAllowed &&
-      (count >= FILTER_AFTER || this.answered > FILTER_AFTER)
-    )
-      this.buildFilter();
-    return this.filtering;
+    if (count >= FILTER_AFTER || this.answered > FILTER_AFTER) {
+      this.filter = buildFilter(this.exports, this.plan());
+      this.ready = true;
+    }
+    return this.ready;
+  }
+
+  /** Starts building the filter on a worker thread, for a large model. */
+  private startBackground(): void {
+    const large = this.size * this.dim >= this.settings.backgroundFilterValues;
+    const module = large && this.filterAllowed ? similarityModule() : null;
+    if (module) this.background = BackgroundFilter.start(module, this.exports.memory, this.plan());
+  }
+
+  private plan(): FilterPlan {
+    return { layout: this.layout(), dim: this.dim, buildAt: this.buildAt };
   }
 
   /** The layout of the filter and of the loaded queries, for filterTiles. */
@@ -364,19 +394,9 @@ class WasmScorer implements Scorer {
     };
   }
 
-  /** Copies `count` queries into the kernel's memory as float32 pairs interleaved by lane. */
+  /** Copies `count` queries into the kernel's memory (see loadQueryPairs). */
   private load(queries: Float32Array, count: number): void {
-    const { dim, stride32 } = this;
-    const buffer = this.exports.memory.buffer;
-    const pairs = (count + 1) >> 1;
-    const memory32 = new Float32Array(buffer, this.queriesAt, pairs * 2 * stride32);
-    memory32.fill(0);
-    for (let q = 0; q < count; q++) {
-      const source = q * dim;
-      const target = (q >> 1) * stride32 * 2 + (q & 1) * 4;
-      for (let k = 0; k < dim; k++)
-        memory32[target + (k >> 2) * 8 + (k & 3)] = queries[source + k]!;
-    }
+    loadQueryPairs(this.exports.memory, this.queriesAt, queries, count, this.dim);
   }
 
   private queries16At(): number {
@@ -424,10 +444,7 @@ class WasmScorer implements Scorer {
     const capacity =
       count <= this.capacity ? this.capacity : Math.max(count + (count & 1), 2 * this.capacity);
     try {
-      growTo(
-        this.exports.memory,
-        this.queriesAt + WasmScorer.queryBytes(capacity, this.dim) + heapBytes,
-      );
+      growTo(this.exports.memory, this.queriesAt + queryBytes(capacity, this.dim) + heapBytes);
     } catch {
       return false;
     }
