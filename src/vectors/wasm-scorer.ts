@@ -309,11 +309,12 @@ class WasmScorer implements Scorer {
     let at = this.heapsAt();
     heaps.forEach((heap, q) => {
       const params = paramsAt + q * PARAM_BYTES;
-      memory.setInt32(params + PARAM_HEAP, at, true);
+      // Offsets are unsigned: a shard's memory may pass 2 GiB.
+      memory.setUint32(params + PARAM_HEAP, at, true);
       memory.setInt32(at, heap.capacity, true);
       memory.setInt32(at + 4, 0, true);
       at += heapRecordBytes(heap.capacity);
-      memory.setInt32(params + PARAM_EXCLUDED, at, true);
+      memory.setUint32(params + PARAM_EXCLUDED, at, true);
       memory.setInt32(at, excludes[q]!.size, true);
       let slot = at + 4;
       for (const row of excludes[q]!) {
@@ -330,7 +331,7 @@ class WasmScorer implements Scorer {
     const memory = new DataView(buffer);
     const paramsAt = this.paramsAt();
     heaps.forEach((heap, q) => {
-      const at = memory.getInt32(paramsAt + q * PARAM_BYTES + PARAM_HEAP, true);
+      const at = memory.getUint32(paramsAt + q * PARAM_BYTES + PARAM_HEAP, true);
       const capacity = memory.getInt32(at, true);
       const length = memory.getInt32(at + 4, true);
       const scores = new Float32Array(buffer, at + 8, length);
