@@ -241,6 +241,14 @@ function printTable(binary: ToolRuns, text?: ToolRuns): void {
       ),
       met: o.first_query_seconds! <= 3,
     },
+    {
+      step: 'queries filtered (int16 filter built in the background), after the load',
+      ours: seconds(o.filter_ready_seconds),
+      gensim: '-',
+      ratio: '-',
+      target: '-',
+      met: undefined,
+    },
     compared(
       `single query (top ${topn}, mean of ${singleCount})`,
       o.single_seconds,
