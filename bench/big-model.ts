@@ -242,7 +242,7 @@ function printTable(binary: ToolRuns, text?: ToolRuns): void {
       met: o.first_query_seconds! <= 3,
     },
     {
-      step: 'queries filtered (int16 filter built in the background), after the load',
+      step: 'queries use the int16 filter, after the load',
       ours: seconds(o.filter_ready_seconds),
       gensim: '-',
       ratio: '-',
