@@ -4,6 +4,7 @@
  * cancelled when nobody waits for them any more.
  */
 import type { KeyedVectors } from '../vectors/keyed-vectors.js';
+import { writeUnitRows } from '../vectors/unit-rows.js';
 import { HttpError } from './http.js';
 import { projectInWorker, type Projection, type ProjectionMethod } from './projection.js';
 
@@ -91,11 +92,13 @@ export class MapJobs {
    */
   private startProjection(key: string, method: ProjectionMethod, count: number): MapEntry {
     const { dim } = this.kv;
-    const unit = this.kv.unitVectors();
     const finiteRows: number[] = [];
     for (let row = 0; row < count; row++) if (this.kv.isFiniteRow(row)) finiteRows.push(row);
+    // Only the mapped rows' unit vectors: a copy of the whole model's would be as large as the model.
     const rows = new Float32Array(finiteRows.length * dim);
-    finiteRows.forEach((row, i) => rows.set(unit.subarray(row * dim, (row + 1) * dim), i * dim));
+    finiteRows.forEach((row, i) =>
+      writeUnitRows(this.kv.vectors, dim, row, row + 1, rows.subarray(i * dim), dim),
+    );
     const words = finiteRows.map((row) => this.kv.words[row]!);
     const cancel = new AbortController();
     const run = async (): Promise<MapResult> => {
