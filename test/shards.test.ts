@@ -36,6 +36,12 @@ function modelVectors(size: number, dim: number, seed: number): Float32Array {
   return vectors;
 }
 
+/** The unit vectors of a model of `size` words `w0`, `w1`, … (see modelVectors). */
+function unitModel(size: number, dim: number, seed: number): Float32Array {
+  const words = Array.from({ length: size }, (_, i) => `w${i}`);
+  return new KeyedVectors(words, modelVectors(size, dim, seed), dim).unitVectors();
+}
+
 function models(
   size: number,
   dim: number,
@@ -115,11 +121,7 @@ test('shards give the unsharded answers to vectors with exclusions across shards
 test('a sharded batch large enough for worker threads gives what one unsharded thread gives', () => {
   const size = 3000;
   const dim = 32;
-  const unit = new KeyedVectors(
-    Array.from({ length: size }, (_, i) => `w${i}`),
-    modelVectors(size, dim, 5),
-    dim,
-  ).unitVectors();
+  const unit = unitModel(size, dim, 5);
   const count = 2100; // over the pool's work threshold for a shard of 1000 rows
   const random = seededRandom(6);
   const queries = new Float32Array(count * dim);
@@ -184,11 +186,7 @@ test('queries keep no unit copy outside the kernel, and answer as with one', () 
 test('a filter built on a worker thread: queries scan every row exactly until it is ready, then use it, with the same answers', async () => {
   const size = 2500;
   const dim = 48;
-  const unit = new KeyedVectors(
-    Array.from({ length: size }, (_, i) => `w${i}`),
-    modelVectors(size, dim, 10),
-    dim,
-  ).unitVectors();
+  const unit = unitModel(size, dim, 10);
   const count = 12;
   const queries = unit.slice(40 * dim, (40 + count) * dim);
   const ends = new Int32Array(count).fill(size);

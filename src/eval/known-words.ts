@@ -41,7 +41,7 @@ export function knownWordsFor(kv: KeyedVectors, options: KnownWordsOptions): Kno
  * const known = knownWords(kv, 300000, (w) => w.toUpperCase());
  * known.get('PARIS'); // row of 'paris' or 'Paris', whichever comes first
  */
-export function knownWords(
+function knownWords(
   kv: KeyedVectors,
   restrictVocab: number,
   fold: (word: string) => string,
