@@ -4,7 +4,8 @@
 // does.
 
 import {
-  COMPACT_LANES_BYTES, PARAM_BYTES, PARAM_END, PARAM_ERROR, PARAM_LIMIT, PARAM_THRESHOLD, PREFIX_QUERY_BYTES, PREFIX_VALUES,
+  COMPACT_LANES_BYTES, HEAD_LANES, HEAD_SLACK, PARAM_BYTES, PARAM_END, PARAM_ERROR, PARAM_HEAD_REST, PARAM_LIMIT, PARAM_THRESHOLD,
+  PREFIX_QUERY_BYTES, PREFIX_VALUES,
 } from './similarity-layout';
 
 /** Bytes per group of 4 rows in the prefix copy (PREFIX_VALUES / 2 v128). */
@@ -127,30 +128,21 @@ function prefilterOne(
   out: usize, listBytes: usize, counts: usize, j: i32,
 ): void {
   const x = queries + <usize>j * PREFIX_QUERY_BYTES;
-  const x0 = v128.load(x);
-  const x1 = v128.load(x, 16);
-  const x2 = v128.load(x, 32);
-  const x3 = v128.load(x, 48);
-  const x4 = v128.load(x, 64);
-  const x5 = v128.load(x, 80);
-  const x6 = v128.load(x, 96);
-  const x7 = v128.load(x, 112);
-  const x8 = v128.load(x, 128);
   const limit = i32x4.splat(load<i32>(params + <usize>j * PARAM_BYTES, PARAM_LIMIT));
   const end = queryEnd(params, j, rowEnd);
   const list = out + <usize>j * listBytes;
   let n = 0;
   let p = prefix + <usize>(rowStart >> 2) * PREFIX_GROUP;
   for (let r = rowStart; r < end; r += 4, p += PREFIX_GROUP) {
-    let a = i32x4.dot_i16x8_s(v128.load(p), x0);
-    let b = i32x4.dot_i16x8_s(v128.load(p, 16), x1);
-    a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(p, 32), x2));
-    b = i32x4.add(b, i32x4.dot_i16x8_s(v128.load(p, 48), x3));
-    a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(p, 64), x4));
-    b = i32x4.add(b, i32x4.dot_i16x8_s(v128.load(p, 80), x5));
-    a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(p, 96), x6));
-    b = i32x4.add(b, i32x4.dot_i16x8_s(v128.load(p, 112), x7));
-    a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(p, 128), x8));
+    // Two accumulators, for two independent chains of adds.
+    let a = i32x4.dot_i16x8_s(v128.load(p), v128.load(x));
+    let b = i32x4.dot_i16x8_s(v128.load(p, 16), v128.load(x, 16));
+    let k: usize = 32;
+    for (; k + 32 <= PREFIX_GROUP; k += 32) {
+      a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(p + k), v128.load(x + k)));
+      b = i32x4.add(b, i32x4.dot_i16x8_s(v128.load(p + k, 16), v128.load(x + k, 16)));
+    }
+    if (k < PREFIX_GROUP) a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(p + k), v128.load(x + k)));
     const mask = i32x4.bitmask(i32x4.gt_s(i32x4.add(a, b), limit));
     if (mask != 0) n = appendRows(list, n, mask, r, end);
   }
@@ -268,29 +260,43 @@ function prefilterQuad(
  * exact score by at most ½ L1(row) + ½ L1(query) + dim/4 (in int16 units),
  * which the host splits into rowError (½ L1 of the row) and queryError (the
  * rest, plus slack for the rotation's and float32 rounding); so no row that
- * can beat the floor is ever left out. (Checking partial sums on the way
- * costs more than it saves: few rows get here.)
+ * can beat the floor is ever left out.
  *
- * @param rows       int16 rows
+ * The int16 rows are split into a head (their first HEAD_LANES lanes, where
+ * the rotation puts most of their length) and a tail. A row whose head dot
+ * product plus ρσ (the norms of the row's and the query's values past the
+ * head, rounded up: Cauchy–Schwarz bounds the tail's dot product), plus the
+ * error terms and HEAD_SLACK for the float32 roundings of that bound, does
+ * not exceed the threshold fails without its tail being read: for a model
+ * of low rank, most rows.
+ *
+ * @param head       int16 rows' heads (min(lanes, HEAD_LANES) lanes each)
+ * @param tail       int16 rows' tails (the remaining lanes each)
  * @param lanes      int16 lanes per vector (padded dimensions / 8)
  * @param queries    int16 query pairs (query j of this call is pair j >> 1)
  * @param params     per query, PARAM_BYTES of parameters (PARAM_*)
  * @param rowErrors  f32 per row
+ * @param headRests  f32 per row: ρ, the norm of its int16 values past the head, rounded up to an integer
  * @param lists      i32 row lists, query j's at `lists + 4 * j * listStride`
  * @param counts     i32 per query: its list's length (updated here)
  */
 export function refine(
-  rows: usize, lanes: i32, queries: usize, queryCount: i32, params: usize,
-  rowErrors: usize, lists: usize, listStride: i32, counts: usize,
+  head: usize, tail: usize, lanes: i32, queries: usize, queryCount: i32, params: usize,
+  rowErrors: usize, headRests: usize, lists: usize, listStride: i32, counts: usize,
 ): void {
-  const rowBytes = <usize>lanes << 4;
+  const headLanes = lanes < HEAD_LANES ? lanes : HEAD_LANES;
+  const headBytes = <usize>headLanes << 4;
+  const tailBytes = <usize>(lanes - headLanes) << 4;
   const pairBytes = <usize>lanes << 5;
   const listBytes = <usize>listStride << 2;
+  const slack = f32x4.splat(<f32>HEAD_SLACK);
   for (let j = 0; j < queryCount; j++) {
     const x = queries + <usize>(j >> 1) * pairBytes + (<usize>(j & 1) << 4);
+    const xTail = x + (headBytes << 1);
     const query = params + <usize>j * PARAM_BYTES;
     const threshold = load<f32>(query, PARAM_THRESHOLD);
     const queryError = load<f32>(query, PARAM_ERROR);
+    const queryRest = f32x4.splat(load<f32>(query, PARAM_HEAD_REST));
     const list = lists + <usize>j * listBytes;
     const count = counts + (<usize>j << 2);
     const n = load<i32>(count);
@@ -305,32 +311,49 @@ export function refine(
       const r1 = load<i32>(at, 4);
       const r2 = load<i32>(at, 8);
       const r3 = load<i32>(at, 12);
-      const row0 = rows + <usize>r0 * rowBytes;
-      const row1 = rows + <usize>r1 * rowBytes;
-      const row2 = rows + <usize>r2 * rowBytes;
-      const row3 = rows + <usize>r3 * rowBytes;
+      const row0 = head + <usize>r0 * headBytes;
+      const row1 = head + <usize>r1 * headBytes;
+      const row2 = head + <usize>r2 * headBytes;
+      const row3 = head + <usize>r3 * headBytes;
       let q = v128.load(x);
       let a0 = i32x4.dot_i16x8_s(v128.load(row0), q);
       let a1 = i32x4.dot_i16x8_s(v128.load(row1), q);
       let a2 = i32x4.dot_i16x8_s(v128.load(row2), q);
       let a3 = i32x4.dot_i16x8_s(v128.load(row3), q);
       let y = x + 32;
-      for (let k: usize = 16; k < rowBytes; k += 16, y += 32) {
+      for (let k: usize = 16; k < headBytes; k += 16, y += 32) {
         q = v128.load(y);
         a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v128.load(row0 + k), q));
         a1 = i32x4.add(a1, i32x4.dot_i16x8_s(v128.load(row1 + k), q));
         a2 = i32x4.add(a2, i32x4.dot_i16x8_s(v128.load(row2 + k), q));
         a3 = i32x4.add(a3, i32x4.dot_i16x8_s(v128.load(row3 + k), q));
       }
-      // Lane t of `sums` is row t's dot product (exact in i32), then rounded to f32 once, as laneSum does.
-      const s01 = i32x4.add(v128.shuffle<i32>(a0, a1, 0, 1, 4, 5), v128.shuffle<i32>(a0, a1, 2, 3, 6, 7));
-      const s23 = i32x4.add(v128.shuffle<i32>(a2, a3, 0, 1, 4, 5), v128.shuffle<i32>(a2, a3, 2, 3, 6, 7));
-      const sums = f32x4.convert_i32x4_s(i32x4.add(v128.shuffle<i32>(s01, s23, 0, 2, 4, 6), v128.shuffle<i32>(s01, s23, 1, 3, 5, 7)));
       let errors = f32x4.splat(load<f32>(rowErrors + (<usize>r0 << 2)));
       errors = f32x4.replace_lane(errors, 1, load<f32>(rowErrors + (<usize>r1 << 2)));
       errors = f32x4.replace_lane(errors, 2, load<f32>(rowErrors + (<usize>r2 << 2)));
       errors = f32x4.replace_lane(errors, 3, load<f32>(rowErrors + (<usize>r3 << 2)));
-      const mask = i32x4.bitmask(f32x4.gt(f32x4.add(sums, f32x4.add(errors, queryErrors)), thresholds));
+      errors = f32x4.add(errors, queryErrors);
+      if (tailBytes != 0) {
+        let rests = f32x4.splat(load<f32>(headRests + (<usize>r0 << 2)));
+        rests = f32x4.replace_lane(rests, 1, load<f32>(headRests + (<usize>r1 << 2)));
+        rests = f32x4.replace_lane(rests, 2, load<f32>(headRests + (<usize>r2 << 2)));
+        rests = f32x4.replace_lane(rests, 3, load<f32>(headRests + (<usize>r3 << 2)));
+        const bound = f32x4.add(sumsOf(a0, a1, a2, a3), f32x4.add(f32x4.mul(rests, queryRest), f32x4.add(errors, slack)));
+        if (i32x4.bitmask(f32x4.gt(bound, thresholds)) == 0) continue;
+        const tail0 = tail + <usize>r0 * tailBytes;
+        const tail1 = tail + <usize>r1 * tailBytes;
+        const tail2 = tail + <usize>r2 * tailBytes;
+        const tail3 = tail + <usize>r3 * tailBytes;
+        y = xTail;
+        for (let k: usize = 0; k < tailBytes; k += 16, y += 32) {
+          q = v128.load(y);
+          a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v128.load(tail0 + k), q));
+          a1 = i32x4.add(a1, i32x4.dot_i16x8_s(v128.load(tail1 + k), q));
+          a2 = i32x4.add(a2, i32x4.dot_i16x8_s(v128.load(tail2 + k), q));
+          a3 = i32x4.add(a3, i32x4.dot_i16x8_s(v128.load(tail3 + k), q));
+        }
+      }
+      const mask = i32x4.bitmask(f32x4.gt(f32x4.add(sumsOf(a0, a1, a2, a3), errors), thresholds));
       // Kept rows are written without a branch: a slot is overwritten unless the count moves past it.
       store<i32>(list + (<usize>kept << 2), r0);
       kept += mask & 1;
@@ -343,13 +366,30 @@ export function refine(
     }
     for (; i < n; i++) {
       const r = load<i32>(list + (<usize>i << 2));
-      const row = rows + <usize>r * rowBytes;
+      const row = head + <usize>r * headBytes;
       let a = i32x4.splat(0);
       let y = x;
-      for (let k: usize = 0; k < rowBytes; k += 16, y += 32) a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(row + k), v128.load(y)));
+      for (let k: usize = 0; k < headBytes; k += 16, y += 32) a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(row + k), v128.load(y)));
+      const errors = load<f32>(rowErrors + (<usize>r << 2)) + queryError;
+      if (tailBytes != 0) {
+        const rest = load<f32>(headRests + (<usize>r << 2)) * f32x4.extract_lane(queryRest, 0);
+        if (!(laneSum(a) + (rest + (errors + <f32>HEAD_SLACK)) > threshold)) continue;
+        const rowTail = tail + <usize>r * tailBytes;
+        y = xTail;
+        for (let k: usize = 0; k < tailBytes; k += 16, y += 32) a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(rowTail + k), v128.load(y)));
+      }
       store<i32>(list + (<usize>kept << 2), r);
-      kept += i32(laneSum(a) + (load<f32>(rowErrors + (<usize>r << 2)) + queryError) > threshold);
+      kept += i32(laneSum(a) + errors > threshold);
     }
     store<i32>(count, kept);
   }
+}
+
+/** Lane t: the lane sum of a_t (exact in i32), rounded to f32 once, as laneSum does. */
+// @ts-ignore: decorator
+@inline
+function sumsOf(a0: v128, a1: v128, a2: v128, a3: v128): v128 {
+  const s01 = i32x4.add(v128.shuffle<i32>(a0, a1, 0, 1, 4, 5), v128.shuffle<i32>(a0, a1, 2, 3, 6, 7));
+  const s23 = i32x4.add(v128.shuffle<i32>(a2, a3, 0, 1, 4, 5), v128.shuffle<i32>(a2, a3, 2, 3, 6, 7));
+  return f32x4.convert_i32x4_s(i32x4.add(v128.shuffle<i32>(s01, s23, 0, 2, 4, 6), v128.shuffle<i32>(s01, s23, 1, 3, 5, 7)));
 }

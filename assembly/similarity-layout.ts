@@ -9,7 +9,7 @@ export const SCALE = 32767;
 
 // The prefix copy: each row's (and query's) first PREFIX_DIMS rotated int16
 // values, then [rest, error] (a query's: [rest, K]), PREFIX_VALUES in all.
-export const PREFIX_DIMS = 16;
+export const PREFIX_DIMS = 32;
 export const PREFIX_VALUES = PREFIX_DIMS + 2;
 // Bytes of a query's prefix vector: each pair of its values (one int32) splatted to a v128.
 export const PREFIX_QUERY_BYTES = PREFIX_VALUES * 8;
@@ -22,7 +22,15 @@ export const PARAM_ERROR = 12; // f32: the query's share of the error bound (sca
 export const PARAM_PREFIX_ERROR = 16; // f64: the query's share of the prefix test's bound (scaled), see keepBest
 export const PARAM_HEAP = 24; // i32: where the query's heap lies, see keepBest
 export const PARAM_EXCLUDED = 28; // i32: where the rows it must not return lie: their count, then the rows (i32)
-export const PARAM_BYTES = 32;
+export const PARAM_HEAD_REST = 32; // f32: the norm of the query's int16 values past the head (rounded up), see refine
+export const PARAM_BYTES = 40;
+
+// The int16 copy is split: each row's first HEAD_LANES lanes (64 rotated
+// values) in the head copy, the rest in the tail copy, so that refine can
+// rule a row out from its head alone, reading only that compact copy.
+export const HEAD_LANES = 8;
+// What refine's head test adds for the float32 roundings of its bound (in int16 units, like the error terms).
+export const HEAD_SLACK = 4096;
 
 // The kernel's only static data, the table of COMPACT_LANES_BYTES for
 // appending rows to lists, lies at MEMORY_BASE (memoryBase in

@@ -42,6 +42,6 @@
 
 export { scoreBlock } from './similarity-score';
 export { prefilterBlock, refine } from './similarity-int16';
-export { rescore } from './similarity-score';
+export { rescore, inverseNorms } from './similarity-score';
 export { keepBest } from './similarity-heap';
 export { quantizeRows } from './similarity-quantize';

@@ -209,7 +209,7 @@ test('the first queries (exact scan) and later ones (after the filter is built) 
 
 /** Asserts that the batched answers to `queries` are exactly the top n of the scores computed one by one in TypeScript. */
 function assertExactTopN(kv: KeyedVectors, queries: readonly SimilarityQuery[]): void {
-  const scorer = createScorer(kv.unitVectors(), kv.size, kv.dim, 'js');
+  const scorer = createScorer(kv.vectors, kv.size, kv.dim, 'js');
   const results = kv.mostSimilarBatch(queries);
   queries.forEach((query, i) => {
     const positive = query.positive.map((w) => kv.indexOf(w));

@@ -32,6 +32,7 @@ test('the per-query parameters lie apart, each aligned to its size, within PARAM
     [layout.PARAM_PREFIX_ERROR, 8],
     [layout.PARAM_HEAP, 4],
     [layout.PARAM_EXCLUDED, 4],
+    [layout.PARAM_HEAD_REST, 4],
   ];
   const taken = new Set<number>();
   for (const [offset, bytes] of fields) {

@@ -7,7 +7,8 @@ import { InputError } from '../errors.js';
 import { quoteWord } from '../printable.js';
 import { DecimalScanner, isWhiteSpace, NOT_A_NUMBER, parseValue } from './float-text.js';
 import type { ChunkReader } from './word2vec-chunks.js';
-import { keptVectors, type LoadedWords } from './word2vec-read.js';
+import { loadingRows, type RowShards, type RowTarget } from '../vectors/row-shards.js';
+import type { LoadedWords } from './word2vec-read.js';
 
 /** Where the records are and what they must hold. */
 export interface TextRecordsLayout {
@@ -29,9 +30,9 @@ export async function readTextRecords(
   path: string,
   layout: TextRecordsLayout,
   words: LoadedWords,
-): Promise<Float32Array> {
+): Promise<Float32Array | RowShards> {
   const { count, dim } = layout;
-  const vectors = new Float32Array(count * dim);
+  const vectors = loadingRows(count, dim);
   const parser = new TextRecordParser(path, layout, vectors, words);
   let lineNumber = layout.firstLine - 1;
   for (let record = 0; record < count; record++) {
@@ -47,7 +48,7 @@ export async function readTextRecords(
     reader.start = newline < 0 ? reader.end : newline + 1;
     words.keep(word, lineNumber);
   }
-  return keptVectors(words, vectors, dim);
+  return vectors.finish(words.list.length);
 }
 
 /** Parses lines `word v1 ... vdim` into the rows of the kept words. */
@@ -57,7 +58,7 @@ class TextRecordParser {
   constructor(
     private readonly path: string,
     private readonly layout: TextRecordsLayout,
-    private readonly vectors: Float32Array,
+    private readonly vectors: RowTarget,
     private readonly words: LoadedWords,
   ) {}
 
@@ -67,7 +68,7 @@ class TextRecordParser {
    * space and '\r' (as word2vec.c's "%lf " and CRLF files leave) are ignored.
    */
   parse(bytes: Buffer, start: number, end: number, lineNumber: number): string {
-    const { path, scanner, vectors } = this;
+    const { path, scanner } = this;
     const { dim } = this.layout;
     while (end > start && isWhiteSpace(bytes[end - 1]!)) end--;
     let position = start;
@@ -80,7 +81,9 @@ class TextRecordParser {
     let wordEnd = position;
     while (wordEnd < end && !isWhiteSpace(bytes[wordEnd]!)) wordEnd++;
     const word = this.words.decode(bytes, position, wordEnd, lineNumber);
-    const at = this.words.list.length * dim;
+    const row = this.words.list.length;
+    const vectors = this.vectors.arrayOf(row);
+    const at = this.vectors.baseOf(row);
     position = wordEnd;
     let values = 0;
     while (position < end) {

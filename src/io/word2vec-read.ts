@@ -9,6 +9,7 @@ import { quoteWord } from '../printable.js';
 import { LITTLE_ENDIAN } from './byte-order.js';
 import { isWhiteSpace } from './float-text.js';
 import { KeyedVectors } from '../vectors/keyed-vectors.js';
+import { loadingRows, type RowShards } from '../vectors/row-shards.js';
 import {
   NotedWords,
   warningListener,
@@ -63,7 +64,8 @@ export class LoadedWords {
   readonly list: string[] = [];
   readonly repeated = new NotedWords();
   readonly notUtf8 = new NotedWords();
-  private readonly seen = new Set<string>();
+  /** The row of each kept word (handed to the KeyedVectors, so the index is built once). */
+  private readonly index = new Map<string, number>();
 
   /** @param unit How a location is given: 'line' (text) or 'byte offset' (binary). */
   constructor(private readonly unit: string) {}
@@ -79,12 +81,11 @@ export class LoadedWords {
 
   /** Keeps `word` unless it was kept before; says whether it was kept. */
   keep(word: string, location: number): boolean {
-    // One lookup: the set grows unless it held the word already.
-    const known = this.seen.size;
-    if (this.seen.add(word).size === known) {
+    if (this.index.has(word)) {
       this.repeated.add(word, this.unit, location);
       return false;
     }
+    this.index.set(word, this.list.length);
     this.list.push(word);
     return true;
   }
@@ -96,22 +97,16 @@ export class LoadedWords {
    */
   toKeyedVectors(
     path: string,
-    vectors: Float32Array,
+    vectors: Float32Array | RowShards,
     dim: number,
     onWarning: WarningListener | undefined,
   ): KeyedVectors {
-    const kv = new KeyedVectors(this.list, vectors, dim);
+    const kv = new KeyedVectors(this.list, vectors, dim, { index: this.index });
     const listener = warningListener(onWarning);
     warnOfChangedWords(path, this.repeated, this.notUtf8, listener);
     warnOfNonFiniteRows(path, kv, listener);
     return kv;
   }
-}
-
-/** The vectors of the kept words, without the unused tail that repeated words leave. */
-export function keptVectors(words: LoadedWords, vectors: Float32Array, dim: number): Float32Array {
-  const used = words.list.length * dim;
-  return used === vectors.length ? vectors : vectors.slice(0, used);
 }
 
 /**
@@ -132,10 +127,12 @@ export async function readBinaryRecords(
   dim: number,
   words: LoadedWords,
   readsToEnd: boolean,
-): Promise<Float32Array> {
+): Promise<Float32Array | RowShards> {
   const vectorBytes = dim * 4;
-  const vectors = new Float32Array(count * dim);
-  const vectorMemory = new Uint8Array(vectors.buffer);
+  const vectors = loadingRows(count, dim);
+  // The bytes of the array the last row went to (all rows, or one shard's).
+  let array: Float32Array | undefined;
+  let arrayBytes: Uint8Array = new Uint8Array(0);
   const dimensionHint = `is the dimension in the header (${dim}) right?`;
   /** Whether a line break follows each vector; known once the first one is read. */
   let lineBreakAfterVector: boolean | undefined;
@@ -201,11 +198,16 @@ export async function readBinaryRecords(
     reader.start = valuesAt + vectorBytes;
     const row = words.list.length;
     if (!words.keep(word, wordOffset)) continue;
+    const target = vectors.arrayOf(row);
+    const base = vectors.baseOf(row);
     if (LITTLE_ENDIAN) {
-      reader.buffer.copy(vectorMemory, row * vectorBytes, valuesAt, valuesAt + vectorBytes);
+      if (target !== array) {
+        array = target;
+        arrayBytes = new Uint8Array(target.buffer, target.byteOffset, target.byteLength);
+      }
+      arrayBytes.set(reader.buffer.subarray(valuesAt, valuesAt + vectorBytes), base * 4);
     } else {
-      for (let k = 0; k < dim; k++)
-        vectors[row * dim + k] = reader.buffer.readFloatLE(valuesAt + k * 4);
+      for (let k = 0; k < dim; k++) target[base + k] = reader.buffer.readFloatLE(valuesAt + k * 4);
     }
   }
   if (readsToEnd) {
@@ -221,7 +223,7 @@ export async function readBinaryRecords(
       );
     }
   }
-  return keptVectors(words, vectors, dim);
+  return vectors.finish(words.list.length);
 }
 
 function endsEarly(reader: ChunkReader, path: string, record: number, count: number): InputError {

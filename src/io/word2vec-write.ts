@@ -18,7 +18,7 @@ function checkWord(word: string, row: number): void {
 
 /** Writes every word and its vector as a binary record. */
 export async function writeBinaryRecords(kv: KeyedVectors, writer: ChunkWriter): Promise<void> {
-  const { words, vectors, dim } = kv;
+  const { words, dim } = kv;
   for (let row = 0; row < words.length; row++) {
     const word = words[row]!;
     checkWord(word, row);
@@ -26,24 +26,24 @@ export async function writeBinaryRecords(kv: KeyedVectors, writer: ChunkWriter):
     if (!writer.fits(recordBytes)) await writer.reserve(recordBytes);
     writer.writeString(word);
     writer.writeByte(SPACE);
-    writer.writeFloats(vectors, row * dim, dim);
+    writer.writeFloats(kv.row(row), 0, dim);
     writer.writeByte(NEWLINE);
   }
 }
 
 /** Writes every word and its vector as a text line. */
 export async function writeTextRecords(kv: KeyedVectors, writer: ChunkWriter): Promise<void> {
-  const { words, vectors, dim } = kv;
+  const { words, dim } = kv;
   for (let row = 0; row < words.length; row++) {
     const word = words[row]!;
     checkWord(word, row);
     const lineBytes = Buffer.byteLength(word, 'utf8') + dim * (1 + MAX_FLOAT_TEXT_BYTES) + 1;
     if (!writer.fits(lineBytes)) await writer.reserve(lineBytes);
     writer.writeString(word);
-    const base = row * dim;
+    const vector = kv.row(row);
     for (let k = 0; k < dim; k++) {
       writer.writeByte(SPACE);
-      writer.writeFloatText(vectors[base + k]!);
+      writer.writeFloatText(vector[k]!);
     }
     writer.writeByte(NEWLINE);
   }

@@ -15,15 +15,28 @@ export const HEAP_BYTES = 64 << 20;
 /** Queries a shard's memory keeps room for beside its rows (a batch of more grows it, if it can). */
 const ROOM_QUERIES = 1024;
 
+/** Where a kernel memory's float32 rows start. */
+export function rowsAt(): number {
+  return FIRST_OFFSET;
+}
+
+/** Where a kernel memory's inverse norms start, after its `size` float32 rows (padded to groups of 4 rows). */
+export function inverseNormsAt(size: number, dim: number): number {
+  return FIRST_OFFSET + multipleOf4(size) * multipleOf4(dim) * 4;
+}
+
 /** Bytes for `count` queries (rounded up to pairs): float32 pairs, int16 pairs, prefix vectors, parameters. */
 export function queryBytes(count: number, dim: number): number {
   const even = (count + 1) & ~1;
   return even * (multipleOf4(dim) * 4 + ((dim + 7) & ~7) * 2 + PREFIX_QUERY_BYTES + PARAM_BYTES);
 }
 
-/** Bytes of the kernel's copies per row: the float32 row, and with the filter its int16 row, error term and prefix. */
+/**
+ * Bytes of the kernel's copies per row: the float32 row and its inverse
+ * norm, and with the filter its int16 row, error term, rest norm and prefix.
+ */
 function rowBytes(dim: number, filter: boolean): number {
-  return multipleOf4(dim) * 4 + (filter ? ((dim + 7) & ~7) * 2 + 4 + PREFIX_BYTES : 0);
+  return multipleOf4(dim) * 4 + 4 + (filter ? ((dim + 7) & ~7) * 2 + 8 + PREFIX_BYTES : 0);
 }
 
 /** Bytes of a kernel memory for `size` rows, with or without the filter, for the calling thread and `workers` more. */

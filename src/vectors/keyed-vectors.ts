@@ -12,7 +12,10 @@ import {
   type VectorQuery,
   type VectorQueryOptions,
 } from './query-types.js';
-import { unitRowsOf, writeUnitRows, type UnitRows } from './unit-rows.js';
+import { RowShards } from './row-shards.js';
+import { compareCodePoints } from './code-point-order.js';
+import { wordIndex } from './word-index.js';
+import { normalizeInto, writeUnitRows } from './unit-rows.js';
 
 export type {
   KeyedVectorsOptions,
@@ -26,30 +29,31 @@ export type {
  * Trained word vectors, apart from any trainer (gensim's `KeyedVectors`).
  *
  * Words are in frequency order, most frequent first; `restrictVocab` options
- * rely on that. `vectors` is exposed raw for speed: if you change it after
- * a query or a call of {@link KeyedVectors.unitVectors}, the unit vectors
- * the queries use are stale. Queries keep their one copy of the unit
- * vectors in the kernel's memory; `unitVectors()` makes another.
+ * rely on that. Queries score the raw vectors, kept in the query kernel's
+ * memory: a loaded model (see `loadVectors`) has them only there, and
+ * {@link KeyedVectors.row} reads them in place; a model built from an array
+ * keeps the array too, and the kernel copies it on the first query (if you
+ * change the array after that, queries see the old values).
  */
 export class KeyedVectors {
   readonly words: readonly string[];
   readonly dim: number;
-  /** Row-major, `size × dim`. */
-  readonly vectors: Float32Array;
+  private array: Float32Array | undefined;
+  private readonly shards: RowShards | undefined;
   private readonly index: Map<string, number>;
   private unit: Float32Array | undefined;
   private scorerInstance: Scorer | undefined;
 
   /**
    * @param words Distinct words, most frequent first.
-   * @param vectors Row-major matrix of `words.length × dim` values.
+   * @param vectors Row-major matrix of `words.length × dim` values, or rows already in the kernel's memories (as a loader gives).
    * @param dim Dimensions per vector.
    * @example
    * const kv = new KeyedVectors(['the', 'cat'], new Float32Array([1, 0, 0, 1]), 2);
    */
   constructor(
     words: string[],
-    vectors: Float32Array,
+    vectors: Float32Array | RowShards,
     dim: number,
     private readonly options: KeyedVectorsOptions = {},
   ) {
@@ -60,26 +64,42 @@ export class KeyedVectors {
     if (!Number.isInteger(dim) || dim < 1) {
       throw new UsageError(`vector dimension must be a positive integer, got ${dim}`);
     }
-    if (vectors.length !== words.length * dim) {
+    const values = vectors instanceof RowShards ? vectors.size * vectors.dim : vectors.length;
+    if (values !== words.length * dim || (vectors instanceof RowShards && vectors.dim !== dim)) {
       throw new UsageError(
-        `expected ${words.length} × ${dim} = ${words.length * dim} vector values for ${words.length} words, got ${vectors.length}`,
+        `expected ${words.length} × ${dim} = ${words.length * dim} vector values for ${words.length} words, got ${values}`,
       );
     }
-    const index = new Map<string, number>();
-    for (let i = 0; i < words.length; i++) {
-      const word = words[i]!;
-      const previous = index.get(word);
-      if (previous !== undefined) {
-        throw new UsageError(
-          `word '${word}' appears twice in the vocabulary (positions ${previous} and ${i})`,
-        );
-      }
-      index.set(word, i);
-    }
     this.words = words;
-    this.vectors = vectors;
+    if (vectors instanceof RowShards) this.shards = vectors.finish();
+    else this.array = vectors;
     this.dim = dim;
-    this.index = index;
+    this.index = wordIndex(words, options.index);
+  }
+
+  /**
+   * The raw vectors, row-major, `size × dim`. For a loaded model, a copy of
+   * the rows in the kernel's memory, made on first use (as large as the
+   * model: prefer {@link KeyedVectors.row} or {@link KeyedVectors.vector}).
+   * Do not modify.
+   * @example
+   * kv.vectors.length === kv.size * kv.dim; // true
+   */
+  get vectors(): Float32Array {
+    this.array ??= this.shards!.toArray();
+    return this.array;
+  }
+
+  /**
+   * The raw vector at `row`, as a view (do not modify; see
+   * {@link KeyedVectors.vector} for a copy).
+   * @example
+   * kv.row(kv.indexOf('cat')); // Float32Array [0, 1]
+   */
+  row(row: number): Float32Array {
+    this.requireRow(row);
+    if (this.array) return this.array.subarray(row * this.dim, (row + 1) * this.dim);
+    return this.shards!.row(row);
   }
 
   /**
@@ -116,8 +136,7 @@ export class KeyedVectors {
    * kv.vector('cat'); // Float32Array [0, 1]
    */
   vector(word: string): Float32Array {
-    const row = this.requireIndex(word);
-    return this.vectors.slice(row * this.dim, (row + 1) * this.dim);
+    return this.row(this.requireIndex(word)).slice();
   }
 
   /**
@@ -128,11 +147,12 @@ export class KeyedVectors {
    * kv.isFiniteRow(kv.indexOf('cat')); // true
    */
   isFiniteRow(row: number): boolean {
-    const { vectors, dim } = this;
-    const base = row * dim;
+    // The kernel's inverse norm is NaN exactly when a value is NaN or infinite.
+    if (this.shards) return !Number.isNaN(this.shards.inverseNorm(row));
+    const values = this.row(row);
     let sum = 0;
     // Float32 values cannot add up to more than a double holds, so the sum is finite exactly when every value is.
-    for (let k = 0; k < dim; k++) sum += vectors[base + k]!;
+    for (let k = 0; k < this.dim; k++) sum += values[k]!;
     return sum - sum === 0;
   }
 
@@ -157,8 +177,12 @@ export class KeyedVectors {
    */
   unitVectors(): Float32Array {
     if (this.unit) return this.unit;
-    const unit = new Float32Array(this.vectors.length);
-    writeUnitRows(this.vectors, this.dim, 0, this.size, unit, this.dim);
+    const dim = this.dim;
+    const unit = new Float32Array(this.size * dim);
+    if (this.array) writeUnitRows(this.array, dim, 0, this.size, unit, dim);
+    else
+      for (let row = 0; row < this.size; row++)
+        writeUnitRows(this.row(row), dim, 0, 1, unit.subarray(row * dim), dim);
     this.unit = unit;
     return unit;
   }
@@ -414,20 +438,10 @@ export class KeyedVectors {
   }
 
   private scorer(): Scorer {
-    this.scorerInstance ??= createScorer(this.unitRows(), this.size, this.dim, 'wasm', {
+    this.scorerInstance ??= createScorer(this.shards ?? this.array!, this.size, this.dim, 'wasm', {
       shardRows: this.options.shardRows,
     });
     return this.scorerInstance;
-  }
-
-  /** The unit vectors for a new scorer: copied from the cache if there is one, else written straight from the raw vectors. */
-  private unitRows(): UnitRows {
-    if (this.unit) return unitRowsOf(this.unit, this.dim);
-    return {
-      write: (from, to, target, stride) =>
-        writeUnitRows(this.vectors, this.dim, from, to, target, stride),
-      all: () => this.unitVectors(),
-    };
   }
 
   /** The unit vector of `row`: from the cache if there is one, else computed (with the same bits). */
@@ -435,7 +449,7 @@ export class KeyedVectors {
     const dim = this.dim;
     if (this.unit) return this.unit.subarray(row * dim, (row + 1) * dim);
     const unit = new Float32Array(dim);
-    writeUnitRows(this.vectors, dim, row, row + 1, unit, dim);
+    writeUnitRows(this.row(row), dim, 0, 1, unit, dim);
     return unit;
   }
 
@@ -471,28 +485,3 @@ export class KeyedVectors {
 }
 
 const EMPTY_SET: ReadonlySet<number> = new Set();
-
-/** Writes `vector` scaled to unit length (in float64; a zero vector stays zero) into `out` from `at` (`out` may be `vector`). */
-function normalizeInto(
-  vector: ArrayLike<number>,
-  out: Float32Array | Float64Array,
-  at: number,
-): void {
-  let squares = 0;
-  for (let k = 0; k < vector.length; k++) squares += vector[k]! * vector[k]!;
-  const inverse = squares > 0 ? 1 / Math.sqrt(squares) : 1;
-  for (let k = 0; k < vector.length; k++) out[at + k] = vector[k]! * inverse;
-}
-
-/** Orders strings by Unicode code points, as Python compares str (JavaScript's < compares UTF-16 units). */
-function compareCodePoints(a: string, b: string): number {
-  const x = a[Symbol.iterator]();
-  const y = b[Symbol.iterator]();
-  for (;;) {
-    const p = x.next();
-    const q = y.next();
-    if (p.done || q.done) return p.done ? (q.done ? 0 : -1) : 1;
-    const difference = p.value.codePointAt(0)! - q.value.codePointAt(0)!;
-    if (difference !== 0) return difference;
-  }
-}

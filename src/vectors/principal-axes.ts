@@ -6,26 +6,30 @@ const AXIS_SAMPLE = 2048;
 
 /**
  * The eigenvectors of the rows' second-moment matrix (from a sample of
- * rows), as rows of a dim × dim matrix in order of decreasing eigenvalue:
+ * rows, scaled by their inverse norms if given), as rows of a dim × dim matrix in order of decreasing eigenvalue:
  * an orthogonal rotation that puts the most variance first. Cyclic Jacobi
  * rotations keep it orthogonal to rounding whether or not they converge.
- * @param stride Values from one row to the next in `unit`.
+ * @param stride Values from one row to the next in `rows`.
  */
 export function principalAxes(
-  unit: Float32Array,
+  rows: Float32Array,
   size: number,
   dim: number,
   stride = dim,
+  inverseNorms?: Float32Array,
 ): Float64Array {
   const moment = new Float64Array(dim * dim);
   const step = Math.max(1, Math.floor(size / AXIS_SAMPLE));
+  const row64 = new Float64Array(dim);
   for (let row = 0; row < size; row += step) {
     const base = row * stride;
+    const scale = inverseNorms ? inverseNorms[row]! : 1;
+    if (!Number.isFinite(scale)) continue;
+    for (let i = 0; i < dim; i++) row64[i] = rows[base + i]! * scale;
     for (let i = 0; i < dim; i++) {
-      const x = unit[base + i]!;
+      const x = row64[i]!;
       if (x === 0 || x !== x) continue;
-      for (let j = i; j < dim; j++)
-        moment[i * dim + j] = moment[i * dim + j]! + x * unit[base + j]!;
+      for (let j = i; j < dim; j++) moment[i * dim + j] = moment[i * dim + j]! + x * row64[j]!;
     }
   }
   for (let i = 0; i < dim; i++)

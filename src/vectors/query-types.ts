@@ -50,6 +50,12 @@ export interface KeyedVectorsOptions {
    * not depend on it.
    */
   shardRows?: number;
+  /**
+   * The row of each word, if the caller has it (a loader builds it as it
+   * reads): then the words are taken as distinct, and the index is not built
+   * again.
+   */
+  index?: Map<string, number>;
 }
 
 /** A query reduced to what the search needs. */

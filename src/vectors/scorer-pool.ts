@@ -158,6 +158,22 @@ export class ScorerPool {
     }
   }
 
+  /**
+   * Starts a small batch on one worker thread alone, so that this thread
+   * can filter another shard meanwhile; the function returned waits for it.
+   * Undefined if there is no worker.
+   */
+  startOnWorker(batch: FilterBatch): (() => void) | undefined {
+    const pool = this.workerPool();
+    const worker = pool?.workers[0];
+    if (!pool || !worker) return undefined;
+    const { signals } = pool;
+    Atomics.store(signals, 0, 0);
+    Atomics.store(signals, worker.signal, 0);
+    worker.thread.postMessage({ ...batch, threads: 1 });
+    return () => this.awaitWorkers(pool, [worker]);
+  }
+
   /** Filters a batch on this thread and the workers together; returns once every worker has finished. */
   private filterOnPool(pool: ThreadPool, batch: FilterBatch): void {
     const { workers, signals } = pool;
@@ -169,6 +185,12 @@ export class ScorerPool {
       worker.thread.postMessage(batch);
     }
     filterPieces(this.exports, this.scratch, batch, next);
+    this.awaitWorkers(pool, workers);
+  }
+
+  /** Waits until each of `workers` has finished its share of a batch. @throws if one failed or exited. */
+  private awaitWorkers(pool: ThreadPool, workers: readonly PoolWorker[]): void {
+    const { signals } = pool;
     let failure: string | undefined;
     for (const worker of workers) {
       // The worker sets its signal to 1 when it has finished, or to -1 if it exits.

@@ -64,6 +64,12 @@ export interface Scorer {
     heaps: readonly TopN[],
     excludes: ReadonlyArray<ReadonlySet<number>>,
   ): void;
+  /**
+   * Starts {@link Scorer.selectTop} on another thread, if this scorer can
+   * (and the batch is small enough to gain by it), and returns the function
+   * that waits for it to finish; the scorer is not to be used until then.
+   */
+  startSelectTop?(...request: SelectTopRequest): (() => void) | undefined;
 }
 
 /** The arguments of {@link Scorer.selectTop}: the queries, their ends, their (empty) heaps and the rows each must not return. */
@@ -174,7 +180,24 @@ export function selectTopCosmul(
 }
 
 /**
- * The exact score of one row for one query, in the kernel's order: lane l
+ * The inverse norm of the row at `base`, as the kernel finds it (its
+ * inverseNorms): squares summed in float64, components k ≡ 0, 1, 2, 3
+ * (mod 4) apart, then (s0 + s1) + (s2 + s3), the inverse rounded once to
+ * float32; 0 for a zero row, NaN for one holding NaN or an infinity.
+ */
+export function inverseNorm(vectors: Float32Array, base: number, dim: number): number {
+  const sums = [0, 0, 0, 0];
+  for (let k = 0; k < dim; k++) {
+    const v = vectors[base + k]!;
+    sums[k & 3] += v * v;
+  }
+  const squares = sums[0]! + sums[1]! + (sums[2]! + sums[3]!);
+  if (squares === 0) return 0;
+  return Number.isFinite(squares) ? Math.fround(1 / Math.sqrt(squares)) : NaN;
+}
+
+/**
+ * The exact dot product of one row with one query, in the kernel's order: lane l
  * of the accumulator sums components k ≡ l (mod 4), rounding to float32
  * after every operation, then (s0 + s1) + (s2 + s3).
  */
@@ -215,11 +238,17 @@ export class JsScorer implements Scorer {
   readonly threads = 1;
   readonly filtering = false;
   private readonly scores = new Float32Array(TILE);
+  private readonly inverseNorms: Float32Array;
+  /** @param vectors Raw rows, row-major: scores are their dot products with the queries times their inverse norms. */
   constructor(
-    private readonly unit: Float32Array,
+    private readonly vectors: Float32Array,
     private readonly size: number,
     private readonly dim: number,
-  ) {}
+  ) {
+    this.inverseNorms = Float32Array.from({ length: size }, (_, row) =>
+      inverseNorm(vectors, row * dim, dim),
+    );
+  }
 
   scan(queries: Float32Array, ends: ArrayLike<number>, visit: TileVisitor): void {
     forEachTile(this.size, ends, (rowStart, rowEnd, first, count) => {
@@ -239,17 +268,12 @@ export class JsScorer implements Scorer {
     first: number,
     count: number,
   ): void {
-    const { unit, dim, scores } = this;
+    const { vectors, inverseNorms, dim, scores } = this;
     for (let j = 0; j < count; j++) {
       const queryBase = (first + j) * dim;
       for (let row = rowStart; row < rowEnd; row++) {
-        scores[j * BLOCK_ROWS + (row - rowStart)] = exactScore(
-          unit,
-          row * dim,
-          queries,
-          queryBase,
-          dim,
-        );
+        const dot = exactScore(vectors, row * dim, queries, queryBase, dim);
+        scores[j * BLOCK_ROWS + (row - rowStart)] = Math.fround(dot * inverseNorms[row]!);
       }
     }
   }

@@ -83,28 +83,45 @@ export class ShardedScorer implements Scorer {
     }
   }
 
+  /**
+   * Each shard fills its own heaps, which are then merged. A small batch
+   * runs on several threads at once: the shards after the first start on
+   * their worker threads while this thread does the first (and any that
+   * cannot start).
+   */
   selectTop(...[queries, ends, heaps, excludes]: SelectTopRequest): void {
-    this.threads = 1;
-    for (const { offset, size, scorer } of this.shards) {
+    const work = this.shards.flatMap(({ offset, size, scorer }) => {
       const local = localEnds(ends, offset, size);
       const count = local.length;
-      if (count === 0) return;
-      const shardHeaps = Array.from(
-        { length: count },
-        (_, q) => new TopN(Math.min(heaps[q]!.capacity, local[q]!)),
-      );
-      scorer.selectTop(
+      if (count === 0) return [];
+      const request: SelectTopRequest = [
         queries.subarray(0, count * this.dim),
         local,
-        shardHeaps,
+        Array.from({ length: count }, (_, q) => new TopN(Math.min(heaps[q]!.capacity, local[q]!))),
         Array.from({ length: count }, (_, q) => localRows(excludes[q]!, offset, size)),
-      );
-      this.threads = Math.max(this.threads, scorer.threads);
-      shardHeaps.forEach((shardHeap, q) => {
+      ];
+      return [{ offset, scorer, request }];
+    });
+    const started = work.map(({ scorer, request }, s) =>
+      s > 0 ? scorer.startSelectTop?.(...request) : undefined,
+    );
+    this.threads = 1 + started.filter((wait) => wait !== undefined).length;
+    try {
+      work.forEach(({ scorer, request }, s) => {
+        if (started[s]) return;
+        scorer.selectTop(...request);
+        this.threads = Math.max(this.threads, scorer.threads);
+      });
+    } finally {
+      // A shard's scorer is not to be used again before its thread has finished.
+      for (const wait of started) wait?.();
+    }
+    work.forEach(({ offset, request }) => {
+      request[2].forEach((shardHeap, q) => {
         const heap = heaps[q]!;
         for (const { score, row } of shardHeap.sorted())
           if (heap.accepts(score, row + offset)) heap.push(score, row + offset);
       });
-    }
+    });
   }
 }

@@ -12,8 +12,10 @@ import {
   PARAM_END,
   PARAM_ERROR,
   PARAM_LIMIT,
+  PARAM_HEAD_REST,
   PARAM_PREFIX_ERROR,
   PARAM_THRESHOLD,
+  HEAD_LANES,
   PREFIX_DIMS,
   PREFIX_QUERY_BYTES,
   PREFIX_VALUES,
@@ -41,9 +43,14 @@ export interface FilterLayout {
   size: number;
   stride32: number;
   stride16: number;
+  /** The raw float32 rows and their inverse norms. */
   rows32At: number;
-  rows16At: number;
+  inverseNormsAt: number;
+  /** The int16 rows' heads and tails (see refine), their error terms and the norms of their values past the head. */
+  head16At: number;
+  tail16At: number;
   errorsAt: number;
+  headRestsAt: number;
   prefixAt: number;
   /** The rotation's axes as float32 rows. */
   axesAt: number;
@@ -129,18 +136,21 @@ export function filterTiles(
         scratch.countsAt,
       );
       exports.refine(
-        layout.rows16At,
+        layout.head16At,
+        layout.tail16At,
         stride16 >> 3,
         layout.queries16At + loaded * stride16 * 2,
         count,
         queryParams,
         layout.errorsAt,
+        layout.headRestsAt,
         scratch.listsAt,
         stride,
         scratch.countsAt,
       );
       exports.rescore(
         layout.rows32At,
+        layout.inverseNormsAt,
         stride32 >> 2,
         layout.queriesAt + loaded * stride32 * 4,
         count,
@@ -224,6 +234,7 @@ export function loadFilterQueries(
         exports.scoreBlock(
           layout.axesAt,
           0,
+          0,
           dim,
           stride32 >> 2,
           layout.queriesAt + (first + q) * stride32 * 4,
@@ -250,12 +261,14 @@ export function loadFilterQueries(
     const target = (q >> 1) * stride16 * 2 + (q & 1) * 8;
     let l1 = 0;
     let rest = 0;
+    let headRest = 0;
     for (let k = 0; k < dim; k++) {
       const quantum = Math.round(rotated[k]! * SCALE) || 0;
       memory16[target + (k >> 3) * 16 + (k & 7)] = quantum;
       quantised[k] = quantum;
       l1 += Math.abs(quantum);
       if (k >= PREFIX_DIMS) rest += quantum * quantum;
+      if (k >= HEAD_LANES * 8) headRest += quantum * quantum;
     }
     // |approx − SCALE² × exact| ≤ ½ L1(row) + ½ L1(query) + dim / 4; the row's half is stored with the row.
     const error = roundUp(l1 / 2 + dim / 4 + filter.slack);
@@ -276,6 +289,7 @@ export function loadFilterQueries(
     params.setFloat32(at + PARAM_THRESHOLD, -Infinity, true);
     params.setFloat32(at + PARAM_ERROR, error, true);
     params.setFloat64(at + PARAM_PREFIX_ERROR, error + (norm - capped) * INT16_MAX, true);
+    params.setFloat32(at + PARAM_HEAD_REST, normBound(headRest), true);
   }
 }
 
@@ -317,20 +331,34 @@ export function buildFilter(exports: SimilarityExports, plan: FilterPlan): Query
   // dimensions, which the prefix copy holds.
   const axes =
     dim > PREFIX_DIMS && dim <= MAX_ROTATED_DIM
-      ? principalAxes(rows32, size, dim, stride32)
+      ? principalAxes(
+          rows32,
+          size,
+          dim,
+          stride32,
+          new Float32Array(buffer, layout.inverseNormsAt, size),
+        )
       : undefined;
   let rotationError = 0;
   if (axes) {
     // The kernel rotates in float32 with axes rounded to float32: bound what that costs a dot product.
     for (let i = 0; i < axes.length; i++) axes[i] = Math.fround(axes[i]!);
-    rotationError = orthogonalityError(axes, dim) + 2 * Math.sqrt(dim) * (dim / 4 + 4) * 2 ** -23;
+    rotationError = orthogonalityError(axes, dim) + 2 * Math.sqrt(dim) * (dim / 4 + 6) * 2 ** -23;
     const axes32 = new Float32Array(exports.memory.buffer, layout.axesAt, dim * stride32);
     for (let j = 0; j < dim; j++) axes32.set(axes.subarray(j * dim, (j + 1) * dim), j * stride32);
   }
-  // An exact float32 score is within (dim / 4 + 3) × 2^-23 of the true dot product of two unit vectors.
-  const slack = roundUp((rotationError + (dim / 4 + 3) * 2 ** -23 + 1e-6) * SCALE2 + 4096);
+  // An exact float32 score (a raw row's dot product times its inverse norm) is within (dim / 4 + 6) × 2^-23 of the
+  // true cosine.
+  const slack = roundUp((rotationError + (dim / 4 + 6) * 2 ** -23 + 1e-6) * SCALE2 + 4096);
 
-  const quantize = (values: number, rowStep: number, dimStep: number, from: number, to: number) =>
+  const quantize = (
+    values: number,
+    rowStep: number,
+    dimStep: number,
+    from: number,
+    to: number,
+    inverseNorms: number,
+  ) =>
     exports.quantizeRows(
       values,
       rowStep,
@@ -338,21 +366,26 @@ export function buildFilter(exports: SimilarityExports, plan: FilterPlan): Query
       from,
       to,
       dim,
-      layout.rows16At,
-      stride16,
+      inverseNorms,
+      layout.head16At,
+      layout.tail16At,
+      stride16 >> 3,
       layout.errorsAt,
+      layout.headRestsAt,
       layout.prefixAt,
     );
   if (!axes) {
-    quantize(layout.rows32At, stride32 * 4, 4, 0, size);
+    quantize(layout.rows32At, stride32 * 4, 4, 0, size, layout.inverseNormsAt);
   } else {
     // Rotated rows are dot products with the axes: a block of rows against every axis at once, as many as a tile holds.
     loadQueryPairs(exports.memory, buildAt, Float32Array.from(axes), dim, dim);
     const blockRows = Math.floor(TILE / dim) & ~3;
     for (let rowStart = 0; rowStart < size; rowStart += blockRows) {
       const rowEnd = Math.min(size, rowStart + blockRows);
+      // Scaled by the inverse norms: the rotated unit vectors.
       exports.scoreBlock(
         layout.rows32At,
+        layout.inverseNormsAt,
         rowStart,
         rowEnd,
         stride32 >> 2,
@@ -361,7 +394,7 @@ export function buildFilter(exports: SimilarityExports, plan: FilterPlan): Query
         scoresAt,
         blockRows,
       );
-      quantize(scoresAt, 4, blockRows * 4, rowStart, rowEnd);
+      quantize(scoresAt, 4, blockRows * 4, rowStart, rowEnd, 0);
     }
   }
   // Rows' error terms for the prefix test: their own, plus what capping their rest norm at INT16_MAX left out

@@ -19,8 +19,8 @@ export function multipleOf4(n: number): number {
 }
 
 /**
- * The kernel's exports, each documented where it is defined: scoreBlock and
- * rescore in assembly/similarity-score.ts, prefilterBlock and refine in
+ * The kernel's exports, each documented where it is defined: scoreBlock,
+ * rescore and inverseNorms in assembly/similarity-score.ts, prefilterBlock and refine in
  * assembly/similarity-int16.ts, keepBest in assembly/similarity-heap.ts,
  * quantizeRows in assembly/similarity-quantize.ts.
  */
@@ -28,6 +28,7 @@ export interface SimilarityExports {
   memory: WebAssembly.Memory;
   scoreBlock(
     rows: number,
+    inverseNorms: number,
     rowStart: number,
     rowEnd: number,
     lanes: number,
@@ -48,18 +49,21 @@ export interface SimilarityExports {
     counts: number,
   ): void;
   refine(
-    rows: number,
+    head: number,
+    tail: number,
     lanes: number,
     queries: number,
     queryCount: number,
     params: number,
     rowErrors: number,
+    headRests: number,
     lists: number,
     listStride: number,
     counts: number,
   ): void;
   rescore(
     rows: number,
+    inverseNorms: number,
     lanes: number,
     queries: number,
     queryCount: number,
@@ -75,11 +79,15 @@ export interface SimilarityExports {
     rowStart: number,
     rowEnd: number,
     dim: number,
-    rows16: number,
-    stride16: number,
+    inverseNorms: number,
+    head: number,
+    tail: number,
+    lanes: number,
     errors: number,
+    headRests: number,
     prefix: number,
   ): void;
+  inverseNorms(rows: number, lanes: number, rowStart: number, rowEnd: number, out: number): void;
   keepBest(
     queryCount: number,
     params: number,

@@ -1,31 +1,9 @@
 /**
  * The unit vectors of a model, in one definition: written wherever they are
- * needed (a cache, or straight into a scorer's own memory) from the raw
- * vectors, with the same bits everywhere.
+ * needed (a cache, a query's words, the explorer's map) from the raw
+ * vectors, with the same bits everywhere. (The scorer scores raw rows times
+ * their inverse norms: see inverseNorm in scorer.ts.)
  */
-
-/** Writes rows [from, to), row r's values from `(r - from) * stride` in `target`. */
-export type WriteRows = (from: number, to: number, target: Float32Array, stride: number) => void;
-
-/** The unit vectors a scorer scores, written on request into its own memory (so the caller need not keep a copy). */
-export interface UnitRows {
-  write: WriteRows;
-  /** All the rows, row-major (for the TypeScript scorer, which scores them where they are). */
-  all(): Float32Array;
-}
-
-/** {@link UnitRows} over unit vectors already computed (`dim` values per row). */
-export function unitRowsOf(unit: Float32Array, dim: number): UnitRows {
-  return {
-    write(from, to, target, stride) {
-      if (stride === dim) target.set(unit.subarray(from * dim, to * dim));
-      else
-        for (let row = from; row < to; row++)
-          target.set(unit.subarray(row * dim, (row + 1) * dim), (row - from) * stride);
-    },
-    all: () => unit,
-  };
-}
 
 /**
  * Writes the raw `vectors` of rows [from, to) scaled to unit length into
@@ -58,4 +36,16 @@ export function writeUnitRows(
       for (let k = 0; k < dim; k++) target[out + k] = vectors[base + k]! * inverse;
     }
   }
+}
+
+/** Writes `vector` scaled to unit length (in float64; a zero vector stays zero) into `out` from `at` (`out` may be `vector`). */
+export function normalizeInto(
+  vector: ArrayLike<number>,
+  out: Float32Array | Float64Array,
+  at: number,
+): void {
+  let squares = 0;
+  for (let k = 0; k < vector.length; k++) squares += vector[k]! * vector[k]!;
+  const inverse = squares > 0 ? 1 / Math.sqrt(squares) : 1;
+  for (let k = 0; k < vector.length; k++) out[at + k] = vector[k]! * inverse;
 }

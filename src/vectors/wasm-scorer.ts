@@ -1,22 +1,23 @@
 /**
  * The WebAssembly SIMD scorer: the kernel (assembly/similarity.ts) holds its
- * own copies of the unit vectors, float32 for exact scores and, once enough
+ * own copies of the rows, float32 (raw, with their inverse norms) for exact
+ * cosine scores and, once enough
  * queries have come, the int16 filter (similarity-filter.ts) for top-n
  * queries, whose large batches are split between worker threads over its
  * shared memory (scorer-pool.ts).
  */
 import {
-  FIRST_OFFSET,
+  HEAD_LANES,
   PARAM_BYTES,
   PARAM_EXCLUDED,
   PARAM_HEAP,
   PREFIX_QUERY_BYTES,
 } from '../../assembly/similarity-layout.js';
 import type { TopN } from './top-n.js';
-import { unitRowsOf, type UnitRows, type WriteRows } from './unit-rows.js';
 import { BackgroundFilter } from './filter-build.js';
-import { HEAP_BYTES, kernelBytes, maxShardRows, queryBytes } from './kernel-memory.js';
-import { ShardedScorer, shardRanges, type Shard } from './sharded-scorer.js';
+import { HEAP_BYTES, inverseNormsAt, queryBytes, rowsAt } from './kernel-memory.js';
+import { RowShards } from './row-shards.js';
+import { ShardedScorer, type Shard } from './sharded-scorer.js';
 import { ScorerPool, workerCount, type FilterBatch } from './scorer-pool.js';
 import {
   BLOCK_ROWS,
@@ -26,6 +27,7 @@ import {
   forEachTile,
   selectTopByScan,
   type Scorer,
+  type SelectTopRequest,
   type TileVisitor,
 } from './scorer.js';
 import {
@@ -40,12 +42,9 @@ import {
   type QueryFilter,
 } from './similarity-filter.js';
 import {
-  MAX_WASM_BYTES,
-  WASM_PAGE,
   growTo,
   loadQueryPairs,
   multipleOf4,
-  sharedInstance,
   similarityModule,
   type SimilarityExports,
 } from './similarity-kernel.js';
@@ -83,41 +82,58 @@ export interface ScorerOptions {
 }
 
 /**
- * A scorer over `size` unit vectors of `dim` dimensions: given as an array
- * (row-major), or written straight into the kernel's memory.
+ * A scorer of cosine similarities over `size` raw vectors of `dim`
+ * dimensions (row-major), which it copies into the kernel's memory.
  * @param prefer 'js' forces the TypeScript implementation (for tests); by default the kernel is used when possible.
  * @example
- * const scorer = createScorer(kv.unitVectors(), kv.size, kv.dim);
+ * const scorer = createScorer(kv.vectors, kv.size, kv.dim);
  */
 export function createScorer(
-  unit: Float32Array | UnitRows,
+  vectors: Float32Array | RowShards,
   size: number,
   dim: number,
   prefer: 'wasm' | 'js' = 'wasm',
   options: ScorerOptions = {},
 ): Scorer {
-  const { shardRows } = options;
   const settings: KernelSettings = {
     maxHeapBytes: options.maxHeapBytes ?? HEAP_BYTES,
     backgroundFilterValues: options.backgroundFilterValues ?? BACKGROUND_FILTER_VALUES,
   };
-  const rows = unit instanceof Float32Array ? unitRowsOf(unit, dim) : unit;
-  const module = prefer === 'wasm' ? similarityModule() : null;
-  if (module) {
-    const ranges = shardRanges(size, shardRows ?? maxShardRows(dim), shardRows !== undefined);
-    const shards: Shard[] = [];
-    for (const range of ranges) {
-      const { offset } = range;
-      const write: WriteRows = (from, to, target, stride) =>
-        rows.write(offset + from, offset + to, target, stride);
-      const scorer = WasmScorer.create(module, write, range.size, dim, settings);
-      if (!scorer) break;
-      shards.push({ ...range, scorer });
-    }
-    if (shards.length === 1 && ranges.length === 1) return shards[0]!.scorer;
-    if (shards.length === ranges.length) return new ShardedScorer(shards, dim);
+  const rows =
+    prefer === 'js'
+      ? undefined
+      : vectors instanceof RowShards
+        ? vectors
+        : rowShardsOf(vectors, size, dim, options.shardRows);
+  if (!rows)
+    return new JsScorer(vectors instanceof RowShards ? vectors.toArray() : vectors, size, dim);
+  const shards: Shard[] = rows.shards.map((shard) => ({
+    offset: shard.offset,
+    size: shard.size,
+    scorer: new WasmScorer(shard.exports, shard.size, dim, workerCount(), settings),
+  }));
+  return shards.length === 1 ? shards[0]!.scorer : new ShardedScorer(shards, dim);
+}
+
+/** A copy of row-major `vectors` in kernel memories, or undefined where the kernel cannot have them. */
+function rowShardsOf(
+  vectors: Float32Array,
+  size: number,
+  dim: number,
+  shardRows: number | undefined,
+): RowShards | undefined {
+  const rows = RowShards.create(size, dim, shardRows);
+  if (!rows) return undefined;
+  for (const { offset, size: count, rows: target } of rows.shards) {
+    if (rows.stride === dim) target.set(vectors.subarray(offset * dim, (offset + count) * dim));
+    else
+      for (let row = 0; row < count; row++)
+        target.set(
+          vectors.subarray((offset + row) * dim, (offset + row + 1) * dim),
+          row * rows.stride,
+        );
   }
-  return new JsScorer(rows.all(), size, dim);
+  return rows.finish();
 }
 
 /** What every shard's kernel runs with (see {@link ScorerOptions}). */
@@ -143,8 +159,11 @@ class WasmScorer implements Scorer {
   private answered = 0;
   // Byte offsets in the kernel's memory.
   private readonly rows32At: number;
-  private readonly rows16At: number;
+  private readonly inverseNormsAt: number;
+  private readonly head16At: number;
+  private readonly tail16At: number;
   private readonly errorsAt: number;
+  private readonly headRestsAt: number;
   private readonly prefixAt: number;
   private readonly axesAt: number;
   private readonly buildAt: number;
@@ -156,12 +175,11 @@ class WasmScorer implements Scorer {
   private capacity = QUERY_CHUNK;
   private scores!: Float32Array;
 
-  private constructor(
+  /** Over a shard's kernel instance, whose memory holds its rows and their inverse norms (see row-shards.ts). */
+  constructor(
     private readonly exports: SimilarityExports,
     private readonly size: number,
     private readonly dim: number,
-    /** Whether there is room for the int16 filter; without it, every query scores every row exactly. */
-    private readonly filterAllowed: boolean,
     workers: number,
     private readonly settings: KernelSettings,
   ) {
@@ -169,14 +187,18 @@ class WasmScorer implements Scorer {
     this.stride32 = multipleOf4(dim);
     this.stride16 = (dim + 7) & ~7;
     const rows = multipleOf4(size);
-    const filterRows = filterAllowed ? rows : 0;
-    this.rows32At = FIRST_OFFSET;
-    this.rows16At = this.rows32At + rows * this.stride32 * 4;
-    this.errorsAt = this.rows16At + filterRows * this.stride16 * 2;
-    this.prefixAt = this.errorsAt + filterRows * 4;
+    const filterRows = rows;
+    const headLanes = Math.min(HEAD_LANES, this.stride16 >> 3);
+    this.rows32At = rowsAt();
+    this.inverseNormsAt = inverseNormsAt(size, dim);
+    this.head16At = this.inverseNormsAt + rows * 4;
+    this.tail16At = this.head16At + filterRows * headLanes * 16;
+    this.errorsAt = this.head16At + filterRows * this.stride16 * 2;
+    this.headRestsAt = this.errorsAt + filterRows * 4;
+    this.prefixAt = this.headRestsAt + filterRows * 4;
     this.axesAt = this.prefixAt + filterRows * PREFIX_BYTES;
-    this.buildAt = this.axesAt + (filterAllowed ? axesBytes(dim) : 0);
-    this.scoresAt = this.buildAt + (filterAllowed ? buildRoomBytes(dim) : 0);
+    this.buildAt = this.axesAt + axesBytes(dim);
+    this.scoresAt = this.buildAt + buildRoomBytes(dim);
     const scratchesAt = this.scoresAt + TILE * 4;
     const workerScratch = Array.from({ length: workers }, (_, i) =>
       scratchAt(scratchesAt + (1 + i) * SCRATCH_BYTES),
@@ -184,39 +206,7 @@ class WasmScorer implements Scorer {
     this.pool = new ScorerPool(exports, scratchAt(scratchesAt), workerScratch);
     this.queriesAt = scratchesAt + (1 + workers) * SCRATCH_BYTES;
     this.makeViews();
-  }
-
-  /**
-   * Copies the unit vectors into a new kernel instance, with room for the
-   * int16 filter if the 4 GiB memory has it; undefined if even the float32
-   * rows do not fit.
-   */
-  static create(
-    module: WebAssembly.Module,
-    writeRows: WriteRows,
-    size: number,
-    dim: number,
-    settings: KernelSettings,
-  ): WasmScorer | undefined {
-    for (const filterAllowed of [true, false]) {
-      // Workers only help the filtered scan; each needs its own buffers.
-      const workers = filterAllowed ? workerCount() : 0;
-      const needed = kernelBytes(size, dim, filterAllowed, workers);
-      if (needed > MAX_WASM_BYTES - WASM_PAGE) continue;
-      const exports = sharedInstance(module, Math.ceil(needed / WASM_PAGE));
-      if (!exports) continue; // e.g. the process cannot get that much memory
-      const scorer = new WasmScorer(exports, size, dim, filterAllowed, workers, settings);
-      writeRows(0, size, scorer.rows32(), scorer.stride32);
-      scorer.startBackground();
-      return scorer;
-    }
-    return undefined;
-  }
-
-  /** The float32 rows, each padded to whole lanes (the memory starts zeroed, which pads). */
-  private rows32(): Float32Array {
-    const length = multipleOf4(this.size) * this.stride32;
-    return new Float32Array(this.exports.memory.buffer, this.rows32At, length);
+    this.startBackground();
   }
 
   scan(queries: Float32Array, ends: ArrayLike<number>, visit: TileVisitor): void {
@@ -226,6 +216,7 @@ class WasmScorer implements Scorer {
       forEachTile(this.size, partEnds, (rowStart, rowEnd, first, count) => {
         this.exports.scoreBlock(
           this.rows32At,
+          this.inverseNormsAt,
           rowStart,
           rowEnd,
           this.stride32 >> 2,
@@ -275,6 +266,37 @@ class WasmScorer implements Scorer {
       else scanAll(first, last); // no room in 4 GiB
       first = last;
     }
+  }
+
+  /**
+   * Starts a small batch of top-n queries on a worker thread (see
+   * ScorerPool.startOnWorker) and returns the function that waits for it and
+   * fills the heaps; undefined (and nothing started) unless the filter is
+   * ready, the batch small and a worker there.
+   */
+  startSelectTop(...[queries, ends, heaps, excludes]: SelectTopRequest): (() => void) | undefined {
+    const count = ends.length;
+    if (count === 0 || count >= QUERY_CHUNK || !this.filtering) return undefined;
+    const bytes = heaps.reduce(
+      (sum, heap, q) => sum + heapRecordBytes(heap.capacity) + excludedBytes(excludes[q]!.size),
+      0,
+    );
+    if (bytes > this.settings.maxHeapBytes || !this.reserve(count, bytes)) return undefined;
+    const localEnds = Int32Array.from(ends);
+    this.load(queries.subarray(0, count * this.dim), count);
+    this.placeHeaps(heaps, excludes);
+    const batch: FilterBatch = {
+      threads: 1,
+      layout: this.layout(),
+      filter: this.filter,
+      ends: localEnds,
+    };
+    const wait = this.pool.startOnWorker(batch);
+    if (!wait) return undefined;
+    return () => {
+      wait();
+      this.readHeaps(heaps);
+    };
   }
 
   /**
@@ -357,7 +379,7 @@ class WasmScorer implements Scorer {
    * it is ready.
    */
   private prepareFilter(count: number): boolean {
-    if (this.filtering || !this.filterAllowed || this.background) return this.ready;
+    if (this.filtering || this.background) return this.ready;
     this.answered += count;
     if (count >= FILTER_AFTER || this.answered > FILTER_AFTER) {
       this.filter = buildFilter(this.exports, this.plan());
@@ -369,7 +391,7 @@ class WasmScorer implements Scorer {
   /** Starts building the filter on a worker thread, for a large model. */
   private startBackground(): void {
     const large = this.size * this.dim >= this.settings.backgroundFilterValues;
-    const module = large && this.filterAllowed ? similarityModule() : null;
+    const module = large ? similarityModule() : null;
     if (module) this.background = BackgroundFilter.start(module, this.exports.memory, this.plan());
   }
 
@@ -384,8 +406,11 @@ class WasmScorer implements Scorer {
       stride32: this.stride32,
       stride16: this.stride16,
       rows32At: this.rows32At,
-      rows16At: this.rows16At,
+      inverseNormsAt: this.inverseNormsAt,
+      head16At: this.head16At,
+      tail16At: this.tail16At,
       errorsAt: this.errorsAt,
+      headRestsAt: this.headRestsAt,
       prefixAt: this.prefixAt,
       axesAt: this.axesAt,
       queriesAt: this.queriesAt,

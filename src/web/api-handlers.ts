@@ -137,7 +137,7 @@ export class ExplorerApi {
   vector(params: Params): VectorReply {
     params.only<VectorRequest>(['word']);
     const row = this.requireWord(params, 'word');
-    const vector = Array.from(this.kv.vectors.subarray(row * this.kv.dim, (row + 1) * this.kv.dim));
+    const vector = Array.from(this.kv.row(row));
     const norm = Math.sqrt(vector.reduce((sum, v) => sum + v * v, 0));
     return { word: this.kv.words[row], rank: row, dim: this.kv.dim, norm, vector };
   }

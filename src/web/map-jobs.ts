@@ -97,7 +97,7 @@ export class MapJobs {
     // Only the mapped rows' unit vectors: a copy of the whole model's would be as large as the model.
     const rows = new Float32Array(finiteRows.length * dim);
     finiteRows.forEach((row, i) =>
-      writeUnitRows(this.kv.vectors, dim, row, row + 1, rows.subarray(i * dim), dim),
+      writeUnitRows(this.kv.row(row), dim, 0, 1, rows.subarray(i * dim), dim),
     );
     const words = finiteRows.map((row) => this.kv.words[row]!);
     const cancel = new AbortController();
