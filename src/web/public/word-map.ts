@@ -236,9 +236,10 @@ export class WordMap {
       const x = this.screenX(i);
       const y = this.screenY(i);
       if (x < -4 || y < -4 || x > width + 4 || y > height + 4) continue;
-      visible++;
+      if (i < this.base) visible++;
       ctx.fillRect(x - radius, y - radius, 2 * radius, 2 * radius);
     }
+    // The map's own words in view (those placed on it are counted apart, in data-placed).
     this.canvas.dataset.visible = String(visible);
 
     // Labels: highlighted words always, then frequent words wherever they fit.
