@@ -56,7 +56,7 @@ describe('the explorer page, as a new user meets it', { skip, timeout: 180_000 }
     page = browser.page;
     await page.goto(server.url);
     await page.waitForSelector('body[data-ready="true"]');
-    await mapData(page, 'state', 'drawn');
+    await mapData(page, 'points', '84');
   });
 
   after(async () => {

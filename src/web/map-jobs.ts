@@ -147,8 +147,11 @@ export class MapJobs {
     const waited = entry;
     waited.waiting++;
     if (onProgress) {
-      onProgress(waited.progress);
       waited.listeners.add(onProgress);
+      // Where it is now, once a projection that was queued behind nothing has started.
+      setImmediate(() => {
+        if (waited.listeners.has(onProgress)) onProgress(waited.progress);
+      });
     }
     const leave = (): void => {
       waited.waiting--;
@@ -201,6 +204,7 @@ export class MapJobs {
     };
     const run = async (): Promise<MapResult> => {
       if (cancel.signal.aborted) throw new Error('projection cancelled');
+      report({ stage: 'started', done: 0, total: 0 });
       const started = performance.now();
       const projection = new ProjectionRun(
         { rows, count: finiteRows.length, dim, method, seed: 1 },

@@ -186,8 +186,8 @@ function topTwoEigen(
 
 /** How far a projection has come: UMAP reports its stages and epochs. */
 export interface ProjectionProgress {
-  /** Waiting for another map to finish, finding each word's neighbours, or laying out the points. */
-  stage: 'queued' | 'neighbours' | 'layout';
+  /** Waiting for another map to finish, begun, finding each word's neighbours (UMAP), or laying out the points (UMAP). */
+  stage: 'queued' | 'started' | 'neighbours' | 'layout';
   /** Epochs done (layout), else 0. */
   done: number;
   /** Epochs in all (layout), else 0. */

@@ -168,7 +168,9 @@ export function attachMapPanel(info: InfoReply, onPick: (word: string) => void):
                 ? `${projecting}: waiting for another map to finish…`
                 : p.stage === 'neighbours'
                   ? `${projecting}: finding each word's neighbours…`
-                  : `${projecting}: epoch ${count(p.done)} of ${count(p.total)} (${Math.floor((100 * p.done) / p.total)}%)`;
+                  : p.stage === 'layout'
+                    ? `${projecting}: epoch ${count(p.done)} of ${count(p.total)} (${Math.floor((100 * p.done) / p.total)}%)`
+                    : `${projecting}…`;
             showMapStatus();
           } else if ('map' in line) reply = line.map;
           else throw new Error(line.error);
