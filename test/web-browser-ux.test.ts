@@ -78,6 +78,13 @@ describe('the explorer page, as a new user meets it', { skip, timeout: 180_000 }
     await page.keyboard.type('d0', { delay: 20 });
     await suggestions(page, a).waitFor({ state: 'hidden' });
     assert.equal(await page.inputValue(a), 'topic0word0');
+    // ArrowDown opens it again; Escape closes it.
+    await page.keyboard.press('ArrowDown');
+    await suggestions(page, a)
+      .getByRole('option', { name: /^topic0word0/ })
+      .waitFor();
+    await page.keyboard.press('Escape');
+    await suggestions(page, a).waitFor({ state: 'hidden' });
 
     // Tab to the next field with the list open: nothing is picked.
     await page.click('#analogy-b');

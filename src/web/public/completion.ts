@@ -96,7 +96,8 @@ export function attachCompletion(
       );
     }
   };
-  const refresh = async (): Promise<void> => {
+  /** Asks for the completions of the text; a whole word closes the list unless `always`. */
+  const refresh = async (always = false): Promise<void> => {
     const prefix = input.value.trim();
     const mine = ++sequence;
     if (prefix === '') {
@@ -107,7 +108,7 @@ export function attachCompletion(
       const reply = await api('/api/complete', { prefix, limit: 8 });
       if (mine !== sequence) return;
       // A whole word typed: nothing left to complete.
-      if (reply.exact) close();
+      if (reply.exact && !always) close();
       else render(reply.words);
     } catch {
       if (mine === sequence) render([]);
@@ -116,25 +117,18 @@ export function attachCompletion(
 
   input.addEventListener('input', () => {
     window.clearTimeout(timer);
-    // The shown suggestions that still fit, at once: the list never lags behind the text.
+    // At once, before the server answers: a whole word shown closes the list, and so does text no suggestion fits.
     const typed = input.value.trim();
-    if (items.includes(typed)) cancel();
-    else if (!list.hidden) {
-      const fitting = [...list.children].filter((_, i) => items[i]!.startsWith(typed));
-      if (fitting.length === 0) close();
-    }
+    if (items.includes(typed) || !items.some((word) => word.startsWith(typed))) close();
     timer = window.setTimeout(() => void refresh(), 60);
   });
   input.addEventListener('keydown', (event) => {
     if (list.hidden) {
       if (event.key === 'ArrowDown' && input.value.trim() !== '') {
         event.preventDefault();
-        void (async () => {
-          const prefix = input.value.trim();
-          const mine = ++sequence;
-          const reply = await api('/api/complete', { prefix, limit: 8 }).catch(() => null);
-          if (mine === sequence && reply) render(reply.words);
-        })();
+        // Instead of any refresh still waiting, which would close the list again on a whole word.
+        window.clearTimeout(timer);
+        void refresh(true);
       }
       return;
     }
