@@ -196,6 +196,7 @@ describe('GET /api/info', () => {
       mapWords: 20000,
       umapWords: 5000,
       completions: 50,
+      placeWords: 250,
     });
     assert.deepEqual(body.defaults, { topn: 10, mapWords: 84 });
     assert.doesNotMatch(
@@ -414,6 +415,11 @@ describe('/api/complete', () => {
     assert.deepEqual((await get('/api/complete', { prefix: 'zzz' })).body.words, []);
   });
 
+  test('says whether the prefix is itself a word', async () => {
+    assert.equal((await get('/api/complete', { prefix: 'topic4word1' })).body.exact, true);
+    assert.equal((await get('/api/complete', { prefix: 'topic4word' })).body.exact, false);
+  });
+
   test('bad requests get a 4xx', async () => {
     assertError(await get('/api/complete'), 400, /missing parameter 'prefix'/);
     assertError(
@@ -466,6 +472,133 @@ describe('/api/map', () => {
       await get('/api/map', { method: 'tsne' }),
       400,
       /'method' must be one of 'pca', 'umap'/,
+    );
+  });
+});
+
+describe('/api/place', () => {
+  test('projects words beyond a PCA map with its fitted axes; the map’s own keep their points', async () => {
+    const map = (await get('/api/map', { n: 20 })).body;
+    const words = ['topic7word5', kv.words[3]!, 'topic7word5', 'topic2word0'];
+    const { status, body } = await get('/api/place', { n: 20, words: words.join(' ') });
+    assert.equal(status, 200);
+    assert.deepEqual(body.words, ['topic7word5', kv.words[3], 'topic2word0']);
+    assert.deepEqual(body.leftOut, []);
+    const coords = body.coords as number[];
+    assert.deepEqual(coords.slice(2, 4), (map.coords as number[]).slice(6, 8));
+    // The same projection, computed here: centred by the 20 words' mean, on their two principal axes.
+    const unit = kv.unitVectors();
+    const fitted = pca2(unit.subarray(0, 20 * kv.dim), 20, kv.dim);
+    for (const [i, word] of [
+      [0, 'topic7word5'],
+      [2, 'topic2word0'],
+    ] as const) {
+      const row = unit.subarray(kv.indexOf(word) * kv.dim, (kv.indexOf(word) + 1) * kv.dim);
+      for (let axis = 0; axis < 2; axis++) {
+        let expected = 0;
+        for (let k = 0; k < kv.dim; k++)
+          expected += (row[k]! - fitted.mean[k]!) * fitted.components[axis * kv.dim + k]!;
+        assert.ok(Math.abs(coords[2 * i + axis]! - expected) < 1e-4, `${word} axis ${axis}`);
+      }
+    }
+  });
+
+  test('places words on a UMAP map among their neighbours, the same each time', async () => {
+    const map = (await get('/api/map', { n: 40, method: 'umap' })).body;
+    const mapWords = map.words as string[];
+    const mapCoords = map.coords as number[];
+    // Two words beyond the map whose topic has 5 words or more on it (UMAP places a word among its 15 nearest).
+    const onMap = (topic: number | undefined): number =>
+      mapWords.filter((w) => topic !== undefined && fixture.topicOf(w) === topic).length;
+    const placedWords = kv.words
+      .slice(40)
+      .filter((w) => onMap(fixture.topicOf(w)) >= 5)
+      .slice(0, 2);
+    assert.equal(placedWords.length, 2);
+    const query = [...placedWords, ...mapWords.slice(0, 2)];
+    const first = (await get('/api/place', { n: 40, method: 'umap', words: query.join(' ') })).body;
+    assert.equal(first.method, 'umap');
+    const coords = first.coords as number[];
+    assert.deepEqual(coords.slice(4), mapCoords.slice(0, 4), "the map's words keep their points");
+    const again = await get('/api/place', {
+      n: 40,
+      method: 'umap',
+      words: `${placedWords[1]} ${placedWords[0]}`,
+    });
+    assert.deepEqual(again.body.coords, [...coords.slice(2, 4), ...coords.slice(0, 2)]);
+    // A placed word lies nearer the map's words of its topic than those of the others, on the whole.
+    for (const [i, word] of query.slice(0, 2).entries()) {
+      const topic = fixture.topicOf(word);
+      const distances = { own: [] as number[], other: [] as number[] };
+      mapWords.forEach((w, j) => {
+        if (fixture.topicOf(w) === undefined) return;
+        const d = Math.hypot(
+          mapCoords[2 * j]! - coords[2 * i]!,
+          mapCoords[2 * j + 1]! - coords[2 * i + 1]!,
+        );
+        (fixture.topicOf(w) === topic ? distances.own : distances.other).push(d);
+      });
+      const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+      assert.ok(distances.own.length > 0, `the map of 40 holds words of ${word}'s topic`);
+      assert.ok(
+        mean(distances.own) < mean(distances.other),
+        `${word}: ${mean(distances.own)} vs ${mean(distances.other)}`,
+      );
+    }
+  });
+
+  test('the words are checked', async () => {
+    assertError(
+      await get('/api/place', { n: 20, words: 'nosuchword' }),
+      404,
+      /word 'nosuchword' is not in the vocabulary/,
+    );
+    assertError(await get('/api/place', { n: 20, words: '  ' }), 400, /'words' holds no word/);
+    assertError(await get('/api/place', { n: 20 }), 400, /missing parameter 'words'/);
+    assertError(
+      await get('/api/place', { n: 20, words: Array(251).fill('the').join(' ') }),
+      400,
+      /'words' holds 251 words; at most 250/,
+    );
+    assertError(
+      await get('/api/place', { n: 5001, method: 'umap', words: 'the' }),
+      400,
+      /'n' must be between 1 and 5000/,
+    );
+  });
+});
+
+describe('/api/map-stream', () => {
+  test('sends the UMAP epochs as they are done, then the map /api/map gives', async () => {
+    const response = await fetch(new URL('/api/map-stream?n=30&method=umap', server.url));
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /^application\/x-ndjson/);
+    const lines = (await response.text())
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const progress = lines
+      .slice(0, -1)
+      .map((l) => l.progress as { stage: string; done: number; total: number });
+    assert.ok(progress.every(Boolean), 'progress lines, then the map');
+    const epochs = progress.filter((p) => p.stage === 'layout');
+    assert.ok(epochs.length >= 10, `${epochs.length} progress lines`);
+    assert.deepEqual(
+      epochs.map((p) => p.done),
+      [...epochs.map((p) => p.done)].sort((a, b) => a - b),
+    );
+    assert.deepEqual(epochs.at(-1), { stage: 'layout', done: 500, total: 500 });
+    const map = lines.at(-1)!.map as Record<string, unknown>;
+    const plain = (await get('/api/map', { n: 30, method: 'umap' })).body;
+    assert.deepEqual(map.coords, plain.coords);
+    assert.deepEqual(map.words, plain.words);
+  });
+
+  test('refuses bad parameters before it starts', async () => {
+    assertError(
+      await get('/api/map-stream', { n: 5001, method: 'umap' }),
+      400,
+      /'n' must be between 1 and 5000/,
     );
   });
 });

@@ -3,14 +3,14 @@
 // The screenshot lands in test-artifacts/ at the repository root.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchBrowser, type Browser } from './browser.js';
+import { chromiumSkip } from './peers.js';
 import { startServe, trainWebFixture, type ServeProcess, type WebFixture } from './web-fixture.js';
-import { CHROMIUM, chromiumSkip } from './peers.js';
 
 // dist/test/ → repository root
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
@@ -20,47 +20,22 @@ if (skip) process.stderr.write(`web-browser tests skipped: ${skip}\n`);
 describe('the explorer page in Chromium', { skip, timeout: 180_000 }, () => {
   let fixture: WebFixture;
   let server: ServeProcess;
-  let profile: string;
-  let context: BrowserContext;
+  let browser: Browser;
   let page: Page;
-  const problems: string[] = [];
 
   before(async () => {
     fixture = await trainWebFixture();
     server = await startServe([fixture.model, '--log', fixture.log]);
-    profile = await mkdtemp(join(tmpdir(), 'w2v-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 1100 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(30_000);
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    page.on('console', (message) => {
-      // The deliberate unknown-word search logs its 404 as a failed resource load.
-      if (message.type() === 'error' && !/status of 404/.test(message.text()))
-        problems.push(`console: ${message.text()}`);
-    });
+    browser = await launchBrowser();
+    page = browser.page;
     await page.goto(server.url);
     await page.waitForSelector('body[data-ready="true"]');
   });
 
   after(async () => {
-    await context?.close();
+    await browser?.close();
     await server?.stop();
     await fixture?.cleanup();
-    if (profile) await rm(profile, { recursive: true, force: true });
   });
 
   test('shows the model facts', async () => {
@@ -131,12 +106,17 @@ describe('the explorer page in Chromium', { skip, timeout: 180_000 }, () => {
     assert.equal(await page.locator('#neighbours li').count(), 0);
   });
 
-  test('solves an analogy', async () => {
-    await page.fill('#analogy-a', 'topic0word0');
-    await page.fill('#analogy-b', 'topic0word1');
-    await page.fill('#analogy-c', 'topic6word2');
-    // Enter submits (nothing is highlighted); a click on the button could land on the completion list that opens over it.
-    await page.press('#analogy-c', 'Enter');
+  test('solves an analogy typed and clicked as a person would', async () => {
+    for (const [field, word] of [
+      ['#analogy-a', 'topic0word0'],
+      ['#analogy-b', 'topic0word1'],
+      ['#analogy-c', 'topic6word2'],
+    ] as const) {
+      await page.click(field);
+      await page.keyboard.type(word, { delay: 20 });
+    }
+    // One ordinary click solves it: no suggestion lies over the button.
+    await page.click('#analogy-form button', { timeout: 3000 });
     await page.waitForSelector('#analogy-results li');
     const answers = await page.$$eval('#analogy-results li', (items) =>
       items.map((li) => li.getAttribute('data-word') ?? ''),
@@ -155,7 +135,7 @@ describe('the explorer page in Chromium', { skip, timeout: 180_000 }, () => {
     await page.press('#search', 'Enter');
     await page.waitForSelector('#neighbours[data-word="topic5word4"] li');
     await page.waitForFunction(
-      () => document.querySelector<HTMLCanvasElement>('#map')?.dataset.highlighted === '11',
+      () => document.querySelector<HTMLCanvasElement>('#map')?.dataset.highlightedSearch === '11',
     );
     const map = await page.$eval('#map', (canvas) => {
       const c = canvas as HTMLCanvasElement;
@@ -214,6 +194,6 @@ describe('the explorer page in Chromium', { skip, timeout: 180_000 }, () => {
     const path = join(ARTIFACTS, 'web-explorer.png');
     await page.screenshot({ path, fullPage: true });
     assert.ok(existsSync(path));
-    assert.deepEqual(problems, []);
+    assert.deepEqual(browser.problems, []);
   });
 });

@@ -61,6 +61,12 @@ describe('a model with NaN or infinite rows', () => {
       assert.equal(coords.length, 2 * words.length);
       assert.ok(coords.every(Number.isFinite));
       assert.ok(new Set(coords).size > 10, 'the points are spread out');
+      // Words beyond the map are placed on it, the non-finite ones left out and named.
+      const placed = await get(explorer, `/api/place?method=${method}&n=120&words=w200+w202+w201`);
+      assert.equal(placed.status, 200, JSON.stringify(placed.body));
+      assert.deepEqual(placed.body.words, ['w202', 'w201']);
+      assert.deepEqual(placed.body.leftOut, ['w200']);
+      assert.ok((placed.body.coords as number[]).every(Number.isFinite));
     });
   }
 

@@ -19,6 +19,9 @@ import type {
   LossChartRequest,
   MapReply,
   MapRequest,
+  MapStreamLine,
+  PlaceReply,
+  PlaceRequest,
   RankedWord,
   ScoredWord,
   SimilarReply,
@@ -31,7 +34,7 @@ import { DEFAULTS, LIMITS } from './limits.js';
 import { lossChartSvg } from './loss-chart.js';
 import type { MapJobs } from './map-jobs.js';
 import type { Params } from './params.js';
-import { PROJECTION_METHODS } from './projection.js';
+import { PROJECTION_METHODS, type ProjectionMethod } from './projection.js';
 
 /** Most loss points sent to the page; longer logs are thinned evenly. */
 const MAX_LOG_POINTS = 1000;
@@ -103,6 +106,7 @@ export class ExplorerApi {
         mapWords: LIMITS.mapWords,
         umapWords: LIMITS.umapWords,
         completions: LIMITS.completions,
+        placeWords: LIMITS.placeWords,
       },
     };
   }
@@ -153,26 +157,87 @@ export class ExplorerApi {
     for (let row = 0; row < words.length && found.length < limit; row++) {
       if (words[row]!.startsWith(prefix)) found.push({ word: words[row]!, rank: row });
     }
-    return { prefix, words: found };
+    return { prefix, words: found, exact: this.kv.has(prefix) };
+  }
+
+  /** The method and the `n` of a map request, checked. */
+  private mapParams(params: Params): {
+    method: ProjectionMethod;
+    requested: number;
+    count: number;
+  } {
+    const method = params.choice('method', PROJECTION_METHODS, 'pca');
+    const cap = method === 'umap' ? LIMITS.umapWords : LIMITS.mapWords;
+    const requested = params.integer('n', Math.min(DEFAULTS.mapWords, cap), 1, cap);
+    return { method, requested, count: Math.min(requested, this.kv.size) };
   }
 
   async map(params: Params, gone: AbortSignal): Promise<MapReply> {
     params.only<MapRequest>(['n', 'method']);
-    const method = params.choice('method', PROJECTION_METHODS, 'pca');
-    const cap = method === 'umap' ? LIMITS.umapWords : LIMITS.mapWords;
-    const requested = params.integer('n', Math.min(DEFAULTS.mapWords, cap), 1, cap);
-    const projection = await this.maps.projection(method, Math.min(requested, this.kv.size), gone);
-    const coords = new Array<number>(projection.coords.length);
-    for (let i = 0; i < coords.length; i++) coords[i] = round5(projection.coords[i]!);
+    const { method, requested, count } = this.mapParams(params);
+    const projection = await this.maps.projection(method, count, gone);
     return {
       method,
       requested,
       count: projection.count,
       leftOut: projection.leftOut,
       words: projection.words,
-      coords,
+      coords: rounded(projection.coords),
       explainedVariance: projection.explainedVariance ?? null,
       seconds: projection.seconds,
+    };
+  }
+
+  /**
+   * /api/map with its progress: the parameters are checked before the reply
+   * starts (a refusal is an ordinary error reply), then `write` gets each
+   * line of the stream.
+   */
+  mapStream(
+    params: Params,
+    gone: AbortSignal,
+  ): (write: (line: MapStreamLine) => void) => Promise<void> {
+    params.only<MapRequest>(['n', 'method']);
+    const { method, requested, count } = this.mapParams(params);
+    return async (write) => {
+      try {
+        const projection = await this.maps.projection(method, count, gone, (progress) =>
+          write({ progress }),
+        );
+        write({
+          map: {
+            method,
+            requested,
+            count: projection.count,
+            leftOut: projection.leftOut,
+            words: projection.words,
+            coords: rounded(projection.coords),
+            explainedVariance: projection.explainedVariance ?? null,
+            seconds: projection.seconds,
+          },
+        });
+      } catch (err) {
+        if (!(err instanceof HttpError)) throw err;
+        write({ error: err.message, status: err.status });
+      }
+    };
+  }
+
+  async place(params: Params, gone: AbortSignal): Promise<PlaceReply> {
+    params.only<PlaceRequest>(['n', 'method', 'words']);
+    const { method, requested, count } = this.mapParams(params);
+    const rows = params.wordList('words', LIMITS.placeWords).map((word) => {
+      const row = this.kv.indexOf(word);
+      if (row < 0) throw new HttpError(404, `word '${word}' is not in the vocabulary`);
+      return row;
+    });
+    const placement = await this.maps.place(method, count, rows, gone);
+    return {
+      method,
+      requested,
+      words: placement.words,
+      coords: rounded(placement.coords),
+      leftOut: placement.leftOut,
     };
   }
 
@@ -217,6 +282,13 @@ export class ExplorerApi {
     const records = await this.readLog();
     return lossChartSvg(thin(records, MAX_LOG_POINTS * 2), { width, height, x });
   }
+}
+
+/** Coordinates rounded for the JSON. */
+function rounded(coords: Float32Array): number[] {
+  const out = new Array<number>(coords.length);
+  for (let i = 0; i < coords.length; i++) out[i] = round5(coords[i]!);
+  return out;
 }
 
 /** Rounds to 5 significant digits: plenty for a picture, and a third of the JSON. */

@@ -8,9 +8,9 @@
  * optional ones have the defaults that /api/info reports.
  */
 import type { ProgressRecord } from '../io/progress-log.js';
-import type { ProjectionMethod } from './projection.js';
+import type { ProjectionMethod, ProjectionProgress } from './projection.js';
 
-export type { ProgressRecord, ProjectionMethod };
+export type { ProgressRecord, ProjectionMethod, ProjectionProgress };
 
 /** Every refusal: a 4xx (or 500) with a message to show as is. */
 export interface ErrorReply {
@@ -42,7 +42,13 @@ export interface InfoReply {
   log: string | null;
   methods: readonly ProjectionMethod[];
   defaults: { topn: number; mapWords: number };
-  limits: { topn: number; mapWords: number; umapWords: number; completions: number };
+  limits: {
+    topn: number;
+    mapWords: number;
+    umapWords: number;
+    completions: number;
+    placeWords: number;
+  };
 }
 
 export interface SimilarRequest {
@@ -101,6 +107,8 @@ export interface CompleteRequest {
 export interface CompleteReply {
   prefix: string;
   words: RankedWord[];
+  /** Whether the prefix is itself a word of the vocabulary (then the page has nothing to complete). */
+  exact: boolean;
 }
 
 export interface MapRequest {
@@ -123,6 +131,34 @@ export interface MapReply {
   /** PCA only: fraction of the total variance along each axis. */
   explainedVariance: [number, number] | null;
   seconds: number;
+}
+
+/**
+ * GET /api/map-stream takes the parameters of /api/map and answers with
+ * newline-delimited JSON (application/x-ndjson): progress lines while the
+ * map is computed, then the map, or an error if it fails midway.
+ */
+export type MapStreamLine =
+  { progress: ProjectionProgress } | { map: MapReply } | { error: string; status: number };
+
+/** Words placed on the map of the `n` most frequent words, with the same projection. */
+export interface PlaceRequest {
+  n?: number;
+  method?: ProjectionMethod;
+  /** The words, separated by spaces (at most LIMITS.placeWords). */
+  words: string;
+}
+
+export interface PlaceReply {
+  method: ProjectionMethod;
+  /** The `n` of the map. */
+  requested: number;
+  /** The words placed, each once, in the order given. */
+  words: string[];
+  /** x0, y0, x1, y1, … of `words`, rounded as the map's; a word of the map keeps its own point. */
+  coords: number[];
+  /** Words left out for their NaN or infinite values. */
+  leftOut: string[];
 }
 
 /** GET /api/log takes no parameters. */
@@ -153,6 +189,7 @@ export interface JsonApi {
   '/api/vector': { request: VectorRequest; reply: VectorReply };
   '/api/complete': { request: CompleteRequest; reply: CompleteReply };
   '/api/map': { request: MapRequest; reply: MapReply };
+  '/api/place': { request: PlaceRequest; reply: PlaceReply };
   '/api/log': { request: LogRequest; reply: LogReply };
 }
 

@@ -4,8 +4,16 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ExplorerApi, type ServedModel } from './api-handlers.js';
-import type { JsonReply } from './api-types.js';
-import { clientGone, HttpError, readJsonBody, safeDecode, send, sendJson } from './http.js';
+import type { JsonReply, MapStreamLine } from './api-types.js';
+import {
+  clientGone,
+  HttpError,
+  readJsonBody,
+  safeDecode,
+  send,
+  sendJson,
+  sendLines,
+} from './http.js';
 import { MapJobs } from './map-jobs.js';
 import { Params } from './params.js';
 import { loadStaticFiles, PAGE_POLICY } from './static-files.js';
@@ -25,7 +33,11 @@ interface Route {
   handle(params: Params, gone: AbortSignal): Promise<Reply> | Reply;
 }
 
-type Reply = { json: JsonReply } | { body: string | Buffer; type: string };
+/** JSON, another body, or newline-delimited JSON written as it comes. */
+type Reply =
+  | { json: JsonReply }
+  | { body: string | Buffer; type: string }
+  | { lines: (write: (line: MapStreamLine) => void) => Promise<void> };
 
 /**
  * The request handler, apart from any listening socket (tests can drive it
@@ -52,6 +64,17 @@ export class Explorer {
         {
           methods: ['GET', 'POST'],
           handle: async (p, gone) => ({ json: await api.map(p, gone) }),
+        },
+      ],
+      [
+        '/api/map-stream',
+        { methods: ['GET', 'POST'], handle: (p, gone) => ({ lines: api.mapStream(p, gone) }) },
+      ],
+      [
+        '/api/place',
+        {
+          methods: ['GET', 'POST'],
+          handle: async (p, gone) => ({ json: await api.place(p, gone) }),
         },
       ],
       ['/api/log', { methods: ['GET', 'POST'], handle: async (p) => ({ json: await api.log(p) }) }],
@@ -122,6 +145,7 @@ export class Explorer {
             : Params.fromQuery(url.searchParams);
         const reply = await route.handle(params, clientGone(res));
         if ('json' in reply) sendJson(res, 200, reply.json, head);
+        else if ('lines' in reply) await sendLines(res, reply.lines, head);
         else {
           const headers = {
             'Content-Type': reply.type,

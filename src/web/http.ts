@@ -105,3 +105,24 @@ export function sendJson(
     head,
   );
 }
+
+/** Newline-delimited JSON, each line sent as soon as `lines` writes it. */
+export async function sendLines<Line>(
+  res: ServerResponse,
+  lines: (write: (line: Line) => void) => Promise<void>,
+  head: boolean,
+): Promise<void> {
+  res.writeHead(200, {
+    ...COMMON_HEADERS,
+    'Content-Type': 'application/x-ndjson; charset=utf-8',
+    'Cache-Control': 'no-store',
+  });
+  if (head) {
+    res.end();
+    return;
+  }
+  await lines((line) => {
+    if (!res.destroyed) res.write(JSON.stringify(line) + '\n');
+  });
+  res.end();
+}

@@ -8,6 +8,8 @@ export const LIMITS = {
   mapWords: 20_000,
   /** Words on the map with UMAP, which is far slower. */
   umapWords: 5_000,
+  /** Words placed on a map per request. */
+  placeWords: 250,
   /** Completions per request. */
   completions: 50,
   /** Bytes of a POST body. */

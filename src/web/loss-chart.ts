@@ -144,7 +144,10 @@ export function lossChartSvg(
   const f = (v: number): string => v.toFixed(1);
 
   // Grid and left axis (loss).
-  for (const t of niceTicks(l0, l1, 6)) {
+  // Tick labels about 36 px apart at most up and down, 64 px across, so a small chart stays legible.
+  const yTicks = Math.max(2, Math.min(6, Math.floor(plotH / 36)));
+  const xTicks = Math.max(2, Math.min(8, Math.floor(plotW / 64)));
+  for (const t of niceTicks(l0, l1, yTicks)) {
     if (t < l0 || t > l1) continue;
     out.push(
       `<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${f(sl(t))}" y2="${f(sl(t))}" stroke="${COLORS.grid}"/>`,
@@ -152,14 +155,14 @@ export function lossChartSvg(
     );
   }
   // Right axis (learning rate).
-  for (const t of niceTicks(a0, a1, 5)) {
+  for (const t of niceTicks(a0, a1, Math.min(5, yTicks))) {
     if (t < a0 || t > a1) continue;
     out.push(
       `<text x="${margin.left + plotW + 8}" y="${f(sa(t) + 4)}" fill="${COLORS.alpha}">${formatTick(t)}</text>`,
     );
   }
   // Bottom axis.
-  for (const t of niceTicks(x0, x1, 8)) {
+  for (const t of niceTicks(x0, x1, xTicks)) {
     out.push(
       `<line x1="${f(sx(t))}" x2="${f(sx(t))}" y1="${margin.top + plotH}" y2="${margin.top + plotH + 5}" stroke="${COLORS.axis}"/>`,
       `<text x="${f(sx(t))}" y="${margin.top + plotH + 18}" text-anchor="middle" fill="${COLORS.axis}">` +
@@ -169,11 +172,13 @@ export function lossChartSvg(
   // Epoch boundaries (only meaningful against words).
   const last = train.at(-1);
   if (!byTime && last && last.epochs > 1 && last.totalWords > 0) {
+    // "epoch 2" where there is room for it, else only the number.
+    const roomy = plotW / last.epochs >= 48;
     for (let e = 1; e < last.epochs; e++) {
       const x = sx((last.totalWords / last.epochs) * e);
       out.push(
         `<line x1="${f(x)}" x2="${f(x)}" y1="${margin.top}" y2="${margin.top + plotH}" stroke="${COLORS.epoch}" stroke-dasharray="4 4"/>`,
-        `<text x="${f(x + 4)}" y="${margin.top + 12}" font-size="10" fill="${COLORS.axis}">epoch ${e + 1}</text>`,
+        `<text x="${f(x + 4)}" y="${margin.top + 12}" font-size="10" fill="${COLORS.axis}">${roomy ? 'epoch ' : ''}${e + 1}</text>`,
       );
     }
   }

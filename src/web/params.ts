@@ -61,6 +61,29 @@ export class Params {
     return value;
   }
 
+  /** Words separated by white space (none may contain any): at least one, at most `max`, each no longer than a word may be. */
+  wordList(name: string, max: number): string[] {
+    const value = this.values.get(name);
+    if (value === undefined || value === null)
+      throw new HttpError(400, `missing parameter '${name}'`);
+    if (typeof value !== 'string')
+      throw new HttpError(400, `parameter '${name}' must be a string of words separated by spaces`);
+    const words = value.split(/\s+/).filter((w) => w !== '');
+    if (words.length === 0) throw new HttpError(400, `parameter '${name}' holds no word`);
+    if (words.length > max)
+      throw new HttpError(
+        400,
+        `parameter '${name}' holds ${words.length} words; at most ${max} are allowed`,
+      );
+    const long = words.find((w) => w.length > LIMITS.wordLength);
+    if (long !== undefined)
+      throw new HttpError(
+        400,
+        `a word of parameter '${name}' is longer than ${LIMITS.wordLength} characters`,
+      );
+    return words;
+  }
+
   /** An integer in [min, max], or `fallback` when absent. */
   integer(name: string, fallback: number, min: number, max: number): number {
     const raw = this.values.get(name);

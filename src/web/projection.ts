@@ -2,10 +2,10 @@
  * 2-D projections of word vectors for the explorer's map: PCA (written
  * here, exact and deterministic) and UMAP (umap-js, seeded). Both take the
  * rows of a row-major matrix, normally the unit vectors of the most
- * frequent words. {@link projectInWorker} runs either on a worker thread so
- * the server keeps answering while a large map is computed.
+ * frequent words. New rows can be placed on a fitted map ({@link pcaPlace},
+ * {@link UmapFit.place}). projection-run.ts runs either on a worker thread
+ * so the server keeps answering while a large map is computed.
  */
-import { Worker } from 'node:worker_threads';
 import { seededRandom } from '../sampling/random.js';
 
 export type ProjectionMethod = 'pca' | 'umap';
@@ -20,6 +20,8 @@ export interface Projection {
   coords: Float32Array;
   /** PCA only: fraction of the total variance along each axis. */
   explainedVariance?: [number, number];
+  /** PCA only: the fitted axes and mean, to place more rows on the map. */
+  axes?: { components: Float64Array; mean: Float64Array };
 }
 
 export interface PcaResult {
@@ -182,35 +184,118 @@ function topTwoEigen(
   return { vectors: [v0, v1], values };
 }
 
+/** How far a projection has come: UMAP reports its stages and epochs. */
+export interface ProjectionProgress {
+  /** Waiting for another map to finish, begun, finding each word's neighbours (UMAP), or laying out the points (UMAP). */
+  stage: 'queued' | 'started' | 'neighbours' | 'layout';
+  /** Epochs done (layout), else 0. */
+  done: number;
+  /** Epochs in all (layout), else 0. */
+  total: number;
+}
+
+/** A fitted UMAP map: its points, and new points placed on it. */
+export interface UmapFit {
+  coords: Float32Array;
+  /**
+   * Places `count` new rows on the map without moving its points (umap-js's
+   * transform). Each row is placed alone from the same seed, so a word's
+   * place depends only on the word and the map.
+   */
+  place(rows: ArrayLike<number>, count: number): Float32Array;
+}
+
 /**
  * UMAP onto two axes with umap-js (15 neighbours, Euclidean distance, which
- * on unit vectors orders neighbours as cosine similarity does).
- * Runs on the calling thread; the server uses {@link projectInWorker}.
+ * on unit vectors orders neighbours as cosine similarity does). Runs on the
+ * calling thread (the server runs it on a worker thread); `onProgress` hears
+ * of the stages and of every few epochs.
  */
+export async function fitUmap(
+  rows: ArrayLike<number>,
+  count: number,
+  dim: number,
+  seed = 1,
+  onProgress: (progress: ProjectionProgress) => void = () => {},
+): Promise<UmapFit> {
+  const coords = new Float32Array(2 * count);
+  const rowOf = (source: ArrayLike<number>, i: number): number[] =>
+    Array.from({ length: dim }, (_, k) => source[i * dim + k]!);
+  if (count < 3) {
+    // UMAP needs neighbours; one or two points sit at the origin side by side, and so does any new one.
+    return { coords, place: (_rows, n) => new Float32Array(2 * n) };
+  }
+  const { UMAP } = await import('umap-js');
+  const data: number[][] = [];
+  for (let i = 0; i < count; i++) data.push(rowOf(rows, i));
+  // One generator, reseeded before each placement.
+  let random = seededRandom(seed);
+  const umap = new UMAP({
+    nComponents: 2,
+    nNeighbors: Math.min(15, count - 1),
+    minDist: 0.1,
+    random: () => random(),
+  });
+  onProgress({ stage: 'neighbours', done: 0, total: 0 });
+  const epochs = umap.initializeFit(data);
+  const every = Math.max(1, Math.floor(epochs / 50));
+  for (let epoch = 0; epoch < epochs;) {
+    epoch = umap.step();
+    if (epoch % every === 0 || epoch === epochs)
+      onProgress({ stage: 'layout', done: epoch, total: epochs });
+  }
+  const embedding = umap.getEmbedding();
+  embedding.forEach((point, i) => {
+    coords[2 * i] = point[0] ?? 0;
+    coords[2 * i + 1] = point[1] ?? 0;
+  });
+  const place = (newRows: ArrayLike<number>, n: number): Float32Array => {
+    const placed = new Float32Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      random = seededRandom(seed + 1);
+      // One row at a time: umap-js would move the map's own points if as many rows came as it has.
+      const [point] = umap.transform([rowOf(newRows, i)]);
+      placed[2 * i] = point?.[0] ?? 0;
+      placed[2 * i + 1] = point?.[1] ?? 0;
+    }
+    return placed;
+  };
+  return { coords, place };
+}
+
+/** UMAP onto two axes: the points of {@link fitUmap}. */
 export async function umap2(
   rows: ArrayLike<number>,
   count: number,
   dim: number,
   seed = 1,
 ): Promise<Float32Array> {
-  const coords = new Float32Array(2 * count);
-  if (count < 3) return coords; // UMAP needs neighbours; one or two points sit at the origin side by side
-  const { UMAP } = await import('umap-js');
-  const data: number[][] = [];
-  for (let i = 0; i < count; i++)
-    data.push(Array.from({ length: dim }, (_, k) => rows[i * dim + k]!));
-  const umap = new UMAP({
-    nComponents: 2,
-    nNeighbors: Math.min(15, count - 1),
-    minDist: 0.1,
-    random: seededRandom(seed),
-  });
-  const embedding = umap.fit(data);
-  embedding.forEach((point, i) => {
-    coords[2 * i] = point[0] ?? 0;
-    coords[2 * i + 1] = point[1] ?? 0;
-  });
-  return coords;
+  return (await fitUmap(rows, count, dim, seed)).coords;
+}
+
+/**
+ * Places new rows on a PCA map: centred by the fitted mean, projected on
+ * the fitted axes, as the map's own rows were.
+ */
+export function pcaPlace(
+  axes: { components: Float64Array; mean: Float64Array },
+  rows: ArrayLike<number>,
+  count: number,
+  dim: number,
+): Float32Array {
+  const placed = new Float32Array(2 * count);
+  for (let i = 0; i < count; i++) {
+    let x = 0;
+    let y = 0;
+    for (let k = 0; k < dim; k++) {
+      const c = rows[i * dim + k]! - axes.mean[k]!;
+      x += c * axes.components[k]!;
+      y += c * axes.components[dim + k]!;
+    }
+    placed[2 * i] = x;
+    placed[2 * i + 1] = y;
+  }
+  return placed;
 }
 
 /** Computes a projection on the calling thread. */
@@ -228,49 +313,8 @@ export async function project(
       count,
       coords: Float32Array.from(result.coords),
       explainedVariance: result.explainedVariance,
+      axes: { components: result.components, mean: result.mean },
     };
   }
   return { method, count, coords: await umap2(rows, count, dim, seed) };
-}
-
-/** What the projection worker receives. */
-export interface ProjectionJob {
-  rows: Float32Array;
-  count: number;
-  dim: number;
-  method: ProjectionMethod;
-  seed: number;
-}
-
-const WORKER_URL = new URL('./projection-worker.js', import.meta.url);
-
-/**
- * Runs {@link project} on a worker thread, which exits when done. `signal`
- * aborts it (the worker is terminated and the promise rejects).
- */
-export function projectInWorker(job: ProjectionJob, signal?: AbortSignal): Promise<Projection> {
-  return new Promise<Projection>((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new Error('projection cancelled'));
-      return;
-    }
-    const worker = new Worker(WORKER_URL, { workerData: job });
-    let settled = false;
-    const finish = (action: () => void): void => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      action();
-    };
-    const onAbort = (): void => {
-      finish(() => reject(new Error('projection cancelled')));
-      void worker.terminate();
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    worker.once('message', (result: Projection) => finish(() => resolve(result)));
-    worker.once('error', (error) => finish(() => reject(error)));
-    worker.once('exit', (code) =>
-      finish(() => reject(new Error(`projection worker stopped with exit code ${code}`))),
-    );
-  });
 }

@@ -34,8 +34,14 @@ export function createAnalogyFields(): void {
   );
 }
 
-/** Sets up the analogy panel; clicking an answer calls `onWord` with it. */
-export function attachAnalogyPanel(onWord: (word: string) => void): void {
+/**
+ * Sets up the analogy panel; clicking an answer calls `onWord` with it, and
+ * each solved analogy goes to `onResult` (its three words, its answers).
+ */
+export function attachAnalogyPanel(
+  onWord: (word: string) => void,
+  onResult: (words: string[], answers: string[]) => void,
+): void {
   const [a, b, c] = FIELDS.map((field) => byId<HTMLInputElement>(field.id)) as [
     HTMLInputElement,
     HTMLInputElement,
@@ -43,7 +49,8 @@ export function attachAnalogyPanel(onWord: (word: string) => void): void {
   ];
   const analogyStatus = byId('analogy-status');
   const analogyResults = byId<HTMLOListElement>('analogy-results');
-  for (const input of [a, b, c]) attachCompletion(input, () => {});
+  // The lists open above the fields: the next field and the Solve button are below.
+  for (const input of [a, b, c]) attachCompletion(input, () => {}, { above: true });
   byId<HTMLFormElement>('analogy-form').addEventListener('submit', (event) => {
     event.preventDefault();
     void (async () => {
@@ -56,6 +63,10 @@ export function attachAnalogyPanel(onWord: (word: string) => void): void {
       try {
         const reply = await api('/api/analogy', { a: wa, b: wb, c: wc, topn: 10 });
         renderScored(analogyResults, reply.answers, onWord);
+        onResult(
+          [reply.a, reply.b, reply.c],
+          reply.answers.map((answer) => answer.word),
+        );
         const best = reply.answers[0];
         setStatus(
           analogyStatus,

@@ -17,10 +17,13 @@ async function main(): Promise<void> {
   showFacts(info);
   document.title = `${info.file} · word2vec explorer`;
 
-  // The map and the search call each other: a click on the map searches, a search highlights on the map.
+  // The map and the search call each other: a click on the map searches, a search (or an analogy) highlights on the map.
   const map = attachMapPanel(info, (word) => void runSearch(word));
   const runSearch = attachSearchPanel(info, (word, near) => map.showSearch(word, near));
-  attachAnalogyPanel((word) => void runSearch(word));
+  attachAnalogyPanel(
+    (word) => void runSearch(word),
+    (words, answers) => map.showAnalogy(words, answers),
+  );
   void map.draw();
 
   // Training log.

@@ -1,19 +1,29 @@
 // Vocabulary completions under a text input, from /api/complete.
 import { api } from './api-client.js';
-import { count } from './dom.js';
+import { ordinal } from './dom.js';
 
 let comboCounter = 0;
 
 /**
  * Adds a listbox of vocabulary completions under a text input (ARIA
  * combobox pattern): arrows move, Enter or a click picks, Escape closes.
+ * The list closes as soon as the text is a whole word of the vocabulary, when
+ * the input loses focus (a click elsewhere or Tab, which never picks) and on
+ * Escape. With `above`, for a field with more fields or buttons below it,
+ * the list opens above the field (when there is room), so it never lies over
+ * what the user goes to next. ArrowDown opens it again.
  */
-export function attachCompletion(input: HTMLInputElement, onPick: (word: string) => void): void {
+export function attachCompletion(
+  input: HTMLInputElement,
+  onPick: (word: string) => void,
+  { above = false } = {},
+): void {
   const id = `suggestions-${++comboCounter}`;
   const list = document.createElement('ul');
   list.id = id;
   list.className = 'suggestions';
   list.setAttribute('role', 'listbox');
+  list.setAttribute('aria-label', 'Words of the vocabulary, the most frequent first');
   list.hidden = true;
   input.after(list);
   input.setAttribute('role', 'combobox');
@@ -32,6 +42,12 @@ export function attachCompletion(input: HTMLInputElement, onPick: (word: string)
     input.removeAttribute('aria-activedescendant');
     active = -1;
   };
+  /** Forgets any reply still on its way, so it cannot open the list again. */
+  const cancel = (): void => {
+    sequence++;
+    window.clearTimeout(timer);
+    close();
+  };
   const highlight = (index: number): void => {
     active = index;
     list
@@ -44,7 +60,7 @@ export function attachCompletion(input: HTMLInputElement, onPick: (word: string)
   };
   const pick = (word: string): void => {
     input.value = word;
-    close();
+    cancel();
     onPick(word);
   };
   const render = (words: Array<{ word: string; rank: number }>): void => {
@@ -59,7 +75,7 @@ export function attachCompletion(input: HTMLInputElement, onPick: (word: string)
         word.textContent = w.word;
         const rank = document.createElement('span');
         rank.className = 'rank';
-        rank.textContent = `#${count(w.rank + 1)}`;
+        rank.textContent = `${ordinal(w.rank + 1)} most frequent`;
         li.append(word, rank);
         // mousedown, not click: it comes before the input loses focus.
         li.addEventListener('mousedown', (event) => {
@@ -74,9 +90,14 @@ export function attachCompletion(input: HTMLInputElement, onPick: (word: string)
     else {
       list.hidden = false;
       input.setAttribute('aria-expanded', 'true');
+      list.classList.toggle(
+        'above',
+        above && input.getBoundingClientRect().top > list.offsetHeight + 8,
+      );
     }
   };
-  const refresh = async (): Promise<void> => {
+  /** Asks for the completions of the text; a whole word closes the list unless `always`. */
+  const refresh = async (always = false): Promise<void> => {
     const prefix = input.value.trim();
     const mine = ++sequence;
     if (prefix === '') {
@@ -85,7 +106,10 @@ export function attachCompletion(input: HTMLInputElement, onPick: (word: string)
     }
     try {
       const reply = await api('/api/complete', { prefix, limit: 8 });
-      if (mine === sequence) render(reply.words);
+      if (mine !== sequence) return;
+      // A whole word typed: nothing left to complete.
+      if (reply.exact && !always) close();
+      else render(reply.words);
     } catch {
       if (mine === sequence) render([]);
     }
@@ -93,10 +117,21 @@ export function attachCompletion(input: HTMLInputElement, onPick: (word: string)
 
   input.addEventListener('input', () => {
     window.clearTimeout(timer);
+    // At once, before the server answers: a whole word shown closes the list, and so does text no suggestion fits.
+    const typed = input.value.trim();
+    if (items.includes(typed) || !items.some((word) => word.startsWith(typed))) close();
     timer = window.setTimeout(() => void refresh(), 60);
   });
   input.addEventListener('keydown', (event) => {
-    if (list.hidden) return;
+    if (list.hidden) {
+      if (event.key === 'ArrowDown' && input.value.trim() !== '') {
+        event.preventDefault();
+        // Instead of any refresh still waiting, which would close the list again on a whole word.
+        window.clearTimeout(timer);
+        void refresh(true);
+      }
+      return;
+    }
     if (event.key === 'ArrowDown') {
       event.preventDefault();
       highlight(Math.min(items.length - 1, active + 1));
@@ -107,14 +142,11 @@ export function attachCompletion(input: HTMLInputElement, onPick: (word: string)
       event.preventDefault();
       pick(items[active]!);
     } else if (event.key === 'Escape') {
-      close();
+      event.preventDefault();
+      cancel();
     }
   });
-  input.addEventListener('blur', close);
+  input.addEventListener('blur', cancel);
   // A form submit (Enter with nothing highlighted) must not leave stale suggestions open.
-  input.form?.addEventListener('submit', () => {
-    sequence++;
-    window.clearTimeout(timer);
-    close();
-  });
+  input.form?.addEventListener('submit', cancel);
 }

@@ -20,3 +20,10 @@ export function setStatus(element: HTMLElement, text: string, error = false): vo
 export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** 1st, 2nd, 3rd, 4th, …, 11th, 12th, 13th, 21st, with thousands separators. */
+export function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${count(n)}${suffix}`;
+}

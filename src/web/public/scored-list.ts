@@ -1,7 +1,7 @@
 // A list of scored words (neighbours or analogy answers): each word a button
 // that searches for it, its similarity as a number and a bar.
 import type { ScoredWord } from '../api-types.js';
-import { count } from './dom.js';
+import { ordinal } from './dom.js';
 
 /** Fills `list` with `scored`; clicking a word calls `onWord`. */
 export function renderScored(
@@ -16,7 +16,7 @@ export function renderScored(
       word.type = 'button';
       word.className = 'word';
       word.textContent = s.word;
-      word.title = `${s.word}: word #${count(s.rank + 1)} by frequency`;
+      word.title = `${s.word}: the ${ordinal(s.rank + 1)} most frequent word`;
       word.addEventListener('click', () => onWord(s.word));
       const similarity = document.createElement('span');
       similarity.className = 'similarity';

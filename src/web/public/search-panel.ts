@@ -3,7 +3,7 @@
 import type { InfoReply } from '../api-types.js';
 import { api } from './api-client.js';
 import { attachCompletion } from './completion.js';
-import { byId, count, errorText, setStatus } from './dom.js';
+import { byId, errorText, ordinal, setStatus } from './dom.js';
 import { renderScored } from './scored-list.js';
 
 /**
@@ -41,7 +41,7 @@ export function attachSearchPanel(
       renderScored(neighbours, reply.neighbours, (w) => void runSearch(w));
       setStatus(
         searchStatus,
-        `${reply.neighbours.length} nearest to '${reply.word}' (word #${count(reply.rank + 1)}), ${ms.toFixed(0)} ms`,
+        `${reply.neighbours.length} nearest to '${reply.word}' (the ${ordinal(reply.rank + 1)} most frequent word), ${ms.toFixed(0)} ms`,
       );
       neighbours.dataset.word = reply.word;
       onResult(

@@ -1,5 +1,16 @@
 // The map canvas: the projected words as points, with zoom, pan, hover
-// labels and the searched word and its neighbours highlighted.
+// labels and groups of words highlighted (the search's, the analogy's),
+// including words placed on the map beyond its most frequent ones.
+
+/** Words marked on the map in one colour; `lead` words (the searched word, say) larger and always labelled. */
+export interface HighlightGroup {
+  /** Names the group's count on the canvas: `data-highlighted-<name>`. */
+  name: string;
+  lead: readonly string[];
+  words: readonly string[];
+  color: string;
+  labelColor: string;
+}
 
 interface View {
   scale: number;
@@ -14,8 +25,9 @@ export class WordMap {
   private ys = new Float64Array(0);
   private index = new Map<string, number>();
   private view: View = { scale: 1, offsetX: 0, offsetY: 0 };
-  private focus: string | undefined;
-  private near = new Set<string>();
+  private groups: readonly HighlightGroup[] = [];
+  /** Points 0 … base - 1 are the map's words; the rest were placed on it. */
+  private base = 0;
   private hover = -1;
   private drag: { x: number; y: number; moved: boolean } | undefined;
   private frame = 0;
@@ -47,33 +59,52 @@ export class WordMap {
     canvas.addEventListener('dblclick', () => this.fit());
   }
 
-  /** Shows new points, fitted to the canvas. */
+  /** Shows a new map, fitted to the canvas; words placed on the old one are dropped. */
   setPoints(words: readonly string[], coords: readonly number[]): void {
-    const n = words.length;
-    this.words = [...words];
-    this.xs = new Float64Array(n);
-    this.ys = new Float64Array(n);
-    this.index = new Map();
-    for (let i = 0; i < n; i++) {
-      this.xs[i] = coords[2 * i]!;
-      this.ys[i] = coords[2 * i + 1]!;
-      this.index.set(words[i]!, i);
-    }
-    this.hover = -1;
-    this.canvas.dataset.points = String(n);
+    this.base = 0;
+    this.setPlaced(words, coords);
+    this.base = words.length;
+    this.canvas.dataset.points = String(words.length);
+    this.canvas.dataset.placed = '0';
     this.fit();
   }
 
-  /** Marks the searched word and its neighbours; returns how many of them are on the map. */
-  highlight(focus: string | undefined, near: readonly string[]): number {
-    this.focus = focus;
-    this.near = new Set(near);
+  /** Replaces the words placed on the map beyond its own (their points from the same projection). */
+  setPlaced(words: readonly string[], coords: readonly number[]): void {
+    const n = this.base + words.length;
+    const xs = new Float64Array(n);
+    const ys = new Float64Array(n);
+    xs.set(this.xs.subarray(0, this.base));
+    ys.set(this.ys.subarray(0, this.base));
+    this.words = [...this.words.slice(0, this.base), ...words];
+    this.index = new Map();
+    for (let i = 0; i < n; i++) {
+      if (i >= this.base) {
+        xs[i] = coords[2 * (i - this.base)]!;
+        ys[i] = coords[2 * (i - this.base) + 1]!;
+      }
+      if (!this.index.has(this.words[i]!)) this.index.set(this.words[i]!, i);
+    }
+    this.xs = xs;
+    this.ys = ys;
+    this.hover = -1;
+    this.canvas.dataset.placed = String(words.length);
     this.schedule();
-    return [focus, ...near].filter((w) => w !== undefined && this.index.has(w)).length;
   }
 
-  has(word: string): boolean {
-    return this.index.has(word);
+  /** Marks groups of words, later groups over earlier ones; returns how many words of each are on the map. */
+  highlight(groups: readonly HighlightGroup[]): number[] {
+    this.groups = groups;
+    this.schedule();
+    return groups.map(
+      (g) => new Set([...g.lead, ...g.words].filter((w) => this.index.has(w))).size,
+    );
+  }
+
+  /** Whether the word is among the map's own words (not placed on it). */
+  isMapWord(word: string): boolean {
+    const i = this.index.get(word);
+    return i !== undefined && i < this.base;
   }
 
   fit(): void {
@@ -205,9 +236,10 @@ export class WordMap {
       const x = this.screenX(i);
       const y = this.screenY(i);
       if (x < -4 || y < -4 || x > width + 4 || y > height + 4) continue;
-      visible++;
+      if (i < this.base) visible++;
       ctx.fillRect(x - radius, y - radius, 2 * radius, 2 * radius);
     }
+    // The map's own words in view (those placed on it are counted apart, in data-placed).
     this.canvas.dataset.visible = String(visible);
 
     // Labels: highlighted words always, then frequent words wherever they fit.
@@ -233,22 +265,32 @@ export class WordMap {
       ctx.fillText(this.words[i]!, left + 2, y);
       return true;
     };
-    const marked: number[] = [];
-    const focus = this.focus === undefined ? -1 : (this.index.get(this.focus) ?? -1);
-    for (const word of this.near) {
-      const i = this.index.get(word);
-      if (i !== undefined) marked.push(i);
+    const highlighted = new Set<number>();
+    const forced: Array<[number, string]> = [];
+    const fitted: Array<[number, string]> = [];
+    for (const group of this.groups) {
+      let shown = 0;
+      const mark = (word: string, radius: number, labels: Array<[number, string]>): void => {
+        const i = this.index.get(word);
+        if (i === undefined) return;
+        shown++;
+        highlighted.add(i);
+        this.dot(ctx, i, group.color, radius);
+        labels.push([i, group.labelColor]);
+      };
+      for (const word of group.words) if (!group.lead.includes(word)) mark(word, 4, fitted);
+      for (const word of group.lead) mark(word, 6, forced);
+      this.canvas.dataset[`highlighted${group.name[0]!.toUpperCase()}${group.name.slice(1)}`] =
+        String(shown);
     }
-    for (const i of marked) this.dot(ctx, i, '#e36209', 4);
-    if (focus >= 0) this.dot(ctx, focus, '#d1242f', 6);
     if (this.hover >= 0) this.dot(ctx, this.hover, '#1f2328', 4);
-    this.canvas.dataset.highlighted = String(marked.length + (focus >= 0 ? 1 : 0));
+    this.canvas.dataset.highlighted = String(highlighted.size);
     if (this.hover >= 0) label(this.hover, '#1f2328', 'bold', true);
-    if (focus >= 0) label(focus, '#d1242f', 'bold', true);
-    for (const i of marked) label(i, '#b54708', 'bold', false);
-    let placed = 0;
-    for (let i = 0; i < n && placed < 150; i++) {
-      if (label(i, '#57606a', 'normal', false)) placed++;
+    for (const [i, color] of forced.reverse()) label(i, color, 'bold', true);
+    for (const [i, color] of fitted.reverse()) label(i, color, 'bold', false);
+    let labelled = 0;
+    for (let i = 0; i < this.base && labelled < 150; i++) {
+      if (label(i, '#57606a', 'normal', false)) labelled++;
     }
   }
 
