@@ -119,12 +119,17 @@ export function sentenceSource(sentences: unknown, name = 'the sentences given')
     };
   }
   checkSource(sentences, 'sentences');
-  const source = sentences as SentenceIterable | Readable;
+  let source = sentences as SentenceIterable | Readable;
+  // Iterated from now on: readline drops the lines its input gives before it is iterated.
+  if (!Array.isArray(source) && !isByteStream(source) && !isIterable(source)) {
+    const iterator = source[Symbol.asyncIterator]();
+    source = { [Symbol.asyncIterator]: () => iterator };
+  }
   let read = false;
   return {
     name,
     // Only an array can be read again as it was; anything else is read once and kept.
-    oneShot: !Array.isArray(source),
+    oneShot: !Array.isArray(sentences),
     escaped: !isByteStream(source),
     pass: () => {
       if (read && !Array.isArray(source))

@@ -40,16 +40,16 @@ export async function readCorpus(
 ): Promise<CorpusScan> {
   const report = request.onProgress ?? (() => {});
   const intervalMs = request.progressIntervalMs ?? 500;
+  const stopped = (): TrainingInterrupted =>
+    new TrainingInterrupted(
+      'training was stopped while the corpus was read; nothing was trained',
+      undefined,
+      0,
+      0,
+      request.signal?.reason,
+    );
   const stopIfAsked = (): void => {
-    if (request.signal?.aborted) {
-      throw new TrainingInterrupted(
-        'training was stopped while the corpus was read; nothing was trained',
-        undefined,
-        0,
-        0,
-        request.signal.reason,
-      );
-    }
+    if (request.signal?.aborted) throw stopped();
   };
   stopIfAsked();
   let lastReport = 0;
@@ -76,7 +76,7 @@ export async function readCorpus(
   const onWarning = warningsOf(request);
   const spillDirectory = request.spillDirectory ?? tmpdir();
   const scan = await scanCorpus(
-    source.count(onWarning),
+    untilStopped(source.count(onWarning), request.signal, stopped),
     options.maxSentenceLength,
     (options.cacheMiB * 2 ** 20) / 4,
     {
@@ -94,6 +94,43 @@ export async function readCorpus(
       pruningWarning(scan.pruning, options.maxVocabMemoryMiB, request.optionNaming),
     );
   return scan;
+}
+
+/**
+ * The buffers of `pass`, ended by `signal` even while it waits for more (a
+ * pipe or standard input that sends nothing): the stop does not wait for it.
+ */
+async function* untilStopped<T>(
+  pass: AsyncIterable<T>,
+  signal: AbortSignal | undefined,
+  stopped: () => Error,
+): AsyncGenerator<T> {
+  if (!signal) {
+    yield* pass;
+    return;
+  }
+  const pieces = pass[Symbol.asyncIterator]();
+  let onAbort = (): void => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(stopped());
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  aborted.catch(() => {});
+  let finished = false;
+  try {
+    for (;;) {
+      const next = await Promise.race([pieces.next(), aborted]);
+      if (next.done) {
+        finished = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    // A pass still waiting for its source is let go, not waited for.
+    if (!finished) pieces.return?.().catch(() => {});
+  }
 }
 
 /** Says that counting pruned words, what that cost and how to avoid it. */
