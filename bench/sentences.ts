@@ -14,7 +14,6 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createGunzip } from 'node:zlib';
 import { train } from '../src/train/trainer.js';
-import { timeCommand } from './time-command.js';
 
 const { values } = parseArgs({
   options: {
@@ -63,13 +62,16 @@ async function libraryRun(mode: string): Promise<void> {
     heldRss = mib(process.memoryUsage().rss);
   }
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const model = await train(
     sentences ? { ...settings, sentences } : { ...settings, input: corpus },
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   console.log(
     JSON.stringify({
       seconds,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
       words: model.summary.trainedWords,
       startRss,
       heldRss,
@@ -81,6 +83,8 @@ async function libraryRun(mode: string): Promise<void> {
 
 interface Measured {
   seconds: number;
+  /** CPU time of all threads (user and system): less moved by other load on the machine than the wall time. */
+  cpuSeconds: number;
   words: number;
   peakRss: number;
   startRss: number;
@@ -113,46 +117,35 @@ function library(mode: string): Measured {
   return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as Measured;
 }
 
-/** `w2v train` on the file, or with the file's bytes on standard input; wall time from outside. */
+/** `w2v train` on the file, or with the file's bytes on standard input; wall and CPU time from outside. */
 function command(stdin: boolean, output: string): Measured {
-  const flags = [
-    'train',
-    '-o',
-    output,
-    '--threads',
-    values.threads!,
-    '--epochs',
-    values.epochs!,
-    '-q',
-  ];
-  const args = [MAIN, ...flags, '-i', stdin ? '-' : corpus];
-  let timed;
-  if (stdin) {
-    // The shell gives the file as standard input, as `w2v train -i - < file` would.
-    const fd = openSync(corpus, 'r');
-    try {
-      const started = performance.now();
-      const result = spawnSync('/usr/bin/time', ['-f', 'MAXRSS %M', process.execPath, ...args], {
-        stdio: [fd, 'ignore', 'pipe'],
-        encoding: 'utf8',
-      });
-      const seconds = (performance.now() - started) / 1000;
-      if (result.status !== 0) throw new Error(`w2v train -i - failed: ${result.stderr}`);
-      const rss = /MAXRSS (\d+)/.exec(result.stderr);
-      timed = { seconds, maxRssMb: rss ? Number(rss[1]) / 1024 : NaN };
-    } finally {
-      closeSync(fd);
-    }
-  } else {
-    timed = timeCommand(process.execPath, args);
+  const flags = ['train', '-o', output, '--threads', values.threads!, '--epochs', values.epochs!];
+  const args = [MAIN, ...flags, '-q', '-i', stdin ? '-' : corpus];
+  // As the shell gives a file to `w2v train -i - < file`.
+  const fd = stdin ? openSync(corpus, 'r') : undefined;
+  try {
+    const started = performance.now();
+    const result = spawnSync(
+      '/usr/bin/time',
+      ['-f', 'MAXRSS %M CPU %U %S', process.execPath, ...args],
+      { stdio: [fd ?? 'ignore', 'ignore', 'pipe'], encoding: 'utf8' },
+    );
+    const seconds = (performance.now() - started) / 1000;
+    if (result.status !== 0)
+      throw new Error(`w2v ${args.slice(1).join(' ')} failed: ${result.stderr}`);
+    const measured = /MAXRSS (\d+) CPU ([\d.]+) ([\d.]+)/.exec(result.stderr);
+    if (!measured) throw new Error(`GNU time reported nothing: ${result.stderr}`);
+    return {
+      seconds,
+      cpuSeconds: Number(measured[2]) + Number(measured[3]),
+      words: NaN,
+      peakRss: Number(measured[1]) / 1024,
+      startRss: NaN,
+      heldRss: NaN,
+    };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
-  return {
-    seconds: timed.seconds,
-    words: NaN,
-    peakRss: timed.maxRssMb,
-    startRss: NaN,
-    heldRss: NaN,
-  };
 }
 
 if (values.run) {
@@ -174,11 +167,14 @@ if (values.run) {
     const words = file.words;
     const rate = (m: Measured): number => words / m.seconds;
     const row = (what: string, m: Measured, against: Measured): string =>
-      `| ${what} | ${Math.round(rate(m)).toLocaleString('en-US')} | ${m.seconds.toFixed(1)} | ${(rate(m) / rate(against)).toFixed(3)} | ${Math.round(m.peakRss)} |`;
+      `| ${what} | ${Math.round(rate(m)).toLocaleString('en-US')} | ${m.seconds.toFixed(1)} | ${(rate(m) / rate(against)).toFixed(3)} | ` +
+      `${m.cpuSeconds.toFixed(1)} | ${(against.cpuSeconds / m.cpuSeconds).toFixed(3)} | ${Math.round(m.peakRss)} |`;
     const fileUse = file.peakRss - file.startRss;
     const arrayUse = array.peakRss - array.heldRss;
-    console.log('| corpus given as | words/s | s | vs its file | peak MB |');
-    console.log('|---|---|---|---|---|');
+    console.log(
+      '| corpus given as | words/s | wall s | words/s vs its file | CPU s | CPU vs its file | peak MB |',
+    );
+    console.log('|---|---|---|---|---|---|---|');
     console.log(row('file (library)', file, file));
     console.log(row('array of token arrays (library)', array, file));
     console.log(row('file (`w2v train -i`)', cliFile, cliFile));

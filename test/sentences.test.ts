@@ -424,3 +424,39 @@ test('Ctrl-C while standard input is read stops at once and leaves no temporary 
   assert.deepEqual(readdirSync(out), []);
   child.stdin.destroy();
 });
+
+test('item2vec: sessions of product ids with a whole-session window put each product among its own kind', async () => {
+  const kinds = ['tent', 'coffee', 'yoga', 'bike', 'garden', 'baby'];
+  let seed = 42;
+  const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const pick = (n: number): number => Math.floor(random() * n);
+  const sessions = function* (): Generator<string[]> {
+    for (let s = 0; s < 4000; s++) {
+      const kind = kinds[pick(kinds.length)]!;
+      yield Array.from({ length: 3 + pick(10) }, () => {
+        const of = random() < 0.85 ? kind : kinds[pick(kinds.length)]!;
+        return `${of}-${String(pick(12)).padStart(2, '0')}`;
+      });
+    }
+  };
+  const model = await train({
+    sentences: sessions(),
+    window: 12,
+    minCount: 1,
+    sample: 0,
+    dim: 24,
+    epochs: 5,
+    threads: 1,
+    seed: 1,
+  });
+  let own = 0;
+  let all = 0;
+  for (const product of model.vectors.words) {
+    const kind = product.split('-')[0];
+    for (const { word } of model.vectors.mostSimilar({ positive: [product], topn: 5 })) {
+      all++;
+      if (word.startsWith(`${kind}-`)) own++;
+    }
+  }
+  assert.ok(own / all > 0.9, `${own} of ${all} neighbours of the same kind`);
+});

@@ -88,7 +88,9 @@ function fromSentences(source: SentenceSource): CorpusSource {
     name: `corpus (${source.name})`,
     files: [],
     oneShot: source.oneShot,
-    escaped: source.escaped,
+    get escaped() {
+      return source.escaped;
+    },
     count: () => source.pass(),
     again: (counted) => ({
       buffers: source.pass(),

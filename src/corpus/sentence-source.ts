@@ -99,13 +99,18 @@ export function sentenceSource(sentences: unknown, name = 'the sentences given')
   if (typeof sentences === 'function') {
     const make = sentences as () => unknown;
     let previous: unknown;
+    let escaped = true;
     return {
       name,
       oneShot: false,
-      escaped: true,
+      // As the last pass found it: a function may return a stream of bytes.
+      get escaped() {
+        return escaped;
+      },
       pass: () => {
         const fresh = make();
         checkSource(fresh, 'sentences()');
+        escaped = !isByteStream(fresh);
         // A generator object is its own iterator: the same one again is already read.
         if (fresh === previous && (fresh as Iterator<unknown>).next !== undefined) {
           throw new UsageError(

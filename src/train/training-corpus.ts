@@ -75,20 +75,17 @@ export async function readCorpus(
   };
   const onWarning = warningsOf(request);
   const spillDirectory = request.spillDirectory ?? tmpdir();
-  const scan = await scanCorpus(
-    untilStopped(source.count(onWarning), request.signal, stopped),
-    options.maxSentenceLength,
-    (options.cacheMiB * 2 ** 20) / 4,
-    {
-      maxVocabBytes: options.maxVocabMemoryMiB * 2 ** 20,
-      minCount,
-      onTokens,
-      onWarning,
-      // A source read once is kept whole: in memory, or past the budget in a file.
-      spill: source.oneShot ? () => SpillFile.create(spillDirectory) : undefined,
-      escaped: source.escaped,
-    },
-  );
+  // The pass first: a source given as a function tells what it yields once called.
+  const pass = untilStopped(source.count(onWarning), request.signal, stopped);
+  const scan = await scanCorpus(pass, options.maxSentenceLength, (options.cacheMiB * 2 ** 20) / 4, {
+    maxVocabBytes: options.maxVocabMemoryMiB * 2 ** 20,
+    minCount,
+    onTokens,
+    onWarning,
+    // A source read once is kept whole: in memory, or past the budget in a file.
+    spill: source.oneShot ? () => SpillFile.create(spillDirectory) : undefined,
+    escaped: source.escaped,
+  });
   if (scan.pruning.prunes > 0)
     warningsOf(request)(
       pruningWarning(scan.pruning, options.maxVocabMemoryMiB, request.optionNaming),
