@@ -428,7 +428,7 @@ test('Ctrl-C while standard input is read stops at once and leaves no temporary 
 test('item2vec: sessions of product ids with a whole-session window put each product among its own kind', async () => {
   const kinds = ['tent', 'coffee', 'yoga', 'bike', 'garden', 'baby'];
   let seed = 42;
-  const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const random = (): number => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const pick = (n: number): number => Math.floor(random() * n);
   const sessions = function* (): Generator<string[]> {
     for (let s = 0; s < 4000; s++) {
