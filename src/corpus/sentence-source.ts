@@ -22,7 +22,7 @@ export type SentenceIterable = Iterable<Sentence> | AsyncIterable<Sentence>;
  */
 export type Sentences = SentenceIterable | Readable | (() => SentenceIterable | Readable);
 
-/** Bytes a source may hold in tokens of the word2vec formats' separators: the ASCII white space the tokenizer splits on. */
+/** The ASCII white space the tokenizer splits on, which a token given in an array may hold. */
 const SEPARATOR = /[\t\n\v\f\r ]/;
 /**
  * A token's white space as bytes no UTF-8 text holds (0xF8 + its place in
@@ -40,13 +40,12 @@ export interface SentenceSource {
   readonly name: string;
   /** Whether it can be read only once (a generator, a stream, standard input): then the counting pass keeps it. */
   readonly oneShot: boolean;
-  /** Whether tokens were given as arrays, whose white space the counted words must get back (see unescapeWord). */
+  /** Whether it yields sentences rather than bytes: the white space inside its tokens is escaped, and the counted words get it back (see unescapeWord). */
   readonly escaped: boolean;
   /** The bytes of one pass; the first call is the counting pass. */
   pass(): AsyncGenerator<CorpusBuffer>;
 }
 
-/** Whether a value is one of the sources `sentences` accepts (checked before anything else). */
 function isIterable(value: unknown): value is Iterable<unknown> {
   return (
     typeof value === 'object' &&
