@@ -460,3 +460,27 @@ test('item2vec: sessions of product ids with a whole-session window put each pro
   }
   assert.ok(own / all > 0.9, `${own} of ${all} neighbours of the same kind`);
 });
+
+test('a second Ctrl-C, which quits at once, still removes the temporary file', async () => {
+  const out = mkdtempSync(join(dir, 'sigint-twice-'));
+  const child = spawn(
+    process.execPath,
+    [MAIN, 'train', '-i', '-', '-o', join(out, 'v.bin'), '--cache-mib', '0.001', '--epochs', '50'],
+    { stdio: ['pipe', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  child.stdin.end(text);
+  const deadline = Date.now() + 20_000;
+  while (readdirSync(out).length === 0 && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
+  assert.equal(readdirSync(out).length, 1, 'the corpus went to a temporary file');
+  child.kill('SIGINT');
+  child.kill('SIGINT');
+  assert.equal(await closed, 130, stderr);
+  assert.deepEqual(
+    readdirSync(out).filter((name) => name.startsWith('.w2v-corpus')),
+    [],
+  );
+});
