@@ -12,7 +12,9 @@ export type {
   ResumeRequest,
   TrainStart,
   VocabularyInfo,
+  SentenceInput,
 } from './train/types.js';
+export type { Sentences, Sentence, SentenceIterable } from './corpus/sentence-source.js';
 export { TrainingDiverged, TrainingInterrupted } from './train/checkpoint.js';
 export { CorpusChangedError } from './corpus/reader.js';
 export type { CheckpointOptions } from './train/checkpoint.js';

@@ -6,8 +6,8 @@ export type Loss = 'ns' | 'hs' | 'softmax';
 
 /** Training options as a user gives them; every field has a default. */
 export interface TrainOptions {
-  /** Corpus files: plain text or gzip, one sentence per line, tokens split on whitespace. */
-  input: string | string[];
+  /** Corpus files: plain text or gzip, one sentence per line, tokens split on whitespace. Or give `train` sentences instead. */
+  input?: string | string[];
   /** Skip-gram (predict context from word) or CBOW (predict word from context). Default 'sg'. */
   arch?: Architecture;
   /** Negative sampling, hierarchical softmax, or the full softmax (exact; O(V) per example, for small vocabularies). Default 'ns'. */
@@ -373,9 +373,11 @@ export function resolveOptions(
   options: TrainOptions,
   naming: OptionNaming = 'key',
 ): ResolvedTrainOptions {
-  const input = Array.isArray(options.input) ? options.input : [options.input];
-  if (input.length === 0 || input.some((p) => typeof p !== 'string' || p === '')) {
-    throw optionError('input', 'must name at least one corpus file', naming);
+  // No files: the corpus comes as sentences (train checks that one of the two is given).
+  const given = options.input ?? [];
+  const input = Array.isArray(given) ? given : [given];
+  if (input.some((p) => typeof p !== 'string' || p === '')) {
+    throw optionError('input', 'must name corpus files (non-empty strings)', naming);
   }
   const resolved: Earlier = {};
   for (const spec of OPTION_TABLE) {

@@ -1,5 +1,5 @@
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { UsageError, W2vError } from '../errors.js';
 import {
@@ -19,7 +19,10 @@ import { onStopSignals, SIGNAL_EXIT_CODES, type StopSignal } from './signals.js'
 
 const USAGE_NOTES = `
 Input files are plain text or gzip (.gz), one sentence per line, tokens
-separated by ASCII white space. The output is in the word2vec format that
+separated by ASCII white space. -i - reads the corpus from standard input
+(plain or gzip) once; so is a named pipe or <(...) read once: the first pass
+keeps the corpus, in memory or, past --cache-mib, in a temporary file beside
+the output. The output is in the word2vec format that
 gensim's KeyedVectors.load_word2vec_format and the original word2vec tools
 read, or (.w2v) the native format, which also keeps the output weights,
 counts and options.
@@ -31,10 +34,14 @@ from it. --resume with a finished .w2v model and new text trains it further.
 Examples:
   $ w2v train --input corpus.txt.gz --output vectors.bin
   $ w2v train -i part1.txt part2.txt -o vectors.txt --arch cbow --dim 300 --epochs 10
+  $ zcat a.gz b.gz | w2v train -i - -o vectors.bin
   $ w2v train -i corpus.txt.gz -o vectors.bin --checkpoint run.ckpt --checkpoint-every 30
   $ w2v train --resume run.ckpt -i corpus.txt.gz -o vectors.bin
   $ w2v train --resume model.w2v -i new-text.txt -o model2.w2v --epochs 2
 `;
+
+/** The --input that stands for standard input. */
+const STDIN = '-';
 
 /** The options of `w2v train` that are not training options. */
 interface TrainCommandOptions {
@@ -57,7 +64,7 @@ export function registerTrain(program: Command): void {
     .addOption(
       new Option(
         '-i, --input <file...>',
-        'corpus files (plain text or .gz); required unless --resume gives them',
+        'corpus files (plain text or .gz), or - for standard input; required unless --resume gives them',
       ),
     )
     .addOption(
@@ -168,9 +175,23 @@ async function runTrain(run: TrainRun): Promise<void> {
   await checkOutput(run.output, '--output');
   await checkOutput(run.checkpoint, '--checkpoint');
   if (run.log !== undefined) await checkOutput(run.log, '--log');
-  const corpusFiles = run.trainOptions.input === undefined ? [] : [run.trainOptions.input].flat();
+  const inputs = run.trainOptions.input === undefined ? [] : [run.trainOptions.input].flat();
+  const stdin = inputs.includes(STDIN);
+  if (stdin && inputs.length > 1) {
+    throw new UsageError(
+      '--input: - (standard input) cannot be given with files; give the files alone, or pipe them all: cat a.txt b.txt | w2v train -i - ...',
+    );
+  }
+  const corpusFiles = stdin ? [] : inputs;
   await checkOwnFiles(run, corpusFiles);
   if (corpusFiles.length > 0) await checkCorpusFiles(corpusFiles);
+  if (stdin && process.stdin.isTTY && !run.quiet)
+    process.stderr.write('w2v: reading the corpus from the terminal; end it with Ctrl-D\n');
+  const corpus = stdin
+    ? { input: undefined, sentences: process.stdin }
+    : run.trainOptions.input === undefined
+      ? {}
+      : { input: run.trainOptions.input };
 
   // Loaded here rather than at the top so `w2v --help` and the other commands
   // do not pay for loading the trainer and its WebAssembly.
@@ -215,6 +236,8 @@ async function runTrain(run: TrainRun): Promise<void> {
     optionNaming: 'flag' as const,
     signal: stop.signal,
     checkpoint: { path: run.checkpoint, everyMinutes: run.checkpointEvery },
+    // A corpus read once that outgrows --cache-mib is kept beside the output.
+    spillDirectory: dirname(resolve(run.output)),
   };
   const started = performance.now();
   const onWarning = (message: string): void => {
@@ -226,8 +249,8 @@ async function runTrain(run: TrainRun): Promise<void> {
     let model;
     try {
       model = await (run.resume === undefined
-        ? train({ ...(run.trainOptions as TrainOptions), ...control, onWarning })
-        : resume({ ...run.trainOptions, from: run.resume, ...control, onWarning }));
+        ? train({ ...(run.trainOptions as TrainOptions), ...corpus, ...control, onWarning })
+        : resume({ ...run.trainOptions, ...corpus, from: run.resume, ...control, onWarning }));
     } catch (err) {
       throw err instanceof TrainingInterrupted ? interruptedError(err, run) : err;
     } finally {

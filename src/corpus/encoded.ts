@@ -1,23 +1,13 @@
 import type { WordCounts } from '../vocab/vocabulary.js';
 import type { Vocabulary } from '../vocab/vocabulary.js';
-import { CorpusChangedError, corpusBuffers, type FileStamp } from './reader.js';
+import { ChunkBuilder, PRUNED_WORD, SENTENCE_END, type Chunk } from './chunk-builder.js';
+import { CorpusIdHash } from './corpus-hash.js';
+import { CorpusChangedError, corpusBuffers, type CorpusBuffer, type FileStamp } from './reader.js';
+import { escapedBytes, unescapeWord } from './sentence-source.js';
+import type { SpillFile } from './spill-file.js';
 import { Tokenizer, type VocabPruning } from './tokenizer.js';
 
-/** Marks the end of a sentence in an encoded corpus. */
-export const SENTENCE_END = -1;
-/** In the first pass's cache: a word dropped while counting (see VocabPruning), which no vocabulary holds. */
-export const PRUNED_WORD = -2;
-
-/**
- * A run of whole sentences as word indices, each sentence followed by
- * SENTENCE_END: as int32, or (from the in-memory cache) varint-coded bytes
- * (see encodeCached), which decodeVarints turns back into int32.
- */
-export interface Chunk {
-  ids: Int32Array | Uint8Array;
-  /** Words in the chunk (entries that are not SENTENCE_END). */
-  words: number;
-}
+export { chunkCapacity, PRUNED_WORD, SENTENCE_END, type Chunk } from './chunk-builder.js';
 
 const BLOCK = 1 << 20;
 
@@ -58,6 +48,13 @@ class IntBlocks {
   finish(): Int32Array[] {
     return [...this.blocks, this.current.subarray(0, this.used)];
   }
+
+  /** Takes the full blocks out, keeping the one being filled. */
+  takeFull(): Int32Array[] {
+    const full = this.blocks;
+    this.blocks = [];
+    return full;
+  }
 }
 
 /** A corpus file as the counting pass found it, and the tokens it read from it: what a pass that reads it again must find. */
@@ -72,6 +69,10 @@ export interface CorpusScan extends WordCounts {
   files: CountedFile[];
   /** The corpus as word ids (indices into `words`; PRUNED_WORD for words dropped while counting), kept while it fits the cache budget. */
   cached?: Int32Array[];
+  /** The same, written to a file when it did not fit the cache budget and the corpus cannot be read again. */
+  spill?: SpillFile;
+  /** A hash of the corpus's word ids as counted (16 hexadecimal digits): with the tokens, what tells this text from other text. */
+  hash: string;
   /** What keeping counting within its memory budget dropped. */
   pruning: VocabPruning;
   /** Bytes of the tokenizer's memory at the end of counting: its table, refs, counts and word bytes, and its buffers. */
@@ -92,6 +93,14 @@ export interface ScanOptions {
   onTokens?: (tokens: number) => void;
   /** Hears of a file given twice and of one that changed while it was read. */
   onWarning?: (message: string) => void;
+  /**
+   * For a corpus that cannot be read again: where the word ids go when they
+   * outgrow `cacheEntries` (created when first needed), so that no epoch
+   * needs to read the corpus again.
+   */
+  spill?: () => Promise<SpillFile>;
+  /** The buffers' tokens had their white space escaped (sentences given as token arrays; see sentence-source.ts). */
+  escaped?: boolean;
 }
 
 /**
@@ -101,44 +110,68 @@ export interface ScanOptions {
  * `maxVocabBytes`, the rarest are pruned and the cache is renumbered to match.
  */
 export async function scanCorpus(
-  paths: string[],
+  input: readonly string[] | AsyncIterable<CorpusBuffer>,
   maxSentenceLength: number,
   cacheEntries: number,
   options: ScanOptions = {},
 ): Promise<CorpusScan> {
-  let cache: IntBlocks | undefined = cacheEntries > 0 ? new IntBlocks() : undefined;
+  const buffers = Array.isArray(input)
+    ? corpusBuffers(input, { onWarning: options.onWarning })
+    : (input as AsyncIterable<CorpusBuffer>);
+  let cache: IntBlocks | undefined =
+    cacheEntries > 0 || options.spill ? new IntBlocks() : undefined;
+  let spill: SpillFile | undefined;
   const tokenizer = new Tokenizer(maxSentenceLength, {
     maxBytes: options.maxVocabBytes,
-    onRenumber: cacheEntries > 0 ? (newIds) => cache?.renumber(newIds) : undefined,
+    onRenumber: (newIds) => {
+      cache?.renumber(newIds);
+      spill?.renumber(newIds);
+    },
   });
+  const hash = new CorpusIdHash();
   let tokens = 0;
   const files: CountedFile[] = [];
   let fileStart = 0; // tokens before the file being read
-  for await (const { bytes, final, file } of corpusBuffers(paths, {
-    onWarning: options.onWarning,
-  })) {
-    tokenizer.push(bytes, final, true, (ids, read) => {
-      tokens += read;
-      cache?.pushAll(ids);
-    });
-    if (cache && cache.length > cacheEntries) cache = undefined;
-    if (final) {
-      files.push({ ...file, tokens: tokens - fileStart });
-      fileStart = tokens;
+  try {
+    for await (const { bytes, final, file } of buffers) {
+      tokenizer.push(bytes, final, true, (ids, read) => {
+        tokens += read;
+        hash.add(ids);
+        cache?.pushAll(ids);
+      });
+      if (cache && !spill && cache.length > cacheEntries) {
+        if (options.spill) spill = await options.spill();
+        else cache = undefined;
+      }
+      if (spill && cache) await spill.append(cache.takeFull());
+      if (final) {
+        files.push({ ...file, tokens: tokens - fileStart });
+        fileStart = tokens;
+      }
+      options.onTokens?.(tokens);
     }
-    options.onTokens?.(tokens);
+    if (spill && cache) {
+      await spill.append(cache.finish());
+      cache = undefined;
+    }
+  } catch (error) {
+    await spill?.remove();
+    throw error;
   }
   const minCount = options.minCount ?? 1;
   if (minCount > 1 && tokenizer.size > 0) {
     const top = tokenizer.counts().reduce((a, b) => Math.max(a, b), 0);
     tokenizer.dropRare(Math.min(minCount, top) - 1);
   }
+  const words = tokenizer.words();
   return {
-    words: tokenizer.words(),
+    words: options.escaped ? words.map(unescapeWord) : words,
     counts: tokenizer.counts(),
     tokens,
     files,
     cached: cache?.finish(),
+    spill,
+    hash: hash.digest(),
     pruning: tokenizer.pruning,
     tokenizerBytes: tokenizer.memoryBytes,
   };
@@ -246,9 +279,14 @@ export function* chunksOf(blocks: Uint8Array[], target: number): Generator<Chunk
   if (gathered > 0) yield chunk(new Uint8Array(0));
 }
 
-/** The largest chunk chunksOf or streamChunks can produce for a given target and sentence length. */
-export function chunkCapacity(target: number, maxSentenceLength: number): number {
-  return target + maxSentenceLength + 1;
+/** What a later pass reads: its buffers, what the counting pass found, and how a difference is told. */
+export interface PassAgain {
+  buffers: AsyncIterable<CorpusBuffer>;
+  counted: readonly CountedFile[];
+  /** The buffers' tokens had their white space escaped (see sentence-source.ts). */
+  escaped: boolean;
+  /** The error for a pass that does not read what was counted (default: a CorpusChangedError). */
+  changed?: (counted: CountedFile, change: string) => Error;
 }
 
 /**
@@ -258,58 +296,46 @@ export function chunkCapacity(target: number, maxSentenceLength: number): number
  * CorpusChangedError before the chunk that would end the file.
  */
 export async function* streamChunks(
-  files: readonly CountedFile[],
+  again: readonly CountedFile[] | PassAgain,
   vocab: Vocabulary,
   maxSentenceLength: number,
   target: number,
 ): AsyncGenerator<Chunk> {
+  const pass: PassAgain = Array.isArray(again)
+    ? {
+        buffers: corpusBuffers(
+          again.map((file: CountedFile) => file.path),
+          { counted: again },
+        ),
+        counted: again,
+        escaped: false,
+      }
+    : (again as PassAgain);
+  const { counted: files, changed = (file, change) => new CorpusChangedError(file.path, change) } =
+    pass;
   const tokenizer = new Tokenizer(maxSentenceLength);
-  for (const word of vocab.words) tokenizer.add(word);
-  // Each chunk gets a fresh buffer: the consumer may transfer (detach) the last one.
-  const capacity = chunkCapacity(target, maxSentenceLength);
-  let ids = new Int32Array(capacity);
-  let length = 0;
-  let words = 0;
-  const ready: Chunk[] = [];
+  for (const word of vocab.words) tokenizer.add(pass.escaped ? escapedBytes(word) : word);
+  const builder = new ChunkBuilder(target, maxSentenceLength);
   let fileTokens = 0;
   const append = (run: Int32Array, tokens: number): void => {
     fileTokens += tokens;
-    for (const id of run) {
-      if (id !== SENTENCE_END) {
-        ids[length++] = id;
-        words++;
-      } else if (length > 0 && ids[length - 1] !== SENTENCE_END) {
-        // Sentences left empty by unknown words are dropped, as encodeCached does.
-        ids[length++] = SENTENCE_END;
-        if (length >= target) {
-          ready.push({ ids: ids.subarray(0, length), words });
-          ids = new Int32Array(capacity);
-          length = 0;
-          words = 0;
-        }
-      }
-    }
+    builder.add(run);
   };
   let index = 0; // of the file being read
-  for await (const { bytes, final } of corpusBuffers(
-    files.map((file) => file.path),
-    { counted: files },
-  )) {
+  for await (const { bytes, final } of pass.buffers) {
     tokenizer.push(bytes, final, false, append);
     const counted = files[index];
     if (fileTokens > counted.tokens || (final && fileTokens !== counted.tokens)) {
       const count = (n: number): string => n.toLocaleString('en-US');
       const now = final ? count(fileTokens) : `over ${count(counted.tokens)}`;
-      throw new CorpusChangedError(
-        counted.path,
-        `${count(counted.tokens)} tokens when counted, ${now} now`,
-      );
+      throw changed(counted, `${count(counted.tokens)} tokens when counted, ${now} now`);
     }
     if (final) {
       index++;
       fileTokens = 0;
     }
-    yield* ready.splice(0);
+    yield* builder.ready.splice(0);
   }
-  if (length > 0) yield { ids: ids.subarray(0, length), words };
+  const last = builder.rest();
+  if (last) yield last;
 }

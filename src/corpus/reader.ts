@@ -1,8 +1,8 @@
 import type { ReadStream, Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
-import type { Readable } from 'node:stream';
 import { errorCode, InputError, systemErrorText } from '../errors.js';
+import { streamBytes } from './byte-stream.js';
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
@@ -25,6 +25,8 @@ export async function checkCorpusFiles(paths: readonly string[]): Promise<void> 
     }
     if (info.isDirectory())
       throw new InputError(`corpus file '${path}' is a directory; give the text files inside it`);
+    // A pipe opened and closed here would lose what its writer wrote meanwhile.
+    if (!info.isFile()) continue;
     try {
       await (await open(path, 'r')).close();
     } catch (error) {
@@ -102,14 +104,22 @@ async function isGzip(handle: FileHandle): Promise<boolean> {
   return bytesRead === 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
 }
 
-/** The decompressed text of an open file, and the stream of its raw bytes; a regular file is read up to the size in its stamp, no further. */
+/**
+ * The decompressed text of an open file, and the stream of its raw bytes; a
+ * regular file is read up to the size in its stamp, no further. Anything
+ * else (a pipe) is read as a stream, from where it is, and cannot be peeked at.
+ */
 async function openText(
   handle: FileHandle,
   file: FileStamp,
-): Promise<{ text: Readable; raw: ReadStream }> {
+): Promise<{ text: AsyncIterable<Uint8Array>; raw: ReadStream }> {
+  if (!file.regular) {
+    const raw = handle.createReadStream({ highWaterMark: READ_BYTES, autoClose: false });
+    return { text: streamBytes(raw, `corpus file '${file.path}'`), raw };
+  }
   const raw = handle.createReadStream({
     start: 0,
-    end: file.regular ? file.bytes - 1 : undefined,
+    end: file.bytes - 1,
     highWaterMark: READ_BYTES,
     autoClose: false,
   });
@@ -212,8 +222,7 @@ async function* fileBuffers(
     if (!file.regular || file.bytes > 0) {
       const source = await openText(handle, file);
       raw = source.raw;
-      for await (const bytes of source.text as AsyncIterable<Buffer>)
-        yield { bytes, final: false, file };
+      for await (const bytes of source.text) yield { bytes, final: false, file };
     }
   } catch (error) {
     await lookAgain();

@@ -193,9 +193,9 @@ export class Tokenizer {
     return this.countsView().slice();
   }
 
-  /** Adds a word for lookup mode; words get ids in the order they are added. */
-  add(word: string): void {
-    const bytes = Buffer.from(word, 'utf8');
+  /** Adds a word (as text, or its bytes) for lookup mode; words get ids in the order they are added. */
+  add(word: string | Uint8Array): void {
+    const bytes = typeof word === 'string' ? Buffer.from(word, 'utf8') : word;
     this.reserve(bytes.length + 1);
     new Uint8Array(this.wasm.memory.buffer).set(bytes, this.input);
     this.wasm.scan(this.input, bytes.length, true, this.out, true);

@@ -42,10 +42,12 @@ export interface TrainingState {
   corpus: CorpusIdentity;
 }
 
-/** A corpus as a checkpoint remembers it: its tokens and each file's name and size. */
+/** A corpus as a checkpoint remembers it: its tokens and each file's name and size (none for sentences). */
 export interface CorpusIdentity {
   tokens: number;
   files: Array<{ path: string; bytes: number }>;
+  /** A hash of the corpus's word ids as counted (16 hexadecimal digits); older checkpoints lack it. */
+  hash?: string;
 }
 
 /** The first 8 bytes of every native file. */
@@ -341,6 +343,12 @@ function checkTrainingState(value: unknown, fail: (message: string) => never): T
       bytes,
     })),
   };
+  const hash = corpus['hash'];
+  if (hash !== undefined) {
+    if (typeof hash !== 'string' || !/^[0-9a-f]{16}$/.test(hash))
+      fail('"corpus"."hash" must be 16 hexadecimal digits');
+    state.corpus.hash = hash as string;
+  }
   return state;
 }
 

@@ -15,7 +15,7 @@ import type { WarningListener } from './load-warnings.js';
 import { ChunkReader, ChunkWriter } from './word2vec-chunks.js';
 import { readTextRecords } from './text-records.js';
 import { LoadedWords, readBinaryRecords, readHeader } from './word2vec-read.js';
-import { writeBinaryRecords, writeTextRecords } from './word2vec-write.js';
+import { checkWords, writeBinaryRecords, writeTextRecords } from './word2vec-write.js';
 
 export interface SaveWord2VecOptions {
   /** Default: text if the extension is `.txt`, `.vec` or `.text` (see {@link formatFromPath}), else binary. */
@@ -52,6 +52,7 @@ export async function saveWord2Vec(
   options: SaveWord2VecOptions = {},
 ): Promise<void> {
   const format = options.format ?? (formatFromPath(path) === 'txt' ? 'txt' : 'bin');
+  checkWords(kv.words, format);
   await writeFileAtomically(path, async (handle) => {
     const writer = new ChunkWriter(handle);
     writer.writeString(`${kv.size} ${kv.dim}\n`);

@@ -142,30 +142,51 @@ export async function loadTrainable(path: string): Promise<TrainableModel> {
     : { vectors, counts, outputWeights, outputKind, options };
 }
 
-/** The corpus's files with their sizes, and its tokens: what a checkpoint remembers of it. */
-export async function corpusIdentity(paths: string[], tokens: number): Promise<CorpusIdentity> {
+/**
+ * The corpus's files with their sizes (none for sentences), its tokens and
+ * the hash of its word ids: what a checkpoint remembers of it.
+ */
+export async function corpusIdentity(
+  paths: readonly string[],
+  tokens: number,
+  hash: string,
+): Promise<CorpusIdentity> {
   const files = [];
   for (const path of paths) files.push({ path, bytes: (await stat(path)).size });
-  return { tokens, files };
+  return { tokens, files, hash };
 }
 
 /**
  * Why `paths` are not the corpus a checkpoint was trained on, judged by the
  * files' sizes (cheap, before reading them), or undefined if they may be.
+ * Sentences (no files), on either side, are judged once counted (see
+ * sameCorpus), if the checkpoint has the hash that tells them.
  */
 export async function corpusMismatch(
   saved: CorpusIdentity,
-  paths: string[],
+  paths: readonly string[],
 ): Promise<string | undefined> {
-  const given = await corpusIdentity(paths, saved.tokens);
-  const describe = (files: CorpusIdentity['files']): string =>
-    files.map((f) => `'${f.path}' (${f.bytes.toLocaleString('en-US')} bytes)`).join(', ');
+  if (saved.files.length === 0 || paths.length === 0) {
+    return saved.hash !== undefined || saved.files.length === paths.length
+      ? undefined
+      : `it was trained on ${describeFiles(saved.files)}, given again as files only`;
+  }
+  const given = await corpusIdentity(paths, saved.tokens, '');
   const same =
     given.files.length === saved.files.length &&
     given.files.every((f, i) => f.bytes === saved.files[i]!.bytes);
   return same
     ? undefined
-    : `it was trained on ${describe(saved.files)}, not ${describe(given.files)}`;
+    : `it was trained on ${describeFiles(saved.files)}, not ${describeFiles(given.files)}`;
+}
+
+function describeFiles(files: CorpusIdentity['files']): string {
+  return files.map((f) => `'${f.path}' (${f.bytes.toLocaleString('en-US')} bytes)`).join(', ');
+}
+
+/** Whether a counted corpus is the one a checkpoint remembers: its tokens, and its hash when the checkpoint has one. */
+export function sameCorpus(saved: CorpusIdentity, tokens: number, hash: string): boolean {
+  return tokens === saved.tokens && (saved.hash === undefined || saved.hash === hash);
 }
 
 /** A kernel random state as a checkpoint stores it: 16 hexadecimal digits. */

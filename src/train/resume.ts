@@ -15,10 +15,17 @@ import { InputError } from '../errors.js';
 import type { CorpusScan } from '../corpus/encoded.js';
 import { checkCorpusFiles } from '../corpus/reader.js';
 import { effectiveMinCount, isTextWord, Vocabulary } from '../vocab/vocabulary.js';
-import { checkControl, corpusMismatch, loadTrainable, type TrainableModel } from './checkpoint.js';
+import { corpusSource, type CorpusSource } from '../corpus/corpus-source.js';
+import {
+  checkControl,
+  corpusMismatch,
+  loadTrainable,
+  sameCorpus,
+  type TrainableModel,
+} from './checkpoint.js';
 import type { Word2Vec } from './model.js';
 import { runTraining, type RunVocabulary } from './trainer.js';
-import { CHUNK_TARGET, corpusName } from './training-corpus.js';
+import { CHUNK_TARGET } from './training-corpus.js';
 import type { ResumeRequest } from './types.js';
 
 /**
@@ -47,7 +54,16 @@ export async function resume(request: ResumeRequest): Promise<Word2Vec> {
   const { training } = saved;
   if (training) {
     const options = resumeOptions(saved, request);
-    await checkCorpusFiles(options.input);
+    if (options.input.length === 0 && request.sentences === undefined) {
+      throw optionError(
+        'input',
+        `: ${request.from} is the checkpoint of a run that trained on sentences (given in memory or on standard input); ` +
+          `give the same sentences again (${request.optionNaming === 'flag' ? '--input - or --input <file>' : 'sentences or input'})`,
+        request.optionNaming,
+      );
+    }
+    if (options.input.length > 0) await checkCorpusFiles(options.input);
+    const source = await corpusSource(options.input, request.sentences, request.optionNaming);
     const mismatch = await corpusMismatch(training.corpus, options.input);
     if (mismatch) {
       throw optionError(
@@ -65,16 +81,22 @@ export async function resume(request: ResumeRequest): Promise<Word2Vec> {
     return runTraining({
       options,
       request,
+      source,
       startedAt,
       start: 'resume',
       minCount: options.minCount,
       vocabulary: (scan) => {
-        const { vocab, remap } = Vocabulary.fromCounts(scan, options, corpusName(options));
-        if (scan.tokens !== training.corpus.tokens || !sameVocabulary(vocab, saved)) {
+        const { vocab, remap } = Vocabulary.fromCounts(scan, options, source.name);
+        if (!sameCorpus(training.corpus, scan.tokens, scan.hash) || !sameVocabulary(vocab, saved)) {
+          const count = (n: number): string => n.toLocaleString('en-US');
           throw optionError(
             'input',
-            `: the corpus files have the sizes ${request.from} remembers, but not its ${training.corpus.tokens.toLocaleString('en-US')} tokens ` +
-              `and ${saved.vectors.size.toLocaleString('en-US')}-word vocabulary; the files have changed since the run began`,
+            source.files.length > 0 && training.corpus.files.length > 0
+              ? `: the corpus files have the sizes ${request.from} remembers, but not its ${count(training.corpus.tokens)} tokens ` +
+                  `and ${count(saved.vectors.size)}-word vocabulary; the files have changed since the run began`
+              : `: ${source.name} is not the text ${request.from} was trained on: it remembers ${count(training.corpus.tokens)} tokens ` +
+                  `and a ${count(saved.vectors.size)}-word vocabulary, and this has ${count(scan.tokens)} tokens` +
+                  `${scan.tokens === training.corpus.tokens ? ' but other words' : ''}; an interrupted run goes on only on its own corpus`,
             request.optionNaming,
           );
         }
@@ -85,16 +107,27 @@ export async function resume(request: ResumeRequest): Promise<Word2Vec> {
     });
   }
   const options = continueOptions(saved, request);
+  const source: CorpusSource = await corpusSource(
+    options.input,
+    request.sentences,
+    request.optionNaming,
+  );
   return runTraining({
     options,
     request,
+    source,
     startedAt,
     start: 'continue',
     // Every word: known words add their counts even below min-count, as in gensim.
     minCount: 1,
-    vocabulary: (scan) => updateVocabulary(saved, scan, options),
+    vocabulary: (scan) => updateVocabulary(saved, scan, options, source.name),
     saved,
   });
+}
+
+/** The files a resumed run reads: those given, none when sentences are given, else the file's own. */
+function inputOf(saved: TrainableModel, request: ResumeRequest): string | string[] {
+  return request.input ?? (request.sentences !== undefined ? [] : saved.options.input);
 }
 
 /** Options of an interrupted run: the checkpoint's, with only the threads and memory budgets open to change. */
@@ -115,10 +148,7 @@ function resumeOptions(saved: TrainableModel, request: ResumeRequest): ResolvedT
   const free = Object.fromEntries(
     givenOptions(request).filter(([key]) => RESUME_MAY_CHANGE.has(key)),
   );
-  return resolveOptions(
-    { ...saved.options, ...free, input: request.input ?? saved.options.input },
-    naming,
-  );
+  return resolveOptions({ ...saved.options, ...free, input: inputOf(saved, request) }, naming);
 }
 
 /** Options for training a model further: the model's, with any given ones, except those that shape the weights. */
@@ -138,7 +168,7 @@ function continueOptions(saved: TrainableModel, request: ResumeRequest): Resolve
   const options: TrainOptions = {
     ...saved.options,
     ...Object.fromEntries(given),
-    input: request.input ?? saved.options.input,
+    input: inputOf(saved, request),
   };
   // A given alpha moves the default final rate with it, as in a new run.
   if (request.alpha !== undefined && request.minAlpha === undefined) delete options.minAlpha;
@@ -175,6 +205,7 @@ function updateVocabulary(
   saved: TrainableModel,
   scan: CorpusScan,
   options: ResolvedTrainOptions,
+  corpusName: string,
 ): RunVocabulary {
   const oldSize = saved.vectors.size;
   const counts = Float64Array.from(saved.counts);
@@ -187,7 +218,7 @@ function updateVocabulary(
     if (known >= 0) counts[known] += scan.counts[i];
     else if (scan.counts[i] >= minCount && isTextWord(scan.words[i]!)) fresh.push(i);
   }
-  if (found === 0) throw new InputError(`${corpusName(options)} holds no words`);
+  if (found === 0) throw new InputError(`${corpusName} holds no words`);
   fresh.sort((a, b) => scan.counts[b] - scan.counts[a] || a - b);
   if (options.maxVocab > 0)
     fresh.length = Math.min(fresh.length, Math.max(0, options.maxVocab - oldSize));

@@ -7,6 +7,7 @@ import {
   type ResolvedTrainOptions,
 } from '../options.js';
 import type { CorpusScan } from '../corpus/encoded.js';
+import { corpusSource, type CorpusSource } from '../corpus/corpus-source.js';
 import type { CorpusIdentity, TrainingState } from '../io/native-format.js';
 import { countInvalidTokens, describeInvalidTokens, Vocabulary } from '../vocab/vocabulary.js';
 import { KeyedVectors } from '../vectors/keyed-vectors.js';
@@ -25,13 +26,7 @@ import { dispatch, type RunResult } from './dispatcher.js';
 import { memorySpec, ModelMemory } from './model-memory.js';
 import { Word2Vec } from './model.js';
 import { releaseMemory } from './release-memory.js';
-import {
-  CHUNK_TARGET,
-  corpusName,
-  readCorpus,
-  TrainingCorpus,
-  warningsOf,
-} from './training-corpus.js';
+import { CHUNK_TARGET, readCorpus, TrainingCorpus, warningsOf } from './training-corpus.js';
 import type { ResumeRequest, TrainRequest, TrainStart, TrainSummary } from './types.js';
 
 /**
@@ -48,14 +43,16 @@ import type { ResumeRequest, TrainRequest, TrainStart, TrainSummary } from './ty
 export async function train(request: TrainRequest): Promise<Word2Vec> {
   const options = resolveOptions(request, request.optionNaming);
   checkControl(request);
+  const source = await corpusSource(options.input, request.sentences, request.optionNaming);
   return runTraining({
     options,
     request,
+    source,
     startedAt: performance.now(),
     start: 'new',
     minCount: options.minCount,
     vocabulary: (scan) => ({
-      ...Vocabulary.fromCounts(scan, options, corpusName(options)),
+      ...Vocabulary.fromCounts(scan, options, source.name),
       addedWords: 0,
     }),
   });
@@ -65,6 +62,8 @@ export async function train(request: TrainRequest): Promise<Word2Vec> {
 export interface RunPlan {
   options: ResolvedTrainOptions;
   request: TrainRequest | ResumeRequest;
+  /** The corpus: the options' files, or the request's sentences. */
+  source: CorpusSource;
   startedAt: number;
   start: TrainStart;
   /** Words counted fewer times are left out of the scan (1: every word). */
@@ -104,10 +103,14 @@ interface Counted {
  */
 export async function runTraining(plan: RunPlan): Promise<Word2Vec> {
   const counted = await countCorpus(plan);
-  // Only the vocabulary and the encoded corpus go on: every raw word and the first encoding are garbage now.
-  releaseMemory();
-  const vocabSeconds = (performance.now() - plan.startedAt) / 1000;
-  return trainOn(plan, counted, vocabSeconds);
+  try {
+    // Only the vocabulary and the encoded corpus go on: every raw word and the first encoding are garbage now.
+    releaseMemory();
+    const vocabSeconds = (performance.now() - plan.startedAt) / 1000;
+    return await trainOn(plan, counted, vocabSeconds);
+  } finally {
+    await counted.corpus.release(); // whatever ends the run, a temporary corpus file goes
+  }
 }
 
 /**
@@ -115,23 +118,28 @@ export async function runTraining(plan: RunPlan): Promise<Word2Vec> {
  * announced. The scan ends with this call: only what is returned goes on.
  */
 async function countCorpus(plan: RunPlan): Promise<Counted> {
-  const { options, request } = plan;
-  const scan = await readCorpus(options, request, plan.startedAt, plan.minCount);
-  const words = plan.vocabulary(scan);
-  const { vocab } = words;
-  checkOptionsForVocabulary(options, vocab.size, request.optionNaming);
-  const invalid = countInvalidTokens(scan);
-  if (invalid.tokens > 0)
-    warningsOf(request)(`${describeInvalidTokens(invalid)} in ${corpusName(options)}`);
-  request.onVocabulary?.({
-    vocabSize: vocab.size,
-    corpusTokens: scan.tokens,
-    invalidTokens: invalid.tokens,
-    invalidWords: invalid.words,
-  });
-  const identity = await corpusIdentity(options.input, scan.tokens);
-  const corpus = new TrainingCorpus(scan, words.remap, vocab, options.maxSentenceLength);
-  return { words, corpus, identity, invalidTokens: invalid.tokens };
+  const { options, request, source } = plan;
+  const scan = await readCorpus(options, request, plan.startedAt, plan.minCount, source);
+  try {
+    const words = plan.vocabulary(scan);
+    const { vocab } = words;
+    checkOptionsForVocabulary(options, vocab.size, request.optionNaming);
+    const invalid = countInvalidTokens(scan);
+    if (invalid.tokens > 0)
+      warningsOf(request)(`${describeInvalidTokens(invalid)} in ${source.name}`);
+    request.onVocabulary?.({
+      vocabSize: vocab.size,
+      corpusTokens: scan.tokens,
+      invalidTokens: invalid.tokens,
+      invalidWords: invalid.words,
+    });
+    const identity = await corpusIdentity(source.files, scan.tokens, scan.hash);
+    const corpus = new TrainingCorpus(scan, words.remap, vocab, options.maxSentenceLength, source);
+    return { words, corpus, identity, invalidTokens: invalid.tokens };
+  } catch (error) {
+    await scan.spill?.remove();
+    throw error;
+  }
 }
 
 /** Trains the vocabulary on the corpus, and ends the run: the model, or why and where it stopped. */
@@ -174,7 +182,7 @@ async function trainOn(plan: RunPlan, counted: Counted, vocabSeconds: number): P
     everyMs: checkpoint?.everyMinutes !== undefined ? checkpoint.everyMinutes * 60_000 : undefined,
     signal: request.signal,
   });
-  corpus.release(); // let the corpus go before the vectors are copied out
+  await corpus.release(); // let the corpus go before the vectors are copied out
   await throwIfUnfinished(run, plan, wordsPerEpoch, checkpointed);
 
   const vectors = new KeyedVectors(vocab.words, memory.inputVectors(), options.dim);

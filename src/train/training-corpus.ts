@@ -2,6 +2,8 @@
 // the corpus each epoch trains on, cut into chunks (from the in-memory
 // cache, or read again from the files).
 import { optionName, type OptionNaming, type ResolvedTrainOptions } from '../options.js';
+import { tmpdir } from 'node:os';
+import type { CorpusSource } from '../corpus/corpus-source.js';
 import {
   chunksOf,
   encodeCached,
@@ -11,17 +13,13 @@ import {
   type CorpusScan,
   type CountedFile,
 } from '../corpus/encoded.js';
+import { SpillFile } from '../corpus/spill-file.js';
 import type { Vocabulary } from '../vocab/vocabulary.js';
 import { TrainingInterrupted } from './checkpoint.js';
 import type { ResumeRequest, TrainRequest, VocabPruning } from './types.js';
 
 /** Entries per chunk handed to a worker: small enough to balance threads and follow the learning rate, large enough that messages cost nothing. */
 export const CHUNK_TARGET = 8192;
-
-/** How a run names its corpus in messages. */
-export function corpusName(options: ResolvedTrainOptions): string {
-  return `corpus ${options.input.map((p) => `'${p}'`).join(', ')}`;
-}
 
 /** Where a run's warnings go: the request's onWarning, or process warnings. */
 export function warningsOf(request: TrainRequest | ResumeRequest): (message: string) => void {
@@ -38,19 +36,20 @@ export async function readCorpus(
   request: TrainRequest | ResumeRequest,
   startedAt: number,
   minCount: number,
+  source: CorpusSource,
 ): Promise<CorpusScan> {
   const report = request.onProgress ?? (() => {});
   const intervalMs = request.progressIntervalMs ?? 500;
+  const stopped = (): TrainingInterrupted =>
+    new TrainingInterrupted(
+      'training was stopped while the corpus was read; nothing was trained',
+      undefined,
+      0,
+      0,
+      request.signal?.reason,
+    );
   const stopIfAsked = (): void => {
-    if (request.signal?.aborted) {
-      throw new TrainingInterrupted(
-        'training was stopped while the corpus was read; nothing was trained',
-        undefined,
-        0,
-        0,
-        request.signal.reason,
-      );
-    }
+    if (request.signal?.aborted) throw stopped();
   };
   stopIfAsked();
   let lastReport = 0;
@@ -74,22 +73,61 @@ export async function readCorpus(
       etaSeconds: NaN,
     });
   };
-  const scan = await scanCorpus(
-    options.input,
-    options.maxSentenceLength,
-    (options.cacheMiB * 2 ** 20) / 4,
-    {
-      maxVocabBytes: options.maxVocabMemoryMiB * 2 ** 20,
-      minCount,
-      onTokens,
-      onWarning: warningsOf(request),
-    },
-  );
+  const onWarning = warningsOf(request);
+  const spillDirectory = request.spillDirectory ?? tmpdir();
+  // The pass first: a source given as a function tells what it yields once called.
+  const pass = untilStopped(source.count(onWarning), request.signal, stopped);
+  const scan = await scanCorpus(pass, options.maxSentenceLength, (options.cacheMiB * 2 ** 20) / 4, {
+    maxVocabBytes: options.maxVocabMemoryMiB * 2 ** 20,
+    minCount,
+    onTokens,
+    onWarning,
+    // A source read once is kept whole: in memory, or past the budget in a file.
+    spill: source.oneShot ? () => SpillFile.create(spillDirectory) : undefined,
+    escaped: source.escaped,
+  });
   if (scan.pruning.prunes > 0)
     warningsOf(request)(
       pruningWarning(scan.pruning, options.maxVocabMemoryMiB, request.optionNaming),
     );
   return scan;
+}
+
+/**
+ * The buffers of `pass`, ended by `signal` even while it waits for more (a
+ * pipe or standard input that sends nothing): the stop does not wait for it.
+ */
+async function* untilStopped<T>(
+  pass: AsyncIterable<T>,
+  signal: AbortSignal | undefined,
+  stopped: () => Error,
+): AsyncGenerator<T> {
+  if (!signal) {
+    yield* pass;
+    return;
+  }
+  const pieces = pass[Symbol.asyncIterator]();
+  let onAbort = (): void => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(stopped());
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  aborted.catch(() => {});
+  let finished = false;
+  try {
+    for (;;) {
+      const next = await Promise.race([pieces.next(), aborted]);
+      if (next.done) {
+        finished = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    // A pass still waiting for its source is let go, not waited for.
+    if (!finished) pieces.return?.().catch(() => {});
+  }
 }
 
 /** Says that counting pruned words, what that cost and how to avoid it. */
@@ -124,12 +162,16 @@ export class TrainingCorpus {
   readonly cached: boolean;
   private readonly files: CountedFile[];
   private encoded: Uint8Array[] | undefined;
+  /** The corpus's word ids in a temporary file, for a source read once that outgrew the cache. */
+  private readonly spill: SpillFile | undefined;
+  private readonly remap: Int32Array;
 
   constructor(
     scan: CorpusScan,
     remap: Int32Array,
     private readonly vocab: Vocabulary,
     private readonly maxSentenceLength: number,
+    private readonly source: CorpusSource,
   ) {
     let wordsPerEpoch = 0;
     for (let i = 0; i < remap.length; i++) if (remap[i] >= 0) wordsPerEpoch += scan.counts[i];
@@ -139,17 +181,25 @@ export class TrainingCorpus {
     this.tokens = scan.tokens;
     this.pruning = scan.pruning;
     this.files = scan.files;
+    this.spill = scan.spill;
+    this.remap = remap;
   }
 
   /** One epoch's chunks, in corpus order. */
   epochChunks(): Iterable<Chunk> | AsyncIterable<Chunk> {
-    return this.encoded
-      ? chunksOf(this.encoded, CHUNK_TARGET)
-      : streamChunks(this.files, this.vocab, this.maxSentenceLength, CHUNK_TARGET);
+    if (this.encoded) return chunksOf(this.encoded, CHUNK_TARGET);
+    if (this.spill) return this.spill.chunks(this.remap, this.maxSentenceLength, CHUNK_TARGET);
+    return streamChunks(
+      this.source.again(this.files),
+      this.vocab,
+      this.maxSentenceLength,
+      CHUNK_TARGET,
+    );
   }
 
-  /** Lets the encoded corpus go once training is over. */
-  release(): void {
+  /** Lets the encoded corpus go once training is over, and deletes its temporary file. */
+  async release(): Promise<void> {
     this.encoded = undefined;
+    await this.spill?.remove();
   }
 }

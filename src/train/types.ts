@@ -2,6 +2,7 @@ import type { OptionNaming } from '../options.js';
 import type { TrainOptions } from '../options.js';
 import type { VocabPruning } from '../corpus/tokenizer.js';
 import type { CheckpointOptions } from './checkpoint.js';
+import type { Sentences } from '../corpus/sentence-source.js';
 
 export type { VocabPruning };
 
@@ -110,9 +111,30 @@ export interface TrainControl {
    * `TrainingInterrupted` error that names the checkpoint.
    */
   signal?: AbortSignal;
+  /**
+   * Where a corpus that can be read only once (`sentences` from a generator
+   * or a stream, a named pipe) goes when it outgrows `cacheMiB`: a hidden
+   * temporary file in this directory, deleted when the run ends. Default:
+   * the system's temporary directory.
+   */
+  spillDirectory?: string;
 }
 
-export type TrainRequest = TrainOptions & TrainCallbacks & TrainControl;
+/** The corpus given in memory or as a stream rather than as files. */
+export interface SentenceInput {
+  /**
+   * Sentences instead of `input` files: an array or iterable of strings
+   * (each split on white space, as a line of a file) or of token arrays
+   * (each token taken as it is), an async iterable of either (an async
+   * generator, `readline`), a Node `Readable` of text (plain or gzip), or a
+   * function returning a fresh one of these for each pass. An array or a
+   * function is read again for each epoch only if the corpus does not fit
+   * `cacheMiB`; anything else is read once.
+   */
+  sentences?: Sentences;
+}
+
+export type TrainRequest = TrainOptions & TrainCallbacks & TrainControl & SentenceInput;
 
 /**
  * Training from a saved state: a checkpoint of an interrupted run, or a
@@ -120,7 +142,8 @@ export type TrainRequest = TrainOptions & TrainCallbacks & TrainControl;
  */
 export type ResumeRequest = Partial<TrainOptions> &
   TrainCallbacks &
-  TrainControl & {
+  TrainControl &
+  SentenceInput & {
     /** A checkpoint, or a native (.w2v) model saved by `train`. */
     from: string;
   };

@@ -37,8 +37,12 @@ export interface InvalidTokens {
   tokens: number;
 }
 
-/** Lone surrogates (how the tokenizer spells bytes that are not UTF-8) and control characters (C0, DEL, C1). */
-const NOT_TEXT = /[\uD800-\uDFFF]|\p{Cc}/u;
+/**
+ * Lone surrogates (how the tokenizer spells bytes that are not UTF-8) and
+ * control characters (C0, DEL, C1) other than the white space no token of
+ * a file holds (tab to carriage return): a token given in an array may.
+ */
+const NOT_TEXT = /[\uD800-\uDFFF]|(?![\t-\r])\p{Cc}/u;
 
 /**
  * Whether a corpus word is text that can be trained and saved: well-formed
