@@ -12,6 +12,7 @@ export type {
   ResumeRequest,
   TrainStart,
   VocabularyInfo,
+  EpochEnd,
 } from './train/types.js';
 export { TrainingDiverged, TrainingInterrupted } from './train/checkpoint.js';
 export { CorpusChangedError } from './corpus/reader.js';

@@ -152,6 +152,7 @@ describe('progress records', () => {
       fraction: 0.1,
       alpha: 0.02,
       loss: NaN,
+      epochLoss: NaN,
       wordsPerSecond: 5,
       elapsedSeconds: 2,
       etaSeconds: NaN,

@@ -14,6 +14,7 @@ import { FILE_FORMATS, formatFromPath, type FileFormat } from '../io/file-format
 import type { TrainProgress, TrainSummary } from '../train/types.js';
 import type { Word2Vec } from '../train/model.js';
 import { formatCount, formatDuration, ProgressReporter } from './progress.js';
+import { formatLoss, LOSS_LABELS } from '../loss-figures.js';
 import { checkDistinctFiles, checkOutput, type NamedFile } from './output-path.js';
 import { onStopSignals, SIGNAL_EXIT_CODES, type StopSignal } from './signals.js';
 
@@ -409,7 +410,7 @@ export function formatTrainSummary(summary: TrainSummary, context: SummaryContex
         `training ${formatDuration(summary.trainSeconds)})`,
     ],
     ['speed', `${formatCount(summary.wordsPerSecond)} words/s`],
-    ['final loss', Number.isFinite(summary.finalLoss) ? summary.finalLoss.toFixed(4) : 'n/a'],
+    [LOSS_LABELS.final, `${formatLoss(summary.finalLoss)} (${LOSS_LABELS.finalNote})`],
     ...(summary.vocabPruning.prunes > 0 ? [prunedRow(summary.vocabPruning)] : []),
     [
       'saved',

@@ -20,6 +20,7 @@ import type { Word2Vec } from './model.js';
 import { runTraining, type RunVocabulary } from './trainer.js';
 import { CHUNK_TARGET, corpusName } from './training-corpus.js';
 import type { ResumeRequest } from './types.js';
+import { checkRequestKeys } from './request-keys.js';
 
 /**
  * Goes on training from a file `train` saved. The file decides what happens:
@@ -41,6 +42,7 @@ import type { ResumeRequest } from './types.js';
  * const more = await resume({ from: 'model.w2v', input: 'news.txt', epochs: 2 });
  */
 export async function resume(request: ResumeRequest): Promise<Word2Vec> {
+  checkRequestKeys(request, 'resume');
   checkControl(request);
   const saved = await loadTrainable(request.from);
   const startedAt = performance.now();

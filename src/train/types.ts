@@ -22,6 +22,12 @@ export interface TrainProgress {
   alpha: number;
   /** Mean loss per training example over the last reporting interval (NaN before the first). */
   loss: number;
+  /**
+   * Mean loss per training example over the epoch under way so far; once an
+   * epoch is done and before the next has examples, over that whole epoch.
+   * At the end of a run it is `TrainSummary.finalLoss`. NaN before the first.
+   */
+  epochLoss: number;
   /** Corpus words per second since training started (tokens per second during 'vocab'). */
   wordsPerSecond: number;
   elapsedSeconds: number;
@@ -85,8 +91,29 @@ export interface VocabularyInfo {
   invalidWords: number;
 }
 
+/** The end of an epoch, handed to `onEpoch` (gensim's `CallbackAny2Vec.on_epoch_end`). */
+export interface EpochEnd {
+  /** 1-based number of the epoch that ended. */
+  epoch: number;
+  epochs: number;
+  /** Mean loss per training example over the epoch. */
+  loss: number;
+  /** Training examples of the epoch. */
+  examples: number;
+  /** Corpus words trained so far over all epochs. */
+  words: number;
+  /** Seconds since training began. */
+  elapsedSeconds: number;
+}
+
 export interface TrainCallbacks {
   onProgress?: (progress: TrainProgress) => void;
+  /**
+   * Called when each epoch ends, with its mean loss, as gensim's
+   * `on_epoch_end`; an error thrown here is reported as a warning, and
+   * training goes on.
+   */
+  onEpoch?: (end: EpochEnd) => void;
   /** Told of things that change the result without stopping training (pruned vocabulary). Default: process.emitWarning. */
   onWarning?: (message: string) => void;
   /**
