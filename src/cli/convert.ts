@@ -11,6 +11,7 @@ import { saveVectors } from '../io/save.js';
 import { loadNative, saveNative } from '../io/native-format.js';
 import { loadProgress, parsePositiveInteger, warningPrinter } from './vectors-args.js';
 import { checkDistinctFiles, checkOutput } from './output-path.js';
+import { checkModelOutput } from './model-output.js';
 import { onStopSignals, SIGNAL_EXIT_CODES } from './signals.js';
 
 const USAGE_NOTES = `
@@ -37,6 +38,7 @@ interface ConvertCommandOptions {
   to?: FileFormat;
   limit?: number;
   quiet?: boolean;
+  force?: boolean;
 }
 
 export function registerConvert(program: Command): void {
@@ -62,10 +64,14 @@ export function registerConvert(program: Command): void {
       ),
     )
     .addOption(new Option('-q, --quiet', 'print nothing but errors'))
+    .addOption(
+      new Option('--force', 'replace an existing output even if it is not a model file'),
+    )
     .showHelpAfterError("(run 'w2v convert --help' for the options)")
     .addHelpText('after', USAGE_NOTES)
     .action(async (input: string, output: string, options: ConvertCommandOptions) => {
       await checkOutput(output, 'output');
+      await checkModelOutput(output, 'output', options.force === true);
       await checkDistinctFiles(
         [{ path: input, name: 'input' }],
         [{ path: output, name: 'output' }],

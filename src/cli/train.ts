@@ -16,6 +16,7 @@ import type { Word2Vec } from '../train/model.js';
 import { formatCount, formatDuration, ProgressReporter } from './progress.js';
 import { formatLoss, LOSS_LABELS } from '../loss-figures.js';
 import { checkDistinctFiles, checkOutput, type NamedFile } from './output-path.js';
+import { checkModelOutput } from './model-output.js';
 import { onStopSignals, SIGNAL_EXIT_CODES, type StopSignal } from './signals.js';
 
 const USAGE_NOTES = `
@@ -47,6 +48,7 @@ interface TrainCommandOptions {
   checkpoint?: string;
   checkpointEvery?: number;
   resume?: string;
+  force?: boolean;
 }
 
 export function registerTrain(program: Command): void {
@@ -113,6 +115,12 @@ export function registerTrain(program: Command): void {
       ),
     )
     .addOption(new Option('-q, --quiet', 'print nothing but errors'))
+    .addOption(
+      new Option(
+        '--force',
+        'replace an existing --output or --checkpoint even if it is not a model file',
+      ),
+    )
     .showHelpAfterError("(run 'w2v train --help' for the options)")
     .addHelpText('after', USAGE_NOTES)
     .action(async (_options: unknown, cmd: Command) => {
@@ -144,6 +152,7 @@ export function registerTrain(program: Command): void {
         checkpoint: opts.checkpoint ?? `${opts.output}.checkpoint`,
         checkpointEvery: every,
         resume: opts.resume,
+        force: opts.force === true,
       });
     });
 }
@@ -159,6 +168,8 @@ interface TrainRun {
   checkpoint: string;
   checkpointEvery: number | undefined;
   resume: string | undefined;
+  /** Replace an output that is not a model file. */
+  force: boolean;
 }
 
 async function runTrain(run: TrainRun): Promise<void> {
@@ -168,6 +179,8 @@ async function runTrain(run: TrainRun): Promise<void> {
     resolveOptions({ ...run.trainOptions, input: run.trainOptions.input ?? [] }, 'flag');
   await checkOutput(run.output, '--output');
   await checkOutput(run.checkpoint, '--checkpoint');
+  await checkModelOutput(run.output, '--output', run.force);
+  await checkModelOutput(run.checkpoint, '--checkpoint', run.force);
   if (run.log !== undefined) await checkOutput(run.log, '--log');
   const corpusFiles = run.trainOptions.input === undefined ? [] : [run.trainOptions.input].flat();
   await checkOwnFiles(run, corpusFiles);
