@@ -11,7 +11,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['eslint.config.js'] },
+        projectService: { allowDefaultProject: ['eslint.config.js', 'index.cjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -28,5 +28,11 @@ export default tseslint.config(
       ],
       '@typescript-eslint/no-misused-promises': 'error',
     },
+  },
+  {
+    // The CommonJS entry, plain JavaScript run by Node.js.
+    files: ['index.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', process: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );
