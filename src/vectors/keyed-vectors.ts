@@ -13,6 +13,7 @@ import {
   type VectorQueryOptions,
 } from './query-types.js';
 import { unitRowsOf, writeUnitRows, type UnitRows } from './unit-rows.js';
+import { GENSIM_COMPARISONS, type GensimComparisons } from './gensim-queries.js';
 
 export type {
   KeyedVectorsOptions,
@@ -496,3 +497,5 @@ function compareCodePoints(a: string, b: string): number {
     if (difference !== 0) return difference;
   }
 }
+export interface KeyedVectors extends GensimComparisons {} // gensim's comparisons (rank, closerThan, ...)
+Object.assign(KeyedVectors.prototype, GENSIM_COMPARISONS);
