@@ -20,6 +20,7 @@ export type { CheckpointOptions } from './train/checkpoint.js';
 export { DEFAULTS, resolveOptions } from './options.js';
 export type { TrainOptions, ResolvedTrainOptions, Architecture, Loss } from './options.js';
 export { KeyedVectors } from './vectors/keyed-vectors.js';
+export type { GensimComparisons } from './vectors/gensim-queries.js';
 export type {
   Neighbour,
   KeyedVectorsOptions,
@@ -45,7 +46,14 @@ export type { LoadVectorsOptions } from './io/load.js';
 export { saveVectors } from './io/save.js';
 export type { SaveVectorsOptions } from './io/save.js';
 export { evaluateAnalogies } from './eval/analogies.js';
-export type { AnalogyOptions, AnalogyResult, AnalogySectionResult } from './eval/analogies.js';
+export type {
+  AnalogyOptions,
+  AnalogyResult,
+  AnalogySectionResult,
+  AnalogyQuestion,
+} from './eval/analogies.js';
 export { evaluateWordPairs } from './eval/word-pairs.js';
-export type { WordPairOptions, WordPairResult } from './eval/word-pairs.js';
+export type { WordPairOptions, WordPairResult, WordPair } from './eval/word-pairs.js';
+export { datapath, STANDARD_SETS } from './eval/standard-sets.js';
+export type { StandardSet } from './eval/standard-sets.js';
 export { W2vError, UsageError, InputError } from './errors.js';
