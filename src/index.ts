@@ -2,6 +2,7 @@
 export { train } from './train/trainer.js';
 export { resume } from './train/resume.js';
 export { Word2Vec } from './train/model.js';
+export { loadModel } from './train/load-model.js';
 export type {
   TrainProgress,
   TrainSummary,
@@ -13,6 +14,7 @@ export type {
   TrainStart,
   VocabularyInfo,
   EpochEnd,
+  TrainedWeights,
 } from './train/types.js';
 export { TrainingDiverged, TrainingInterrupted } from './train/checkpoint.js';
 export { CorpusChangedError } from './corpus/reader.js';
@@ -28,7 +30,7 @@ export type {
   VectorQueryOptions,
   VectorQuery,
 } from './vectors/keyed-vectors.js';
-export { loadWord2Vec, saveWord2Vec } from './io/word2vec-format.js';
+export { saveWord2Vec } from './io/word2vec-format.js';
 export type { LoadWord2VecOptions, SaveWord2VecOptions } from './io/word2vec-format.js';
 export { loadNative, saveNative } from './io/native-format.js';
 export type {
@@ -41,7 +43,7 @@ export type {
 export { formatFromPath } from './io/file-format.js';
 export type { FileFormat, LoadFormat } from './io/file-format.js';
 export type { LoadProgressListener } from './io/input-file.js';
-export { loadVectors, detectFormat } from './io/load.js';
+export { loadVectors, loadWord2Vec, detectFormat } from './io/load.js';
 export type { LoadVectorsOptions } from './io/load.js';
 export { saveVectors } from './io/save.js';
 export type { SaveVectorsOptions } from './io/save.js';

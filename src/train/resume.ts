@@ -21,6 +21,7 @@ import { runTraining, type RunVocabulary } from './trainer.js';
 import { CHUNK_TARGET, corpusName } from './training-corpus.js';
 import type { ResumeRequest } from './types.js';
 import { checkRequestKeys } from './request-keys.js';
+import { outputKindOf } from '../io/native-format.js';
 
 /**
  * Goes on training from a file `train` saved. The file decides what happens:
@@ -44,7 +45,12 @@ import { checkRequestKeys } from './request-keys.js';
 export async function resume(request: ResumeRequest): Promise<Word2Vec> {
   checkRequestKeys(request, 'resume');
   checkControl(request);
-  const saved = await loadTrainable(request.from);
+  const saved =
+    typeof request.from === 'string'
+      ? await loadTrainable(request.from)
+      : { ...request.from, outputKind: outputKindOf(request.from.options.loss) };
+  // How messages name the model.
+  const from = typeof request.from === 'string' ? request.from : 'the model';
   const startedAt = performance.now();
   const { training } = saved;
   if (training) {
@@ -54,14 +60,14 @@ export async function resume(request: ResumeRequest): Promise<Word2Vec> {
     if (mismatch) {
       throw optionError(
         'input',
-        `: ${request.from} is the checkpoint of an interrupted run, which goes on only on its own corpus: ${mismatch}. ` +
-          `To train its weights on other text instead, first make it a model: w2v convert ${request.from} model.w2v`,
+        `: ${from} is the checkpoint of an interrupted run, which goes on only on its own corpus: ${mismatch}. ` +
+          `To train its weights on other text instead, first make it a model: w2v convert ${from} model.w2v`,
         request.optionNaming,
       );
     }
     if (training.chunkTarget !== CHUNK_TARGET) {
       throw new InputError(
-        `${request.from}: the run cut its corpus into chunks of ${training.chunkTarget} entries; this version cuts ${CHUNK_TARGET}`,
+        `${from}: the run cut its corpus into chunks of ${training.chunkTarget} entries; this version cuts ${CHUNK_TARGET}`,
       );
     }
     return runTraining({
@@ -75,7 +81,7 @@ export async function resume(request: ResumeRequest): Promise<Word2Vec> {
         if (scan.tokens !== training.corpus.tokens || !sameVocabulary(vocab, saved)) {
           throw optionError(
             'input',
-            `: the corpus files have the sizes ${request.from} remembers, but not its ${training.corpus.tokens.toLocaleString('en-US')} tokens ` +
+            `: the corpus files have the sizes ${from} remembers, but not its ${training.corpus.tokens.toLocaleString('en-US')} tokens ` +
               `and ${saved.vectors.size.toLocaleString('en-US')}-word vocabulary; the files have changed since the run began`,
             request.optionNaming,
           );

@@ -1,4 +1,5 @@
-import type { OptionNaming } from '../options.js';
+import type { OptionNaming, ResolvedTrainOptions } from '../options.js';
+import type { KeyedVectors } from '../vectors/keyed-vectors.js';
 import type { TrainOptions } from '../options.js';
 import type { VocabPruning } from '../corpus/tokenizer.js';
 import type { CheckpointOptions } from './checkpoint.js';
@@ -141,6 +142,14 @@ export interface TrainControl {
 
 export type TrainRequest = TrainOptions & TrainCallbacks & TrainControl;
 
+/** What training a model further needs of it: a `Word2Vec` has all of it. */
+export interface TrainedWeights {
+  readonly vectors: KeyedVectors;
+  readonly counts: Float64Array;
+  readonly outputWeights: Float32Array;
+  readonly options: ResolvedTrainOptions;
+}
+
 /**
  * Training from a saved state: a checkpoint of an interrupted run, or a
  * trained native model. Options not given come from the file.
@@ -148,6 +157,9 @@ export type TrainRequest = TrainOptions & TrainCallbacks & TrainControl;
 export type ResumeRequest = Partial<TrainOptions> &
   TrainCallbacks &
   TrainControl & {
-    /** A checkpoint, or a native (.w2v) model saved by `train`. */
-    from: string;
+    /**
+     * A checkpoint, or a native (.w2v) model saved by `train`; or a model in
+     * memory (a `Word2Vec` that `train` returned or `loadModel` loaded), trained further.
+     */
+    from: string | TrainedWeights;
   };
