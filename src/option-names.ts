@@ -41,13 +41,27 @@ const FOREIGN: ReadonlyMap<string, ForeignOption> = new Map(
       ['thread', { spelling: '-thread', tool: "fastText's", target: 'threads' }],
       ['workers', { spelling: 'workers', tool: "gensim's", target: 'threads' }],
       ['lr', { spelling: '-lr', tool: "fastText's", target: 'alpha' }],
-      ['cbow', { spelling: '-cbow', tool: "word2vec.c's", target: 'arch', value: flagValue('cbow', 'sg') }],
+      [
+        'cbow',
+        { spelling: '-cbow', tool: "word2vec.c's", target: 'arch', value: flagValue('cbow', 'sg') },
+      ],
       ['sg', { spelling: 'sg', tool: "gensim's", target: 'arch', value: flagValue('sg', 'cbow') }],
-      ['hs', { spelling: '-hs', tool: "word2vec.c's", target: 'loss', value: flagValue('hs', 'ns') }],
+      [
+        'hs',
+        { spelling: '-hs', tool: "word2vec.c's", target: 'loss', value: flagValue('hs', 'ns') },
+      ],
       ['train', { spelling: '-train', tool: "word2vec.c's", target: 'input' }],
       ['corpusfile', { spelling: 'corpus_file', tool: "gensim's", target: 'input' }],
       ['sentences', { spelling: 'sentences', tool: "gensim's", target: 'input' }],
-      ['binary', { spelling: '-binary', tool: "word2vec.c's", target: 'format', value: flagValue('bin', 'txt') }],
+      [
+        'binary',
+        {
+          spelling: '-binary',
+          tool: "word2vec.c's",
+          target: 'format',
+          value: flagValue('bin', 'txt'),
+        },
+      ],
     ] as const
   ).map(([name, option]) => [name, option as ForeignOption]),
 );

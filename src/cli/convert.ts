@@ -64,9 +64,7 @@ export function registerConvert(program: Command): void {
       ),
     )
     .addOption(new Option('-q, --quiet', 'print nothing but errors'))
-    .addOption(
-      new Option('--force', 'replace an existing output even if it is not a model file'),
-    )
+    .addOption(new Option('--force', 'replace an existing output even if it is not a model file'))
     .showHelpAfterError("(run 'w2v convert --help' for the options)")
     .addHelpText('after', USAGE_NOTES)
     .action(async (input: string, output: string, options: ConvertCommandOptions) => {

@@ -30,7 +30,9 @@ interface Scan {
 export function foreignFlagsHint(program: Command, args: readonly string[]): string | undefined {
   const at = args.findIndex((a) => !a.startsWith('-'));
   if (at < 0) return undefined;
-  const command = program.commands.find((c) => c.name() === args[at] || c.aliases().includes(args[at]!));
+  const command = program.commands.find(
+    (c) => c.name() === args[at] || c.aliases().includes(args[at]!),
+  );
   if (!command) return undefined;
   const scan = scanArguments(command, args.slice(at + 1));
   if (scan.notes.length === 0) return undefined;

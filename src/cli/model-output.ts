@@ -55,7 +55,9 @@ export function looksLikeModel(head: Buffer): boolean {
     .trim()
     .split(/[ \t]+/);
   if (first.length === 2 && first.every((f) => /^\d+$/.test(f))) return true;
-  return first.length >= 2 && !NUMBER.test(first[0]!) && first.slice(1).every((f) => NUMBER.test(f));
+  return (
+    first.length >= 2 && !NUMBER.test(first[0]!) && first.slice(1).every((f) => NUMBER.test(f))
+  );
 }
 
 /** In a few words: 'gzip-compressed data', "text, first line 'the quick brown fox'". */
@@ -64,7 +66,11 @@ export function describeContent(head: Buffer): string {
   if (head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
     return 'a PNG image';
   const text = new TextDecoder('utf-8', { fatal: false }).decode(head);
-  const controls = [...text].filter((c) => /[\u0000-\u0008\u000e-\u001f\ufffd]/.test(c)).length;
+  // Control characters other than white space, and bytes that are not UTF-8.
+  const controls = [...text].filter((c) => {
+    const code = c.codePointAt(0)!;
+    return code < 0x09 || (code > 0x0d && code < 0x20) || code === 0xfffd;
+  }).length;
   if (controls > text.length / 100) return 'binary data';
   const firstLine = text.split('\n', 1)[0]!.trim();
   if (/^\{.*\}$/.test(firstLine)) return 'JSON Lines, such as a training log';

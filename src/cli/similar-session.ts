@@ -16,7 +16,7 @@ export interface SessionQuery {
 }
 
 /** The options a line may give, as the command spells them. */
-const SESSION_OPTIONS = "--topn <n>, --restrict <n> and --negative <word...>";
+const SESSION_OPTIONS = '--topn <n>, --restrict <n> and --negative <word...>';
 
 /**
  * Parses "paris -france italy --topn 3": words (a word written '-word' is
@@ -28,7 +28,10 @@ const SESSION_OPTIONS = "--topn <n>, --restrict <n> and --negative <word...>";
  */
 export function parseSessionLine(line: string): SessionQuery {
   const query: SessionQuery = { positive: [], negative: [] };
-  const tokens = line.trim().split(/\s+/).filter((t) => t !== '');
+  const tokens = line
+    .trim()
+    .split(/\s+/)
+    .filter((t) => t !== '');
   let negatives = false;
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
@@ -48,7 +51,9 @@ export function parseSessionLine(line: string): SessionQuery {
       const text = inline ?? tokens[++i];
       const value = Number(text);
       if (text === undefined || !/^\d+$/.test(text) || value < 1 || !Number.isSafeInteger(value))
-        throw new UsageError(`${name} needs a positive integer, got ${text === undefined ? 'nothing' : `'${printable(text)}'`}`);
+        throw new UsageError(
+          `${name} needs a positive integer, got ${text === undefined ? 'nothing' : `'${printable(text)}'`}`,
+        );
       if (name === '--topn') query.topn = value;
       else query.restrict = value;
     } else if (negatives) query.negative.push(token);

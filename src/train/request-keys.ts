@@ -20,7 +20,10 @@ const OTHER_KEYS = {
   checkpoint: true,
   signal: true,
   from: true,
-} as const satisfies Record<Exclude<keyof (TrainRequest & ResumeRequest), (typeof OPTION_TABLE)[number]['key']>, true>;
+} as const satisfies Record<
+  Exclude<keyof (TrainRequest & ResumeRequest), (typeof OPTION_TABLE)[number]['key']>,
+  true
+>;
 
 const TRAIN_KEYS: readonly string[] = [
   ...OPTION_TABLE.map((o) => o.key),

@@ -71,7 +71,9 @@ function epochCallback(request: TrainRequest | ResumeRequest): DispatchSetup['on
     try {
       onEpoch(end);
     } catch (error) {
-      warningsOf(request)(`onEpoch threw after epoch ${end.epoch}: ${String(error)}; training goes on`);
+      warningsOf(request)(
+        `onEpoch threw after epoch ${end.epoch}: ${String(error)}; training goes on`,
+      );
     }
   };
 }
