@@ -103,6 +103,7 @@ describe('w2v train --log', () => {
         'alpha',
         'elapsedSeconds',
         'epoch',
+        'epochLoss',
         'epochs',
         'loss',
         'phase',

@@ -69,11 +69,11 @@ export function registerConvert(program: Command): void {
     .addHelpText('after', USAGE_NOTES)
     .action(async (input: string, output: string, options: ConvertCommandOptions) => {
       await checkOutput(output, 'output');
-      await checkModelOutput(output, 'output', options.force === true);
       await checkDistinctFiles(
         [{ path: input, name: 'input' }],
         [{ path: output, name: 'output' }],
       );
+      await checkModelOutput(output, 'output', options.force === true);
       // The save is atomic: a Ctrl-C leaves the previous output whole, and exiting (not dying by the signal) removes the partial copy.
       const restoreSignals = onStopSignals((signal) => {
         process.stderr.write(`w2v: stopped; ${output} is as it was before\n`);

@@ -179,11 +179,11 @@ async function runTrain(run: TrainRun): Promise<void> {
     resolveOptions({ ...run.trainOptions, input: run.trainOptions.input ?? [] }, 'flag');
   await checkOutput(run.output, '--output');
   await checkOutput(run.checkpoint, '--checkpoint');
-  await checkModelOutput(run.output, '--output', run.force);
-  await checkModelOutput(run.checkpoint, '--checkpoint', run.force);
   if (run.log !== undefined) await checkOutput(run.log, '--log');
   const corpusFiles = run.trainOptions.input === undefined ? [] : [run.trainOptions.input].flat();
   await checkOwnFiles(run, corpusFiles);
+  await checkModelOutput(run.output, '--output', run.force);
+  await checkModelOutput(run.checkpoint, '--checkpoint', run.force);
   if (corpusFiles.length > 0) await checkCorpusFiles(corpusFiles);
 
   // Loaded here rather than at the top so `w2v --help` and the other commands
