@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { parseProgressLog } from '../src/io/progress-log.js';
 import { loadVectors } from '../src/io/load.js';
 import { parseSessionLine, wordCompleter } from '../src/cli/similar-session.js';
-import { w2v } from './cli-runner.js';
+import { spawnSync } from 'node:child_process';
+import { MAIN, w2v } from './cli-runner.js';
+import { PYTHON, skipWithout } from './peers.js';
 import { writePlantedCorpus } from './planted-corpus.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'w2v-cli-habits-'));
@@ -219,6 +221,64 @@ describe('the interactive session', () => {
     );
     assert.deepEqual(complete('king -topic2word7')[0], ['-topic2word7']);
     assert.deepEqual(complete('king --to'), [['--topn'], '--to']);
+  });
+});
+
+/** Types `keys` into `w2v similar model` on a pseudo-terminal (Python's pty) and gives what the terminal showed. */
+const TERMINAL_SCRIPT = `
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:5])
+out = b''
+def read(seconds, until=None):
+    global out
+    end = time.time() + seconds
+    while time.time() < end and (until is None or until not in out):
+        if select.select([fd], [], [], 0.05)[0]:
+            try:
+                out += os.read(fd, 4096)
+            except OSError:
+                return
+read(10, b'> ')
+for keys in sys.argv[5:]:
+    os.write(fd, keys.encode())
+    read(0.4)
+sys.stdout.write(out.decode('utf-8', 'replace'))
+`;
+
+describe('the session on a terminal', () => {
+  const pty = skipWithout(
+    spawnSync(PYTHON, ['-c', 'import pty'], { stdio: 'ignore' }).status === 0
+      ? undefined
+      : `no Python with pty at ${PYTHON}`,
+  );
+  test('Tab completes a word, Enter asks it, a blank line quits', { skip: pty }, () => {
+    const run = spawnSync(
+      PYTHON,
+      [
+        '-c',
+        TERMINAL_SCRIPT,
+        process.execPath,
+        MAIN,
+        'similar',
+        model,
+        'th\t',
+        '\r',
+        'topic4wor',
+        '\t',
+        '\t',
+        '\x15\r',
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /Tab completes/);
+    // 'th' completes to the one word it starts, which is then asked.
+    assert.match(run.stdout, /> \S*the\r*\n\s+1  \S+\s+[-\d.]+/);
+    // 'topic4wor' starts 8 words: Tab completes what they share, a second Tab lists them.
+    assert.match(run.stdout, /> \S*topic4word\r/);
+    for (let i = 0; i < 8; i++) assert.match(run.stdout, new RegExp(`\\btopic4word${i}\\s`));
   });
 });
 
