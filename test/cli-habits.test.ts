@@ -275,7 +275,7 @@ describe('the session on a terminal', () => {
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /Tab completes/);
     // 'th' completes to the one word it starts, which is then asked.
-    assert.match(run.stdout, /> \S*the\r*\n\s+1  \S+\s+[-\d.]+/);
+    assert.match(run.stdout, /> \S*the\r*\n\s+1 {2}\S+\s+[-\d.]+/);
     // 'topic4wor' starts 8 words: Tab completes what they share, a second Tab lists them.
     assert.match(run.stdout, /> \S*topic4word\r/);
     for (let i = 0; i < 8; i++) assert.match(run.stdout, new RegExp(`\\btopic4word${i}\\s`));
