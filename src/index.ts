@@ -2,6 +2,7 @@
 export { train } from './train/trainer.js';
 export { resume } from './train/resume.js';
 export { Word2Vec } from './train/model.js';
+export { loadModel } from './train/load-model.js';
 export type {
   TrainProgress,
   TrainSummary,
@@ -13,6 +14,8 @@ export type {
   TrainStart,
   VocabularyInfo,
   SentenceInput,
+  EpochEnd,
+  TrainedWeights,
 } from './train/types.js';
 export type { Sentences, Sentence, SentenceIterable } from './corpus/sentence-source.js';
 export { TrainingDiverged, TrainingInterrupted } from './train/checkpoint.js';
@@ -21,6 +24,7 @@ export type { CheckpointOptions } from './train/checkpoint.js';
 export { DEFAULTS, resolveOptions } from './options.js';
 export type { TrainOptions, ResolvedTrainOptions, Architecture, Loss } from './options.js';
 export { KeyedVectors } from './vectors/keyed-vectors.js';
+export type { GensimComparisons } from './vectors/gensim-queries.js';
 export type {
   Neighbour,
   KeyedVectorsOptions,
@@ -28,7 +32,7 @@ export type {
   VectorQueryOptions,
   VectorQuery,
 } from './vectors/keyed-vectors.js';
-export { loadWord2Vec, saveWord2Vec } from './io/word2vec-format.js';
+export { saveWord2Vec } from './io/word2vec-format.js';
 export type { LoadWord2VecOptions, SaveWord2VecOptions } from './io/word2vec-format.js';
 export { loadNative, saveNative } from './io/native-format.js';
 export type {
@@ -41,12 +45,19 @@ export type {
 export { formatFromPath } from './io/file-format.js';
 export type { FileFormat, LoadFormat } from './io/file-format.js';
 export type { LoadProgressListener } from './io/input-file.js';
-export { loadVectors, detectFormat } from './io/load.js';
+export { loadVectors, loadWord2Vec, detectFormat } from './io/load.js';
 export type { LoadVectorsOptions } from './io/load.js';
 export { saveVectors } from './io/save.js';
 export type { SaveVectorsOptions } from './io/save.js';
 export { evaluateAnalogies } from './eval/analogies.js';
-export type { AnalogyOptions, AnalogyResult, AnalogySectionResult } from './eval/analogies.js';
+export type {
+  AnalogyOptions,
+  AnalogyResult,
+  AnalogySectionResult,
+  AnalogyQuestion,
+} from './eval/analogies.js';
 export { evaluateWordPairs } from './eval/word-pairs.js';
-export type { WordPairOptions, WordPairResult } from './eval/word-pairs.js';
+export type { WordPairOptions, WordPairResult, WordPair } from './eval/word-pairs.js';
+export { datapath, STANDARD_SETS } from './eval/standard-sets.js';
+export type { StandardSet } from './eval/standard-sets.js';
 export { W2vError, UsageError, InputError } from './errors.js';

@@ -570,7 +570,8 @@ describe('train: output paths', () => {
   test('a run that fails on its corpus leaves the existing output and log byte for byte as they were', async () => {
     const output = join(dir, 'existing.bin');
     const log = join(dir, 'existing.jsonl');
-    await writeFile(output, 'the vectors of an earlier run\n');
+    // The vectors of an earlier run (a model: w2v writes only over models).
+    await saveWord2Vec(royalModel(), output, { format: 'bin' });
     await writeFile(log, '{"phase":"train","words":1,"totalWords":1,"alpha":0.01,"loss":1}\n');
     const rare = join(dir, 'rare-words.txt');
     await writeFile(rare, 'one two three\n');

@@ -124,7 +124,7 @@ test(
 test('an output that is a symbolic link is saved through the link: the link stays, its target gets the model', async () => {
   await baseModel();
   const target = join(dir, 'link-target.txt');
-  writeFileSync(target, 'old');
+  writeFileSync(target, '1 2\nold 0.5 0.25\n'); // an earlier model: w2v writes only over models
   const link = join(dir, 'link.txt');
   symlinkSync('link-target.txt', link);
   const dangling = join(dir, 'dangling.txt');
@@ -189,7 +189,7 @@ test('an output, log or checkpoint that is the corpus (by another name or a hard
 test('a save that replaces a file keeps its permissions and owner', async () => {
   await baseModel();
   const kept = join(dir, 'private.bin');
-  writeFileSync(kept, 'old');
+  writeFileSync(kept, '1 2\nold 0.5 0.25\n'); // an earlier model: w2v writes only over models
   chmodSync(kept, 0o600);
   if (isRoot) chownSync(kept, 1234, 2345);
   const result = await w2v(['convert', base, kept]);

@@ -1,12 +1,12 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { InputError } from '../src/errors.js';
-import { evaluateAnalogies } from '../src/eval/analogies.js';
+import { evaluateAnalogies, type AnalogySectionResult } from '../src/eval/analogies.js';
+import { datapath } from '../src/eval/standard-sets.js';
 import {
   averageRanks,
   evaluateWordPairs,
@@ -19,11 +19,9 @@ import { seededRandom } from '../src/sampling/random.js';
 import { royalModel } from './fixtures.js';
 import { gensimSkip, PYTHON } from './peers.js';
 
-// Compiled to dist/test/, so the repository root is two levels up.
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const dataDirectory = resolve(repoRoot, '../shared/data');
-const questionsPath = join(dataDirectory, 'questions-words.txt');
-const wordsimPath = join(dataDirectory, 'wordsim353.tsv');
+// The standard sets shipped with the package.
+const questionsPath = datapath('questions-words');
+const wordsimPath = datapath('wordsim353');
 
 const directory = mkdtempSync(join(tmpdir(), 'w2v-eval-test-'));
 after(() => rmSync(directory, { recursive: true, force: true }));
@@ -51,8 +49,13 @@ test('evaluateAnalogies counts correct, incorrect, skipped and invalid lines per
       'MAN WOMAN KING QUEEN', // case-insensitive by default
     ].join('\n') + '\n',
   );
+  const counts = (s: AnalogySectionResult) => ({
+    section: s.section,
+    correct: s.correct,
+    incorrect: s.incorrect,
+  });
   const result = await evaluateAnalogies(royalModel(), path);
-  assert.deepEqual(result.sections, [
+  assert.deepEqual(result.sections.map(counts), [
     { section: 'royal', correct: 2, incorrect: 1 },
     { section: 'nothing known', correct: 0, incorrect: 0 },
     { section: 'shouted', correct: 1, incorrect: 0 },
@@ -62,14 +65,44 @@ test('evaluateAnalogies counts correct, incorrect, skipped and invalid lines per
   assert.equal(result.skipped, 2);
   assert.equal(result.questions, 6);
   assert.deepEqual(result.invalidLines, [6, 7]);
+  // Which questions: right, wrong (with the model's answer) and skipped, by line.
+  const royal = result.sections[0]!;
+  assert.deepEqual(
+    royal.right.map((q) => [q.line, q.predicted]),
+    [
+      [2, 'QUEEN'],
+      [3, 'KING'],
+    ],
+  );
+  assert.deepEqual(royal.wrong, [
+    { line: 4, words: ['king', 'queen', 'man', 'apple'], predicted: 'WOMAN' },
+  ]);
+  assert.deepEqual(royal.skipped, [{ line: 5, words: ['man', 'woman', 'king', 'prince'] }]);
 
   const caseSensitive = await evaluateAnalogies(royalModel(), path, { caseInsensitive: false });
-  assert.deepEqual(caseSensitive.sections[2], { section: 'shouted', correct: 0, incorrect: 0 });
+  assert.deepEqual(counts(caseSensitive.sections[2]!), {
+    section: 'shouted',
+    correct: 0,
+    incorrect: 0,
+  });
   assert.equal(caseSensitive.skipped, 3);
 
   // Only king, queen, man, woman are known: the apple question is skipped.
   const restricted = await evaluateAnalogies(royalModel(), path, { restrictVocab: 4 });
-  assert.deepEqual(restricted.sections[0], { section: 'royal', correct: 2, incorrect: 0 });
+  assert.deepEqual(counts(restricted.sections[0]!), { section: 'royal', correct: 2, incorrect: 0 });
+
+  // dummy4unknown: a question with an unknown word is wrong, not skipped (gensim's).
+  const dummy = await evaluateAnalogies(royalModel(), path, { dummy4unknown: true });
+  assert.deepEqual(dummy.sections.map(counts), [
+    { section: 'royal', correct: 2, incorrect: 2 },
+    { section: 'nothing known', correct: 0, incorrect: 1 },
+    { section: 'shouted', correct: 1, incorrect: 0 },
+  ]);
+  assert.deepEqual(
+    dummy.sections[0]!.wrong.map((q) => q.line),
+    [4, 5],
+  );
+  assert.equal(dummy.accuracy, 3 / 6);
 });
 
 test('evaluateAnalogies uses the first (most frequent) case variant of a word', async () => {
@@ -218,12 +251,7 @@ function plantedModel(questions: string, pairs: string): KeyedVectors {
   return new KeyedVectors(words, vectors, dim);
 }
 
-const gensimMissing = (() => {
-  if (!existsSync(questionsPath) || !existsSync(wordsimPath)) {
-    return `evaluation data not found in ${dataDirectory}; skipping the comparison with gensim`;
-  }
-  return gensimSkip();
-})();
+const gensimMissing = gensimSkip();
 
 interface GensimQuery {
   positive: string[];
@@ -232,8 +260,18 @@ interface GensimQuery {
   restrictVocab: number | null;
 }
 
+/** A section as gensim gives it: the questions (upper-cased) answered right and wrong. */
+interface GensimSection {
+  section: string;
+  correct: string[][];
+  incorrect: string[][];
+}
+
 interface GensimResults {
-  sections: Array<{ section: string; correct: number; incorrect: number }>;
+  sections: GensimSection[];
+  /** With dummy4unknown=True. */
+  dummySections: GensimSection[];
+  dummyPairs: [number, number, number];
   score: number;
   oovPercent: number;
   pearson: number;
@@ -255,13 +293,17 @@ kv = KeyedVectors.load_word2vec_format(model_path, binary=True)
 score, sections = kv.evaluate_word_analogies(questions, restrict_vocab=restrict)
 oov = float(re.search(r'Quadruplets with out-of-vocabulary words: ([0-9.]+)%', log.getvalue()).group(1))
 pearson, spearman, pairs_oov = kv.evaluate_word_pairs(pairs, restrict_vocab=restrict)
+_, dummy_sections = kv.evaluate_word_analogies(questions, restrict_vocab=restrict, dummy4unknown=True)
+dummy_pearson, dummy_spearman, dummy_oov = kv.evaluate_word_pairs(pairs, restrict_vocab=restrict, dummy4unknown=True)
 def similar(method, q):
     kwargs = {'positive': q['positive'], 'negative': q['negative'], 'topn': q['topn']}
     if q['restrictVocab'] is not None:
         kwargs['restrict_vocab'] = q['restrictVocab']
     return [(w, float(s)) for w, s in method(**kwargs)]
 print(json.dumps({
-    'sections': [{'section': s['section'], 'correct': len(s['correct']), 'incorrect': len(s['incorrect'])} for s in sections],
+    'sections': sections,
+    'dummySections': dummy_sections,
+    'dummyPairs': [float(dummy_pearson[0]), float(dummy_spearman[0]), dummy_oov],
     'score': score,
     'oovPercent': oov,
     'pearson': float(pearson[0]),
@@ -271,6 +313,21 @@ print(json.dumps({
     'mostSimilarCosmul': [similar(kv.most_similar_cosmul, q) for q in queries if q['restrictVocab'] is None],
 }))
 `;
+
+/** Our per-question lists against gensim's: the same questions, right and wrong, in file order. */
+function assertSameSections(ours: AnalogySectionResult[], theirs: GensimSection[]): void {
+  const upper = (list: { words: string[] }[]): string[][] =>
+    list.map((q) => q.words.map((w) => w.toUpperCase()));
+  assert.deepEqual(
+    ours.map((s) => ({ section: s.section, correct: upper(s.right), incorrect: upper(s.wrong) })),
+    theirs,
+  );
+  for (const s of ours) {
+    assert.equal(s.right.length, s.correct);
+    assert.equal(s.wrong.length, s.incorrect);
+    assert.ok(s.right.every((q) => q.predicted === q.words[3].toUpperCase()));
+  }
+}
 
 function assertSameNeighbours(
   ours: Neighbour[],
@@ -326,11 +383,14 @@ test("analogies, word pairs and most_similar equal gensim's", { skip: gensimMiss
   assert.equal(run.status, 0, run.stderr);
   const gensim = JSON.parse(run.stdout) as GensimResults;
 
-  const analogies = await evaluateAnalogies(kv, questionsPath, { restrictVocab });
+  const analogies = await evaluateAnalogies(kv, 'questions-words', { restrictVocab });
   const total = gensim.sections.pop()!;
   assert.equal(total.section, 'Total accuracy');
-  assert.deepEqual(analogies.sections, gensim.sections);
-  assert.deepEqual(analogies.total, { correct: total.correct, incorrect: total.incorrect });
+  assertSameSections(analogies.sections, gensim.sections);
+  assert.deepEqual(analogies.total, {
+    correct: total.correct.length,
+    incorrect: total.incorrect.length,
+  });
   assert.equal(analogies.accuracy, gensim.score);
   assert.ok(
     analogies.total.correct > 100 && analogies.total.incorrect > 100,
@@ -338,6 +398,20 @@ test("analogies, word pairs and most_similar equal gensim's", { skip: gensimMiss
   );
   assert.ok(analogies.skipped > 0, 'some questions should be outside the restricted vocabulary');
   assert.ok(Math.abs((100 * analogies.skipped) / analogies.questions - gensim.oovPercent) < 0.051);
+
+  const dummy = await evaluateAnalogies(kv, questionsPath, { restrictVocab, dummy4unknown: true });
+  gensim.dummySections.pop();
+  assertSameSections(dummy.sections, gensim.dummySections);
+  assert.ok(dummy.total.incorrect === analogies.total.incorrect + analogies.skipped);
+  const dummyPairs = await evaluateWordPairs(kv, 'wordsim353', {
+    restrictVocab,
+    dummy4unknown: true,
+  });
+  assert.ok(Math.abs(dummyPairs.pearson - gensim.dummyPairs[0]) < 1e-6);
+  assert.ok(Math.abs(dummyPairs.spearman - gensim.dummyPairs[1]) < 1e-6);
+  assert.ok(Math.abs(dummyPairs.oovRatio * 100 - gensim.dummyPairs[2]) < 1e-9);
+  assert.equal(dummyPairs.scored.length, dummyPairs.pairs);
+  assert.ok(dummyPairs.unknown.every((p) => p.similarity === 0));
 
   const pairs = await evaluateWordPairs(kv, wordsimPath, { restrictVocab });
   assert.ok(

@@ -84,6 +84,7 @@ function progress(words: number): TrainProgress {
     fraction: words / 1000,
     alpha: 0.025,
     loss: 2.5,
+    epochLoss: 2.5,
     wordsPerSecond: 1000,
     elapsedSeconds: words / 1000,
     etaSeconds: 1,

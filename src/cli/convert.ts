@@ -11,6 +11,7 @@ import { saveVectors } from '../io/save.js';
 import { loadNative, saveNative } from '../io/native-format.js';
 import { loadProgress, parsePositiveInteger, warningPrinter } from './vectors-args.js';
 import { checkDistinctFiles, checkOutput } from './output-path.js';
+import { checkModelOutput } from './model-output.js';
 import { onStopSignals, SIGNAL_EXIT_CODES } from './signals.js';
 
 const USAGE_NOTES = `
@@ -37,6 +38,7 @@ interface ConvertCommandOptions {
   to?: FileFormat;
   limit?: number;
   quiet?: boolean;
+  force?: boolean;
 }
 
 export function registerConvert(program: Command): void {
@@ -62,6 +64,7 @@ export function registerConvert(program: Command): void {
       ),
     )
     .addOption(new Option('-q, --quiet', 'print nothing but errors'))
+    .addOption(new Option('--force', 'replace an existing output even if it is not a model file'))
     .showHelpAfterError("(run 'w2v convert --help' for the options)")
     .addHelpText('after', USAGE_NOTES)
     .action(async (input: string, output: string, options: ConvertCommandOptions) => {
@@ -70,6 +73,7 @@ export function registerConvert(program: Command): void {
         [{ path: input, name: 'input' }],
         [{ path: output, name: 'output' }],
       );
+      await checkModelOutput(output, 'output', options.force === true);
       // The save is atomic: a Ctrl-C leaves the previous output whole, and exiting (not dying by the signal) removes the partial copy.
       const restoreSignals = onStopSignals((signal) => {
         process.stderr.write(`w2v: stopped; ${output} is as it was before\n`);

@@ -14,15 +14,22 @@ const USAGE_NOTES = `
 Scores the vectors with gensim's conventions (evaluate_word_analogies and
 evaluate_word_pairs): words are compared upper-cased (the most frequent case
 variant stands for a word), and a question or pair with a word outside the
---restrict most frequent words is skipped and counted as out of vocabulary.
+--restrict most frequent words is skipped and counted as out of vocabulary
+(with --dummy4unknown, counted as wrong, or as similarity 0).
+
+The standard sets ship with w2v and need no path: --analogies
+questions-words (Mikolov et al.'s 19,544 questions) and --pairs wordsim353.
+--json also lists every question: right, wrong and skipped (with the
+model's answer), and every pair with the model's similarity.
 
 Analogy files have sections started by ": name" lines, then lines "a b c d"
 (a is to b as c is to d), as questions-words.txt. Word-pair files have lines
 "word1<TAB>word2<TAB>score"; lines starting with # are comments.
 
 Examples:
-  $ w2v eval vectors.bin --analogies questions-words.txt --pairs wordsim353.tsv
-  $ w2v eval vectors.bin --analogies questions-words.txt --restrict 30000 --json
+  $ w2v eval vectors.bin --analogies questions-words --pairs wordsim353
+  $ w2v eval vectors.bin --analogies my-questions.txt --restrict 30000 --json
+  $ w2v eval vectors.bin --analogies questions-words --dummy4unknown
 `;
 
 interface EvalCommandOptions extends ModelOptions {
@@ -30,6 +37,7 @@ interface EvalCommandOptions extends ModelOptions {
   pairs?: string;
   restrict: number;
   caseSensitive?: boolean;
+  dummy4unknown?: boolean;
   delimiter: string;
   json?: boolean;
 }
@@ -40,9 +48,17 @@ export function registerEval(program: Command): void {
     .summary('score vectors on analogies and word-pair similarity')
     .description('Evaluate word vectors on an analogy set and/or a word-pair similarity set.')
     .argument('<model>', 'vectors: word2vec .bin, .txt or fastText .vec, or a native .w2v model')
-    .addOption(new Option('--analogies <file>', 'analogy questions, e.g. questions-words.txt'))
     .addOption(
-      new Option('--pairs <file>', 'word pairs with human similarity scores, e.g. wordsim353.tsv'),
+      new Option(
+        '--analogies <file>',
+        "analogy questions: a file, or 'questions-words' (shipped with w2v)",
+      ),
+    )
+    .addOption(
+      new Option(
+        '--pairs <file>',
+        "word pairs with human similarity scores: a file, or 'wordsim353' (shipped with w2v)",
+      ),
     )
     .addOption(
       new Option('--restrict <n>', 'only the n most frequent words count as known and as answers')
@@ -50,6 +66,12 @@ export function registerEval(program: Command): void {
         .default(300000),
     )
     .addOption(new Option('--case-sensitive', 'compare words as they are instead of upper-cased'))
+    .addOption(
+      new Option(
+        '--dummy4unknown',
+        "count questions with unknown words as wrong, and pairs as similarity 0 (gensim's dummy4unknown)",
+      ),
+    )
     .addOption(
       new Option('--delimiter <text>', 'separator of the word-pair file').default('\t', 'tab'),
     );
@@ -67,6 +89,7 @@ export function registerEval(program: Command): void {
       const common = {
         restrictVocab: options.restrict,
         caseInsensitive: options.caseSensitive !== true,
+        dummy4unknown: options.dummy4unknown === true,
       };
       const analogies = options.analogies
         ? await evaluateAnalogies(kv, options.analogies, common)
@@ -81,6 +104,7 @@ export function registerEval(program: Command): void {
           dim: kv.dim,
           restrictVocab: options.restrict,
           caseInsensitive: common.caseInsensitive,
+          dummy4unknown: common.dummy4unknown,
           ...(analogies && options.analogies
             ? { analogies: { file: options.analogies, ...analogies } }
             : {}),
@@ -121,10 +145,12 @@ export function formatAnalogies(result: AnalogyResult, file: string, restrict: n
     return i === rows.length - 1 ? `${'-'.repeat(line.length)}\n${line}` : line;
   });
   const skippedShare = result.questions === 0 ? 0 : result.skipped / result.questions;
+  const counted = result.sections.some((s) => s.skipped.some((q) => s.wrong.includes(q)));
   return (
     `analogies: ${basename(file)} (${count(result.questions)} questions, the ${count(restrict)} most frequent words)\n` +
     `${lines.join('\n')}\n` +
-    `out of vocabulary: ${count(result.skipped)} of ${count(result.questions)} questions (${percent(skippedShare)})\n` +
+    `out of vocabulary: ${count(result.skipped)} of ${count(result.questions)} questions (${percent(skippedShare)})` +
+    `${counted ? ', counted as wrong' : ''}\n` +
     (result.invalidLines.length > 0
       ? `ignored ${count(result.invalidLines.length)} malformed lines\n`
       : '')
@@ -133,12 +159,15 @@ export function formatAnalogies(result: AnalogyResult, file: string, restrict: n
 
 /** Pearson, Spearman and the out-of-vocabulary share of a word-pair evaluation. */
 export function formatPairs(result: WordPairResult, file: string, restrict: number): string {
-  const total = result.pairs + result.skipped;
+  // With dummy4unknown the unknown pairs are among those scored.
+  const total =
+    result.scored.length + result.unknown.filter((p) => p.similarity === undefined).length;
   return (
     `word pairs: ${basename(file)} (${count(total)} pairs, the ${count(restrict)} most frequent words)\n` +
     `pearson            ${result.pearson.toFixed(4)}\n` +
     `spearman           ${result.spearman.toFixed(4)}\n` +
-    `out of vocabulary  ${percent(result.oovRatio)} (${count(result.skipped)} of ${count(total)} pairs)\n` +
+    `out of vocabulary  ${percent(result.oovRatio)} (${count(result.skipped)} of ${count(total)} pairs)` +
+    `${result.unknown.some((p) => p.similarity !== undefined) ? ', scored as similarity 0' : ''}\n` +
     (result.invalidLines.length > 0
       ? `ignored ${count(result.invalidLines.length)} malformed lines\n`
       : '')

@@ -9,6 +9,7 @@ import { registerSimilar } from './similar.js';
 import { registerAnalogy } from './analogy.js';
 import { registerEval } from './eval.js';
 import { registerConvert } from './convert.js';
+import { foreignFlagsHint } from './foreign-flags.js';
 
 /**
  * Each subcommand lives in its own file and exports a function that adds it
@@ -61,6 +62,12 @@ function debugEnabled(argv: readonly string[]): boolean {
 /** Runs the CLI and returns the process exit code. */
 async function run(argv: readonly string[] = process.argv): Promise<number> {
   const program = buildProgram();
+  // word2vec.c's and fastText's flags would be misread (-input as -i nput): explained before parsing.
+  const hint = foreignFlagsHint(program, argv.slice(2));
+  if (hint !== undefined) {
+    process.stderr.write(`w2v: ${hint}\n`);
+    return 2;
+  }
   try {
     await program.parseAsync([...argv]);
     return 0;

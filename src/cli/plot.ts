@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { errorCode, InputError, UsageError } from '../errors.js';
+import { errorCode, InputError, UsageError, W2vError } from '../errors.js';
 import { writeFileAtomically } from '../io/atomic-write.js';
 import { checkOutput } from './output-path.js';
 import { parseInteger } from './arguments.js';
@@ -61,6 +61,7 @@ async function runPlot(log: string, options: PlotCommandOptions): Promise<void> 
     throw new UsageError(`--out: '${options.out}' must end in .svg or .png`);
   }
   await checkOutput(options.out, '--out');
+  if (extension === '.png') await loadResvg(); // before any work: it may not be installed
 
   let text: string;
   try {
@@ -91,8 +92,7 @@ async function runPlot(log: string, options: PlotCommandOptions): Promise<void> 
   if (extension === '.svg') {
     bytes = Buffer.from(svg, 'utf8');
   } else {
-    // Loaded only for PNG: a native module, prebuilt for common platforms.
-    const { Resvg } = await import('@resvg/resvg-js');
+    const { Resvg } = await loadResvg();
     const resvg = new Resvg(svg, {
       font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
       background: '#ffffff',
@@ -106,6 +106,23 @@ async function runPlot(log: string, options: PlotCommandOptions): Promise<void> 
   if (!options.quiet) {
     process.stdout.write(
       `${options.out}: ${points} loss points, ${options.width}×${options.height} ${extension.slice(1).toUpperCase()}\n`,
+    );
+  }
+}
+
+/**
+ * resvg renders the PNG: an optional dependency (a native module of some
+ * megabytes, prebuilt for common platforms), loaded only for PNG output.
+ * @throws W2vError saying how to install it, if it is not installed.
+ */
+async function loadResvg(): Promise<typeof import('@resvg/resvg-js')> {
+  try {
+    return await import('@resvg/resvg-js');
+  } catch (error) {
+    if (errorCode(error) !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new W2vError(
+      'PNG output needs the optional package @resvg/resvg-js, which is not installed: ' +
+        'install it with npm install @resvg/resvg-js (beside word2vec-ts), or write an SVG (--out loss.svg)',
     );
   }
 }

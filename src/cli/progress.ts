@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import cliProgress from 'cli-progress';
 import type { TrainProgress } from '../train/types.js';
+import { formatLoss, LOSS_LABELS } from '../loss-figures.js';
 
 /** 1234 → "1.23k", 645000 → "645k", 17005207 → "17.0M". */
 export function formatCount(n: number): string {
@@ -33,8 +34,8 @@ function formatRate(alpha: number): string {
   return Number.isFinite(alpha) ? String(Number(alpha.toPrecision(3))) : '--';
 }
 
-function formatLoss(loss: number): string {
-  return Number.isFinite(loss) ? loss.toFixed(4) : '--';
+function formatEpochLoss(p: TrainProgress): string {
+  return `${LOSS_LABELS.epoch} ${formatLoss(p.epochLoss, '--')}`;
 }
 
 function phaseLabel(p: TrainProgress): string {
@@ -51,7 +52,7 @@ export function formatProgressLine(p: TrainProgress): string {
   }
   return (
     `${phaseLabel(p)}: ${(p.fraction * 100).toFixed(1)}%, ${formatCount(p.wordsPerSecond)} words/s, ` +
-    `lr ${formatRate(p.alpha)}, loss ${formatLoss(p.loss)}, ` +
+    `lr ${formatRate(p.alpha)}, ${formatEpochLoss(p)}, ` +
     `elapsed ${formatDuration(p.elapsedSeconds)}, ETA ${formatDuration(p.etaSeconds)}`
   );
 }
@@ -166,6 +167,6 @@ function formatBarLine(
   return (
     `${phaseLabel(p)} ${bar} ${percent} | ${formatCount(p.wordsPerSecond).padStart(5)} words/s | ` +
     `ETA ${formatDuration(p.etaSeconds).padStart(6)} | lr ${formatRate(p.alpha).padEnd(8)} | ` +
-    `loss ${formatLoss(p.loss)}`
+    formatEpochLoss(p)
   );
 }

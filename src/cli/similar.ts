@@ -5,6 +5,7 @@ import { printable, printableJson } from '../printable.js';
 import type { KeyedVectors, Neighbour } from '../vectors/keyed-vectors.js';
 import { addQueryOptions, formatNeighbours, loadModel, requireWords } from './vectors-args.js';
 import type { QueryOptions } from './vectors-args.js';
+import { parseSessionLine, wordCompleter } from './similar-session.js';
 
 const USAGE_NOTES = `
 Prints the words nearest to the mean of the words' unit vectors (minus the
@@ -12,8 +13,10 @@ Prints the words nearest to the mean of the words' unit vectors (minus the
 gensim's most_similar.
 
 Without words, reads queries from standard input, one per line: words
-separated by spaces, a word prefixed with '-' counts as negative. A blank
-line or end of input ends the session.
+separated by spaces, a word prefixed with '-' counts as negative, and
+--topn, --restrict and --negative hold for that line. On a terminal, Tab
+completes words and a blank line (or Ctrl-D) ends the session; from a pipe
+or a file, blank lines are skipped and the session ends with the input.
 
 Control characters in words are printed as escapes: \\xNN (C0 and DEL)
 and \\u{NN} (C1); --json gives the words exactly.
@@ -21,7 +24,8 @@ and \\u{NN} (C1); --json gives the words exactly.
 Examples:
   $ w2v similar vectors.bin france
   $ w2v similar vectors.bin king woman --negative man --topn 3
-  $ w2v similar vectors.bin            (interactive: type "paris -france italy")
+  $ w2v similar vectors.bin            (interactive: type "paris -france italy --topn 3")
+  $ printf 'king\nqueen\n' | w2v similar vectors.bin --json
 `;
 
 interface SimilarCommandOptions extends QueryOptions {
@@ -75,16 +79,6 @@ function answer(kv: KeyedVectors, query: Query, options: SimilarCommandOptions):
   return kv.mostSimilar({ ...query, topn: options.topn, restrictVocab: options.restrict });
 }
 
-/** Parses "paris -france italy" into positive and negative words. */
-function parseQuery(line: string): Query {
-  const query: Query = { positive: [], negative: [] };
-  for (const token of line.trim().split(/\s+/)) {
-    if (token.length > 1 && token.startsWith('-')) query.negative.push(token.slice(1));
-    else query.positive.push(token);
-  }
-  return query;
-}
-
 async function interactive(
   kv: KeyedVectors,
   model: string,
@@ -95,22 +89,33 @@ async function interactive(
     input: process.stdin,
     output: terminal ? process.stderr : undefined,
     terminal,
+    completer: terminal ? wordCompleter(kv) : undefined,
   });
   if (terminal) {
     process.stderr.write(
       `${model}: ${kv.size.toLocaleString('en-US')} words, ${kv.dim} dimensions.\n` +
-        `Type words ('-word' subtracts it); a blank line quits.\n`,
+        `Type words ('-word' subtracts it, --topn <n> sets the count; Tab completes); a blank line quits.\n`,
     );
     lines.setPrompt('> ');
     lines.prompt();
   }
   try {
     for await (const line of lines) {
-      if (line.trim() === '') break;
-      const query = parseQuery(line);
+      // On a terminal a blank line quits; piped input goes on to its end.
+      if (line.trim() === '') {
+        if (terminal) break;
+        continue;
+      }
+      let query: Query = { positive: [], negative: [] };
       try {
+        const parsed = parseSessionLine(line);
+        query = { positive: parsed.positive, negative: parsed.negative };
         requireWords(kv, [...query.positive, ...query.negative], model);
-        const neighbours = answer(kv, query, options);
+        const neighbours = answer(kv, query, {
+          ...options,
+          topn: parsed.topn ?? options.topn,
+          restrict: parsed.restrict ?? options.restrict,
+        });
         if (options.json) {
           process.stdout.write(`${printableJson({ query, neighbours })}\n`);
         } else {

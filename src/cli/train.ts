@@ -14,7 +14,9 @@ import { FILE_FORMATS, formatFromPath, type FileFormat } from '../io/file-format
 import type { TrainProgress, TrainSummary } from '../train/types.js';
 import type { Word2Vec } from '../train/model.js';
 import { formatCount, formatDuration, ProgressReporter } from './progress.js';
+import { formatLoss, LOSS_LABELS } from '../loss-figures.js';
 import { checkDistinctFiles, checkOutput, type NamedFile } from './output-path.js';
+import { checkModelOutput } from './model-output.js';
 import { onStopSignals, SIGNAL_EXIT_CODES, type StopSignal } from './signals.js';
 
 const USAGE_NOTES = `
@@ -53,6 +55,7 @@ interface TrainCommandOptions {
   checkpoint?: string;
   checkpointEvery?: number;
   resume?: string;
+  force?: boolean;
 }
 
 export function registerTrain(program: Command): void {
@@ -119,6 +122,12 @@ export function registerTrain(program: Command): void {
       ),
     )
     .addOption(new Option('-q, --quiet', 'print nothing but errors'))
+    .addOption(
+      new Option(
+        '--force',
+        'replace an existing --output or --checkpoint even if it is not a model file',
+      ),
+    )
     .showHelpAfterError("(run 'w2v train --help' for the options)")
     .addHelpText('after', USAGE_NOTES)
     .action(async (_options: unknown, cmd: Command) => {
@@ -150,6 +159,7 @@ export function registerTrain(program: Command): void {
         checkpoint: opts.checkpoint ?? `${opts.output}.checkpoint`,
         checkpointEvery: every,
         resume: opts.resume,
+        force: opts.force === true,
       });
     });
 }
@@ -165,6 +175,8 @@ interface TrainRun {
   checkpoint: string;
   checkpointEvery: number | undefined;
   resume: string | undefined;
+  /** Replace an output that is not a model file. */
+  force: boolean;
 }
 
 async function runTrain(run: TrainRun): Promise<void> {
@@ -184,6 +196,8 @@ async function runTrain(run: TrainRun): Promise<void> {
   }
   const corpusFiles = stdin ? [] : inputs;
   await checkOwnFiles(run, corpusFiles);
+  await checkModelOutput(run.output, '--output', run.force);
+  await checkModelOutput(run.checkpoint, '--checkpoint', run.force);
   if (corpusFiles.length > 0) await checkCorpusFiles(corpusFiles);
   if (stdin && process.stdin.isTTY && !run.quiet)
     process.stderr.write('w2v: reading the corpus from the terminal; end it with Ctrl-D\n');
@@ -432,7 +446,7 @@ export function formatTrainSummary(summary: TrainSummary, context: SummaryContex
         `training ${formatDuration(summary.trainSeconds)})`,
     ],
     ['speed', `${formatCount(summary.wordsPerSecond)} words/s`],
-    ['final loss', Number.isFinite(summary.finalLoss) ? summary.finalLoss.toFixed(4) : 'n/a'],
+    [LOSS_LABELS.final, `${formatLoss(summary.finalLoss)} (${LOSS_LABELS.finalNote})`],
     ...(summary.vocabPruning.prunes > 0 ? [prunedRow(summary.vocabPruning)] : []),
     [
       'saved',

@@ -1,6 +1,7 @@
 import { InputError } from '../errors.js';
 import type { KeyedVectors, VectorQuery } from '../vectors/keyed-vectors.js';
 import { knownWordsFor, readEvaluationFile } from './known-words.js';
+import { evaluationFile } from './standard-sets.js';
 
 export interface AnalogyOptions {
   /** Only the first (most frequent) `restrictVocab` words count as known and as answers. Default 300000. */
@@ -10,6 +11,21 @@ export interface AnalogyOptions {
    * (most frequent) one's vector is used. Default true.
    */
   caseInsensitive?: boolean;
+  /**
+   * Count a question with a word outside the known words as answered
+   * wrong instead of skipping it, as gensim's `dummy4unknown`. Default false.
+   */
+  dummy4unknown?: boolean;
+}
+
+/** One question of an analogy file. */
+export interface AnalogyQuestion {
+  /** 1-based line number in the file. */
+  line: number;
+  /** a, b, c and the expected d, as the file writes them. */
+  words: [string, string, string, string];
+  /** The model's answer (as compared: upper-cased unless case-sensitive); absent for a question with an unknown word. */
+  predicted?: string;
 }
 
 export interface AnalogySectionResult {
@@ -17,6 +33,12 @@ export interface AnalogySectionResult {
   section: string;
   correct: number;
   incorrect: number;
+  /** The questions answered right, in file order (gensim's `correct` list). */
+  right: AnalogyQuestion[];
+  /** The questions answered wrong, with `dummy4unknown` those with an unknown word too (gensim's `incorrect` list). */
+  wrong: AnalogyQuestion[];
+  /** The questions with a word outside the known words: not asked (with `dummy4unknown`, also in `wrong`). */
+  skipped: AnalogyQuestion[];
 }
 
 export interface AnalogyResult {
@@ -25,7 +47,7 @@ export interface AnalogyResult {
   total: { correct: number; incorrect: number };
   /** total.correct / (total.correct + total.incorrect); 0 when nothing was evaluated (as gensim). */
   accuracy: number;
-  /** Questions skipped because a word is outside the first `restrictVocab` words. */
+  /** Questions with a word outside the first `restrictVocab` words: skipped, or with `dummy4unknown` counted as incorrect. */
   skipped: number;
   /** Well-formed questions read, evaluated or skipped. */
   questions: number;
@@ -41,7 +63,8 @@ export interface AnalogyResult {
  * `restrictVocab` words that is not a, b or c; it is correct if it equals d.
  *
  * The file has sections started by lines `: name`, each followed by lines of
- * four words.
+ * four words. `path` may name a set shipped with the package:
+ * 'questions-words' (see `datapath`).
  * @throws InputError if the file cannot be read or a question comes before any section header.
  * @example
  * const result = await evaluateAnalogies(kv, 'questions-words.txt');
@@ -53,6 +76,7 @@ export async function evaluateAnalogies(
   options: AnalogyOptions = {},
 ): Promise<AnalogyResult> {
   const { known, fold, restrictVocab } = knownWordsFor(kv, options);
+  path = evaluationFile(path);
   const text = await readEvaluationFile(path);
 
   const sections: AnalogySectionResult[] = [];
@@ -64,6 +88,7 @@ export async function evaluateAnalogies(
   const pending: Array<{
     section: AnalogySectionResult;
     words: [string, string, string, string];
+    question: AnalogyQuestion;
     query: VectorQuery;
   }> = [];
   const lines = text.split('\n');
@@ -74,7 +99,14 @@ export async function evaluateAnalogies(
     const line = lines[i]!;
     const lineNumber = i + 1;
     if (line.startsWith(': ')) {
-      current = { section: line.replace(/^[: ]+/, '').trim(), correct: 0, incorrect: 0 };
+      current = {
+        section: line.replace(/^[: ]+/, '').trim(),
+        correct: 0,
+        incorrect: 0,
+        right: [],
+        wrong: [],
+        skipped: [],
+      };
       sections.push(current);
       continue;
     }
@@ -89,6 +121,10 @@ export async function evaluateAnalogies(
       continue;
     }
     questions++;
+    const question: AnalogyQuestion = {
+      line: lineNumber,
+      words: words as [string, string, string, string],
+    };
     const folded = words.map(fold) as [string, string, string, string];
     const [a, b, c, expected] = folded;
     const rowA = known.get(a);
@@ -96,27 +132,41 @@ export async function evaluateAnalogies(
     const rowC = known.get(c);
     if (rowA === undefined || rowB === undefined || rowC === undefined || !known.has(expected)) {
       skipped++;
+      current.skipped.push(question);
+      if (options.dummy4unknown) {
+        current.incorrect++;
+        current.wrong.push(question);
+      }
       continue;
     }
     const vector = kv.meanOfUnitVectors([rowB, rowC], [rowA]);
     pending.push({
       section: current,
       words: folded,
+      question,
       query: { vector, topn: 5, restrictVocab, exclude: new Set([rowA, rowB, rowC]) },
     });
   }
 
   const answers = kv.nearestToVectorBatch(pending.map((question) => question.query));
-  pending.forEach(({ section, words: [a, b, c, expected] }, i) => {
+  pending.forEach(({ section, words: [a, b, c, expected], question }, i) => {
     // gensim keeps the last candidate if all five are case variants of a, b or c.
     let predicted: string | undefined;
     for (const candidate of answers[i]!) {
       predicted = fold(candidate.word);
       if (known.has(predicted) && predicted !== a && predicted !== b && predicted !== c) break;
     }
-    if (predicted === expected) section.correct++;
-    else section.incorrect++;
+    if (predicted !== undefined) question.predicted = predicted;
+    if (predicted === expected) {
+      section.correct++;
+      section.right.push(question);
+    } else {
+      section.incorrect++;
+      section.wrong.push(question);
+    }
   });
+  // With dummy4unknown, the wrong lists hold unknown and answered questions: back to file order.
+  for (const section of sections) section.wrong.sort((x, y) => x.line - y.line);
 
   const total = { correct: 0, incorrect: 0 };
   for (const section of sections) {

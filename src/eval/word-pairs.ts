@@ -1,6 +1,7 @@
 import { InputError, UsageError } from '../errors.js';
 import type { KeyedVectors } from '../vectors/keyed-vectors.js';
 import { knownWordsFor, readEvaluationFile } from './known-words.js';
+import { evaluationFile } from './standard-sets.js';
 
 export interface WordPairOptions {
   /** Only the first (most frequent) `restrictVocab` words count as known. Default 300000. */
@@ -12,6 +13,22 @@ export interface WordPairOptions {
   caseInsensitive?: boolean;
   /** Separates the two words and the score on each line. Default '\t'. */
   delimiter?: string;
+  /**
+   * Give a pair with an unknown word the similarity 0 and count it in the
+   * correlations instead of skipping it, as gensim's `dummy4unknown`. Default false.
+   */
+  dummy4unknown?: boolean;
+}
+
+/** One pair of a word-pair file. */
+export interface WordPair {
+  /** 1-based line number in the file. */
+  line: number;
+  words: [string, string];
+  /** The human score. */
+  score: number;
+  /** The model's cosine similarity (0 for an unknown word with `dummy4unknown`); absent for a skipped pair. */
+  similarity?: number;
 }
 
 export interface WordPairResult {
@@ -19,12 +36,16 @@ export interface WordPairResult {
   pearson: number;
   /** Spearman rank correlation (ties get their average rank), as scipy.stats.spearmanr. */
   spearman: number;
-  /** skipped / (pairs + skipped), a fraction in 0..1 (gensim reports it ×100, as a percentage). */
+  /** skipped / (pairs + skipped), with `dummy4unknown` skipped / pairs: a fraction in 0..1 (gensim reports it ×100, as a percentage). */
   oovRatio: number;
-  /** Pairs evaluated. */
+  /** Pairs evaluated (with `dummy4unknown`, those with an unknown word too). */
   pairs: number;
-  /** Pairs skipped because a word is outside the first `restrictVocab` words. */
+  /** Pairs with a word outside the first `restrictVocab` words: skipped, or with `dummy4unknown` scored 0. */
   skipped: number;
+  /** The pairs in the correlations, in file order, with the model's similarity. */
+  scored: WordPair[];
+  /** The pairs with an unknown word, in file order (with `dummy4unknown`, also in `scored`). */
+  unknown: WordPair[];
   /** 1-based numbers of lines that are not comments and not `word1, word2, score` (ignored, as gensim does). */
   invalidLines: number[];
 }
@@ -34,7 +55,8 @@ export interface WordPairResult {
  * (e.g. WordSim-353), with the conventions of gensim 4's
  * `KeyedVectors.evaluate_word_pairs`: lines starting with '#' are comments,
  * other lines are `word1 <delimiter> word2 <delimiter> score`, and pairs with
- * a word outside the first `restrictVocab` words are skipped.
+ * a word outside the first `restrictVocab` words are skipped. `path` may
+ * name a set shipped with the package: 'wordsim353' (see `datapath`).
  * @throws InputError if the file cannot be read or holds no pair with both words known.
  * @example
  * const { spearman, oovRatio } = await evaluateWordPairs(kv, 'wordsim353.tsv');
@@ -47,11 +69,14 @@ export async function evaluateWordPairs(
   const { known, fold, restrictVocab } = knownWordsFor(kv, options);
   const delimiter = options.delimiter ?? '\t';
   if (delimiter === '') throw new UsageError('the word-pair delimiter must not be empty');
+  path = evaluationFile(path);
   const text = await readEvaluationFile(path);
 
   const human: number[] = [];
   const model: number[] = [];
   const invalidLines: number[] = [];
+  const scored: WordPair[] = [];
+  const unknown: WordPair[] = [];
   let skipped = 0;
   // Python's universal newlines, as gensim reads the file in text mode.
   const lines = text.split(/\r\n|\r|\n/);
@@ -68,12 +93,17 @@ export async function evaluateWordPairs(
     // Like gensim, the words are not trimmed: only the score may carry spaces.
     const rowA = known.get(fold(parts[0]!));
     const rowB = known.get(fold(parts[1]!));
+    const pair: WordPair = { line: i + 1, words: [parts[0]!, parts[1]!], score };
     if (rowA === undefined || rowB === undefined) {
       skipped++;
-      continue;
+      unknown.push(pair);
+      if (!options.dummy4unknown) continue;
     }
+    pair.similarity =
+      rowA === undefined || rowB === undefined ? 0 : kv.similarityByIndex(rowA, rowB);
+    scored.push(pair);
     human.push(score);
-    model.push(kv.similarityByIndex(rowA, rowB));
+    model.push(pair.similarity);
   }
   if (human.length === 0) {
     throw new InputError(
@@ -85,9 +115,12 @@ export async function evaluateWordPairs(
   return {
     pearson: pearsonCorrelation(human, model),
     spearman: spearmanCorrelation(human, model),
-    oovRatio: skipped / (human.length + skipped),
+    // gensim: with dummy4unknown the unknown pairs are among those scored.
+    oovRatio: options.dummy4unknown ? skipped / human.length : skipped / (human.length + skipped),
     pairs: human.length,
     skipped,
+    scored,
+    unknown,
     invalidLines,
   };
 }

@@ -9,7 +9,7 @@ import { readInputFile, type LoadProgressListener } from './input-file.js';
 import type { WarningListener } from './load-warnings.js';
 import { loadNative } from './native-format.js';
 import { isNativeMagic } from './native-header.js';
-import { loadWord2Vec } from './word2vec-format.js';
+import { loadWord2Vec as readWord2Vec } from './word2vec-format.js';
 
 export interface LoadVectorsOptions {
   /** Default: see {@link detectFormat}. */
@@ -120,5 +120,14 @@ export async function loadVectors(
   if (format === 'native')
     return (await loadNative(path, { limit, onWarning, onProgress })).vectors;
   if (format === 'glove') return loadGlove(path, { limit, onWarning, onProgress });
-  return loadWord2Vec(path, { format, limit, onWarning, onProgress });
+  return readWord2Vec(path, { format, limit, onWarning, onProgress });
 }
+
+/**
+ * Another name of {@link loadVectors}, for gensim's `load_word2vec_format`
+ * users: it reads every format `loadVectors` reads (word2vec bin and txt,
+ * fastText `.vec`, GloVe and native files), recognised the same way.
+ * @example
+ * const kv = await loadWord2Vec('GoogleNews-vectors-negative300.bin', { limit: 100000 });
+ */
+export const loadWord2Vec: typeof loadVectors = loadVectors;

@@ -23,6 +23,12 @@ export interface ProgressRecord {
   alpha: number;
   /** Mean loss per example since the previous report; null when not known yet. */
   loss: number | null;
+  /**
+   * Mean loss per example over the epoch so far (at the end, over the last
+   * epoch: the summary's final loss); null when not known yet, undefined in
+   * logs written before records had it.
+   */
+  epochLoss?: number | null;
   wordsPerSecond: number;
 }
 
@@ -39,6 +45,7 @@ export function progressRecord(progress: TrainProgress, now: Date = new Date()):
     totalWords: progress.totalWords,
     alpha: finite(progress.alpha),
     loss: Number.isFinite(progress.loss) ? progress.loss : null,
+    epochLoss: Number.isFinite(progress.epochLoss) ? progress.epochLoss : null,
     wordsPerSecond: finite(progress.wordsPerSecond),
   };
 }
@@ -157,6 +164,13 @@ function asRecord(value: unknown): ProgressRecord | undefined {
   const loss = v.loss;
   if (loss !== null && loss !== undefined && (typeof loss !== 'number' || !Number.isFinite(loss)))
     return undefined;
+  const epochLoss = v.epochLoss;
+  if (
+    epochLoss !== null &&
+    epochLoss !== undefined &&
+    (typeof epochLoss !== 'number' || !Number.isFinite(epochLoss))
+  )
+    return undefined;
   return {
     time: typeof v.time === 'string' ? v.time : '',
     elapsedSeconds: number('elapsedSeconds', 0) ?? 0,
@@ -167,6 +181,7 @@ function asRecord(value: unknown): ProgressRecord | undefined {
     totalWords,
     alpha,
     loss: typeof loss === 'number' ? loss : null,
+    ...(epochLoss === undefined ? {} : { epochLoss }),
     wordsPerSecond: number('wordsPerSecond', 0) ?? 0,
   };
 }

@@ -9,7 +9,7 @@ import type { RunPosition } from './checkpoint.js';
 import { kernelModule } from './kernel.js';
 import type { ModelMemory } from './model-memory.js';
 import { learningRate, RunTally } from './run-tally.js';
-import type { TrainProgress } from './types.js';
+import type { EpochEnd, TrainProgress } from './types.js';
 import type { ChunkMessage, ChunkResult, WorkerSetup } from './worker.js';
 
 /** Chunks queued per worker, so a worker never waits for the main thread. */
@@ -23,6 +23,8 @@ export interface DispatchSetup {
   wordsPerEpoch: number;
   epochChunks: () => Iterable<Chunk> | AsyncIterable<Chunk>;
   report: (progress: TrainProgress) => void;
+  /** Told at the end of each epoch, with its mean loss. */
+  onEpoch?: (end: EpochEnd) => void;
   intervalMs: number;
   start: RunPosition;
   /** Copies the state while every thread waits, and returns the (slow) save, which runs while training goes on. */
@@ -170,7 +172,7 @@ class Dispatcher {
     });
     this.source = this.allChunks();
     this.dispatched = start.wordsDone;
-    this.tally = new RunTally(start, options.epochs, wordsPerEpoch, options);
+    this.tally = new RunTally(start, options.epochs, wordsPerEpoch, options, setup.onEpoch);
     this.pending = this.workers.map(() => [] as Array<(result: ChunkResult) => void>);
     this.failed = new Promise<never>((_, reject) => (this.failure = reject));
     this.workers.forEach((worker, t) => {

@@ -3,7 +3,7 @@ import type { KeyedVectors } from '../vectors/keyed-vectors.js';
 import { saveWord2Vec } from '../io/word2vec-format.js';
 import { outputKindOf, saveNative } from '../io/native-format.js';
 import { formatFromPath, type FileFormat } from '../io/file-format.js';
-import type { TrainSummary } from './types.js';
+import type { ResumeRequest, TrainSummary } from './types.js';
 
 /** A trained model: the word vectors, the corpus counts behind them and how they were trained. */
 export class Word2Vec {
@@ -28,6 +28,19 @@ export class Word2Vec {
    */
   vector(word: string): Float32Array {
     return this.vectors.vector(word);
+  }
+
+  /**
+   * Trains this model further on new text (`input`), as gensim's
+   * `build_vocab(update=True)` then `train()`: see `resume`. The model itself
+   * is left as it is; the call returns the new one.
+   * @example
+   * const more = await model.trainFurther({ input: 'news.txt.gz', epochs: 2 });
+   */
+  async trainFurther(request: Omit<ResumeRequest, 'from'>): Promise<Word2Vec> {
+    // Loaded on use: resume imports the trainer, which imports this file.
+    const { resume } = await import('./resume.js');
+    return resume({ ...request, from: this });
   }
 
   /**

@@ -27,6 +27,8 @@ import type { Word2Vec } from './model.js';
 import { runTraining, type RunVocabulary } from './trainer.js';
 import { CHUNK_TARGET } from './training-corpus.js';
 import type { ResumeRequest } from './types.js';
+import { checkRequestKeys } from './request-keys.js';
+import { outputKindOf } from '../io/native-format.js';
 
 /**
  * Goes on training from a file `train` saved. The file decides what happens:
@@ -48,8 +50,14 @@ import type { ResumeRequest } from './types.js';
  * const more = await resume({ from: 'model.w2v', input: 'news.txt', epochs: 2 });
  */
 export async function resume(request: ResumeRequest): Promise<Word2Vec> {
+  checkRequestKeys(request, 'resume');
   checkControl(request);
-  const saved = await loadTrainable(request.from);
+  const saved =
+    typeof request.from === 'string'
+      ? await loadTrainable(request.from)
+      : { ...request.from, outputKind: outputKindOf(request.from.options.loss) };
+  // How messages name the model.
+  const from = typeof request.from === 'string' ? request.from : 'the model';
   const startedAt = performance.now();
   const { training } = saved;
   if (training) {
@@ -68,14 +76,14 @@ export async function resume(request: ResumeRequest): Promise<Word2Vec> {
     if (mismatch) {
       throw optionError(
         'input',
-        `: ${request.from} is the checkpoint of an interrupted run, which goes on only on its own corpus: ${mismatch}. ` +
-          `To train its weights on other text instead, first make it a model: w2v convert ${request.from} model.w2v`,
+        `: ${from} is the checkpoint of an interrupted run, which goes on only on its own corpus: ${mismatch}. ` +
+          `To train its weights on other text instead, first make it a model: w2v convert ${from} model.w2v`,
         request.optionNaming,
       );
     }
     if (training.chunkTarget !== CHUNK_TARGET) {
       throw new InputError(
-        `${request.from}: the run cut its corpus into chunks of ${training.chunkTarget} entries; this version cuts ${CHUNK_TARGET}`,
+        `${from}: the run cut its corpus into chunks of ${training.chunkTarget} entries; this version cuts ${CHUNK_TARGET}`,
       );
     }
     return runTraining({
@@ -92,9 +100,9 @@ export async function resume(request: ResumeRequest): Promise<Word2Vec> {
           throw optionError(
             'input',
             source.files.length > 0 && training.corpus.files.length > 0
-              ? `: the corpus files have the sizes ${request.from} remembers, but not its ${count(training.corpus.tokens)} tokens ` +
+              ? `: the corpus files have the sizes ${from} remembers, but not its ${count(training.corpus.tokens)} tokens ` +
                   `and ${count(saved.vectors.size)}-word vocabulary; the files have changed since the run began`
-              : `: ${source.name} is not the text ${request.from} was trained on: it remembers ${count(training.corpus.tokens)} tokens ` +
+              : `: ${source.name} is not the text ${from} was trained on: it remembers ${count(training.corpus.tokens)} tokens ` +
                   `and a ${count(saved.vectors.size)}-word vocabulary, and this has ${count(scan.tokens)} tokens` +
                   `${scan.tokens === training.corpus.tokens ? ' but other words' : ''}; an interrupted run goes on only on its own corpus`,
             request.optionNaming,

@@ -1,5 +1,5 @@
 import type { RunPosition } from './checkpoint.js';
-import type { TrainProgress } from './types.js';
+import type { EpochEnd, TrainProgress } from './types.js';
 import type { ChunkResult } from './worker.js';
 
 /** The learning rate of a run after `words` corpus words: linear from `alpha` to `minAlpha` over `totalWords`. */
@@ -41,6 +41,8 @@ export class RunTally {
     private readonly epochs: number,
     private readonly wordsPerEpoch: number,
     private readonly schedule: { alpha: number; minAlpha: number },
+    /** Told each time the words trained pass the end of an epoch. */
+    private readonly onEpoch?: (end: EpochEnd) => void,
   ) {
     this.done = start.wordsDone;
     this.examples = start.examples;
@@ -80,6 +82,14 @@ export class RunTally {
     this.examples += result.examples;
     if (Math.floor(this.done / this.wordsPerEpoch) > epochBefore) {
       this.lastEpochLoss = this.epochLoss / Math.max(this.epochExamples, 1);
+      this.onEpoch?.({
+        epoch: Math.floor(this.done / this.wordsPerEpoch),
+        epochs: this.epochs,
+        loss: this.lastEpochLoss,
+        examples: this.epochExamples,
+        words: this.done,
+        elapsedSeconds: this.seconds(),
+      });
       this.epochLoss = 0;
       this.epochExamples = 0;
     }
@@ -125,6 +135,7 @@ export class RunTally {
       fraction: Math.min(1, done / totalWords),
       alpha: learningRate(this.schedule, totalWords, done),
       loss: this.recentLoss,
+      epochLoss: this.epochExamples > 0 ? this.epochLoss / this.epochExamples : this.lastEpochLoss,
       wordsPerSecond,
       elapsedSeconds,
       etaSeconds: done > start.wordsDone ? (totalWords - done) / wordsPerSecond : NaN,

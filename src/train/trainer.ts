@@ -22,7 +22,8 @@ import {
   type RunPosition,
   type TrainableModel,
 } from './checkpoint.js';
-import { dispatch, type RunResult } from './dispatcher.js';
+import { dispatch, type DispatchSetup, type RunResult } from './dispatcher.js';
+import { checkRequestKeys } from './request-keys.js';
 import { memorySpec, ModelMemory } from './model-memory.js';
 import { Word2Vec } from './model.js';
 import { releaseMemory } from './release-memory.js';
@@ -41,6 +42,7 @@ import type { ResumeRequest, TrainRequest, TrainStart, TrainSummary } from './ty
  * console.log(model.vectors.mostSimilar({ positive: ['king'] }));
  */
 export async function train(request: TrainRequest): Promise<Word2Vec> {
+  checkRequestKeys(request, 'train');
   const options = resolveOptions(request, request.optionNaming);
   checkControl(request);
   const source = await corpusSource(options.input, request.sentences, request.optionNaming);
@@ -56,6 +58,21 @@ export async function train(request: TrainRequest): Promise<Word2Vec> {
       addedWords: 0,
     }),
   });
+}
+
+/** The request's `onEpoch`, whose errors become warnings: a callback's bug must not lose the run. */
+function epochCallback(request: TrainRequest | ResumeRequest): DispatchSetup['onEpoch'] {
+  const { onEpoch } = request;
+  if (!onEpoch) return undefined;
+  return (end) => {
+    try {
+      onEpoch(end);
+    } catch (error) {
+      warningsOf(request)(
+        `onEpoch threw after epoch ${end.epoch}: ${String(error)}; training goes on`,
+      );
+    }
+  };
 }
 
 /** A run to train: its options and request, and how its vocabulary comes from the counted corpus. */
@@ -176,6 +193,7 @@ async function trainOn(plan: RunPlan, counted: Counted, vocabSeconds: number): P
     wordsPerEpoch,
     epochChunks: () => corpus.epochChunks(),
     report: request.onProgress ?? (() => {}),
+    onEpoch: epochCallback(request),
     intervalMs: request.progressIntervalMs ?? 500,
     start,
     capture,

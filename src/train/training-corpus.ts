@@ -68,6 +68,7 @@ export async function readCorpus(
       fraction: 0,
       alpha: options.alpha,
       loss: NaN,
+      epochLoss: NaN,
       wordsPerSecond: tokens / elapsedSeconds,
       elapsedSeconds,
       etaSeconds: NaN,

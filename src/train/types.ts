@@ -1,4 +1,5 @@
-import type { OptionNaming } from '../options.js';
+import type { OptionNaming, ResolvedTrainOptions } from '../options.js';
+import type { KeyedVectors } from '../vectors/keyed-vectors.js';
 import type { TrainOptions } from '../options.js';
 import type { VocabPruning } from '../corpus/tokenizer.js';
 import type { CheckpointOptions } from './checkpoint.js';
@@ -23,6 +24,12 @@ export interface TrainProgress {
   alpha: number;
   /** Mean loss per training example over the last reporting interval (NaN before the first). */
   loss: number;
+  /**
+   * Mean loss per training example over the epoch under way so far; once an
+   * epoch is done and before the next has examples, over that whole epoch.
+   * At the end of a run it is `TrainSummary.finalLoss`. NaN before the first.
+   */
+  epochLoss: number;
   /** Corpus words per second since training started (tokens per second during 'vocab'). */
   wordsPerSecond: number;
   elapsedSeconds: number;
@@ -86,8 +93,29 @@ export interface VocabularyInfo {
   invalidWords: number;
 }
 
+/** The end of an epoch, handed to `onEpoch` (gensim's `CallbackAny2Vec.on_epoch_end`). */
+export interface EpochEnd {
+  /** 1-based number of the epoch that ended. */
+  epoch: number;
+  epochs: number;
+  /** Mean loss per training example over the epoch. */
+  loss: number;
+  /** Training examples of the epoch. */
+  examples: number;
+  /** Corpus words trained so far over all epochs. */
+  words: number;
+  /** Seconds since training began. */
+  elapsedSeconds: number;
+}
+
 export interface TrainCallbacks {
   onProgress?: (progress: TrainProgress) => void;
+  /**
+   * Called when each epoch ends, with its mean loss, as gensim's
+   * `on_epoch_end`; an error thrown here is reported as a warning, and
+   * training goes on.
+   */
+  onEpoch?: (end: EpochEnd) => void;
   /** Told of things that change the result without stopping training (pruned vocabulary). Default: process.emitWarning. */
   onWarning?: (message: string) => void;
   /**
@@ -136,6 +164,14 @@ export interface SentenceInput {
 
 export type TrainRequest = TrainOptions & TrainCallbacks & TrainControl & SentenceInput;
 
+/** What training a model further needs of it: a `Word2Vec` has all of it. */
+export interface TrainedWeights {
+  readonly vectors: KeyedVectors;
+  readonly counts: Float64Array;
+  readonly outputWeights: Float32Array;
+  readonly options: ResolvedTrainOptions;
+}
+
 /**
  * Training from a saved state: a checkpoint of an interrupted run, or a
  * trained native model. Options not given come from the file.
@@ -144,6 +180,9 @@ export type ResumeRequest = Partial<TrainOptions> &
   TrainCallbacks &
   TrainControl &
   SentenceInput & {
-    /** A checkpoint, or a native (.w2v) model saved by `train`. */
-    from: string;
+    /**
+     * A checkpoint, or a native (.w2v) model saved by `train`; or a model in
+     * memory (a `Word2Vec` that `train` returned or `loadModel` loaded), trained further.
+     */
+    from: string | TrainedWeights;
   };

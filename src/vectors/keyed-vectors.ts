@@ -16,6 +16,7 @@ import { RowShards } from './row-shards.js';
 import { compareCodePoints } from './code-point-order.js';
 import { wordIndex } from './word-index.js';
 import { normalizeInto, writeUnitRows } from './unit-rows.js';
+import { GENSIM_COMPARISONS, type GensimComparisons } from './gensim-queries.js';
 
 export type {
   KeyedVectorsOptions,
@@ -485,3 +486,6 @@ export class KeyedVectors {
 }
 
 const EMPTY_SET: ReadonlySet<number> = new Set();
+
+export interface KeyedVectors extends GensimComparisons {} // gensim's comparisons (rank, closerThan, ...)
+Object.assign(KeyedVectors.prototype, GENSIM_COMPARISONS);
