@@ -6,7 +6,6 @@
  * model as large as GoogleNews's needs no other copy of its matrix.
  */
 import { inverseNormsAt, kernelBytes, maxShardRows, rowsAt } from './kernel-memory.js';
-import { prefault } from './prefault.js';
 import { workerCount } from './scorer-pool.js';
 import { shardRanges } from './sharded-scorer.js';
 import {
@@ -159,13 +158,6 @@ export interface LoadingRows extends RowTarget {
 export function loadingRows(count: number, dim: number): LoadingRows {
   const shards = count * dim >= IN_PLACE_VALUES ? RowShards.create(count, dim) : undefined;
   if (shards) {
-    prefault(
-      shards.shards.map(({ rows }) => ({
-        buffer: rows.buffer as SharedArrayBuffer,
-        from: rows.byteOffset,
-        to: rows.byteOffset + rows.byteLength,
-      })),
-    );
     return {
       arrayOf: (row) => shards.arrayOf(row),
       baseOf: (row) => shards.baseOf(row),
