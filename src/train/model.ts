@@ -1,5 +1,6 @@
 import type { ResolvedTrainOptions } from '../options.js';
 import type { KeyedVectors } from '../vectors/keyed-vectors.js';
+import { saveFastTextBin } from '../io/fasttext-bin-write.js';
 import { saveWord2Vec } from '../io/word2vec-format.js';
 import { outputKindOf, saveNative } from '../io/native-format.js';
 import { formatFromPath, type FileFormat } from '../io/file-format.js';
@@ -49,6 +50,7 @@ export class Word2Vec {
         options: this.options,
       });
     }
+    if (format === 'fasttext') return saveFastTextBin(this.vectors, path);
     return saveWord2Vec(this.vectors, path, { format });
   }
 }
