@@ -1,5 +1,6 @@
 import { InputError, UsageError } from '../errors.js';
 import type { KeyedVectors } from '../vectors/keyed-vectors.js';
+import { scoresUnknownWords, subwordSimilarity } from '../subwords/oov-evaluation.js';
 import { knownWordsFor, readEvaluationFile } from './known-words.js';
 
 export interface WordPairOptions {
@@ -69,7 +70,15 @@ export async function evaluateWordPairs(
     const rowA = known.get(fold(parts[0]!));
     const rowB = known.get(fold(parts[1]!));
     if (rowA === undefined || rowB === undefined) {
-      skipped++;
+      // A subword model scores unknown words by their n-grams.
+      const similarity = scoresUnknownWords(kv)
+        ? subwordSimilarity(kv, known, fold, parts[0]!, parts[1]!)
+        : undefined;
+      if (similarity === undefined) skipped++;
+      else {
+        human.push(score);
+        model.push(similarity);
+      }
       continue;
     }
     human.push(score);

@@ -62,7 +62,12 @@ class SequentialReader {
     }
     let done = 0;
     while (done < size) {
-      const { bytesRead } = await this.handle.read(this.buffer, done, size - done, this.position + done);
+      const { bytesRead } = await this.handle.read(
+        this.buffer,
+        done,
+        size - done,
+        this.position + done,
+      );
       if (bytesRead === 0) break;
       done += bytesRead;
     }
@@ -83,7 +88,9 @@ class SequentialReader {
     this.position += 8;
     const value = this.view.getBigInt64(at, true);
     if ((value < 0n && !(signed && value === -1n)) || value > BigInt(Number.MAX_SAFE_INTEGER)) {
-      throw new InputError(`${this.path}: ${what} at byte ${this.position - 8} is ${value}, expected a non-negative count`);
+      throw new InputError(
+        `${this.path}: ${what} at byte ${this.position - 8} is ${value}, expected a non-negative count`,
+      );
     }
     return Number(value);
   }
@@ -119,7 +126,7 @@ class SequentialReader {
   async floats(target: Float32Array, what: string): Promise<void> {
     const bytes = new Uint8Array(target.buffer, target.byteOffset, target.byteLength);
     if (this.position + bytes.length > this.fileBytes) await this.need(bytes.length, what);
-    for (let done = 0; done < bytes.length; ) {
+    for (let done = 0; done < bytes.length;) {
       const { bytesRead } = await this.handle.read(
         bytes,
         done,
@@ -155,7 +162,7 @@ function decodeWord(bytes: Uint8Array): string {
     return decoder.decode(bytes);
   } catch {
     let word = '';
-    for (let i = 0; i < bytes.length; ) {
+    for (let i = 0; i < bytes.length;) {
       let length = 1;
       let decoded: string | undefined;
       for (length = Math.min(4, bytes.length - i); length >= 1; length--) {
@@ -178,7 +185,10 @@ function decodeWord(bytes: Uint8Array): string {
   }
 }
 
-async function readHeader(reader: SequentialReader, path: string): Promise<{ args: FastTextArgs; old: boolean }> {
+async function readHeader(
+  reader: SequentialReader,
+  path: string,
+): Promise<{ args: FastTextArgs; old: boolean }> {
   const head = await reader.bytes(8 + ARGS_BYTES - 8, 'the header');
   const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
   const magic = view.getInt32(0, true);
@@ -212,14 +222,24 @@ function checkArgs(args: FastTextArgs, path: string): void {
   if (!(args.dim >= 1 && args.dim <= 100000)) {
     throw new InputError(`${path}: fastText header gives dim ${args.dim}, expected 1 to 100000`);
   }
-  if (args.bucket < 0 || (args.maxn > 0 && args.bucket < 1) || args.maxn < 0 || args.minn < 0 || (args.maxn > 0 && (args.minn < 1 || args.minn > args.maxn))) {
+  if (
+    args.bucket < 0 ||
+    (args.maxn > 0 && args.bucket < 1) ||
+    args.maxn < 0 ||
+    args.minn < 0 ||
+    (args.maxn > 0 && (args.minn < 1 || args.minn > args.maxn))
+  ) {
     throw new InputError(
       `${path}: fastText header gives minn ${args.minn}, maxn ${args.maxn}, bucket ${args.bucket}, which no model has`,
     );
   }
 }
 
-async function readDictionary(reader: SequentialReader, path: string, old: boolean): Promise<Dictionary> {
+async function readDictionary(
+  reader: SequentialReader,
+  path: string,
+  old: boolean,
+): Promise<Dictionary> {
   const size = await reader.int32('the dictionary size');
   const nwords = await reader.int32('the dictionary size');
   const nlabels = await reader.int32('the dictionary size');
@@ -231,7 +251,9 @@ async function readDictionary(reader: SequentialReader, path: string, old: boole
     );
   }
   if (size < 0 || nwords < 0 || size !== nwords + nlabels || size > reader.fileBytes / 10) {
-    throw new InputError(`${path}: fastText dictionary gives ${size} entries and ${nwords} words, which cannot be`);
+    throw new InputError(
+      `${path}: fastText dictionary gives ${size} entries and ${nwords} words, which cannot be`,
+    );
   }
   const pruned = old ? 0 : await reader.int64('the pruned-index size', true);
   const words: string[] = [];
@@ -242,9 +264,12 @@ async function readDictionary(reader: SequentialReader, path: string, old: boole
     const count = await reader.int64(`the count of word ${i}`);
     const type = await reader.byte(`the entry type of word ${i}`);
     if (type !== 0) {
-      throw new InputError(`${path}: dictionary entry ${i} (${quoteWord(word)}) has type ${type}, expected 0 (a word)`);
+      throw new InputError(
+        `${path}: dictionary entry ${i} (${quoteWord(word)}) has type ${type}, expected 0 (a word)`,
+      );
     }
-    if (seen.has(word)) throw new InputError(`${path}: word ${quoteWord(word)} appears twice in the dictionary`);
+    if (seen.has(word))
+      throw new InputError(`${path}: word ${quoteWord(word)} appears twice in the dictionary`);
     seen.add(word);
     words.push(word);
     counts.push(count);
@@ -282,7 +307,10 @@ async function readShape(
  * const kv = await loadFastTextBin('cc.en.300.bin');
  * kv.vector('unseenword'); // from its n-grams
  */
-export async function loadFastTextBin(path: string, options: LoadFastTextOptions = {}): Promise<SubwordKeyedVectors> {
+export async function loadFastTextBin(
+  path: string,
+  options: LoadFastTextOptions = {},
+): Promise<SubwordKeyedVectors> {
   checkLimit(options.limit);
   return readInputFile(path, async (handle, fileBytes) => {
     const reader = new SequentialReader(handle, fileBytes, path, options.onProgress);
@@ -313,6 +341,13 @@ export async function loadFastTextBin(path: string, options: LoadFastTextOptions
     reader.position += (nwords - kept) * dim * 4;
     const ngrams = new RowChunks(args.bucket, dim);
     for (const chunk of ngrams.chunks) await reader.floats(chunk, 'the input matrix');
+    // The output matrix is not kept, but a file cut inside it is damaged.
+    const output = await readShape(reader, path, old, 'output');
+    if (output.cols !== dim || reader.position + output.rows * output.cols * 4 !== fileBytes) {
+      throw new InputError(
+        `${path}: the output matrix (${output.rows} × ${output.cols} from byte ${reader.position}) does not end where the file does (byte ${fileBytes}); is it truncated?`,
+      );
+    }
     const words = dictionary.words.slice(0, kept);
     const subwords = new SubwordVectors(
       { minn: args.maxn === 0 ? 0 : args.minn, maxn: args.maxn, bucket: args.bucket },

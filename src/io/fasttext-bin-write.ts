@@ -105,7 +105,9 @@ export async function saveFastTextBin(
   const wordRows = subwords?.wordRows ?? kv.vectors;
   const ngrams = subwords?.ngrams ?? new RowChunks(0, dim);
   if (wordRows.length !== words.length * dim) {
-    throw new UsageError(`the model has ${words.length} words but ${wordRows.length / dim} word rows`);
+    throw new UsageError(
+      `the model has ${words.length} words but ${wordRows.length / dim} word rows`,
+    );
   }
   const counts = subwords?.counts ?? words.map((_, i) => words.length - i);
   const header = { ...DEFAULT_HEADER, ...subwords?.header };
@@ -120,7 +122,9 @@ export async function saveFastTextBin(
     return Buffer.from(word, 'utf8');
   });
   if (options.output && options.output.length < words.length * dim) {
-    throw new UsageError(`the output weights hold ${options.output.length} values, expected ${words.length * dim}`);
+    throw new UsageError(
+      `the output weights hold ${options.output.length} values, expected ${words.length * dim}`,
+    );
   }
   await writeFileAtomically(path, async (handle) => {
     const writer = new BinaryWriter(handle);

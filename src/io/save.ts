@@ -29,7 +29,8 @@ export async function saveVectors(
   options: SaveVectorsOptions = {},
 ): Promise<void> {
   let format = formatFromPath(path, options.format);
-  if (options.format === undefined && format === 'bin' && kv instanceof SubwordKeyedVectors) format = 'fasttext';
+  if (options.format === undefined && format === 'bin' && kv instanceof SubwordKeyedVectors)
+    format = 'fasttext';
   checkFormat(format);
   if (format === 'fasttext') await saveFastTextBin(kv, path);
   else if (format === 'native') await saveNative(path, { vectors: kv });

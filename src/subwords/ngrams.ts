@@ -99,14 +99,16 @@ function forEachNgram(
  * The n-gram rows (0 ≤ row < bucket) of `word`, in fastText's order,
  * repeated as often as they occur; none for `</s>` or when maxn is 0.
  * @example
- * ngramRows('where', { minn: 3, maxn: 6, bucket: 2000000 }); // Int32Array of 18 rows
+ * ngramRows('where', { minn: 3, maxn: 6, bucket: 2000000 }); // Int32Array of 14 rows
  */
 export function ngramRows(word: string, params: SubwordParams): Int32Array {
   const { minn, maxn, bucket } = params;
   if (maxn <= 0 || word === END_OF_SENTENCE) return new Int32Array(0);
   const bytes = delimitedBytes(word);
   const rows: number[] = [];
-  forEachNgram(bytes, minn, maxn, (start, end) => rows.push(fastTextHash(bytes, start, end) % bucket));
+  forEachNgram(bytes, minn, maxn, (start, end) =>
+    rows.push(fastTextHash(bytes, start, end) % bucket),
+  );
   return Int32Array.from(rows);
 }
 

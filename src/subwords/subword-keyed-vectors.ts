@@ -5,7 +5,12 @@
  */
 import { UsageError } from '../errors.js';
 import { quoteWord } from '../printable.js';
-import { KeyedVectors, type KeyedVectorsOptions, type Neighbour, type SimilarityQuery } from '../vectors/keyed-vectors.js';
+import {
+  KeyedVectors,
+  type KeyedVectorsOptions,
+  type Neighbour,
+  type SimilarityQuery,
+} from '../vectors/keyed-vectors.js';
 import { writeUnitRows } from '../vectors/unit-rows.js';
 import type { SubwordVectors } from './subword-vectors.js';
 
@@ -65,11 +70,16 @@ export class SubwordKeyedVectors extends KeyedVectors {
       [positive, 1],
       [negative, -1],
     ] as const) {
-      for (const unit of units) for (let k = 0; k < this.dim; k++) mean[k] = mean[k]! + weight * unit[k]!;
+      for (const unit of units)
+        for (let k = 0; k < this.dim; k++) mean[k] = mean[k]! + weight * unit[k]!;
     }
     for (let k = 0; k < this.dim; k++) mean[k] = mean[k]! / words.length;
     const exclude = new Set(words.map((word) => this.indexOf(word)).filter((row) => row >= 0));
-    return this.nearestToVector(mean, { topn: query.topn, restrictVocab: query.restrictVocab, exclude });
+    return this.nearestToVector(mean, {
+      topn: query.topn,
+      restrictVocab: query.restrictVocab,
+      exclude,
+    });
   }
 
   override mostSimilarBatch(queries: readonly SimilarityQuery[]): Neighbour[][] {
@@ -92,7 +102,9 @@ export class SubwordKeyedVectors extends KeyedVectors {
       for (let k = 0; k < this.dim; k++) dot += unit[k]! * mean[k]! * inverse;
       return { word: words[i]!, similarity: dot };
     });
-    return ranked.sort((a, b) => b.similarity - a.similarity || (a.word < b.word ? 1 : a.word > b.word ? -1 : 0));
+    return ranked.sort(
+      (a, b) => b.similarity - a.similarity || (a.word < b.word ? 1 : a.word > b.word ? -1 : 0),
+    );
   }
 
   /**
@@ -104,7 +116,9 @@ export class SubwordKeyedVectors extends KeyedVectors {
     const row = this.indexOf(word);
     if (row >= 0) {
       if (!this.isFiniteRow(row)) {
-        throw new UsageError(`word ${quoteWord(word)} has NaN or infinite values, so it cannot be compared`);
+        throw new UsageError(
+          `word ${quoteWord(word)} has NaN or infinite values, so it cannot be compared`,
+        );
       }
       writeUnitRows(this.vectors, this.dim, row, row + 1, unit, this.dim);
     } else {
