@@ -14,6 +14,7 @@ import { evaluateWordPairs } from '../src/eval/word-pairs.js';
 import { fastTextSkip } from './peers.js';
 import {
   fastTextNeighbours,
+  closeToPrinted,
   fastTextNgrams,
   fastTextVectors,
   runFastText,
@@ -68,17 +69,12 @@ before(() => {
   ]);
 });
 
-/** Equal to 1e-5, or to `relative` of the value for fastText's commands that print fewer digits. */
-function assertClose(
-  actual: ArrayLike<number>,
-  expected: readonly number[],
-  what: string,
-  relative = 0,
-): void {
+/** Equal to what fastText printed (see closeToPrinted). */
+function assertClose(actual: ArrayLike<number>, expected: readonly number[], what: string): void {
   assert.equal(actual.length, expected.length, `${what}: dimensions`);
   for (let k = 0; k < expected.length; k++) {
     assert.ok(
-      Math.abs(actual[k]! - expected[k]!) <= Math.max(1e-5, relative * Math.abs(expected[k]!)),
+      closeToPrinted(actual[k]!, expected[k]!),
       `${what}[${k}]: ${actual[k]} vs fastText's ${expected[k]}`,
     );
   }
@@ -141,7 +137,7 @@ test('n-gram rows are those fastText finds, for ASCII and non-ASCII words', { sk
       `n-grams of ${word}`,
     );
     theirs.forEach((n, i) =>
-      assertClose(kv.subwords.ngrams.row(rows[i]!), n.row, `${word}'s n-gram ${n.ngram}`, 1e-4),
+      assertClose(kv.subwords.ngrams.row(rows[i]!), n.row, `${word}'s n-gram ${n.ngram}`),
     );
   }
 });

@@ -87,3 +87,11 @@ export function writeMorphologyCorpus(path: string, sentences = 2000, seed = 1):
   }
   writeFileSync(path, lines.join('\n') + '\n');
 }
+
+/**
+ * Whether `ours` equals a value fastText printed: to 1e-5, or to the 5
+ * significant digits it prints (1.3112 for 1.31124).
+ */
+export function closeToPrinted(ours: number, printed: number): boolean {
+  return Math.abs(ours - printed) <= Math.max(1e-5, 1e-4 * Math.abs(printed));
+}

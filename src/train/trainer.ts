@@ -23,6 +23,8 @@ import {
 } from './checkpoint.js';
 import { dispatch, type RunResult } from './dispatcher.js';
 import { memorySpec, ModelMemory } from './model-memory.js';
+import { trainedSubwordVectors } from './subword-model.js';
+import { trainsSubwords } from '../subwords/subword-options.js';
 import { Word2Vec } from './model.js';
 import { releaseMemory } from './release-memory.js';
 import {
@@ -177,7 +179,9 @@ async function trainOn(plan: RunPlan, counted: Counted, vocabSeconds: number): P
   corpus.release(); // let the corpus go before the vectors are copied out
   await throwIfUnfinished(run, plan, wordsPerEpoch, checkpointed);
 
-  const vectors = new KeyedVectors(vocab.words, memory.inputVectors(), options.dim);
+  const vectors = trainsSubwords(options)
+    ? trainedSubwordVectors(memory, vocab, options, corpus.tokens)
+    : new KeyedVectors(vocab.words, memory.inputVectors(), options.dim);
   const summary: TrainSummary = {
     vocabSize: vocab.size,
     corpusTokens: corpus.tokens,
