@@ -336,9 +336,9 @@ export class ModelMemory {
     );
     // word2vec.c's initialisation: input vectors uniform in [-0.5, 0.5) / dim, output vectors zero.
     const stride = this.stride;
-    const syn0 = new Float32Array(buffer, this.syn0, (v + this.bucket) * stride);
-    // The n-gram rows, after the words' rows, likewise.
-    for (let w = 0; w < v + this.bucket; w++) {
+    // The n-gram rows after them start at zero: a word's first vector is then its own row's share.
+    const syn0 = new Float32Array(buffer, this.syn0, v * stride);
+    for (let w = 0; w < v; w++) {
       for (let d = 0; d < spec.dim; d++) syn0[w * stride + d] = (random.next() - 0.5) / spec.dim;
     }
   }
@@ -372,11 +372,23 @@ export class ModelMemory {
     return this.unpadded('syn0');
   }
 
-  /** The n-gram rows of a subword model (those after the words' in syn0), without padding. */
+  /**
+   * The n-gram rows of a subword model (those after the words' in syn0),
+   * without padding: views of the memory when rows have no padding, else a copy.
+   */
   ngramRows(): RowChunks {
     const { bucket, dim, stride } = this;
-    const rows = new RowChunks(bucket, dim);
     const start = this.syn0 + this.vocabSize * stride * 4;
+    if (stride === dim) {
+      const perChunk = new RowChunks(0, dim).rowsPerChunk;
+      const chunks: Float32Array[] = [];
+      for (let from = 0; from < bucket; from += perChunk) {
+        const count = Math.min(perChunk, bucket - from);
+        chunks.push(new Float32Array(this.memory.buffer, start + from * stride * 4, count * dim));
+      }
+      return new RowChunks(bucket, dim, chunks, perChunk);
+    }
+    const rows = new RowChunks(bucket, dim);
     for (let from = 0; from < bucket; from += rows.rowsPerChunk) {
       const count = Math.min(rows.rowsPerChunk, bucket - from);
       const padded = new Float32Array(
