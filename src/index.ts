@@ -48,3 +48,13 @@ export type { AnalogyOptions, AnalogyResult, AnalogySectionResult } from './eval
 export { evaluateWordPairs } from './eval/word-pairs.js';
 export type { WordPairOptions, WordPairResult } from './eval/word-pairs.js';
 export { W2vError, UsageError, InputError } from './errors.js';
+export { SubwordKeyedVectors } from './subwords/subword-keyed-vectors.js';
+export { SubwordVectors } from './subwords/subword-vectors.js';
+export type { FastTextHeader, OovVectors } from './subwords/subword-vectors.js';
+export { RowChunks } from './subwords/row-chunks.js';
+export { fastTextHash, ngramRows, ngramStrings, DEFAULT_SUBWORDS } from './subwords/ngrams.js';
+export type { SubwordParams } from './subwords/ngrams.js';
+export { loadFastTextBin } from './io/fasttext-bin-read.js';
+export type { LoadFastTextOptions } from './io/fasttext-bin-read.js';
+export { saveFastTextBin } from './io/fasttext-bin-write.js';
+export type { SaveFastTextOptions } from './io/fasttext-bin-write.js';
