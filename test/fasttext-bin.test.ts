@@ -12,6 +12,8 @@ import { KeyedVectors } from '../src/vectors/keyed-vectors.js';
 import { evaluateAnalogies } from '../src/eval/analogies.js';
 import { evaluateWordPairs } from '../src/eval/word-pairs.js';
 import { fastTextSkip } from './peers.js';
+import { w2v } from './cli-runner.js';
+import { startServe } from './web-fixture.js';
 import {
   fastTextNeighbours,
   closeToPrinted,
@@ -262,3 +264,32 @@ test('evaluation scores every pair and question of a subword model', { skip }, a
   assert.equal(analogies.skipped, 0);
   assert.equal(analogies.total.correct + analogies.total.incorrect, 3);
 });
+
+test(
+  'w2v similar and the explorer answer for an unseen word of a fastText model',
+  { skip },
+  async () => {
+    const similar = await w2v(['similar', `${model}.bin`, 'miswalkedly', '--topn', '3', '--json']);
+    assert.equal(similar.status, 0, similar.stderr);
+    const kv = await loadVectors(`${model}.bin`);
+    const expected = kv.mostSimilar({ positive: ['miswalkedly'], topn: 3 }).map((n) => n.word);
+    const printed = JSON.parse(similar.stdout) as { neighbours: Array<{ word: string }> };
+    assert.deepEqual(
+      printed.neighbours.map((n) => n.word),
+      expected,
+    );
+    const server = await startServe([`${model}.bin`]);
+    try {
+      const response = await fetch(new URL('/api/similar?word=miswalkedly&topn=3', server.url));
+      const body = (await response.json()) as { rank: number; neighbours: Array<{ word: string }> };
+      assert.equal(response.status, 200);
+      assert.equal(body.rank, -1);
+      assert.deepEqual(
+        body.neighbours.map((n) => n.word),
+        expected,
+      );
+    } finally {
+      await server.stop();
+    }
+  },
+);
