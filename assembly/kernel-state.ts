@@ -39,6 +39,10 @@ export let hs: bool = false;
 export let shared: bool = false;
 export let softmax: bool = false;
 export let hotRows: i32 = 0;
+// Subword models (fastText): each word's n-gram rows follow the words' rows in syn0.
+export let subwords: bool = false;
+export let subwordOffsets: usize = 0;
+export let subwordRows: usize = 0;
 
 // Per-thread scratch.
 export let neu1: usize = 0;

@@ -19,13 +19,14 @@
 
 import {
   CFG_ALIAS_INDEX, CFG_ALIAS_PROB, CFG_CBOW, CFG_CODE_OFFSET, CFG_CODES, CFG_HOT_ROWS, CFG_HS, CFG_KEEP, CFG_LOSS_NEG, CFG_LOSS_POS,
-  CFG_NEGATIVE, CFG_OUTPUT_HIGH, CFG_POINTS, CFG_SHARED, CFG_SIGMOID, CFG_SOFTMAX, CFG_STRIDE, CFG_SYN0, CFG_SYN1, CFG_SYN1NEG, CFG_VOCAB, CFG_WINDOW,
+  CFG_NEGATIVE, CFG_OUTPUT_HIGH, CFG_POINTS, CFG_SHARED, CFG_SIGMOID, CFG_SOFTMAX, CFG_STRIDE, CFG_SUBWORD_OFFSETS, CFG_SUBWORD_ROWS, CFG_SUBWORDS, CFG_SYN0, CFG_SYN1, CFG_SYN1NEG, CFG_VOCAB, CFG_WINDOW,
 } from './training-layout';
 import {
   syn0, syn1neg, syn1, stride, rowBytes, vocabSize, window, negative, keep, aliasProb, aliasIndex, codeOffset, points, codes, sigmoid,
   lossPos, lossNeg, cbow, hs, shared, softmax, hotRows, neu1, neu1e, sentence, outputs, contexts, errors, grads, rng, replica, snapshot,
-  examples, lossSum, windowFrom, windowTo, POINTER_SHIFT, SLOT_SHIFT,
+  examples, lossSum, windowFrom, windowTo, POINTER_SHIFT, SLOT_SHIFT, subwords, subwordOffsets, subwordRows,
 } from './kernel-state';
+import { subwordCbow, subwordSkipGram } from './subword-training';
 import { sharedOutputRow, chooseOutputs, logisticGradient, predict, listOutputs } from './output-layer';
 import { nextRandom, below, noiseWord, keepWord } from './random-draws';
 import { axpy, zero } from './vector-math';
@@ -73,6 +74,9 @@ export function init(configAt: u32, neu1At: u32, neu1eAt: u32, sentenceAt: u32, 
   shared = cfg(config, CFG_SHARED) != 0;
   softmax = cfg(config, CFG_SOFTMAX) != 0;
   hotRows = cfg(config, CFG_HOT_ROWS);
+  subwords = cfg(config, CFG_SUBWORDS) != 0;
+  subwordOffsets = cfgOffset(config, CFG_SUBWORD_OFFSETS);
+  subwordRows = cfgOffset(config, CFG_SUBWORD_ROWS);
   neu1 = <usize>neu1At;
   neu1e = <usize>neu1eAt;
   sentence = <usize>sentenceAt;
@@ -155,6 +159,10 @@ function trainSentenceSkipGram(length: i32, alpha: f32): void {
   for (let i = 0; i < length; i++) {
     const word = wordAt(i);
     drawWindow(i, length);
+    if (subwords) {
+      subwordSkipGram(i, alpha);
+      continue;
+    }
     // Hierarchical softmax: the centre word's path serves every context word (negative sampling draws anew for each).
     const path = hs ? chooseOutputs(word) : 0;
     for (let c = windowFrom; c <= windowTo; c++) {
@@ -217,6 +225,10 @@ function trainSentenceCbow(length: i32, alpha: f32): void {
   for (let i = 0; i < length; i++) {
     const word = wordAt(i);
     drawWindow(i, length);
+    if (subwords) {
+      subwordCbow(i, alpha);
+      continue;
+    }
     zero(neu1);
     let count = 0;
     for (let c = windowFrom; c <= windowTo; c++) {

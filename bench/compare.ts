@@ -27,6 +27,7 @@ const { values } = parseArgs({
     arch: { type: 'string' },
     loss: { type: 'string' },
     epochs: { type: 'string', default: '1' },
+    sample: { type: 'string', default: '1e-3' },
     threads: { type: 'string', default: '2' },
     peers: { type: 'string', default: 'gensim,fasttext' },
     questions: { type: 'string', default: join(data, 'questions-words.txt') },
@@ -38,10 +39,12 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log(`usage: npm run bench -- [--corpus FILE] [--modes sg-ns,sg-ns-shared,cbow-ns,sg-hs,cbow-hs | --arch sg|cbow --loss ns|hs]
-                       [--epochs 1] [--threads 2 | --threads 1,2] [--repeat 1] [--peers gensim,fasttext] [--calibrate]
-Trains every tool with: dim 100, window 5, negative 5, sample 1e-3, min-count 5.
+  console.log(`usage: npm run bench -- [--corpus FILE] [--modes sg-ns,sg-ns-shared,cbow-ns,sg-hs,cbow-hs,sg-ns-subwords | --arch sg|cbow --loss ns|hs]
+                       [--epochs 1] [--sample 1e-3] [--threads 2 | --threads 1,2] [--repeat 1] [--peers gensim,fasttext] [--calibrate]
+Trains every tool with: dim 100, window 5, negative 5, min-count 5 (and the sample given, default 1e-3).
 A mode ending in -shared is word2vec-ts with --shared-negatives, compared with the peers' plain mode.
+A mode ending in -subwords trains subword models: word2vec-ts --subwords against fastText -minn 3 -maxn 6
+(both with 2,000,000 buckets; gensim does not run). Quality is that of the vocabulary words' vectors.
 --repeat N trains word2vec-ts N times per mode, every thread count back to back in each round (peers once),
 and compares medians: timings on a shared machine vary from run to run.
 --calibrate also measures what two independent one-thread processes get from the machine.`);
@@ -79,6 +82,8 @@ interface Run {
   words: number;
   maxRssMb: number;
   analogy: number;
+  /** Accuracy on the syntactic sections (gram*) of the analogies. */
+  syntactic: number;
   spearman: number;
   /** word2vec-ts only: see profileOf. */
   profile?: string;
@@ -129,7 +134,10 @@ async function plainCorpus(): Promise<string> {
   return out;
 }
 
-function evaluate(path: string, binary: boolean): { analogy: number; spearman: number } {
+function evaluate(
+  path: string,
+  binary: boolean,
+): { analogy: number; syntactic: number; spearman: number } {
   const result = lastJson(
     run(PYTHON, [
       join(repo, 'bench/peers/evaluate.py'),
@@ -139,14 +147,14 @@ function evaluate(path: string, binary: boolean): { analogy: number; spearman: n
       binary ? 'bin' : 'txt',
     ]),
   );
-  return { analogy: result.analogy, spearman: result.spearman };
+  return { analogy: result.analogy, syntactic: result.syntactic, spearman: result.spearman };
 }
 
 const common = {
   dim: '100',
   window: '5',
   negative: '5',
-  sample: '1e-3',
+  sample: values.sample,
   'min-count': '5',
   epochs: values.epochs,
 };
@@ -163,12 +171,14 @@ async function main(): Promise<void> {
   for (const mode of modes) {
     // "sg-ns-shared" is word2vec-ts with --shared-negatives; peers have no such mode and run as "sg-ns".
     const [arch, loss, variant] = mode.split('-');
-    const peerMode = `${arch}-${loss}`;
+    const subwords = variant === 'subwords';
+    const peerMode = subwords ? mode : `${arch}-${loss}`;
     for (let round = 1; round <= rounds; round++)
       for (const threads of threadCounts) {
         const settings = { ...common, arch, loss, threads: String(threads) };
         const ours = join(work, `ours-${mode}-${threads}.bin`);
-        const extra = variant === 'shared' ? ['--shared-negatives'] : [];
+        const extra =
+          variant === 'shared' ? ['--shared-negatives'] : subwords ? ['--subwords'] : [];
         const o = lastJson(
           run(process.execPath, [
             join(here, 'train-ours.js'),
@@ -182,7 +192,8 @@ async function main(): Promise<void> {
         );
         const words = o.corpus_words;
         // Quality does not depend on the round: later rounds are timed only.
-        const quality = round === 1 ? evaluate(ours, true) : { analogy: NaN, spearman: NaN };
+        const quality =
+          round === 1 ? evaluate(ours, true) : { analogy: NaN, syntactic: NaN, spearman: NaN };
         record({
           tool: 'word2vec-ts',
           round,
@@ -197,7 +208,7 @@ async function main(): Promise<void> {
         if (round > 1) continue;
         const peerRan = (tool: string): boolean =>
           runs.some((r) => r.tool === tool && r.mode === peerMode && r.threads === threads);
-        if (usable.includes('gensim') && !peerRan('gensim')) {
+        if (usable.includes('gensim') && !subwords && !peerRan('gensim')) {
           const out = join(work, `gensim-${peerMode}-${threads}.bin`);
           const g = lastJson(
             run(PYTHON, [
@@ -237,17 +248,16 @@ async function main(): Promise<void> {
             '-loss',
             loss,
             '-t',
-            '1e-3',
+            values.sample,
             '-minCount',
             '5',
             '-epoch',
             values.epochs,
             '-thread',
             String(threads),
-            '-minn',
-            '0',
-            '-maxn',
-            '0',
+            ...(subwords
+              ? ['-minn', '3', '-maxn', '6', '-bucket', '2000000']
+              : ['-minn', '0', '-maxn', '0']),
             '-lr',
             arch === 'sg' ? '0.025' : '0.05',
             '-verbose',
@@ -316,20 +326,20 @@ function printTable(capacity: number): void {
   const percent = (x: number): string => (Number.isNaN(x) ? '-' : `${(100 * x).toFixed(2)}%`);
   const fixed = (x: number): string => (Number.isNaN(x) ? '-' : x.toFixed(4));
   console.log(
-    `\ncorpus: ${values.corpus}; epochs ${values.epochs}; dim 100, window 5, negative 5, sample 1e-3, min-count 5`,
+    `\ncorpus: ${values.corpus}; epochs ${values.epochs}; dim 100, window 5, negative 5, sample ${values.sample}, min-count 5`,
   );
   console.log(
     'words/s = corpus words (in vocabulary, before subsampling) x epochs / wall time of the training call\n',
   );
   const roundColumn = rounds > 1;
   console.log(
-    `| mode | threads |${roundColumn ? ' round |' : ''} tool | words/s | wall s | peak MB | analogy (30k) | WS-353 Spearman |`,
+    `| mode | threads |${roundColumn ? ' round |' : ''} tool | words/s | wall s | peak MB | analogy (30k) | syntactic | WS-353 Spearman |`,
   );
-  console.log(`|---|---|${roundColumn ? '---|' : ''}---|---|---|---|---|---|`);
+  console.log(`|---|---|${roundColumn ? '---|' : ''}---|---|---|---|---|---|---|`);
   for (const r of runs) {
     console.log(
       `| ${r.mode} | ${r.threads} |${roundColumn ? ` ${r.round} |` : ''} ${r.tool} | ${Math.round(r.words / r.seconds).toLocaleString('en')} | ` +
-        `${r.seconds.toFixed(1)} | ${r.maxRssMb.toFixed(0)} | ${percent(r.analogy)} | ${fixed(r.spearman)} |`,
+        `${r.seconds.toFixed(1)} | ${r.maxRssMb.toFixed(0)} | ${percent(r.analogy)} | ${percent(r.syntactic)} | ${fixed(r.spearman)} |`,
     );
   }
   console.log('\nword2vec-ts time:');
@@ -345,12 +355,12 @@ function printTable(capacity: number): void {
       (x) =>
         x.tool === 'word2vec-ts' &&
         x.round === 1 &&
-        x.mode.startsWith(r.mode) &&
+        (x.mode === r.mode || x.mode === `${r.mode}-shared`) &&
         x.threads === r.threads,
     )) {
       console.log(
         `  ${ours.mode} threads=${r.threads} vs ${r.tool}: speed ${(r.seconds / oursSeconds(ours.mode, r.threads)).toFixed(2)}x, ` +
-          `analogy ${(100 * (ours.analogy - r.analogy)).toFixed(2)} points, Spearman ${(ours.spearman - r.spearman).toFixed(4)}`,
+          `analogy ${(100 * (ours.analogy - r.analogy)).toFixed(2)} points (syntactic ${(100 * (ours.syntactic - r.syntactic)).toFixed(2)}), Spearman ${(ours.spearman - r.spearman).toFixed(4)}`,
       );
     }
   }

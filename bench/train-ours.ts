@@ -18,6 +18,7 @@ const { values } = parseArgs({
     epochs: { type: 'string', default: '1' },
     threads: { type: 'string', default: '2' },
     'shared-negatives': { type: 'boolean', default: false },
+    subwords: { type: 'boolean', default: false },
   },
 });
 if (!values.corpus || !values.output)
@@ -36,8 +37,10 @@ const model = await train({
   epochs: Number(values.epochs),
   threads: Number(values.threads),
   sharedNegatives: values['shared-negatives'],
+  subwords: values.subwords,
 });
 const seconds = (performance.now() - started) / 1000;
+// The word vectors in word2vec's format, which the evaluator reads (for a subword model too).
 await model.save(values.output, { format: 'bin' });
 console.log(
   JSON.stringify({

@@ -61,3 +61,13 @@ export type { WordPairOptions, WordPairResult, WordPair } from './eval/word-pair
 export { datapath, STANDARD_SETS } from './eval/standard-sets.js';
 export type { StandardSet } from './eval/standard-sets.js';
 export { W2vError, UsageError, InputError } from './errors.js';
+export { SubwordKeyedVectors } from './subwords/subword-keyed-vectors.js';
+export { SubwordVectors } from './subwords/subword-vectors.js';
+export type { FastTextHeader, OovVectors } from './subwords/subword-vectors.js';
+export { RowChunks } from './subwords/row-chunks.js';
+export { fastTextHash, ngramRows, ngramStrings, DEFAULT_SUBWORDS } from './subwords/ngrams.js';
+export type { SubwordParams } from './subwords/ngrams.js';
+export { loadFastTextBin } from './io/fasttext-bin-read.js';
+export type { LoadFastTextOptions } from './io/fasttext-bin-read.js';
+export { saveFastTextBin } from './io/fasttext-bin-write.js';
+export type { SaveFastTextOptions } from './io/fasttext-bin-write.js';

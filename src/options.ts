@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { UsageError } from './errors.js';
+import { SUBWORD_OPTIONS } from './subwords/subword-options.js';
 
 export type Architecture = 'sg' | 'cbow';
 export type Loss = 'ns' | 'hs' | 'softmax';
@@ -55,6 +56,18 @@ export interface TrainOptions {
    * about 1.5 bytes a word. 0 re-reads the files every epoch. Default 512.
    */
   cacheMiB?: number;
+  /**
+   * Train a subword (fastText) model: each word's input vector is the mean of
+   * its own row and the rows of its character n-grams, so any word gets a
+   * vector. Also on when minn, maxn or bucket is given. Default false.
+   */
+  subwords?: boolean;
+  /** Shortest character n-gram. Default 3 with subwords, else 0. */
+  minn?: number;
+  /** Longest character n-gram; 0 means none. Default 6 with subwords, else 0. */
+  maxn?: number;
+  /** Number of n-gram rows (n-grams are hashed into them). Default 2,000,000 with subwords, else 0. */
+  bucket?: number;
   /**
    * Memory (MiB) counting the vocabulary may use: the table of distinct words
    * with their counts and bytes, and the words once decoded. When the words
@@ -326,6 +339,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
     resume: 'free',
     help: 'memory (MiB) for counting the vocabulary; past it, rare words are pruned while counting (and their counts so far lost)',
   },
+  ...SUBWORD_OPTIONS,
 ];
 
 /** The default of every option that has one fixed value, and both learning-rate defaults. */
@@ -380,10 +394,16 @@ export function resolveOptions(
     throw optionError('input', 'must name corpus files (non-empty strings)', naming);
   }
   const resolved: Earlier = {};
+  // Any n-gram option asks for subwords.
+  const subwords =
+    options.subwords ??
+    (options.minn !== undefined || options.maxn !== undefined || options.bucket !== undefined
+      ? true
+      : undefined);
   for (const spec of OPTION_TABLE) {
     (resolved as Record<string, unknown>)[spec.key] = resolveOne(
       spec,
-      options[spec.key],
+      spec.key === 'subwords' ? subwords : options[spec.key],
       resolved,
       naming,
     );

@@ -451,7 +451,7 @@ describe('train: option values', { concurrency: 4 }, () => {
     {
       args: ['--format', 'doc'],
       says: [
-        "option '--format <format>' argument 'doc' is invalid. Allowed choices are bin, txt, native.",
+        "option '--format <format>' argument 'doc' is invalid. Allowed choices are bin, txt, native, fasttext.",
       ],
     },
   ];

@@ -212,7 +212,7 @@ async function runTrain(run: TrainRun): Promise<void> {
   const { train } = await import('../train/trainer.js');
   const { resume } = await import('../train/resume.js');
   const { TrainingInterrupted } = await import('../train/checkpoint.js');
-  const format = formatFromPath(run.output, run.format);
+  let format = formatFromPath(run.output, run.format);
 
   const reporter = run.quiet ? undefined : new ProgressReporter();
   const log = run.log === undefined ? undefined : await deferredProgressLog(run.log);
@@ -272,6 +272,8 @@ async function runTrain(run: TrainRun): Promise<void> {
       log?.close();
     }
     saving = run.output;
+    // A subword model's .bin is fastText's, which keeps its n-grams.
+    if (run.format === undefined && format === 'bin' && model.options.subwords) format = 'fasttext';
     await saveOrRescue(model, run, format);
     const wallSeconds = (performance.now() - started) / 1000;
     if (!run.quiet) {
@@ -450,7 +452,7 @@ export function formatTrainSummary(summary: TrainSummary, context: SummaryContex
     ...(summary.vocabPruning.prunes > 0 ? [prunedRow(summary.vocabPruning)] : []),
     [
       'saved',
-      `${context.output} (${context.format === 'native' ? 'native' : `word2vec ${context.format}`})`,
+      `${context.output} (${context.format === 'native' ? 'native' : context.format === 'fasttext' ? 'fastText bin' : `word2vec ${context.format}`})`,
     ],
   ];
   if (summary.start === 'resume')

@@ -10,6 +10,7 @@ import { basename } from 'node:path';
 import { LOAD_FORMATS, type LoadFormat } from '../io/file-format.js';
 import { loadVectors } from '../io/load.js';
 import { printable, quoteWord } from '../printable.js';
+import { SubwordKeyedVectors } from '../subwords/subword-keyed-vectors.js';
 import type { KeyedVectors, Neighbour } from '../vectors/keyed-vectors.js';
 import { parseInteger } from './arguments.js';
 import { LoadProgressBar } from './load-progress.js';
@@ -107,8 +108,9 @@ export async function loadModel(path: string, options: ModelOptions): Promise<Ke
 }
 
 /**
- * Throws a W2vError (exit code 1) naming the first word that `kv` lacks
- * (and a differently cased variant if the model has one) or whose vector
+ * Throws a W2vError (exit code 1) naming the first word that `kv` lacks (a
+ * subword model lacks only words without n-grams), and a differently cased
+ * variant if the model has one, or whose vector
  * holds NaN or an infinity, which cannot be compared.
  */
 export function requireWords(kv: KeyedVectors, words: readonly string[], model: string): void {
@@ -120,6 +122,8 @@ export function requireWords(kv: KeyedVectors, words: readonly string[], model: 
         `${quoteWord(word)} has NaN or infinite values in ${model}, so it cannot be compared`,
       );
     }
+    // A subword model gives a word outside its vocabulary the vector of its n-grams.
+    if (kv instanceof SubwordKeyedVectors && kv.hasVectorFor(word)) continue;
     const variant = [
       word.toLowerCase(),
       word.toUpperCase(),

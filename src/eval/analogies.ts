@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
 import type { KeyedVectors, VectorQuery } from '../vectors/keyed-vectors.js';
+import { scoresUnknownWords, subwordAnalogyQuery } from '../subwords/oov-evaluation.js';
 import { knownWordsFor, readEvaluationFile } from './known-words.js';
 import { evaluationFile } from './standard-sets.js';
 
@@ -130,7 +131,28 @@ export async function evaluateAnalogies(
     const rowA = known.get(a);
     const rowB = known.get(b);
     const rowC = known.get(c);
-    if (rowA === undefined || rowB === undefined || rowC === undefined || !known.has(expected)) {
+    if (
+      scoresUnknownWords(kv) &&
+      (rowA === undefined || rowB === undefined || rowC === undefined)
+    ) {
+      // A subword model answers with its words' n-grams; an unknown expected word is never the answer.
+      const query = subwordAnalogyQuery(kv, known, fold, words);
+      if (query) {
+        pending.push({
+          section: current,
+          words: folded,
+          question,
+          query: { ...query, topn: 5, restrictVocab },
+        });
+        continue;
+      }
+    }
+    if (
+      rowA === undefined ||
+      rowB === undefined ||
+      rowC === undefined ||
+      (!known.has(expected) && !scoresUnknownWords(kv))
+    ) {
       skipped++;
       current.skipped.push(question);
       if (options.dummy4unknown) {

@@ -1,5 +1,6 @@
 import { InputError, UsageError } from '../errors.js';
 import type { KeyedVectors } from '../vectors/keyed-vectors.js';
+import { scoresUnknownWords, subwordSimilarity } from '../subwords/oov-evaluation.js';
 import { knownWordsFor, readEvaluationFile } from './known-words.js';
 import { evaluationFile } from './standard-sets.js';
 
@@ -95,6 +96,17 @@ export async function evaluateWordPairs(
     const rowB = known.get(fold(parts[1]!));
     const pair: WordPair = { line: i + 1, words: [parts[0]!, parts[1]!], score };
     if (rowA === undefined || rowB === undefined) {
+      // A subword model scores unknown words by their n-grams.
+      const similarity = scoresUnknownWords(kv)
+        ? subwordSimilarity(kv, known, fold, parts[0]!, parts[1]!)
+        : undefined;
+      if (similarity !== undefined) {
+        pair.similarity = similarity;
+        scored.push(pair);
+        human.push(score);
+        model.push(similarity);
+        continue;
+      }
       skipped++;
       unknown.push(pair);
       if (!options.dummy4unknown) continue;

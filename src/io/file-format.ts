@@ -8,11 +8,13 @@ import { UsageError } from '../errors.js';
  * The formats vectors are saved in (and loaded from):
  * - `bin`: word2vec binary (word2vec.c, gensim `binary=True`);
  * - `txt`: word2vec text, which is also fastText's `.vec`;
- * - `native`: word2vec-ts's own format with counts, output weights and training options.
+ * - `native`: word2vec-ts's own format with counts, output weights and training options;
+ * - `fasttext`: Facebook fastText's `.bin` models, with their n-gram rows (told
+ *   from word2vec binary files by content when loading).
  */
-export type FileFormat = 'bin' | 'txt' | 'native';
+export type FileFormat = 'bin' | 'txt' | 'native' | 'fasttext';
 
-export const FILE_FORMATS: readonly FileFormat[] = ['bin', 'txt', 'native'];
+export const FILE_FORMATS: readonly FileFormat[] = ['bin', 'txt', 'native', 'fasttext'];
 
 /**
  * The formats vectors are loaded from: those of {@link FileFormat}, and

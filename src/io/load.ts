@@ -4,6 +4,8 @@
  */
 import type { KeyedVectors } from '../vectors/keyed-vectors.js';
 import { checkLoadFormat, formatFromPath, type LoadFormat } from './file-format.js';
+import { isFastTextBin } from './fasttext-bin-layout.js';
+import { loadFastTextBin } from './fasttext-bin-read.js';
 import { loadGlove } from './glove-format.js';
 import { readInputFile, type LoadProgressListener } from './input-file.js';
 import type { WarningListener } from './load-warnings.js';
@@ -34,7 +36,7 @@ const NUMBER = /^[+-]?(?:\d+\.?\d*(?:e[+-]?\d+)?|\.\d+(?:e[+-]?\d+)?|nan|inf(?:i
 
 /**
  * The format of an existing file: native if it starts with the native magic
- * (whatever its name); else binary or native if the extension says so; else
+ * (whatever its name), fastText if it starts as a fastText model does; else binary or native if the extension says so; else
  * by content: text if the first line is a header `<count> <dim>` (and, for a
  * name that does not say text, the line after it is a word and `dim`
  * numbers), GloVe if the first line is a word (not a number) and numbers and
@@ -53,6 +55,7 @@ export async function detectFormat(path: string): Promise<LoadFormat> {
     return bytes.subarray(0, bytesRead);
   });
   if (isNativeMagic(head)) return 'native';
+  if (isFastTextBin(head)) return 'fasttext';
   const byName = formatFromPath(path, undefined, undefined);
   if (byName === 'bin' || byName === 'native') return byName;
   const firstEnd = head.indexOf(0x0a);
@@ -104,7 +107,8 @@ function isGloveStart(fields: readonly string[]): boolean {
 
 /**
  * Loads word vectors from a word2vec binary or text file (including
- * fastText's `.vec`), a GloVe text file or a native model file.
+ * fastText's `.vec`), a fastText `.bin` model (whose queries take any word,
+ * see {@link SubwordKeyedVectors}), a GloVe text file or a native model file.
  * @throws InputError naming the file and the line or byte offset if it is malformed.
  * @example
  * const kv = await loadVectors('wiki.en.vec', { limit: 200000 });
@@ -119,6 +123,7 @@ export async function loadVectors(
   const { limit, onWarning, onProgress } = options;
   if (format === 'native')
     return (await loadNative(path, { limit, onWarning, onProgress })).vectors;
+  if (format === 'fasttext') return loadFastTextBin(path, { limit, onProgress });
   if (format === 'glove') return loadGlove(path, { limit, onWarning, onProgress });
   return readWord2Vec(path, { format, limit, onWarning, onProgress });
 }

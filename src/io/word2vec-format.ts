@@ -19,12 +19,12 @@ import { checkWords, writeBinaryRecords, writeTextRecords } from './word2vec-wri
 
 export interface SaveWord2VecOptions {
   /** Default: text if the extension is `.txt`, `.vec` or `.text` (see {@link formatFromPath}), else binary. */
-  format?: Exclude<FileFormat, 'native'>;
+  format?: Exclude<FileFormat, 'native' | 'fasttext'>;
 }
 
 export interface LoadWord2VecOptions {
   /** Default: text if the extension is `.txt`, `.vec` or `.text` (see {@link formatFromPath}), else binary. */
-  format?: Exclude<FileFormat, 'native'>;
+  format?: Exclude<FileFormat, 'native' | 'fasttext'>;
   /** Load only the first `limit` vectors (the most frequent words). Default all. */
   limit?: number;
   /**

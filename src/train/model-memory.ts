@@ -24,6 +24,9 @@ import {
   CFG_SIGMOID,
   CFG_SOFTMAX,
   CFG_STRIDE,
+  CFG_SUBWORD_OFFSETS,
+  CFG_SUBWORD_ROWS,
+  CFG_SUBWORDS,
   CFG_SYN0,
   CFG_SYN1,
   CFG_SYN1NEG,
@@ -33,6 +36,10 @@ import {
   SIGMOID_TABLE_SIZE,
 } from '../../assembly/training-layout.js';
 import type { Vocabulary } from '../vocab/vocabulary.js';
+import { buildNgramTable, type NgramTable } from '../subwords/ngram-table.js';
+import { RowChunks } from '../subwords/row-chunks.js';
+import type { SubwordParams } from '../subwords/ngrams.js';
+import { trainsSubwords } from '../subwords/subword-options.js';
 import type { ThreadScratch } from './kernel.js';
 import { CHUNK_TARGET } from './training-corpus.js';
 import { hasMemory64, MAX_PAGES_64, sharedMemory64 } from './memory64.js';
@@ -61,6 +68,9 @@ const CONFIG_INDEX = {
   softmax: CFG_SOFTMAX,
   hotRows: CFG_HOT_ROWS,
   outputHigh: CFG_OUTPUT_HIGH,
+  subwords: CFG_SUBWORDS,
+  subwordOffsets: CFG_SUBWORD_OFFSETS,
+  subwordRows: CFG_SUBWORD_ROWS,
 } as const;
 type ConfigField = keyof typeof CONFIG_INDEX;
 
@@ -88,6 +98,8 @@ export interface ModelMemorySpec {
   sharedOutputs: boolean;
   /** A 64-bit memory even if the model fits a 32-bit one (to compare the two builds of the kernels). */
   memory64?: boolean;
+  /** A subword model: the vocabulary's words (whose n-grams the kernels train) and the n-gram options. */
+  subwords?: { words: readonly string[]; params: SubwordParams };
 }
 
 /** The memory a run with `options` needs to train `vocab`. */
@@ -105,7 +117,12 @@ export function memorySpec(options: ResolvedTrainOptions, vocab: Vocabulary): Mo
     maxSentenceLength: options.maxSentenceLength,
     chunkCapacity: chunkCapacity(CHUNK_TARGET, options.maxSentenceLength),
     seed: options.seed,
-    sharedOutputs: options.sharedNegatives && options.arch === 'sg' && options.loss !== 'softmax',
+    sharedOutputs:
+      options.sharedNegatives &&
+      options.arch === 'sg' &&
+      options.loss !== 'softmax' &&
+      !trainsSubwords(options),
+    subwords: trainsSubwords(options) ? { words: vocab.words, params: options } : undefined,
   };
 }
 
@@ -125,6 +142,7 @@ interface Tables {
   keep?: Uint32Array;
   alias?: ReturnType<typeof buildAliasTable>;
   tree?: ReturnType<typeof buildHuffman>;
+  ngrams?: NgramTable;
 }
 
 function buildTables(spec: ModelMemorySpec): Tables {
@@ -132,6 +150,7 @@ function buildTables(spec: ModelMemorySpec): Tables {
     keep: spec.sample > 0 ? keepThresholds(spec.counts, spec.sample, sum(spec.counts)) : undefined,
     alias: spec.loss === 'ns' ? buildAliasTable(spec.counts, spec.nsExponent) : undefined,
     tree: spec.loss === 'hs' ? buildHuffman(spec.counts) : undefined,
+    ngrams: spec.subwords && buildNgramTable(spec.subwords.words, spec.subwords.params),
   };
 }
 
@@ -157,7 +176,7 @@ function place(spec: ModelMemorySpec, tables: Tables, pointerBytes: number): Pla
   const stride = Math.ceil(spec.dim / 4) * 4;
   const rowBytes = stride * 4;
   const hs = spec.loss === 'hs';
-  const { keep, alias, tree } = tables;
+  const { keep, alias, tree, ngrams } = tables;
   const layout = new Layout();
   const fields = Object.fromEntries(Object.keys(CONFIG_INDEX).map((f) => [f, 0])) as Record<
     ConfigField,
@@ -174,6 +193,11 @@ function place(spec: ModelMemorySpec, tables: Tables, pointerBytes: number): Pla
     fields.codeOffset = layout.take(tree.offsets.byteLength);
     fields.points = layout.take(tree.points.byteLength);
     fields.codes = layout.take(tree.codes.byteLength);
+  }
+  if (ngrams) {
+    fields.subwords = 1;
+    fields.subwordOffsets = layout.take(ngrams.offsets.byteLength);
+    fields.subwordRows = layout.take(ngrams.rows.byteLength);
   }
   fields.sigmoid = layout.take(SIGMOID_TABLE_SIZE * 4);
   fields.lossPos = layout.take(SIGMOID_TABLE_SIZE * 4);
@@ -217,7 +241,7 @@ function place(spec: ModelMemorySpec, tables: Tables, pointerBytes: number): Pla
       chunk: layout.take(spec.chunkCapacity * 4),
     });
   }
-  fields.syn0 = layout.take(v * rowBytes);
+  fields.syn0 = layout.take((v + (spec.subwords?.params.bucket ?? 0)) * rowBytes);
   const output = layout.take(outputRows * rowBytes);
   // A 32-bit field each: the offset's low bits where the kernels look for the matrix, its high bits apart.
   fields[hs ? 'syn1' : 'syn1neg'] = output % 2 ** 32;
@@ -262,13 +286,15 @@ export class ModelMemory {
   readonly syn0: number;
   readonly syn1neg: number;
   readonly syn1: number;
+  /** N-gram rows after the words' rows in syn0 (a subword model), else 0. */
+  readonly bucket: number;
   readonly threads: ThreadScratch[];
 
   constructor(spec: ModelMemorySpec) {
     const v = spec.counts.length;
     const hs = spec.loss === 'hs';
     const tables = buildTables(spec);
-    const { keep, alias, tree } = tables;
+    const { keep, alias, tree, ngrams } = tables;
     let placement = place(spec, tables, 4);
     this.memory64 = spec.memory64 === true || placement.size > MAX_PAGES * WASM_PAGE;
     if (this.memory64) placement = place(spec, tables, 8);
@@ -283,6 +309,7 @@ export class ModelMemory {
     this.syn0 = fields.syn0;
     this.syn1neg = hs ? 0 : placement.output;
     this.syn1 = hs ? placement.output : 0;
+    this.bucket = spec.subwords?.params.bucket ?? 0;
 
     const buffer = this.memory.buffer;
     const config = new Int32Array(buffer, this.config, CFG_FIELDS);
@@ -298,6 +325,10 @@ export class ModelMemory {
       new Int32Array(buffer, fields.points, tree.points.length).set(tree.points);
       new Uint8Array(buffer, fields.codes, tree.codes.length).set(tree.codes);
     }
+    if (ngrams) {
+      new Int32Array(buffer, fields.subwordOffsets, v + 1).set(ngrams.offsets);
+      new Int32Array(buffer, fields.subwordRows, ngrams.rows.length).set(ngrams.rows);
+    }
     writeSigmoidTables(
       new Float32Array(buffer, fields.sigmoid, SIGMOID_TABLE_SIZE),
       new Float32Array(buffer, fields.lossPos, SIGMOID_TABLE_SIZE),
@@ -305,6 +336,7 @@ export class ModelMemory {
     );
     // word2vec.c's initialisation: input vectors uniform in [-0.5, 0.5) / dim, output vectors zero.
     const stride = this.stride;
+    // The n-gram rows after them start at zero: a word's first vector is then its own row's share.
     const syn0 = new Float32Array(buffer, this.syn0, v * stride);
     for (let w = 0; w < v; w++) {
       for (let d = 0; d < spec.dim; d++) syn0[w * stride + d] = (random.next() - 0.5) / spec.dim;
@@ -338,6 +370,37 @@ export class ModelMemory {
   /** The input vectors without padding: vocabSize × dim. */
   inputVectors(): Float32Array {
     return this.unpadded('syn0');
+  }
+
+  /**
+   * The n-gram rows of a subword model (those after the words' in syn0),
+   * without padding: views of the memory when rows have no padding, else a copy.
+   */
+  ngramRows(): RowChunks {
+    const { bucket, dim, stride } = this;
+    const start = this.syn0 + this.vocabSize * stride * 4;
+    if (stride === dim) {
+      const perChunk = new RowChunks(0, dim).rowsPerChunk;
+      const chunks: Float32Array[] = [];
+      for (let from = 0; from < bucket; from += perChunk) {
+        const count = Math.min(perChunk, bucket - from);
+        chunks.push(new Float32Array(this.memory.buffer, start + from * stride * 4, count * dim));
+      }
+      return new RowChunks(bucket, dim, chunks, perChunk);
+    }
+    const rows = new RowChunks(bucket, dim);
+    for (let from = 0; from < bucket; from += rows.rowsPerChunk) {
+      const count = Math.min(rows.rowsPerChunk, bucket - from);
+      const padded = new Float32Array(
+        this.memory.buffer,
+        start + from * stride * 4,
+        count * stride,
+      );
+      for (let r = 0; r < count; r++) {
+        rows.row(from + r).set(padded.subarray(r * stride, r * stride + dim));
+      }
+    }
+    return rows;
   }
 
   /** The output weights (syn1neg for negative sampling, syn1 for hierarchical softmax), without padding. */

@@ -1,5 +1,7 @@
 import type { ResolvedTrainOptions } from '../options.js';
 import type { KeyedVectors } from '../vectors/keyed-vectors.js';
+import { saveFastTextBin } from '../io/fasttext-bin-write.js';
+import { SubwordKeyedVectors } from '../subwords/subword-keyed-vectors.js';
 import { saveWord2Vec } from '../io/word2vec-format.js';
 import { outputKindOf, saveNative } from '../io/native-format.js';
 import { formatFromPath, type FileFormat } from '../io/file-format.js';
@@ -52,7 +54,10 @@ export class Word2Vec {
    * @example await model.save('model.w2v')
    */
   save(path: string, options?: { format?: FileFormat }): Promise<void> {
-    const format = formatFromPath(path, options?.format);
+    let format = formatFromPath(path, options?.format);
+    // A subword model's .bin is fastText's, which keeps its n-grams.
+    if (format === 'bin' && !options?.format && this.vectors instanceof SubwordKeyedVectors)
+      format = 'fasttext';
     if (format === 'native') {
       return saveNative(path, {
         vectors: this.vectors,
@@ -61,6 +66,12 @@ export class Word2Vec {
         outputKind: outputKindOf(this.options.loss),
         options: this.options,
       });
+    }
+    if (format === 'fasttext') {
+      // fastText's output matrix has a row per word; hierarchical softmax's inner nodes are one fewer.
+      const output = new Float32Array(this.vectors.size * this.vectors.dim);
+      output.set(this.outputWeights.subarray(0, output.length));
+      return saveFastTextBin(this.vectors, path, { output });
     }
     return saveWord2Vec(this.vectors, path, { format });
   }

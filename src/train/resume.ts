@@ -11,7 +11,7 @@ import {
   type ResolvedTrainOptions,
   type TrainOptions,
 } from '../options.js';
-import { InputError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import type { CorpusScan } from '../corpus/encoded.js';
 import { checkCorpusFiles } from '../corpus/reader.js';
 import { effectiveMinCount, isTextWord, Vocabulary } from '../vocab/vocabulary.js';
@@ -58,6 +58,12 @@ export async function resume(request: ResumeRequest): Promise<Word2Vec> {
       : { ...request.from, outputKind: outputKindOf(request.from.options.loss) };
   // How messages name the model.
   const from = typeof request.from === 'string' ? request.from : 'the model';
+  if (saved.options.subwords) {
+    // Its file holds the words' rows but not the n-gram rows, which training would start again from zero.
+    throw new UsageError(
+      `${from} is a subword model: resuming or training further keeps no n-gram rows yet; train it again from the corpus`,
+    );
+  }
   const startedAt = performance.now();
   const { training } = saved;
   if (training) {

@@ -25,6 +25,8 @@ import {
 import { dispatch, type DispatchSetup, type RunResult } from './dispatcher.js';
 import { checkRequestKeys } from './request-keys.js';
 import { memorySpec, ModelMemory } from './model-memory.js';
+import { trainedSubwordVectors } from './subword-model.js';
+import { trainsSubwords } from '../subwords/subword-options.js';
 import { Word2Vec } from './model.js';
 import { releaseMemory } from './release-memory.js';
 import { CHUNK_TARGET, readCorpus, TrainingCorpus, warningsOf } from './training-corpus.js';
@@ -203,7 +205,9 @@ async function trainOn(plan: RunPlan, counted: Counted, vocabSeconds: number): P
   await corpus.release(); // let the corpus go before the vectors are copied out
   await throwIfUnfinished(run, plan, wordsPerEpoch, checkpointed);
 
-  const vectors = new KeyedVectors(vocab.words, memory.inputVectors(), options.dim);
+  const vectors = trainsSubwords(options)
+    ? trainedSubwordVectors(memory, vocab, options, corpus.tokens)
+    : new KeyedVectors(vocab.words, memory.inputVectors(), options.dim);
   const summary: TrainSummary = {
     vocabSize: vocab.size,
     corpusTokens: corpus.tokens,

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseProgressLog, type ProgressRecord } from '../io/progress-log.js';
+import { SubwordKeyedVectors } from '../subwords/subword-keyed-vectors.js';
 import type { KeyedVectors, Neighbour } from '../vectors/keyed-vectors.js';
 import type {
   AnalogyReply,
@@ -111,12 +112,22 @@ export class ExplorerApi {
     };
   }
 
+  /** A query word: in the vocabulary (its row), or one a subword model gives a vector from its n-grams (-1). */
+  private queryWord(params: Params, name: string): { word: string; row: number } {
+    const word = params.string(name);
+    const { kv } = this;
+    if (!kv.has(word) && kv instanceof SubwordKeyedVectors && kv.hasVectorFor(word)) {
+      return { word, row: -1 };
+    }
+    const row = this.requireComparableWord(params, name);
+    return { word: kv.words[row]!, row };
+  }
+
   similar(params: Params): SimilarReply {
     params.only<SimilarRequest>(['word', 'topn', 'restrict']);
-    const row = this.requireComparableWord(params, 'word');
+    const { word, row } = this.queryWord(params, 'word');
     const topn = params.integer('topn', DEFAULTS.topn, 1, LIMITS.topn);
     const restrict = params.integer('restrict', 0, 0, Number.MAX_SAFE_INTEGER);
-    const word = this.kv.words[row]!;
     const found = this.kv.mostSimilar({
       positive: [word],
       topn,
@@ -128,7 +139,7 @@ export class ExplorerApi {
   analogy(params: Params): AnalogyReply {
     params.only<AnalogyRequest>(['a', 'b', 'c', 'topn', 'method']);
     const [a, b, c] = (['a', 'b', 'c'] as const).map(
-      (name) => this.kv.words[this.requireComparableWord(params, name)]!,
+      (name) => this.queryWord(params, name).word,
     ) as [string, string, string];
     const topn = params.integer('topn', DEFAULTS.topn, 1, LIMITS.topn);
     const method = params.choice('method', ['add', 'mul'] as const, 'add');

@@ -60,6 +60,7 @@ export interface SimilarRequest {
 
 export interface SimilarReply {
   word: string;
+  /** The word's row, or -1 for one outside the vocabulary (a subword model's, from its n-grams). */
   rank: number;
   topn: number;
   neighbours: ScoredWord[];

@@ -41,7 +41,7 @@ export function attachSearchPanel(
       renderScored(neighbours, reply.neighbours, (w) => void runSearch(w));
       setStatus(
         searchStatus,
-        `${reply.neighbours.length} nearest to '${reply.word}' (the ${ordinal(reply.rank + 1)} most frequent word), ${ms.toFixed(0)} ms`,
+        `${reply.neighbours.length} nearest to '${reply.word}' (${reply.rank < 0 ? 'not in the vocabulary: from its n-grams' : `the ${ordinal(reply.rank + 1)} most frequent word`}), ${ms.toFixed(0)} ms`,
       );
       neighbours.dataset.word = reply.word;
       onResult(
