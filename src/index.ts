@@ -48,3 +48,10 @@ export type { AnalogyOptions, AnalogyResult, AnalogySectionResult } from './eval
 export { evaluateWordPairs } from './eval/word-pairs.js';
 export type { WordPairOptions, WordPairResult } from './eval/word-pairs.js';
 export { W2vError, UsageError, InputError } from './errors.js';
+export { learnPhrases } from './phrases/learn.js';
+export { loadPhrases } from './phrases/phrase-file.js';
+export { PhraseModel } from './phrases/phrase-model.js';
+export { ENGLISH_CONNECTOR_WORDS } from './phrases/connectors.js';
+export type { Phrase, PhraseSettings } from './phrases/phrase-model.js';
+export type { PhraseScoring } from './phrases/scoring.js';
+export type { LearnPhrasesOptions, PhraseProgress } from './phrases/options.js';
