@@ -9,6 +9,7 @@ import { registerSimilar } from './similar.js';
 import { registerAnalogy } from './analogy.js';
 import { registerEval } from './eval.js';
 import { registerConvert } from './convert.js';
+import { registerPhrases } from './phrases.js';
 
 /**
  * Each subcommand lives in its own file and exports a function that adds it
@@ -23,6 +24,7 @@ const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerAnalogy,
   registerEval,
   registerConvert,
+  registerPhrases,
 ];
 
 function packageVersion(): string {

@@ -63,6 +63,7 @@ export async function learnPhrases(options: LearnPhrasesOptions): Promise<Phrase
     });
     let tokens = 0;
     let lastReport = 0;
+    const passStartedAt = performance.now();
     let lastByte = 10;
     let lastNonBlank = 10;
     for await (const { bytes, final } of corpusBuffers(resolved.input, {
@@ -95,7 +96,9 @@ export async function learnPhrases(options: LearnPhrasesOptions): Promise<Phrase
       const now = performance.now();
       if (resolved.onProgress && now - lastReport >= (resolved.progressIntervalMs ?? 500)) {
         lastReport = now;
-        resolved.onProgress(progressOf(pass, resolved.passes, tokens, counter, startedAt, now));
+        resolved.onProgress(
+          progressOf(pass, resolved.passes, tokens, counter, startedAt, now, passStartedAt),
+        );
       }
     }
     if (counter.pruning.prunes > 0)
@@ -105,7 +108,16 @@ export async function learnPhrases(options: LearnPhrasesOptions): Promise<Phrase
     for (let id = 0; id < words.length; id++) if (!ids.has(words[id])) ids.set(words[id], id);
     layers.push(scorePass(settings, pass, words, counter));
     resolved.onProgress?.(
-      progressOf(pass, resolved.passes, tokens, counter, startedAt, performance.now(), layers),
+      progressOf(
+        pass,
+        resolved.passes,
+        tokens,
+        counter,
+        startedAt,
+        performance.now(),
+        passStartedAt,
+        layers,
+      ),
     );
   }
   return new PhraseModel(settings, layers);
@@ -123,16 +135,18 @@ function progressOf(
   counter: GramCounter,
   startedAt: number,
   now: number,
+  passStartedAt: number,
   layers?: Phrase[][],
 ): PhraseProgress {
   const elapsedSeconds = (now - startedAt) / 1000;
+  const passSeconds = (now - passStartedAt) / 1000;
   return {
     pass,
     passes,
     words: tokens,
-    candidates: counter.grams.size,
+    candidates: counter.candidates,
     elapsedSeconds,
-    wordsPerSecond: tokens / Math.max(elapsedSeconds, 1e-9),
+    wordsPerSecond: tokens / Math.max(passSeconds, 1e-9),
     phrasesFound: layers ? layers[pass - 1].length : undefined,
   };
 }

@@ -36,7 +36,8 @@ export interface PhraseSettings {
  * model.apply(['in', 'new', 'york']); // ['in', 'new_york']
  */
 export class PhraseModel {
-  private joinerCache: { compiled: CompiledPhrases; ids: Map<string, number> } | undefined;
+  private joinerCache:
+    { compiled: CompiledPhrases; ids: Map<string, number>; words: string[] } | undefined;
 
   constructor(
     readonly settings: PhraseSettings,
@@ -68,15 +69,13 @@ export class PhraseModel {
     if (!Array.isArray(tokens) || tokens.some((t) => typeof t !== 'string'))
       throw new UsageError('apply(tokens) takes an array of strings');
     this.joinerCache ??= this.compileOnMap();
-    const { compiled, ids } = this.joinerCache;
+    const { compiled, ids, words } = this.joinerCache;
     const input = new Int32Array(tokens.length);
     for (let i = 0; i < tokens.length; i++) input[i] = ids.get(tokens[i]) ?? -2 - i;
     const joiner = new PhraseJoiner(compiled);
     const first = joiner.push(input).slice();
     const rest = joiner.end();
-    const words = new Map<number, string>();
-    for (const [word, id] of ids) words.set(id, word);
-    return [...first, ...rest].map((id) => (id >= 0 ? words.get(id)! : tokens[-2 - id]));
+    return [...first, ...rest].map((id) => (id >= 0 ? words[id] : tokens[-2 - id]));
   }
 
   /**
@@ -95,13 +94,21 @@ export class PhraseModel {
     return { layers: layerParts.map((l) => buildLayer(l, limit)), connectors };
   }
 
-  private compileOnMap(): { compiled: CompiledPhrases; ids: Map<string, number> } {
+  private compileOnMap(): {
+    compiled: CompiledPhrases;
+    ids: Map<string, number>;
+    words: string[];
+  } {
     const ids = new Map<string, number>();
+    const words: string[] = [];
     const idOf = (word: string): number => {
       let id = ids.get(word);
-      if (id === undefined) ids.set(word, (id = ids.size));
+      if (id === undefined) {
+        ids.set(word, (id = words.length));
+        words.push(word);
+      }
       return id;
     };
-    return { compiled: this.compile(idOf, () => ids.size), ids };
+    return { compiled: this.compile(idOf, () => words.length), ids, words };
   }
 }
