@@ -10,6 +10,7 @@ import {
 } from '../options.js';
 import { parseInteger, parseNumber } from './arguments.js';
 import { checkCorpusFiles } from '../corpus/reader.js';
+import { loadPhrases } from '../phrases/phrase-file.js';
 import { FILE_FORMATS, formatFromPath, type FileFormat } from '../io/file-format.js';
 import type { TrainProgress, TrainSummary } from '../train/types.js';
 import type { Word2Vec } from '../train/model.js';
@@ -46,6 +47,7 @@ interface TrainCommandOptions {
   checkpoint?: string;
   checkpointEvery?: number;
   resume?: string;
+  phrases?: string;
 }
 
 export function registerTrain(program: Command): void {
@@ -111,6 +113,12 @@ export function registerTrain(program: Command): void {
         'go on from a checkpoint (same corpus), or train a .w2v model further on new text',
       ),
     )
+    .addOption(
+      new Option(
+        '--phrases <file>',
+        'join the phrases of a phrase file (w2v phrases --save) on the fly',
+      ),
+    )
     .addOption(new Option('-q, --quiet', 'print nothing but errors'))
     .showHelpAfterError("(run 'w2v train --help' for the options)")
     .addHelpText('after', USAGE_NOTES)
@@ -123,6 +131,10 @@ export function registerTrain(program: Command): void {
 
       // Only values the user typed go to train(): resolveOptions owns the
       // defaults, including those that depend on other options (alpha, minAlpha).
+      if (opts.phrases !== undefined && opts.resume !== undefined)
+        throw new UsageError(
+          '--phrases: a resumed run reads its corpus as it was counted, without phrases',
+        );
       if (opts.input === undefined && opts.resume === undefined) {
         throw new UsageError(
           "required option '-i, --input <file...>' not specified (or give --resume <checkpoint>)",
@@ -143,11 +155,14 @@ export function registerTrain(program: Command): void {
         checkpoint: opts.checkpoint ?? `${opts.output}.checkpoint`,
         checkpointEvery: every,
         resume: opts.resume,
+        phrases: opts.phrases,
       });
     });
 }
 
 interface TrainRun {
+  /** A phrase file to join on the fly. */
+  phrases?: string;
   /** The values the user typed (input may be left to --resume). */
   trainOptions: Partial<TrainOptions>;
   output: string;
@@ -226,7 +241,12 @@ async function runTrain(run: TrainRun): Promise<void> {
     let model;
     try {
       model = await (run.resume === undefined
-        ? train({ ...(run.trainOptions as TrainOptions), ...control, onWarning })
+        ? train({
+            ...(run.trainOptions as TrainOptions),
+            ...control,
+            onWarning,
+            phrases: run.phrases === undefined ? undefined : await loadPhrases(run.phrases),
+          })
         : resume({ ...run.trainOptions, from: run.resume, ...control, onWarning }));
     } catch (err) {
       throw err instanceof TrainingInterrupted ? interruptedError(err, run) : err;

@@ -2,6 +2,8 @@ import type { WordCounts } from '../vocab/vocabulary.js';
 import type { Vocabulary } from '../vocab/vocabulary.js';
 import { CorpusChangedError, corpusBuffers, type FileStamp } from './reader.js';
 import { Tokenizer, type VocabPruning } from './tokenizer.js';
+import { CorpusPhraseJoiner } from '../phrases/corpus-joiner.js';
+import type { PhraseModel } from '../phrases/phrase-model.js';
 
 /** Marks the end of a sentence in an encoded corpus. */
 export const SENTENCE_END = -1;
@@ -92,6 +94,8 @@ export interface ScanOptions {
   onTokens?: (tokens: number) => void;
   /** Hears of a file given twice and of one that changed while it was read. */
   onWarning?: (message: string) => void;
+  /** Phrases to join on the fly: the counts and the cache are those of the joined text. */
+  phrases?: PhraseModel;
 }
 
 /**
@@ -107,10 +111,18 @@ export async function scanCorpus(
   options: ScanOptions = {},
 ): Promise<CorpusScan> {
   let cache: IntBlocks | undefined = cacheEntries > 0 ? new IntBlocks() : undefined;
+  let joiner: CorpusPhraseJoiner | undefined;
   const tokenizer = new Tokenizer(maxSentenceLength, {
     maxBytes: options.maxVocabBytes,
-    onRenumber: cacheEntries > 0 ? (newIds) => cache?.renumber(newIds) : undefined,
+    onRenumber:
+      cacheEntries > 0 || options.phrases
+        ? (newIds) => {
+            cache?.renumber(newIds);
+            joiner?.renumber(newIds);
+          }
+        : undefined,
   });
+  if (options.phrases) joiner = new CorpusPhraseJoiner(options.phrases, tokenizer);
   let tokens = 0;
   const files: CountedFile[] = [];
   let fileStart = 0; // tokens before the file being read
@@ -119,8 +131,13 @@ export async function scanCorpus(
   })) {
     tokenizer.push(bytes, final, true, (ids, read) => {
       tokens += read;
-      cache?.pushAll(ids);
+      const joined = joiner ? joiner.push(ids) : ids; // counted even when nothing is cached
+      cache?.pushAll(joined);
     });
+    if (final && joiner) {
+      const held = joiner.end();
+      cache?.pushAll(held);
+    }
     if (cache && cache.length > cacheEntries) cache = undefined;
     if (final) {
       files.push({ ...file, tokens: tokens - fileStart });
@@ -128,6 +145,7 @@ export async function scanCorpus(
     }
     options.onTokens?.(tokens);
   }
+  if (joiner) tokenizer.adjustCounts(joiner.delta);
   const minCount = options.minCount ?? 1;
   if (minCount > 1 && tokenizer.size > 0) {
     const top = tokenizer.counts().reduce((a, b) => Math.max(a, b), 0);
@@ -262,9 +280,13 @@ export async function* streamChunks(
   vocab: Vocabulary,
   maxSentenceLength: number,
   target: number,
+  phrases?: PhraseModel,
 ): AsyncGenerator<Chunk> {
   const tokenizer = new Tokenizer(maxSentenceLength);
   for (const word of vocab.words) tokenizer.add(word);
+  // Words of phrases that are not in the vocabulary get ids past it, and are dropped once joined.
+  const joiner = phrases ? new CorpusPhraseJoiner(phrases, tokenizer, vocab.words) : undefined;
+  const vocabSize = vocab.words.length;
   // Each chunk gets a fresh buffer: the consumer may transfer (detach) the last one.
   const capacity = chunkCapacity(target, maxSentenceLength);
   let ids = new Int32Array(capacity);
@@ -272,9 +294,11 @@ export async function* streamChunks(
   let words = 0;
   const ready: Chunk[] = [];
   let fileTokens = 0;
-  const append = (run: Int32Array, tokens: number): void => {
+  const append = (raw: Int32Array, tokens: number): void => {
     fileTokens += tokens;
+    const run = joiner ? joiner.push(raw) : raw;
     for (const id of run) {
+      if (id >= vocabSize || id < SENTENCE_END) continue;
       if (id !== SENTENCE_END) {
         ids[length++] = id;
         words++;
@@ -295,7 +319,8 @@ export async function* streamChunks(
     files.map((file) => file.path),
     { counted: files },
   )) {
-    tokenizer.push(bytes, final, false, append);
+    // With phrases every word needs an id, so that unknown words still part the words around them.
+    tokenizer.push(bytes, final, joiner !== undefined, append);
     const counted = files[index];
     if (fileTokens > counted.tokens || (final && fileTokens !== counted.tokens)) {
       const count = (n: number): string => n.toLocaleString('en-US');

@@ -120,6 +120,16 @@ export class LayerJoiner {
     return out.subarray(0, n);
   }
 
+  /** A joiner over a renumbered layer, holding what this one holds (its ids through `map`). */
+  renumbered(layer: PhraseLayer, connectors: Uint8Array, map: (id: number) => number): LayerJoiner {
+    const next = new LayerJoiner(layer, connectors);
+    next.start = this.start === NONE ? NONE : map(this.start);
+    next.insideCount = this.insideCount;
+    for (let k = 0; k < this.insideCount; k++) next.inside[k] = map(this.inside[k]);
+    next.joins = this.joins;
+    return next;
+  }
+
   /** The ids still held (a candidate not yet decided), at the end of the stream. */
   end(): Int32Array {
     const n = this.flushInto(0);
@@ -140,8 +150,17 @@ export class LayerJoiner {
 export class PhraseJoiner {
   private readonly joiners: LayerJoiner[];
 
-  constructor(compiled: CompiledPhrases) {
-    this.joiners = compiled.layers.map((layer) => new LayerJoiner(layer, compiled.connectors));
+  constructor(compiled: CompiledPhrases, joiners?: LayerJoiner[]) {
+    this.joiners =
+      joiners ?? compiled.layers.map((layer) => new LayerJoiner(layer, compiled.connectors));
+  }
+
+  /** This joiner over renumbered layers, holding the same ids (through `map`). */
+  renumbered(compiled: CompiledPhrases, map: (id: number) => number): PhraseJoiner {
+    return new PhraseJoiner(
+      compiled,
+      this.joiners.map((j, i) => j.renumbered(compiled.layers[i], compiled.connectors, map)),
+    );
   }
 
   get joins(): number {

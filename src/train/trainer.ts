@@ -7,6 +7,7 @@ import {
   type ResolvedTrainOptions,
 } from '../options.js';
 import type { CorpusScan } from '../corpus/encoded.js';
+import { loadPhrases } from '../phrases/phrase-file.js';
 import type { CorpusIdentity, TrainingState } from '../io/native-format.js';
 import { countInvalidTokens, describeInvalidTokens, Vocabulary } from '../vocab/vocabulary.js';
 import { KeyedVectors } from '../vectors/keyed-vectors.js';
@@ -28,6 +29,7 @@ import { releaseMemory } from './release-memory.js';
 import {
   CHUNK_TARGET,
   corpusName,
+  phrasesOf,
   readCorpus,
   TrainingCorpus,
   warningsOf,
@@ -48,9 +50,11 @@ import type { ResumeRequest, TrainRequest, TrainStart, TrainSummary } from './ty
 export async function train(request: TrainRequest): Promise<Word2Vec> {
   const options = resolveOptions(request, request.optionNaming);
   checkControl(request);
+  const phrases =
+    typeof request.phrases === 'string' ? await loadPhrases(request.phrases) : request.phrases;
   return runTraining({
     options,
-    request,
+    request: { ...request, phrases },
     startedAt: performance.now(),
     start: 'new',
     minCount: options.minCount,
@@ -130,7 +134,13 @@ async function countCorpus(plan: RunPlan): Promise<Counted> {
     invalidWords: invalid.words,
   });
   const identity = await corpusIdentity(options.input, scan.tokens);
-  const corpus = new TrainingCorpus(scan, words.remap, vocab, options.maxSentenceLength);
+  const corpus = new TrainingCorpus(
+    scan,
+    words.remap,
+    vocab,
+    options.maxSentenceLength,
+    phrasesOf(request),
+  );
   return { words, corpus, identity, invalidTokens: invalid.tokens };
 }
 

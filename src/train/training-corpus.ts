@@ -12,6 +12,7 @@ import {
   type CountedFile,
 } from '../corpus/encoded.js';
 import type { Vocabulary } from '../vocab/vocabulary.js';
+import type { PhraseModel } from '../phrases/phrase-model.js';
 import { TrainingInterrupted } from './checkpoint.js';
 import type { ResumeRequest, TrainRequest, VocabPruning } from './types.js';
 
@@ -83,6 +84,7 @@ export async function readCorpus(
       minCount,
       onTokens,
       onWarning: warningsOf(request),
+      phrases: phrasesOf(request),
     },
   );
   if (scan.pruning.prunes > 0)
@@ -90,6 +92,11 @@ export async function readCorpus(
       pruningWarning(scan.pruning, options.maxVocabMemoryMiB, request.optionNaming),
     );
   return scan;
+}
+
+/** The phrase model a run joins on the fly (`train` loads a path given for it). */
+export function phrasesOf(request: TrainRequest | ResumeRequest): PhraseModel | undefined {
+  return 'phrases' in request && typeof request.phrases === 'object' ? request.phrases : undefined;
 }
 
 /** Says that counting pruned words, what that cost and how to avoid it. */
@@ -130,6 +137,7 @@ export class TrainingCorpus {
     remap: Int32Array,
     private readonly vocab: Vocabulary,
     private readonly maxSentenceLength: number,
+    private readonly phrases?: PhraseModel,
   ) {
     let wordsPerEpoch = 0;
     for (let i = 0; i < remap.length; i++) if (remap[i] >= 0) wordsPerEpoch += scan.counts[i];
@@ -145,7 +153,7 @@ export class TrainingCorpus {
   epochChunks(): Iterable<Chunk> | AsyncIterable<Chunk> {
     return this.encoded
       ? chunksOf(this.encoded, CHUNK_TARGET)
-      : streamChunks(this.files, this.vocab, this.maxSentenceLength, CHUNK_TARGET);
+      : streamChunks(this.files, this.vocab, this.maxSentenceLength, CHUNK_TARGET, this.phrases);
   }
 
   /** Lets the encoded corpus go once training is over. */

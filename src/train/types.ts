@@ -1,3 +1,4 @@
+import type { PhraseModel } from '../phrases/phrase-model.js';
 import type { OptionNaming } from '../options.js';
 import type { TrainOptions } from '../options.js';
 import type { VocabPruning } from '../corpus/tokenizer.js';
@@ -112,7 +113,13 @@ export interface TrainControl {
   signal?: AbortSignal;
 }
 
-export type TrainRequest = TrainOptions & TrainCallbacks & TrainControl;
+/** Phrases joined in the corpus on the fly, while it is counted and trained on. */
+export interface TrainPhrases {
+  /** A model from `learnPhrases` or `loadPhrases`, or a phrase file's path (not kept by checkpoints). */
+  phrases?: PhraseModel | string;
+}
+
+export type TrainRequest = TrainOptions & TrainCallbacks & TrainControl & TrainPhrases;
 
 /**
  * Training from a saved state: a checkpoint of an interrupted run, or a
