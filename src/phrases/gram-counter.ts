@@ -26,7 +26,7 @@ export interface GramCounterOptions {
 
 export class GramCounter {
   /** Candidates of two words; `grams` holds those with connector words inside. Values: the token index where first counted. */
-  readonly pairs = new PairTable(1 << 16);
+  readonly pairs = new PairTable(1 << 18);
   readonly grams = new GramTable();
   unigrams = new Float64Array(1 << 16);
   /** Every token counted, connector words included. */

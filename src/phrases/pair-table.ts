@@ -95,7 +95,11 @@ export class PairTable {
       if (old[at + 2] <= threshold) continue;
       let s = hashPair(old[at], old[at + 1]) & this.mask;
       while (slots[s * SLOT + 2] !== 0) s = (s + 1) & this.mask;
-      slots.set(old.subarray(at, at + SLOT), s * SLOT);
+      const to = s * SLOT;
+      slots[to] = old[at];
+      slots[to + 1] = old[at + 1];
+      slots[to + 2] = old[at + 2];
+      slots[to + 3] = old[at + 3];
       this.size++;
     }
   }
