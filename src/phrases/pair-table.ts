@@ -4,7 +4,7 @@
  * counted in, or a phrase's id). A lookup touches one slot, mostly one
  * cache line; no object or string per pair.
  */
-const SLOT = 4;
+const SLOT = 4; // int32 per slot (slot << 2 below)
 
 /** Bytes a pair costs on average (the table at most half full). */
 export const BYTES_PER_PAIR = 2 * SLOT * 4;
@@ -34,14 +34,14 @@ export class PairTable {
 
   /** Adds `by` to the count of (a, b); a new pair gets `value`. Returns its slot. */
   add(a: number, b: number, value: number, by = 1): number {
+    // Room for one more first, so the probe below never has to start again.
+    if (2 * (this.size + 1) > this.mask + 1) this.resize(2 * (this.mask + 1), 0);
     const slots = this.slots;
-    for (let s = hashPair(a, b) & this.mask; ; s = (s + 1) & this.mask) {
-      const at = s * SLOT;
-      if (slots[at + 2] === 0) {
-        if (2 * (this.size + 1) > this.mask + 1) {
-          this.resize(2 * (this.mask + 1), 0);
-          return this.add(a, b, value, by);
-        }
+    const mask = this.mask;
+    for (let s = hashPair(a, b) & mask; ; s = (s + 1) & mask) {
+      const at = s << 2;
+      const count = slots[at + 2];
+      if (count === 0) {
         slots[at] = a;
         slots[at + 1] = b;
         slots[at + 2] = by;
@@ -50,7 +50,7 @@ export class PairTable {
         return at;
       }
       if (slots[at] === a && slots[at + 1] === b) {
-        slots[at + 2] += by;
+        slots[at + 2] = count + by;
         return at;
       }
     }
