@@ -10,6 +10,7 @@ import { registerAnalogy } from './analogy.js';
 import { registerEval } from './eval.js';
 import { registerConvert } from './convert.js';
 import { foreignFlagsHint } from './foreign-flags.js';
+import { registerPhrases } from './phrases.js';
 
 /**
  * Each subcommand lives in its own file and exports a function that adds it
@@ -24,6 +25,7 @@ const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerAnalogy,
   registerEval,
   registerConvert,
+  registerPhrases,
 ];
 
 function packageVersion(): string {

@@ -10,6 +10,7 @@ import {
 } from '../options.js';
 import { parseInteger, parseNumber } from './arguments.js';
 import { checkCorpusFiles } from '../corpus/reader.js';
+import { loadPhrases } from '../phrases/phrase-file.js';
 import { FILE_FORMATS, formatFromPath, type FileFormat } from '../io/file-format.js';
 import type { TrainProgress, TrainSummary } from '../train/types.js';
 import type { Word2Vec } from '../train/model.js';
@@ -56,6 +57,7 @@ interface TrainCommandOptions {
   checkpointEvery?: number;
   resume?: string;
   force?: boolean;
+  phrases?: string;
 }
 
 export function registerTrain(program: Command): void {
@@ -121,6 +123,12 @@ export function registerTrain(program: Command): void {
         'go on from a checkpoint (same corpus), or train a .w2v model further on new text',
       ),
     )
+    .addOption(
+      new Option(
+        '--phrases <file>',
+        'join the phrases of a phrase file (w2v phrases --save) on the fly',
+      ),
+    )
     .addOption(new Option('-q, --quiet', 'print nothing but errors'))
     .addOption(
       new Option(
@@ -139,6 +147,10 @@ export function registerTrain(program: Command): void {
 
       // Only values the user typed go to train(): resolveOptions owns the
       // defaults, including those that depend on other options (alpha, minAlpha).
+      if (opts.phrases !== undefined && opts.resume !== undefined)
+        throw new UsageError(
+          '--phrases: a resumed run reads its corpus as it was counted, without phrases',
+        );
       if (opts.input === undefined && opts.resume === undefined) {
         throw new UsageError(
           "required option '-i, --input <file...>' not specified (or give --resume <checkpoint>)",
@@ -160,11 +172,14 @@ export function registerTrain(program: Command): void {
         checkpointEvery: every,
         resume: opts.resume,
         force: opts.force === true,
+        phrases: opts.phrases,
       });
     });
 }
 
 interface TrainRun {
+  /** A phrase file to join on the fly. */
+  phrases?: string;
   /** The values the user typed (input may be left to --resume). */
   trainOptions: Partial<TrainOptions>;
   output: string;
@@ -263,7 +278,13 @@ async function runTrain(run: TrainRun): Promise<void> {
     let model;
     try {
       model = await (run.resume === undefined
-        ? train({ ...(run.trainOptions as TrainOptions), ...corpus, ...control, onWarning })
+        ? train({
+            ...(run.trainOptions as TrainOptions),
+            ...corpus,
+            ...control,
+            onWarning,
+            phrases: run.phrases === undefined ? undefined : await loadPhrases(run.phrases),
+          })
         : resume({ ...run.trainOptions, ...corpus, from: run.resume, ...control, onWarning }));
     } catch (err) {
       throw err instanceof TrainingInterrupted ? interruptedError(err, run) : err;

@@ -43,10 +43,11 @@ export class ChunkBuilder {
     this.ids = new Int32Array(this.capacity);
   }
 
-  /** Adds ids; negative ones other than SENTENCE_END (unknown or pruned words) are left out. */
-  add(run: Int32Array): void {
+  /** Adds ids; negative ones other than SENTENCE_END (unknown or pruned words), and those from `end` on, are left out. */
+  add(run: Int32Array, end = Infinity): void {
     for (let i = 0; i < run.length; i++) {
       const id = run[i]!;
+      if (id >= end) continue;
       if (id >= 0) {
         this.ids[this.length++] = id;
         this.words++;

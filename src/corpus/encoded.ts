@@ -6,6 +6,8 @@ import { CorpusChangedError, corpusBuffers, type CorpusBuffer, type FileStamp } 
 import { escapedBytes, unescapeWord } from './sentence-source.js';
 import type { SpillFile } from './spill-file.js';
 import { Tokenizer, type VocabPruning } from './tokenizer.js';
+import { CorpusPhraseJoiner } from '../phrases/corpus-joiner.js';
+import type { PhraseModel } from '../phrases/phrase-model.js';
 
 export { chunkCapacity, PRUNED_WORD, SENTENCE_END, type Chunk } from './chunk-builder.js';
 
@@ -101,6 +103,8 @@ export interface ScanOptions {
   spill?: () => Promise<SpillFile>;
   /** The buffers' tokens had their white space escaped (sentences given as token arrays; see sentence-source.ts). */
   escaped?: boolean;
+  /** Phrases to join on the fly: the counts and the cache are those of the joined text. */
+  phrases?: PhraseModel;
 }
 
 /**
@@ -121,13 +125,16 @@ export async function scanCorpus(
   let cache: IntBlocks | undefined =
     cacheEntries > 0 || options.spill ? new IntBlocks() : undefined;
   let spill: SpillFile | undefined;
+  let joiner: CorpusPhraseJoiner | undefined;
   const tokenizer = new Tokenizer(maxSentenceLength, {
     maxBytes: options.maxVocabBytes,
     onRenumber: (newIds) => {
       cache?.renumber(newIds);
       spill?.renumber(newIds);
+      joiner?.renumber(newIds);
     },
   });
+  if (options.phrases) joiner = new CorpusPhraseJoiner(options.phrases, tokenizer);
   const hash = new CorpusIdHash();
   let tokens = 0;
   const files: CountedFile[] = [];
@@ -137,8 +144,10 @@ export async function scanCorpus(
       tokenizer.push(bytes, final, true, (ids, read) => {
         tokens += read;
         hash.add(ids);
-        cache?.pushAll(ids);
+        const joined = joiner ? joiner.push(ids) : ids; // counted even when nothing is cached
+        cache?.pushAll(joined);
       });
+      if (final && joiner) cache?.pushAll(joiner.end());
       if (cache && !spill && cache.length > cacheEntries) {
         if (options.spill) spill = await options.spill();
         else cache = undefined;
@@ -158,6 +167,7 @@ export async function scanCorpus(
     await spill?.remove();
     throw error;
   }
+  if (joiner) tokenizer.adjustCounts(joiner.delta);
   const minCount = options.minCount ?? 1;
   if (minCount > 1 && tokenizer.size > 0) {
     const top = tokenizer.counts().reduce((a, b) => Math.max(a, b), 0);
@@ -300,6 +310,7 @@ export async function* streamChunks(
   vocab: Vocabulary,
   maxSentenceLength: number,
   target: number,
+  phrases?: PhraseModel,
 ): AsyncGenerator<Chunk> {
   const pass: PassAgain = Array.isArray(again)
     ? {
@@ -316,14 +327,18 @@ export async function* streamChunks(
   const tokenizer = new Tokenizer(maxSentenceLength);
   for (const word of vocab.words) tokenizer.add(pass.escaped ? escapedBytes(word) : word);
   const builder = new ChunkBuilder(target, maxSentenceLength);
+  // Words of phrases that are not in the vocabulary get ids past it, and are dropped once joined.
+  const joiner = phrases ? new CorpusPhraseJoiner(phrases, tokenizer, vocab.words) : undefined;
+  const vocabSize = vocab.words.length;
   let fileTokens = 0;
-  const append = (run: Int32Array, tokens: number): void => {
+  const append = (raw: Int32Array, tokens: number): void => {
     fileTokens += tokens;
-    builder.add(run);
+    builder.add(joiner ? joiner.push(raw) : raw, vocabSize);
   };
   let index = 0; // of the file being read
   for await (const { bytes, final } of pass.buffers) {
-    tokenizer.push(bytes, final, false, append);
+    // With phrases every word needs an id, so that unknown words still part the words around them.
+    tokenizer.push(bytes, final, joiner !== undefined, append);
     const counted = files[index];
     if (fileTokens > counted.tokens || (final && fileTokens !== counted.tokens)) {
       const count = (n: number): string => n.toLocaleString('en-US');

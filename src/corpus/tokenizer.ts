@@ -193,6 +193,12 @@ export class Tokenizer {
     return this.countsView().slice();
   }
 
+  /** Adds `delta[id]` to each word's count (phrases joined on the fly change what was counted). */
+  adjustCounts(delta: Float64Array): void {
+    const counts = this.countsView();
+    for (let id = 0; id < Math.min(counts.length, delta.length); id++) counts[id] += delta[id];
+  }
+
   /** Adds a word (as text, or its bytes) for lookup mode; words get ids in the order they are added. */
   add(word: string | Uint8Array): void {
     const bytes = typeof word === 'string' ? Buffer.from(word, 'utf8') : word;

@@ -12,6 +12,7 @@ import type { ResumeRequest, TrainRequest } from './types.js';
 const OTHER_KEYS = {
   input: true,
   sentences: true,
+  phrases: true,
   spillDirectory: true,
   onProgress: true,
   onWarning: true,

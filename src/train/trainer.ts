@@ -8,6 +8,7 @@ import {
 } from '../options.js';
 import type { CorpusScan } from '../corpus/encoded.js';
 import { corpusSource, type CorpusSource } from '../corpus/corpus-source.js';
+import { loadPhrases } from '../phrases/phrase-file.js';
 import type { CorpusIdentity, TrainingState } from '../io/native-format.js';
 import { countInvalidTokens, describeInvalidTokens, Vocabulary } from '../vocab/vocabulary.js';
 import { KeyedVectors } from '../vectors/keyed-vectors.js';
@@ -29,7 +30,13 @@ import { trainedSubwordVectors } from './subword-model.js';
 import { trainsSubwords } from '../subwords/subword-options.js';
 import { Word2Vec } from './model.js';
 import { releaseMemory } from './release-memory.js';
-import { CHUNK_TARGET, readCorpus, TrainingCorpus, warningsOf } from './training-corpus.js';
+import {
+  CHUNK_TARGET,
+  phrasesOf,
+  readCorpus,
+  TrainingCorpus,
+  warningsOf,
+} from './training-corpus.js';
 import type { ResumeRequest, TrainRequest, TrainStart, TrainSummary } from './types.js';
 
 /**
@@ -48,9 +55,11 @@ export async function train(request: TrainRequest): Promise<Word2Vec> {
   const options = resolveOptions(request, request.optionNaming);
   checkControl(request);
   const source = await corpusSource(options.input, request.sentences, request.optionNaming);
+  const phrases =
+    typeof request.phrases === 'string' ? await loadPhrases(request.phrases) : request.phrases;
   return runTraining({
     options,
-    request,
+    request: { ...request, phrases },
     source,
     startedAt: performance.now(),
     start: 'new',
@@ -153,7 +162,14 @@ async function countCorpus(plan: RunPlan): Promise<Counted> {
       invalidWords: invalid.words,
     });
     const identity = await corpusIdentity(source.files, scan.tokens, scan.hash);
-    const corpus = new TrainingCorpus(scan, words.remap, vocab, options.maxSentenceLength, source);
+    const corpus = new TrainingCorpus(
+      scan,
+      words.remap,
+      vocab,
+      options.maxSentenceLength,
+      source,
+      phrasesOf(request),
+    );
     return { words, corpus, identity, invalidTokens: invalid.tokens };
   } catch (error) {
     await scan.spill?.remove();

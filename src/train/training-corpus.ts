@@ -15,6 +15,7 @@ import {
 } from '../corpus/encoded.js';
 import { SpillFile } from '../corpus/spill-file.js';
 import type { Vocabulary } from '../vocab/vocabulary.js';
+import type { PhraseModel } from '../phrases/phrase-model.js';
 import { TrainingInterrupted } from './checkpoint.js';
 import type { ResumeRequest, TrainRequest, VocabPruning } from './types.js';
 
@@ -86,6 +87,7 @@ export async function readCorpus(
     // A source read once is kept whole: in memory, or past the budget in a file.
     spill: source.oneShot ? () => SpillFile.create(spillDirectory) : undefined,
     escaped: source.escaped,
+    phrases: phrasesOf(request),
   });
   if (scan.pruning.prunes > 0)
     warningsOf(request)(
@@ -131,6 +133,11 @@ async function* untilStopped<T>(
   }
 }
 
+/** The phrase model a run joins on the fly (`train` loads a path given for it). */
+export function phrasesOf(request: TrainRequest | ResumeRequest): PhraseModel | undefined {
+  return 'phrases' in request && typeof request.phrases === 'object' ? request.phrases : undefined;
+}
+
 /** Says that counting pruned words, what that cost and how to avoid it. */
 function pruningWarning(
   pruning: VocabPruning,
@@ -173,6 +180,7 @@ export class TrainingCorpus {
     private readonly vocab: Vocabulary,
     private readonly maxSentenceLength: number,
     private readonly source: CorpusSource,
+    private readonly phrases?: PhraseModel,
   ) {
     let wordsPerEpoch = 0;
     for (let i = 0; i < remap.length; i++) if (remap[i] >= 0) wordsPerEpoch += scan.counts[i];
@@ -195,6 +203,7 @@ export class TrainingCorpus {
       this.vocab,
       this.maxSentenceLength,
       CHUNK_TARGET,
+      this.phrases,
     );
   }
 

@@ -1,3 +1,4 @@
+import type { PhraseModel } from '../phrases/phrase-model.js';
 import type { OptionNaming, ResolvedTrainOptions } from '../options.js';
 import type { KeyedVectors } from '../vectors/keyed-vectors.js';
 import type { TrainOptions } from '../options.js';
@@ -162,7 +163,17 @@ export interface SentenceInput {
   sentences?: Sentences;
 }
 
-export type TrainRequest = TrainOptions & TrainCallbacks & TrainControl & SentenceInput;
+/** Phrases joined in the corpus on the fly, while it is counted and trained on. */
+export interface TrainPhrases {
+  /** A model from `learnPhrases` or `loadPhrases`, or a phrase file's path (not kept by checkpoints). */
+  phrases?: PhraseModel | string;
+}
+
+export type TrainRequest = TrainOptions &
+  TrainCallbacks &
+  TrainControl &
+  SentenceInput &
+  TrainPhrases;
 
 /** What training a model further needs of it: a `Word2Vec` has all of it. */
 export interface TrainedWeights {

@@ -1,0 +1,124 @@
+// Phrases on wiki17m: learning them with word2vec-ts (`w2v phrases`) and
+// with gensim's Phrases (same settings, same run: one pass, default scoring,
+// min count 5, threshold 10, no connector words), each in its own process:
+// wall time, peak memory, the phrases each found and how many they share
+// (with scores equal to 1e-6 relative). Then what joining them on the fly
+// costs training: `w2v train` without and with `--phrases` (skip-gram,
+// negative sampling, dim 100, 1 epoch), words per second of each.
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { PYTHON } from '../test/peers.js';
+import { timeCommand } from './time-command.js';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const MAIN = join(repoRoot, 'dist/src/cli/main.js');
+const PEER = join(repoRoot, 'bench/peers/gensim_phrases.py');
+
+const { values } = parseArgs({
+  options: {
+    corpus: { type: 'string', default: resolve(repoRoot, '../shared/data/wiki17m.txt.gz') },
+    'skip-gensim': { type: 'boolean', default: false },
+    'skip-training': { type: 'boolean', default: false },
+  },
+});
+const corpus = values.corpus!;
+const scratch = join(tmpdir(), `w2v-bench-phrases-${process.pid}`);
+mkdirSync(scratch, { recursive: true });
+
+function phraseScores(path: string): Map<string, number> {
+  const scores = new Map<string, number>();
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const [phrase, score] = line.split('\t');
+    scores.set(phrase, Number(score));
+  }
+  return scores;
+}
+
+const fmt = (n: number, digits = 1): string => n.toFixed(digits);
+try {
+  console.log(`corpus: ${corpus}`);
+  const oursTsv = join(scratch, 'ours.tsv');
+  const ours = timeCommand(process.execPath, [
+    MAIN,
+    'phrases',
+    '-i',
+    corpus,
+    '--save',
+    oursTsv,
+    '-q',
+  ]);
+  const oursPhrases = phraseScores(oursTsv);
+  const rows: string[][] = [
+    ['word2vec-ts', fmt(ours.seconds), fmt(ours.maxRssMb, 0), String(oursPhrases.size), '', ''],
+  ];
+  if (!values['skip-gensim']) {
+    const prefix = join(scratch, 'gensim');
+    const gensim = timeCommand(PYTHON, [PEER, '--input', corpus, '--phrases-out', prefix]);
+    const theirs = phraseScores(`${prefix}.default.tsv`);
+    let shared = 0;
+    let sameScore = 0;
+    for (const [phrase, score] of theirs) {
+      const mine = oursPhrases.get(phrase);
+      if (mine === undefined) continue;
+      shared++;
+      if (Math.abs(mine - score) <= 1e-6 * Math.abs(score)) sameScore++;
+    }
+    rows.push([
+      'gensim Phrases',
+      fmt(gensim.seconds),
+      fmt(gensim.maxRssMb, 0),
+      String(theirs.size),
+      `${shared} (${sameScore} same score)`,
+      `${fmt(gensim.seconds / ours.seconds)}×`,
+    ]);
+  }
+  console.log(
+    '\n| learner | seconds | peak MiB | phrases | shared with word2vec-ts | word2vec-ts faster |',
+  );
+  console.log('|---|---|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+
+  if (!values['skip-training']) {
+    const run = (extra: string[]): { seconds: number; wordsPerSecond: string } => {
+      const out = join(scratch, 'vectors.bin');
+      const timed = timeCommand(process.execPath, [
+        MAIN,
+        'train',
+        '-i',
+        corpus,
+        '-o',
+        out,
+        '--arch',
+        'sg',
+        '--loss',
+        'ns',
+        '--dim',
+        '100',
+        '--epochs',
+        '1',
+        '--seed',
+        '1',
+        ...extra,
+      ]);
+      const speed = /speed\s+(\S+) words\/s/.exec(timed.stdout);
+      return { seconds: timed.seconds, wordsPerSecond: speed ? speed[1] : '?' };
+    };
+    const plain = run([]);
+    const phrased = run(['--phrases', oursTsv]);
+    console.log('\n| training (sg, ns, dim 100, 1 epoch) | wall seconds | training words/s |');
+    console.log('|---|---|---|');
+    console.log(`| plain | ${fmt(plain.seconds)} | ${plain.wordsPerSecond} |`);
+    console.log(
+      `| --phrases (${oursPhrases.size} phrases) | ${fmt(phrased.seconds)} | ${phrased.wordsPerSecond} |`,
+    );
+    console.log(
+      `wall time cost of --phrases: ${fmt((phrased.seconds / plain.seconds - 1) * 100)}%`,
+    );
+  }
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
