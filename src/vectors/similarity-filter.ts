@@ -200,10 +200,11 @@ export function loadFilterQueries(
   const { dim, axes } = filter;
   const { stride32, stride16 } = layout;
   const buffer = exports.memory.buffer;
-  // The kernel rotates up to ROTATE_CHUNK queries at a time into this thread's scratch (float32, as it rotated the rows);
-  // with too many dimensions for that room, TypeScript does.
+  // The kernel rotates up to ROTATE_CHUNK queries at a time (an even number, as queries come in pairs, that fits)
+  // into this thread's scratch (float32, as it rotated the rows); with too many dimensions for two, TypeScript does.
   const outStride = multipleOf4(dim);
-  const kernelRotates = axes !== undefined && outStride * ROTATE_CHUNK <= TILE;
+  const chunk = Math.min(ROTATE_CHUNK, Math.floor(TILE / outStride) & ~1);
+  const kernelRotates = axes !== undefined && chunk >= 2;
   const rotatedChunk = new Float32Array(buffer, scratch.exactAt, TILE);
   const count = last - first;
   const pairs = ((last + 1) >> 1) - (first >> 1);
@@ -230,7 +231,7 @@ export function loadFilterQueries(
   const quantised = new Float64Array(dim);
   for (let q = 0; q < count; q++) {
     if (kernelRotates) {
-      if (q % ROTATE_CHUNK === 0) {
+      if (q % chunk === 0) {
         exports.scoreBlock(
           layout.axesAt,
           0,
@@ -238,12 +239,12 @@ export function loadFilterQueries(
           dim,
           stride32 >> 2,
           layout.queriesAt + (first + q) * stride32 * 4,
-          Math.min(ROTATE_CHUNK, count - q),
+          Math.min(chunk, count - q),
           scratch.exactAt,
           outStride,
         );
       }
-      const at = (q % ROTATE_CHUNK) * outStride;
+      const at = (q % chunk) * outStride;
       for (let j = 0; j < dim; j++) rotated[j] = rotatedChunk[at + j]!;
     } else if (axes) {
       const source = (q >> 1) * stride32 * 2 + (q & 1) * 4;
