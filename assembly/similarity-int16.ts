@@ -328,16 +328,9 @@ export function refine(
         a2 = i32x4.add(a2, i32x4.dot_i16x8_s(v128.load(row2 + k), q));
         a3 = i32x4.add(a3, i32x4.dot_i16x8_s(v128.load(row3 + k), q));
       }
-      let errors = f32x4.splat(load<f32>(rowErrors + (<usize>r0 << 2)));
-      errors = f32x4.replace_lane(errors, 1, load<f32>(rowErrors + (<usize>r1 << 2)));
-      errors = f32x4.replace_lane(errors, 2, load<f32>(rowErrors + (<usize>r2 << 2)));
-      errors = f32x4.replace_lane(errors, 3, load<f32>(rowErrors + (<usize>r3 << 2)));
-      errors = f32x4.add(errors, queryErrors);
+      const errors = f32x4.add(gather(rowErrors, r0, r1, r2, r3), queryErrors);
       if (tailBytes != 0) {
-        let rests = f32x4.splat(load<f32>(headRests + (<usize>r0 << 2)));
-        rests = f32x4.replace_lane(rests, 1, load<f32>(headRests + (<usize>r1 << 2)));
-        rests = f32x4.replace_lane(rests, 2, load<f32>(headRests + (<usize>r2 << 2)));
-        rests = f32x4.replace_lane(rests, 3, load<f32>(headRests + (<usize>r3 << 2)));
+        const rests = gather(headRests, r0, r1, r2, r3);
         const bound = f32x4.add(sumsOf(a0, a1, a2, a3), f32x4.add(f32x4.mul(rests, queryRest), f32x4.add(errors, slack)));
         if (i32x4.bitmask(f32x4.gt(bound, thresholds)) == 0) continue;
         const tail0 = tail + <usize>r0 * tailBytes;
@@ -383,6 +376,16 @@ export function refine(
     }
     store<i32>(count, kept);
   }
+}
+
+/** The f32 values of rows r0..r3 in a per-row array, as one f32x4. */
+// @ts-ignore: decorator
+@inline
+function gather(values: usize, r0: i32, r1: i32, r2: i32, r3: i32): v128 {
+  let v = f32x4.splat(load<f32>(values + (<usize>r0 << 2)));
+  v = f32x4.replace_lane(v, 1, load<f32>(values + (<usize>r1 << 2)));
+  v = f32x4.replace_lane(v, 2, load<f32>(values + (<usize>r2 << 2)));
+  return f32x4.replace_lane(v, 3, load<f32>(values + (<usize>r3 << 2)));
 }
 
 /** Lane t: the lane sum of a_t (exact in i32), rounded to f32 once, as laneSum does. */

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM } from './peers.js';
+import { startServe, trainWebFixture, type ServeProcess, type WebFixture } from './web-fixture.js';
 
 export interface Browser {
   context: BrowserContext;
@@ -49,4 +50,37 @@ export async function launchBrowser(width = 1280, height = 1100): Promise<Browse
       await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** The explorer serving the web fixture's model, open in Chromium and ready. */
+export interface OpenExplorer {
+  fixture: WebFixture;
+  server: ServeProcess;
+  browser: Browser;
+  page: Page;
+  /** Closes the browser, stops the server and removes the fixture. */
+  close(): Promise<void>;
+}
+
+/** Trains the web fixture, serves it and opens its page (closing what started if a step fails). */
+export async function openExplorer(): Promise<OpenExplorer> {
+  const fixture = await trainWebFixture();
+  let server: ServeProcess | undefined;
+  let browser: Browser | undefined;
+  const close = async (): Promise<void> => {
+    await browser?.close();
+    await server?.stop();
+    await fixture.cleanup();
+  };
+  try {
+    server = await startServe([fixture.model, '--log', fixture.log]);
+    browser = await launchBrowser();
+    const page = browser.page;
+    await page.goto(server.url);
+    await page.waitForSelector('body[data-ready="true"]');
+    return { fixture, server, browser, page, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }

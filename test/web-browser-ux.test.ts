@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { Random } from '../src/sampling/random.js';
-import { launchBrowser, type Browser } from './browser.js';
+import { openExplorer, type Browser, type OpenExplorer } from './browser.js';
 import { chromiumSkip } from './peers.js';
-import { startServe, trainWebFixture, type ServeProcess, type WebFixture } from './web-fixture.js';
+import { startServe, type ServeProcess, type WebFixture } from './web-fixture.js';
 
 const skip = chromiumSkip();
 
@@ -44,26 +44,19 @@ const suggestions = (page: Page, field: string): ReturnType<Page['locator']> =>
   page.locator(`${field} ~ .suggestions`);
 
 describe('the explorer page, as a new user meets it', { skip, timeout: 180_000 }, () => {
+  let explorer: OpenExplorer | undefined;
   let fixture: WebFixture;
   let server: ServeProcess;
   let browser: Browser;
   let page: Page;
 
   before(async () => {
-    fixture = await trainWebFixture();
-    server = await startServe([fixture.model, '--log', fixture.log]);
-    browser = await launchBrowser();
-    page = browser.page;
-    await page.goto(server.url);
-    await page.waitForSelector('body[data-ready="true"]');
+    explorer = await openExplorer();
+    ({ fixture, server, browser, page } = explorer);
     await mapData(page, 'points', '84');
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    await fixture?.cleanup();
-  });
+  after(() => explorer?.close());
 
   test('the completion list closes on a whole word, on Escape and on leaving the field, and takes no click meant elsewhere', async () => {
     const a = '#analogy-a';

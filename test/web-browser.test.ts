@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { launchBrowser, type Browser } from './browser.js';
+import { openExplorer, type Browser, type OpenExplorer } from './browser.js';
 import { chromiumSkip } from './peers.js';
-import { startServe, trainWebFixture, type ServeProcess, type WebFixture } from './web-fixture.js';
+import type { WebFixture } from './web-fixture.js';
 
 // dist/test/ → repository root
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
@@ -18,25 +18,17 @@ const skip = chromiumSkip();
 if (skip) process.stderr.write(`web-browser tests skipped: ${skip}\n`);
 
 describe('the explorer page in Chromium', { skip, timeout: 180_000 }, () => {
+  let explorer: OpenExplorer | undefined;
   let fixture: WebFixture;
-  let server: ServeProcess;
   let browser: Browser;
   let page: Page;
 
   before(async () => {
-    fixture = await trainWebFixture();
-    server = await startServe([fixture.model, '--log', fixture.log]);
-    browser = await launchBrowser();
-    page = browser.page;
-    await page.goto(server.url);
-    await page.waitForSelector('body[data-ready="true"]');
+    explorer = await openExplorer();
+    ({ fixture, browser, page } = explorer);
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    await fixture?.cleanup();
-  });
+  after(() => explorer?.close());
 
   test('shows the model facts', async () => {
     assert.equal(await page.textContent('#fact-file'), 'model.bin');

@@ -82,6 +82,27 @@ export class RowShards implements RowTarget {
     return new RowShards(shards, size, dim);
   }
 
+  /** A copy of row-major `vectors` (`size × dim`), or undefined where the kernel cannot have them (see create). */
+  static copyOf(
+    vectors: Float32Array,
+    size: number,
+    dim: number,
+    shardRows?: number,
+  ): RowShards | undefined {
+    const copy = RowShards.create(size, dim, shardRows);
+    if (!copy) return undefined;
+    for (const { offset, size: count, rows } of copy.shards) {
+      if (copy.stride === dim) rows.set(vectors.subarray(offset * dim, (offset + count) * dim));
+      else
+        for (let row = 0; row < count; row++)
+          rows.set(
+            vectors.subarray((offset + row) * dim, (offset + row + 1) * dim),
+            row * copy.stride,
+          );
+    }
+    return copy.finish();
+  }
+
   arrayOf(row: number): Float32Array {
     return this.shardOf(row).rows;
   }

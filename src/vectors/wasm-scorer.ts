@@ -63,6 +63,14 @@ function excludedBytes(count: number): number {
   return 4 + 4 * count;
 }
 
+/** Bytes each query takes in the kernel beside its vector: its heap and its excluded rows. */
+function heapBytesOf(
+  heaps: readonly TopN[],
+  excludes: ReadonlyArray<ReadonlySet<number>>,
+): number[] {
+  return heaps.map((heap, q) => heapRecordBytes(heap.capacity) + excludedBytes(excludes[q]!.size));
+}
+
 /** How {@link createScorer} lays out and runs the kernel; the defaults suit any model. */
 export interface ScorerOptions {
   /** The most memory the top-n heaps of a batch take in the kernel at once (a larger batch goes in groups). */
@@ -104,7 +112,7 @@ export function createScorer(
       ? undefined
       : vectors instanceof RowShards
         ? vectors
-        : rowShardsOf(vectors, size, dim, options.shardRows);
+        : RowShards.copyOf(vectors, size, dim, options.shardRows);
   if (!rows)
     return new JsScorer(vectors instanceof RowShards ? vectors.toArray() : vectors, size, dim);
   const shards: Shard[] = rows.shards.map((shard) => ({
@@ -113,27 +121,6 @@ export function createScorer(
     scorer: new WasmScorer(shard.exports, shard.size, dim, workerCount(), settings),
   }));
   return shards.length === 1 ? shards[0]!.scorer : new ShardedScorer(shards, dim);
-}
-
-/** A copy of row-major `vectors` in kernel memories, or undefined where the kernel cannot have them. */
-function rowShardsOf(
-  vectors: Float32Array,
-  size: number,
-  dim: number,
-  shardRows: number | undefined,
-): RowShards | undefined {
-  const rows = RowShards.create(size, dim, shardRows);
-  if (!rows) return undefined;
-  for (const { offset, size: count, rows: target } of rows.shards) {
-    if (rows.stride === dim) target.set(vectors.subarray(offset * dim, (offset + count) * dim));
-    else
-      for (let row = 0; row < count; row++)
-        target.set(
-          vectors.subarray((offset + row) * dim, (offset + row + 1) * dim),
-          row * rows.stride,
-        );
-  }
-  return rows.finish();
 }
 
 /** What every shard's kernel runs with (see {@link ScorerOptions}). */
@@ -254,9 +241,7 @@ class WasmScorer implements Scorer {
     // Before the filter is built: every row's exact score.
     if (!this.prepareFilter(count)) return scanAll(0, count);
     // Groups of queries whose heaps take at most maxHeapBytes (or one query), as the kernel's memory never shrinks.
-    const heapBytes = heaps.map(
-      (heap, q) => heapRecordBytes(heap.capacity) + excludedBytes(excludes[q]!.size),
-    );
+    const heapBytes = heapBytesOf(heaps, excludes);
     for (let first = 0; first < count;) {
       let last = first + 1;
       let bytes = heapBytes[first]!;
@@ -277,10 +262,7 @@ class WasmScorer implements Scorer {
   startSelectTop(...[queries, ends, heaps, excludes]: SelectTopRequest): (() => void) | undefined {
     const count = ends.length;
     if (count === 0 || count >= QUERY_CHUNK || !this.filtering) return undefined;
-    const bytes = heaps.reduce(
-      (sum, heap, q) => sum + heapRecordBytes(heap.capacity) + excludedBytes(excludes[q]!.size),
-      0,
-    );
+    const bytes = heapBytesOf(heaps, excludes).reduce((sum, b) => sum + b, 0);
     if (bytes > this.settings.maxHeapBytes || !this.reserve(count, bytes)) return undefined;
     const localEnds = Int32Array.from(ends);
     this.load(queries.subarray(0, count * this.dim), count);

@@ -33,7 +33,7 @@ import type {
 import { HttpError } from './http.js';
 import { DEFAULTS, LIMITS } from './limits.js';
 import { lossChartSvg } from './loss-chart.js';
-import type { MapJobs } from './map-jobs.js';
+import type { MapJobs, MapResult } from './map-jobs.js';
 import type { Params } from './params.js';
 import { PROJECTION_METHODS, type ProjectionMethod } from './projection.js';
 
@@ -187,16 +187,7 @@ export class ExplorerApi {
     params.only<MapRequest>(['n', 'method']);
     const { method, requested, count } = this.mapParams(params);
     const projection = await this.maps.projection(method, count, gone);
-    return {
-      method,
-      requested,
-      count: projection.count,
-      leftOut: projection.leftOut,
-      words: projection.words,
-      coords: rounded(projection.coords),
-      explainedVariance: projection.explainedVariance ?? null,
-      seconds: projection.seconds,
-    };
+    return mapReply(method, requested, projection);
   }
 
   /**
@@ -215,18 +206,7 @@ export class ExplorerApi {
         const projection = await this.maps.projection(method, count, gone, (progress) =>
           write({ progress }),
         );
-        write({
-          map: {
-            method,
-            requested,
-            count: projection.count,
-            leftOut: projection.leftOut,
-            words: projection.words,
-            coords: rounded(projection.coords),
-            explainedVariance: projection.explainedVariance ?? null,
-            seconds: projection.seconds,
-          },
-        });
+        write({ map: mapReply(method, requested, projection) });
       } catch (err) {
         if (!(err instanceof HttpError)) throw err;
         write({ error: err.message, status: err.status });
@@ -296,6 +276,20 @@ export class ExplorerApi {
 }
 
 /** Coordinates rounded for the JSON. */
+/** The reply of /api/map (and the last line of its stream) for a computed map. */
+function mapReply(method: MapReply['method'], requested: number, projection: MapResult): MapReply {
+  return {
+    method,
+    requested,
+    count: projection.count,
+    leftOut: projection.leftOut,
+    words: projection.words,
+    coords: rounded(projection.coords),
+    explainedVariance: projection.explainedVariance ?? null,
+    seconds: projection.seconds,
+  };
+}
+
 function rounded(coords: Float32Array): number[] {
   const out = new Array<number>(coords.length);
   for (let i = 0; i < coords.length; i++) out[i] = round5(coords[i]!);
