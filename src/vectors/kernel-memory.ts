@@ -16,9 +16,7 @@ export const HEAP_BYTES = 64 << 20;
 const ROOM_QUERIES = 1024;
 
 /** Where a kernel memory's float32 rows start. */
-export function rowsAt(): number {
-  return FIRST_OFFSET;
-}
+export const ROWS_AT = FIRST_OFFSET;
 
 /** Where a kernel memory's inverse norms start, after its `size` float32 rows (padded to groups of 4 rows). */
 export function inverseNormsAt(size: number, dim: number): number {

@@ -5,7 +5,7 @@
  * see wasm-scorer.ts). A loader writes the rows straight into place, so a
  * model as large as GoogleNews's needs no other copy of its matrix.
  */
-import { inverseNormsAt, kernelBytes, maxShardRows, rowsAt } from './kernel-memory.js';
+import { inverseNormsAt, kernelBytes, maxShardRows, ROWS_AT } from './kernel-memory.js';
 import { workerCount } from './scorer-pool.js';
 import { shardRanges } from './sharded-scorer.js';
 import {
@@ -33,13 +33,8 @@ export interface RowTarget {
   baseOf(row: number): number;
 }
 
-/** {@link RowTarget} over a row-major array. */
-export function arrayTarget(vectors: Float32Array, dim: number): RowTarget {
-  return { arrayOf: () => vectors, baseOf: (row) => row * dim };
-}
-
 /** The rows of a model in kernel memories (see the module's comment). */
-export class RowShards implements RowTarget {
+export class RowShards implements LoadingRows {
   /** Values from one row to the next in a shard (dim rounded up to a multiple of 4). */
   readonly stride: number;
   private finished = false;
@@ -75,7 +70,7 @@ export class RowShards implements RowTarget {
       shards.push({
         ...range,
         exports,
-        rows: new Float32Array(buffer, rowsAt(), multipleOf4(range.size) * stride),
+        rows: new Float32Array(buffer, ROWS_AT, multipleOf4(range.size) * stride),
         inverseNorms: new Float32Array(buffer, inverseNormsAt(range.size, dim), range.size),
       });
     }
@@ -140,7 +135,7 @@ export class RowShards implements RowTarget {
     }
     if (!this.finished) {
       for (const { exports, size } of this.shards)
-        exports.inverseNorms(rowsAt(), this.stride >> 2, 0, size, inverseNormsAt(size, this.dim));
+        exports.inverseNorms(ROWS_AT, this.stride >> 2, 0, size, inverseNormsAt(size, this.dim));
       this.finished = true;
     }
     return this;
@@ -178,16 +173,11 @@ export interface LoadingRows extends RowTarget {
 /** Room for `count` rows of `dim` values: in kernel memories for a large model, else in an array. */
 export function loadingRows(count: number, dim: number): LoadingRows {
   const shards = count * dim >= IN_PLACE_VALUES ? RowShards.create(count, dim) : undefined;
-  if (shards) {
-    return {
-      arrayOf: (row) => shards.arrayOf(row),
-      baseOf: (row) => shards.baseOf(row),
-      finish: (used) => shards.finish(used),
-    };
-  }
+  if (shards) return shards;
   const vectors = new Float32Array(count * dim);
   return {
-    ...arrayTarget(vectors, dim),
+    arrayOf: () => vectors,
+    baseOf: (row) => row * dim,
     finish: (used) => (used * dim === vectors.length ? vectors : vectors.slice(0, used * dim)),
   };
 }

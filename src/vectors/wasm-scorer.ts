@@ -15,7 +15,7 @@ import {
 } from '../../assembly/similarity-layout.js';
 import type { TopN } from './top-n.js';
 import { BackgroundFilter } from './filter-build.js';
-import { HEAP_BYTES, inverseNormsAt, queryBytes, rowsAt } from './kernel-memory.js';
+import { HEAP_BYTES, inverseNormsAt, queryBytes, ROWS_AT } from './kernel-memory.js';
 import { RowShards } from './row-shards.js';
 import { ShardedScorer, type Shard } from './sharded-scorer.js';
 import { ScorerPool, workerCount, type FilterBatch } from './scorer-pool.js';
@@ -176,7 +176,7 @@ class WasmScorer implements Scorer {
     const rows = multipleOf4(size);
     const filterRows = rows;
     const headLanes = Math.min(HEAD_LANES, this.stride16 >> 3);
-    this.rows32At = rowsAt();
+    this.rows32At = ROWS_AT;
     this.inverseNormsAt = inverseNormsAt(size, dim);
     this.head16At = this.inverseNormsAt + rows * 4;
     this.tail16At = this.head16At + filterRows * headLanes * 16;
