@@ -7,7 +7,17 @@
 // load. Prints the table with the ratios beside the targets, and whether
 // both tools give the same top words.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { availableParallelism, freemem, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -124,7 +134,19 @@ function lastJsonLine<T>(stdout: string): T {
   return JSON.parse(stdout.trim().split('\n').pop()!) as T;
 }
 
+/** Reads `file` through once, so that every tool's load starts with it in the page cache (when memory allows). */
+function readThrough(file: string): void {
+  const buffer = Buffer.allocUnsafe(16 << 20);
+  const fd = openSync(file, 'r');
+  try {
+    while (readSync(fd, buffer, 0, buffer.length, null) > 0);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function runOurs(model: string, wordsFile?: string): Measured<OursResult> {
+  readThrough(model);
   const queries = wordsFile
     ? ['--words', wordsFile, '--topn', String(topn), '--single', String(singleCount)]
     : [];
@@ -146,6 +168,7 @@ interface GensimResult {
 
 function runGensim(model: string, kind: 'bin' | 'txt', wordsFile?: string): Measured<GensimResult> {
   const queries = wordsFile ? [wordsFile, String(topn), String(singleCount)] : [];
+  readThrough(model);
   const run = timeCommand(PYTHON, [
     join(repo, 'bench/peers/gensim_big_model.py'),
     model,
@@ -360,7 +383,7 @@ async function main(): Promise<void> {
     );
     console.log(
       `node ${process.version}; gensim ${binary.gensim?.result.version ?? 'not run'}; ${availableParallelism()} cores, ` +
-        `${(totalmem() / 2 ** 30).toFixed(0)} GiB (${(freemem() / 2 ** 30).toFixed(0)} GiB free at the end); one run each, every tool in its own process; ` +
+        `${(totalmem() / 2 ** 30).toFixed(0)} GiB (${(freemem() / 2 ** 30).toFixed(0)} GiB free at the end); one run each, every tool in its own process, the file read through once before each load (so each starts with it in the page cache); ` +
         "peak resident memory from GNU time (the process's ru_maxrss)",
     );
     printTable(binary, text);

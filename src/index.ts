@@ -25,6 +25,7 @@ export { DEFAULTS, resolveOptions } from './options.js';
 export type { TrainOptions, ResolvedTrainOptions, Architecture, Loss } from './options.js';
 export { KeyedVectors } from './vectors/keyed-vectors.js';
 export type { GensimComparisons } from './vectors/gensim-queries.js';
+export type { WordLookup } from './vectors/word-table.js';
 export type {
   Neighbour,
   KeyedVectorsOptions,

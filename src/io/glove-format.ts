@@ -59,7 +59,7 @@ export async function loadGlove(
       onProgress?.(fileBytes + bytesRead, totalBytes),
     );
     const dim = await firstLineValues(reader, path);
-    const words = new LoadedWords('line');
+    const words = new LoadedWords('line', count);
     const vectors = await readTextRecords(
       reader,
       path,

@@ -94,7 +94,7 @@ export async function loadWord2Vec(
           `but only ${bodyBytes} bytes follow the header`,
       );
     }
-    const words = new LoadedWords(format === 'bin' ? 'byte offset' : 'line');
+    const words = new LoadedWords(format === 'bin' ? 'byte offset' : 'line', count);
     const vectors =
       format === 'bin'
         ? await readBinaryRecords(reader, path, count, header.dim, words, count === header.count)

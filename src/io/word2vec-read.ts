@@ -10,6 +10,7 @@ import { LITTLE_ENDIAN } from './byte-order.js';
 import { isWhiteSpace } from './float-text.js';
 import { KeyedVectors } from '../vectors/keyed-vectors.js';
 import { loadingRows, type RowShards } from '../vectors/row-shards.js';
+import { WordTable } from '../vectors/word-table.js';
 import {
   NotedWords,
   warningListener,
@@ -65,10 +66,18 @@ export class LoadedWords {
   readonly repeated = new NotedWords();
   readonly notUtf8 = new NotedWords();
   /** The row of each kept word (handed to the KeyedVectors, so the index is built once). */
-  private readonly index = new Map<string, number>();
+  private readonly index: WordTable;
 
-  /** @param unit How a location is given: 'line' (text) or 'byte offset' (binary). */
-  constructor(private readonly unit: string) {}
+  /**
+   * @param unit How a location is given: 'line' (text) or 'byte offset' (binary).
+   * @param capacity The most words the file can hold.
+   */
+  constructor(
+    private readonly unit: string,
+    capacity: number,
+  ) {
+    this.index = new WordTable(this.list, capacity);
+  }
 
   /** Decodes the word `bytes[start..end)`, found at `location`. */
   decode(bytes: Buffer, start: number, end: number, location: number): string {
@@ -81,12 +90,12 @@ export class LoadedWords {
 
   /** Keeps `word` unless it was kept before; says whether it was kept. */
   keep(word: string, location: number): boolean {
-    if (this.index.has(word)) {
+    this.list.push(word);
+    if (this.index.add(this.list.length - 1) >= 0) {
+      this.list.pop();
       this.repeated.add(word, this.unit, location);
       return false;
     }
-    this.index.set(word, this.list.length);
-    this.list.push(word);
     return true;
   }
 

@@ -15,6 +15,7 @@ import {
 import { RowShards } from './row-shards.js';
 import { compareCodePoints } from './code-point-order.js';
 import { wordIndex } from './word-index.js';
+import type { WordLookup } from './word-table.js';
 import { normalizeInto, writeUnitRows } from './unit-rows.js';
 import { GENSIM_COMPARISONS, type GensimComparisons } from './gensim-queries.js';
 
@@ -41,7 +42,7 @@ export class KeyedVectors {
   readonly dim: number;
   private array: Float32Array | undefined;
   private readonly shards: RowShards | undefined;
-  private readonly index: Map<string, number>;
+  private readonly index: WordLookup;
   private unit: Float32Array | undefined;
   private scorerInstance: Scorer | undefined;
 

@@ -3,6 +3,7 @@
  * form its search takes them in.
  */
 import { UsageError } from '../errors.js';
+import type { WordLookup } from './word-table.js';
 
 /** One result of a nearest-neighbour query. */
 export interface Neighbour {
@@ -55,7 +56,7 @@ export interface KeyedVectorsOptions {
    * reads): then the words are taken as distinct, and the index is not built
    * again.
    */
-  index?: Map<string, number>;
+  index?: WordLookup;
 }
 
 /** A query reduced to what the search needs. */
