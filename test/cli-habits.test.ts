@@ -175,6 +175,18 @@ describe('the loss', () => {
     const progress = [...trainRun.stderr.matchAll(/epoch loss (\d+\.\d{4})/g)].at(-1);
     assert.equal(progress?.[1], summary[1], trainRun.stderr);
     assert.ok(typeof last.loss === 'number', 'the interval loss is kept beside it');
+    // The plot's legend names the curve and gives the same ending loss.
+    const plot = spawnSync(process.execPath, [
+      MAIN,
+      'plot',
+      at('train.jsonl'),
+      '--out',
+      at('loss.svg'),
+    ]);
+    assert.equal(plot.status, 0, plot.stderr.toString());
+    const svg = readFileSync(at('loss.svg'), 'utf8');
+    assert.match(svg, />interval loss</);
+    assert.ok(svg.includes(`>epoch loss ${summary[1]}<`), 'the legend gives the final loss');
   });
 });
 

@@ -616,16 +616,20 @@ describe('/api/log and /api/loss.svg', () => {
       alpha: number;
     }>;
     assert.ok(records.length >= 1);
-    const last = records.at(-1)!;
+    const last = records.at(-1)! as (typeof records)[number] & { epochLoss: number };
     assert.equal(last.words, last.totalWords);
     assert.ok(typeof last.loss === 'number' && last.loss > 0);
+    const ending = `epoch loss ${last.epochLoss.toFixed(4)}`;
+    assert.equal(body.lastLoss, ending);
 
     const svg = await fetch(new URL('/api/loss.svg', server.url));
     assert.equal(svg.status, 200);
     assert.match(svg.headers.get('content-type') ?? '', /^image\/svg\+xml/);
     assert.match(
       await svg.text(),
-      /^<svg [^>]*width="760" height="320"[\s\S]*Training loss[\s\S]*<\/svg>\n$/,
+      new RegExp(
+        `^<svg [^>]*width="760" height="320"[\\s\\S]*Training loss[\\s\\S]*>interval loss<[\\s\\S]*>${ending}<[\\s\\S]*</svg>\n$`,
+      ),
     );
   });
 

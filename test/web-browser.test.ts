@@ -3,12 +3,13 @@
 // The screenshot lands in test-artifacts/ at the repository root.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { openExplorer, type Browser, type OpenExplorer } from './browser.js';
+import { parseProgressLog } from '../src/io/progress-log.js';
 import { chromiumSkip } from './peers.js';
 import type { WebFixture } from './web-fixture.js';
 
@@ -169,9 +170,13 @@ describe('the explorer page in Chromium', { skip, timeout: 180_000 }, () => {
       return image !== null && image.complete && image.naturalWidth > 0;
     });
     assert.equal(await page.isVisible('#loss-panel'), true);
+    // The run's loss under the name and with the digits of the summary and the progress bar.
+    const epochLoss = parseProgressLog(await readFile(fixture.log, 'utf8')).at(-1)!.epochLoss!;
     assert.match(
       (await page.textContent('#loss-status')) ?? '',
-      /^Finished: epoch 5\/5, 100\.0% of 150,000 words, loss \d/,
+      new RegExp(
+        `^Finished: epoch 5/5, 100\\.0% of 150,000 words, epoch loss ${epochLoss.toFixed(4)}, learning rate`,
+      ),
     );
   });
 

@@ -33,6 +33,7 @@ import type {
 import { HttpError } from './http.js';
 import { DEFAULTS, LIMITS } from './limits.js';
 import { lossChartSvg } from './loss-chart.js';
+import { lastLossText } from '../loss-figures.js';
 import type { MapJobs, MapResult } from './map-jobs.js';
 import type { Params } from './params.js';
 import { PROJECTION_METHODS, type ProjectionMethod } from './projection.js';
@@ -262,6 +263,7 @@ export class ExplorerApi {
       records: thin(records, MAX_LOG_POINTS),
       total: records.length,
       done: last !== undefined && last.totalWords > 0 && last.words >= last.totalWords,
+      lastLoss: lastLossText(records) ?? null,
     };
   }
 

@@ -173,6 +173,11 @@ export interface LogReply {
   total: number;
   /** Whether the run has trained all its words. */
   done: boolean;
+  /**
+   * The loss the log ends with, named as the progress bar and `w2v train`'s
+   * summary name it ('epoch loss 2.5569'); null before the first loss.
+   */
+  lastLoss: string | null;
 }
 
 /** GET /api/loss.svg: the loss chart as an SVG image (not JSON). */

@@ -7,6 +7,7 @@
  * the image also renders under a strict Content-Security-Policy.
  */
 import type { ProgressRecord } from '../io/progress-log.js';
+import { LOSS_LABELS, lastLossText } from '../loss-figures.js';
 
 export interface LossChartOptions {
   /** Pixels. Default 800. */
@@ -201,16 +202,18 @@ export function lossChartSvg(
     const p = loss[0]!;
     out.push(`<circle cx="${f(sx(p.x))}" cy="${f(sl(p.y))}" r="3" fill="${COLORS.loss}"/>`);
   }
-  // Legend, top right inside the plot.
-  const lx = margin.left + plotW - 150;
+  // Legend, top right inside the plot: what the curve is, and the loss the
+  // run ends with under the name the progress bar and the summary give it.
+  const lx = margin.left + plotW - 160;
   const ly = margin.top + 16;
-  const finalLoss = loss.at(-1)!.y;
+  const ending = lastLossText(train) ?? '';
   out.push(
-    `<rect x="${lx - 8}" y="${ly - 12}" width="150" height="42" fill="#ffffff" fill-opacity="0.85" stroke="${COLORS.grid}"/>`,
+    `<rect x="${lx - 8}" y="${ly - 12}" width="160" height="58" fill="#ffffff" fill-opacity="0.85" stroke="${COLORS.grid}"/>`,
     `<line x1="${lx}" x2="${lx + 20}" y1="${ly - 4}" y2="${ly - 4}" stroke="${COLORS.loss}" stroke-width="2"/>`,
-    `<text x="${lx + 26}" y="${ly}" fill="${COLORS.text}">loss (last ${trim(finalLoss)})</text>`,
+    `<text x="${lx + 26}" y="${ly}" fill="${COLORS.text}">${LOSS_LABELS.interval}</text>`,
     `<line x1="${lx}" x2="${lx + 20}" y1="${ly + 14}" y2="${ly + 14}" stroke="${COLORS.alpha}" stroke-width="1.5" stroke-dasharray="6 3"/>`,
     `<text x="${lx + 26}" y="${ly + 18}" fill="${COLORS.text}">learning rate</text>`,
+    `<text x="${lx}" y="${ly + 36}" fill="${COLORS.text}" class="last-loss">${escapeXml(ending)}</text>`,
     '</svg>',
   );
   return out.join('\n') + '\n';

@@ -46,11 +46,10 @@ export async function followLog(): Promise<void> {
       if (!last) setStatus(status, 'No training progress recorded yet.');
       else {
         const percent = last.totalWords > 0 ? (100 * last.words) / last.totalWords : 0;
-        const loss = last.loss === null ? 'n/a' : last.loss.toFixed(4);
         setStatus(
           status,
           `${log.done ? 'Finished' : 'Training'}: epoch ${last.epoch}/${last.epochs}, ${percent.toFixed(1)}% of ` +
-            `${count(last.totalWords)} words, loss ${loss}, learning rate ${last.alpha.toPrecision(3)}, ` +
+            `${count(last.totalWords)} words, ${log.lastLoss ?? 'no loss yet'}, learning rate ${last.alpha.toPrecision(3)}, ` +
             `${count(Math.round(last.wordsPerSecond))} words/s`,
         );
       }
