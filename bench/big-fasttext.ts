@@ -17,7 +17,11 @@ import type { FastTextOursResult } from './big-fasttext-ours.js';
 import { compareAnswers, type PeerAnswer } from './same-answers.js';
 import { sampleRows } from './sample-rows.js';
 import { syntheticWord } from './synthetic-model.js';
-import { unseenWord, writeSyntheticFastText, type SyntheticFastTextSpec } from './synthetic-fasttext.js';
+import {
+  unseenWord,
+  writeSyntheticFastText,
+  type SyntheticFastTextSpec,
+} from './synthetic-fasttext.js';
 import { timeCommand } from './time-command.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/bench

@@ -115,7 +115,10 @@ class SequentialReader {
    * The buffer from `position` on: at least `count` bytes (fewer only where
    * the file ends), and whatever more it holds. Does not advance.
    */
-  async peek(count: number, what: string): Promise<{ buffer: Uint8Array; at: number; length: number }> {
+  async peek(
+    count: number,
+    what: string,
+  ): Promise<{ buffer: Uint8Array; at: number; length: number }> {
     const at = await this.need(Math.min(count, this.fileBytes - this.position), what);
     return { buffer: this.buffer, at, length: this.start + this.length - this.position };
   }
@@ -284,7 +287,7 @@ async function readEntries(
   let delimited = new Uint8Array(Math.max(1024, size * 16));
   let used = 0;
   let window = ENTRY_WINDOW;
-  for (let i = 0; i < size; ) {
+  for (let i = 0; i < size;) {
     const what = `the dictionary's word ${i}`;
     const { buffer, at, length } = await reader.peek(window, what);
     const end = at + length;
@@ -450,8 +453,9 @@ export async function loadFastTextBin(
     const params = { minn: args.maxn === 0 ? 0 : args.minn, maxn: args.maxn, bucket: args.bucket };
     // A large model's own rows go straight into the kernel's memories, where they become the words' vectors.
     const target =
-      (options.shardRows === undefined ? undefined : RowShards.create(kept, dim, options.shardRows)) ??
-      loadingRows(kept, dim);
+      (options.shardRows === undefined
+        ? undefined
+        : RowShards.create(kept, dim, options.shardRows)) ?? loadingRows(kept, dim);
     const inPlace = target instanceof RowShards;
     const wordRows = inPlace ? undefined : new Float32Array(kept * dim);
     if (target instanceof RowShards) await readShards(reader, target);
