@@ -7,6 +7,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import { quoteWord } from '../printable.js';
 import { RowChunks } from '../subwords/row-chunks.js';
+import { NgramMemory, type RowPlace } from '../subwords/ngram-memory.js';
 import { SubwordKeyedVectors } from '../subwords/subword-keyed-vectors.js';
 import { SubwordVectors } from '../subwords/subword-vectors.js';
 import { END_OF_SENTENCE, ngramRowsInto } from '../subwords/ngrams.js';
@@ -392,21 +393,32 @@ function writeWordVectors(
   subwords: SubwordVectors,
   target: LoadingRows,
   wordRows: Float32Array | undefined,
+  ngramMemory: NgramMemory | undefined,
 ): void {
   const { delimited, starts, words } = dictionary;
   const { dim, params } = subwords;
   let longest = 0;
   for (let i = 0; i < kept; i++) longest = Math.max(longest, starts[i + 1]! - starts[i]!);
   const rows = new Int32Array(longest * Math.max(1, params.maxn));
+  const ngramsOf = (i: number, out: Int32Array): number =>
+    params.maxn <= 0 || words[i] === END_OF_SENTENCE
+      ? 0
+      : ngramRowsInto(delimited, starts[i]!, starts[i + 1]!, params, out);
+  if (ngramMemory) {
+    const place = (i: number): RowPlace => {
+      const array = target.arrayOf(i);
+      const at = target.baseOf(i);
+      if (wordRows) array.set(wordRows.subarray(i * dim, (i + 1) * dim), at);
+      return { array, at };
+    };
+    ngramMemory.meanWords(kept, place, ngramsOf, rows.length);
+    return;
+  }
   for (let i = 0; i < kept; i++) {
     const array = target.arrayOf(i);
     const at = target.baseOf(i);
     if (wordRows) array.set(wordRows.subarray(i * dim, (i + 1) * dim), at);
-    const count =
-      params.maxn <= 0 || words[i] === END_OF_SENTENCE
-        ? 0
-        : ngramRowsInto(delimited, starts[i]!, starts[i + 1]!, params, rows);
-    subwords.meanInPlace(array, at, rows, count);
+    subwords.meanInPlace(array, at, rows, ngramsOf(i, rows));
   }
 }
 
@@ -461,7 +473,9 @@ export async function loadFastTextBin(
     if (target instanceof RowShards) await readShards(reader, target);
     else await reader.floats(wordRows!, 'the input matrix');
     reader.position += (nwords - kept) * dim * 4;
-    const ngrams = new RowChunks(args.bucket, dim);
+    // In the mean kernel's memory where they fit one, so that the words' vectors are made in SIMD.
+    const ngramMemory = NgramMemory.create(args.bucket, dim);
+    const ngrams = ngramMemory?.rows ?? new RowChunks(args.bucket, dim);
     for (const chunk of ngrams.chunks) await reader.floats(chunk, 'the input matrix');
     // The output matrix is not kept, but a file cut inside it is damaged.
     const output = await readShape(reader, path, old, 'output');
@@ -489,7 +503,7 @@ export async function loadFastTextBin(
         tokens: dictionary.tokens,
       },
     );
-    writeWordVectors(dictionary, kept, subwords, target, wordRows);
+    writeWordVectors(dictionary, kept, subwords, target, wordRows, ngramMemory);
     options.onProgress?.(fileBytes, fileBytes);
     const { words, index } = dictionary;
     if (kept < nwords) {
