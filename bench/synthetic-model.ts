@@ -39,13 +39,11 @@ export async function writeSyntheticModel(
   files: SyntheticModelFiles,
   onRows: (rows: number) => void = () => {},
 ): Promise<void> {
-  const { words, dim, rank } = spec;
+  const { words, dim } = spec;
   // The records copy the Float32Array's bytes, which word2vec files want little-endian.
   if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1)
     throw new Error('writing a word2vec binary file needs a little-endian machine');
-  const random = new GaussianSource(spec.seed);
-  const factors = new Float32Array(rank * dim);
-  for (let i = 0; i < factors.length; i++) factors[i] = random.next();
+  const source = new SyntheticRows(spec);
   const binary = await open(files.binary, 'w');
   const text = files.text === undefined ? undefined : await open(files.text, 'w');
   try {
@@ -55,7 +53,7 @@ export async function writeSyntheticModel(
     const rows = new Float32Array(BLOCK_ROWS * dim);
     for (let first = 0; first < words; first += BLOCK_ROWS) {
       const count = Math.min(BLOCK_ROWS, words - first);
-      fillRows(rows, count, spec, factors, random);
+      source.fill(rows, count);
       await binary.write(binaryRecords(rows, first, count, dim));
       if (text) await text.write(textRecords(rows, first, count, dim));
       onRows(first + count);
@@ -66,11 +64,31 @@ export async function writeSyntheticModel(
   }
 }
 
+/**
+ * The rows of a synthetic model, made a block at a time: the same seed
+ * gives the same rows, in the same order.
+ */
+export class SyntheticRows {
+  private readonly random: GaussianSource;
+  private readonly factors: Float32Array;
+
+  constructor(private readonly spec: Omit<SyntheticModelSpec, 'words'>) {
+    this.random = new GaussianSource(spec.seed);
+    this.factors = new Float32Array(spec.rank * spec.dim);
+    for (let i = 0; i < this.factors.length; i++) this.factors[i] = this.random.next();
+  }
+
+  /** Fills the first `count` rows of `rows` (`dim` values each) with the next rows. */
+  fill(rows: Float32Array, count: number): void {
+    fillRows(rows, count, this.spec, this.factors, this.random);
+  }
+}
+
 /** Fills the first `count` rows: coefficients · factors / √rank + noise. */
 function fillRows(
   rows: Float32Array,
   count: number,
-  { dim, rank, noise }: SyntheticModelSpec,
+  { dim, rank, noise }: Omit<SyntheticModelSpec, 'words'>,
   factors: Float32Array,
   random: GaussianSource,
 ): void {

@@ -7,8 +7,11 @@ import type { FileHandle } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import { quoteWord } from '../printable.js';
 import { RowChunks } from '../subwords/row-chunks.js';
+import { NgramMemory, type RowPlace } from '../subwords/ngram-memory.js';
 import { SubwordKeyedVectors } from '../subwords/subword-keyed-vectors.js';
 import { SubwordVectors } from '../subwords/subword-vectors.js';
+import { END_OF_SENTENCE, ngramRowsInto } from '../subwords/ngrams.js';
+import { loadingRows, RowShards, type LoadingRows } from '../vectors/row-shards.js';
 import { LITTLE_ENDIAN } from './byte-order.js';
 import {
   ARGS_BYTES,
@@ -24,6 +27,8 @@ import { checkLimit, readInputFile, type LoadProgressListener } from './input-fi
 export interface LoadFastTextOptions {
   /** Keep only the first `limit` words (the most frequent); every n-gram row is kept. */
   limit?: number;
+  /** The words' vectors go into shards of this many rows (default: as many as one kernel memory holds); answers do not depend on it. */
+  shardRows?: number;
   onProgress?: LoadProgressListener;
 }
 
@@ -107,19 +112,16 @@ class SequentialReader {
     return this.buffer.slice(at, at + count);
   }
 
-  /** The bytes up to the next NUL (which is skipped). */
-  async cString(what: string): Promise<Uint8Array> {
-    for (let scan = 0; ; scan += 256) {
-      const available = Math.min(scan + 256, this.fileBytes - this.position);
-      const at = await this.need(available, what);
-      const end = this.buffer.subarray(at, at + available).indexOf(0);
-      if (end >= 0) {
-        const word = this.buffer.slice(at, at + end);
-        this.position += end + 1;
-        return word;
-      }
-      if (available < scan + 256) await this.need(available + 1, what);
-    }
+  /**
+   * The buffer from `position` on: at least `count` bytes (fewer only where
+   * the file ends), and whatever more it holds. Does not advance.
+   */
+  async peek(
+    count: number,
+    what: string,
+  ): Promise<{ buffer: Uint8Array; at: number; length: number }> {
+    const at = await this.need(Math.min(count, this.fileBytes - this.position), what);
+    return { buffer: this.buffer, at, length: this.start + this.length - this.position };
   }
 
   /** Reads `target.length` floats straight into `target`. */
@@ -148,7 +150,13 @@ class SequentialReader {
 /** A fastText model's dictionary entries (words only; labels make it supervised). */
 interface Dictionary {
   words: string[];
-  counts: number[];
+  /** The row of each word. */
+  index: Map<string, number>;
+  counts: Float64Array;
+  /** Each word's bytes as `<word>` (its n-grams' delimiters included), one after another. */
+  delimited: Uint8Array;
+  /** Word `i`'s bytes in `delimited` are [starts[i], starts[i + 1]). */
+  starts: Int32Array;
   tokens: number;
   /** Whether the n-gram rows were pruned (fasttext quantize -cutoff). */
   pruned: boolean;
@@ -255,27 +263,87 @@ async function readDictionary(
       `${path}: fastText dictionary gives ${size} entries and ${nwords} words, which cannot be`,
     );
   }
-  const pruned = old ? 0 : await reader.int64('the pruned-index size', true);
-  const words: string[] = [];
-  const counts: number[] = [];
-  const seen = new Set<string>();
-  for (let i = 0; i < size; i++) {
-    const word = decodeWord(await reader.cString(`the dictionary's word ${i}`));
-    const count = await reader.int64(`the count of word ${i}`);
-    const type = await reader.byte(`the entry type of word ${i}`);
-    if (type !== 0) {
-      throw new InputError(
-        `${path}: dictionary entry ${i} (${quoteWord(word)}) has type ${type}, expected 0 (a word)`,
-      );
-    }
-    if (seen.has(word))
-      throw new InputError(`${path}: word ${quoteWord(word)} appears twice in the dictionary`);
-    seen.add(word);
-    words.push(word);
-    counts.push(count);
-  }
+  const pruned = old ? -1 : await reader.int64('the pruned-index size', true);
+  const entries = await readEntries(reader, size, path);
   for (let i = 0; i < pruned; i++) await reader.bytes(8, 'the pruned index');
-  return { words, counts, tokens, pruned: pruned >= 0 };
+  return { ...entries, tokens, pruned: pruned >= 0 };
+}
+
+/** Bytes asked of the reader at a time for the dictionary's entries (more for a longer entry). */
+const ENTRY_WINDOW = 1 << 16;
+
+/**
+ * Reads `size` dictionary entries (a word and a NUL, an int64 count, an
+ * int8 type): parsed from the reader's buffer, as many as it holds at a time.
+ */
+async function readEntries(
+  reader: SequentialReader,
+  size: number,
+  path: string,
+): Promise<Omit<Dictionary, 'tokens' | 'pruned'>> {
+  const words: string[] = [];
+  const index = new Map<string, number>();
+  const counts = new Float64Array(size);
+  const starts = new Int32Array(size + 1);
+  let delimited = new Uint8Array(Math.max(1024, size * 16));
+  let used = 0;
+  let window = ENTRY_WINDOW;
+  for (let i = 0; i < size;) {
+    const what = `the dictionary's word ${i}`;
+    const { buffer, at, length } = await reader.peek(window, what);
+    const end = at + length;
+    const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    let p = at;
+    const first = i;
+    while (i < size) {
+      let nul = p;
+      while (nul < end && buffer[nul] !== 0) nul++;
+      // The word, its NUL, an 8-byte count and a type byte.
+      if (nul + 10 > end) break;
+      const bytes = buffer.subarray(p, nul);
+      const word = decodeWord(bytes);
+      const low = view.getUint32(nul + 1, true);
+      const high = view.getInt32(nul + 5, true);
+      if (high < 0 || high >= 1 << 21) {
+        throw new InputError(
+          `${path}: the count of word ${i} at byte ${reader.position + nul + 1 - at} is not a non-negative count`,
+        );
+      }
+      const type = buffer[nul + 9]!;
+      if (type !== 0) {
+        throw new InputError(
+          `${path}: dictionary entry ${i} (${quoteWord(word)}) has type ${type}, expected 0 (a word)`,
+        );
+      }
+      if (index.has(word))
+        throw new InputError(`${path}: word ${quoteWord(word)} appears twice in the dictionary`);
+      index.set(word, i);
+      words.push(word);
+      counts[i] = high * 2 ** 32 + low;
+      if (used + bytes.length + 2 > delimited.length) {
+        const grown = new Uint8Array(Math.max(2 * delimited.length, used + bytes.length + 2));
+        grown.set(delimited.subarray(0, used));
+        delimited = grown;
+      }
+      delimited[used] = 0x3c; // '<'
+      delimited.set(bytes, used + 1);
+      used += bytes.length + 2;
+      delimited[used - 1] = 0x3e; // '>'
+      starts[++i] = used;
+      p = nul + 10;
+    }
+    reader.position += p - at;
+    if (i === first) {
+      // No whole entry in the window: a longer one, or the file ends inside it.
+      if (reader.position + length >= reader.fileBytes) {
+        throw new InputError(
+          `${path}: the file ends at byte ${reader.fileBytes}, inside ${what} (at byte ${reader.position}); is it truncated?`,
+        );
+      }
+      window = 2 * Math.max(window, length);
+    }
+  }
+  return { words, index, counts, delimited: delimited.subarray(0, used), starts };
 }
 
 /** Reads a matrix's shape (after its quantized flag in new files); throws for a quantized one. */
@@ -294,6 +362,64 @@ async function readShape(
   const rows = await reader.int64(`the ${which} matrix's row count`);
   const cols = await reader.int64(`the ${which} matrix's column count`);
   return { rows, cols };
+}
+
+/** Reads the words' own rows into the shards, each shard's in large reads (row by row where rows are padded). */
+async function readShards(reader: SequentialReader, shards: RowShards): Promise<void> {
+  const { dim, stride } = shards;
+  for (const { size, rows } of shards.shards) {
+    if (stride === dim) {
+      await reader.floats(rows.subarray(0, size * dim), 'the input matrix');
+      continue;
+    }
+    const block = new Float32Array(Math.min(size, 1 << 14) * dim);
+    for (let first = 0; first < size; first += block.length / dim) {
+      const count = Math.min(block.length / dim, size - first);
+      await reader.floats(block.subarray(0, count * dim), 'the input matrix');
+      for (let i = 0; i < count; i++)
+        rows.set(block.subarray(i * dim, (i + 1) * dim), (first + i) * stride);
+    }
+  }
+}
+
+/**
+ * Makes the first `kept` words' vectors in `target`, each the mean of its
+ * own row (there already, or in `wordRows`) and its n-gram rows, which are
+ * found from the words' bytes.
+ */
+function writeWordVectors(
+  dictionary: Dictionary,
+  kept: number,
+  subwords: SubwordVectors,
+  target: LoadingRows,
+  wordRows: Float32Array | undefined,
+  ngramMemory: NgramMemory | undefined,
+): void {
+  const { delimited, starts, words } = dictionary;
+  const { dim, params } = subwords;
+  let longest = 0;
+  for (let i = 0; i < kept; i++) longest = Math.max(longest, starts[i + 1]! - starts[i]!);
+  const rows = new Int32Array(longest * Math.max(1, params.maxn));
+  const ngramsOf = (i: number, out: Int32Array): number =>
+    params.maxn <= 0 || words[i] === END_OF_SENTENCE
+      ? 0
+      : ngramRowsInto(delimited, starts[i]!, starts[i + 1]!, params, out);
+  if (ngramMemory) {
+    const place = (i: number): RowPlace => {
+      const array = target.arrayOf(i);
+      const at = target.baseOf(i);
+      if (wordRows) array.set(wordRows.subarray(i * dim, (i + 1) * dim), at);
+      return { array, at };
+    };
+    ngramMemory.meanWords(kept, place, ngramsOf, rows.length);
+    return;
+  }
+  for (let i = 0; i < kept; i++) {
+    const array = target.arrayOf(i);
+    const at = target.baseOf(i);
+    if (wordRows) array.set(wordRows.subarray(i * dim, (i + 1) * dim), at);
+    subwords.meanInPlace(array, at, rows, ngramsOf(i, rows));
+  }
 }
 
 /**
@@ -336,10 +462,20 @@ export async function loadFastTextBin(
     }
     const kept = Math.min(options.limit ?? nwords, nwords);
     const dim = args.dim;
-    const wordRows = new Float32Array(kept * dim);
-    await reader.floats(wordRows, 'the input matrix');
+    const params = { minn: args.maxn === 0 ? 0 : args.minn, maxn: args.maxn, bucket: args.bucket };
+    // A large model's own rows go straight into the kernel's memories, where they become the words' vectors.
+    const target =
+      (options.shardRows === undefined
+        ? undefined
+        : RowShards.create(kept, dim, options.shardRows)) ?? loadingRows(kept, dim);
+    const inPlace = target instanceof RowShards;
+    const wordRows = inPlace ? undefined : new Float32Array(kept * dim);
+    if (target instanceof RowShards) await readShards(reader, target);
+    else await reader.floats(wordRows!, 'the input matrix');
     reader.position += (nwords - kept) * dim * 4;
-    const ngrams = new RowChunks(args.bucket, dim);
+    // In the mean kernel's memory where they fit one, so that the words' vectors are made in SIMD.
+    const ngramMemory = NgramMemory.create(args.bucket, dim);
+    const ngrams = ngramMemory?.rows ?? new RowChunks(args.bucket, dim);
     for (const chunk of ngrams.chunks) await reader.floats(chunk, 'the input matrix');
     // The output matrix is not kept, but a file cut inside it is damaged.
     const output = await readShape(reader, path, old, 'output');
@@ -348,13 +484,12 @@ export async function loadFastTextBin(
         `${path}: the output matrix (${output.rows} × ${output.cols} from byte ${reader.position}) does not end where the file does (byte ${fileBytes}); is it truncated?`,
       );
     }
-    const words = dictionary.words.slice(0, kept);
     const subwords = new SubwordVectors(
-      { minn: args.maxn === 0 ? 0 : args.minn, maxn: args.maxn, bucket: args.bucket },
+      params,
       dim,
       wordRows,
       ngrams,
-      dictionary.counts.slice(0, kept),
+      dictionary.counts.subarray(0, kept),
       {
         epoch: args.epoch,
         window: args.ws,
@@ -368,7 +503,13 @@ export async function loadFastTextBin(
         tokens: dictionary.tokens,
       },
     );
+    writeWordVectors(dictionary, kept, subwords, target, wordRows, ngramMemory);
     options.onProgress?.(fileBytes, fileBytes);
-    return new SubwordKeyedVectors(words, subwords.wordVectors(words), subwords);
+    const { words, index } = dictionary;
+    if (kept < nwords) {
+      for (let i = kept; i < nwords; i++) index.delete(words[i]!);
+      words.length = kept;
+    }
+    return new SubwordKeyedVectors(words, target.finish(kept), subwords, { index });
   });
 }

@@ -26,6 +26,9 @@ export interface SaveFastTextOptions {
   output?: Float32Array;
 }
 
+/** Bytes of the words' own rows gathered before a write. */
+const OWN_ROWS_BYTES = 1 << 24;
+
 /** fastText's defaults, for what a model does not record. */
 const DEFAULT_HEADER: FastTextHeader = {
   epoch: 5,
@@ -102,11 +105,10 @@ export async function saveFastTextBin(
   const { words, dim } = kv;
   const subwords = kv instanceof SubwordKeyedVectors ? kv.subwords : undefined;
   const params = subwords?.params ?? { minn: 0, maxn: 0, bucket: 0 };
-  const wordRows = subwords?.wordRows ?? kv.vectors;
   const ngrams = subwords?.ngrams ?? new RowChunks(0, dim);
-  if (wordRows.length !== words.length * dim) {
+  if (subwords?.wordRows && subwords.wordRows.length !== words.length * dim) {
     throw new UsageError(
-      `the model has ${words.length} words but ${wordRows.length / dim} word rows`,
+      `the model has ${words.length} words but ${subwords.wordRows.length / dim} word rows`,
     );
   }
   const counts = subwords?.counts ?? words.map((_, i) => words.length - i);
@@ -162,7 +164,18 @@ export async function saveFastTextBin(
     await writer.byte(0); // not quantized
     await writer.int64(words.length + params.bucket);
     await writer.int64(dim);
-    await writer.bytes(littleEndianBytes(wordRows));
+    // The words' own rows a block at a time, so no copy of the whole matrix is made.
+    const block = new Float32Array(Math.max(1, Math.floor(OWN_ROWS_BYTES / (4 * dim))) * dim);
+    for (let first = 0; first < words.length; first += block.length / dim) {
+      const count = Math.min(block.length / dim, words.length - first);
+      for (let i = 0; i < count; i++) {
+        const row = first + i;
+        const out = block.subarray(i * dim, (i + 1) * dim);
+        if (subwords) subwords.ownRowInto(row, words[row]!, kv.row(row), out);
+        else out.set(kv.row(row));
+      }
+      await writer.bytes(littleEndianBytes(block.subarray(0, count * dim)));
+    }
     for (const chunk of ngrams.chunks) await writer.bytes(littleEndianBytes(chunk));
     await writer.byte(0); // output not quantized
     await writer.int64(words.length);

@@ -102,14 +102,41 @@ function forEachNgram(
  * ngramRows('where', { minn: 3, maxn: 6, bucket: 2000000 }); // Int32Array of 14 rows
  */
 export function ngramRows(word: string, params: SubwordParams): Int32Array {
-  const { minn, maxn, bucket } = params;
-  if (maxn <= 0 || word === END_OF_SENTENCE) return new Int32Array(0);
+  if (params.maxn <= 0 || word === END_OF_SENTENCE) return new Int32Array(0);
   const bytes = delimitedBytes(word);
-  const rows: number[] = [];
-  forEachNgram(bytes, minn, maxn, (start, end) =>
-    rows.push(fastTextHash(bytes, start, end) % bucket),
-  );
-  return Int32Array.from(rows);
+  const rows = new Int32Array(bytes.length * params.maxn);
+  return rows.slice(0, ngramRowsInto(bytes, 0, bytes.length, params, rows));
+}
+
+/**
+ * The n-gram rows of a word given as the bytes `bytes[start..end)` of
+ * `<word>` (delimiters included), as {@link ngramRows} finds them, written
+ * into `out` from 0 (room for `(end - start) × maxn` is enough); returns
+ * how many. For a loader, which has the words' bytes: no string is made, and
+ * each n-gram's hash goes on from the hash of the one before it.
+ */
+export function ngramRowsInto(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  { minn, maxn, bucket }: SubwordParams,
+  out: Int32Array,
+): number {
+  let count = 0;
+  for (let i = start; i < end; i++) {
+    if ((bytes[i]! & 0xc0) === 0x80) continue;
+    let h = 2166136261;
+    let j = i;
+    for (let n = 1; j < end && n <= maxn; n++) {
+      // One more character: its bytes extend the hash of the n-gram before.
+      do {
+        const byte = bytes[j++]!;
+        h = Math.imul((h ^ (byte < 0x80 ? byte : byte | 0xffffff00)) >>> 0, 16777619) >>> 0;
+      } while (j < end && (bytes[j]! & 0xc0) === 0x80);
+      if (n >= minn && !(n === 1 && (i === start || j === end))) out[count++] = h % bucket;
+    }
+  }
+  return count;
 }
 
 /**

@@ -24,7 +24,7 @@ function unitOf(
 ): Float32Array | undefined {
   const row = known.get(fold(word));
   const unit = new Float32Array(kv.dim);
-  if (row !== undefined) writeUnitRows(kv.vectors, kv.dim, row, row + 1, unit, kv.dim);
+  if (row !== undefined) writeUnitRows(kv.row(row), kv.dim, 0, 1, unit, kv.dim);
   else if (kv.subwords.hasVectorFor(word))
     writeUnitRows(kv.subwords.vectorFor(word), kv.dim, 0, 1, unit, kv.dim);
   else return undefined;

@@ -11,13 +11,14 @@ import {
   type Neighbour,
   type SimilarityQuery,
 } from '../vectors/keyed-vectors.js';
+import type { RowShards } from '../vectors/row-shards.js';
 import { writeUnitRows } from '../vectors/unit-rows.js';
 import type { SubwordVectors } from './subword-vectors.js';
 
 export class SubwordKeyedVectors extends KeyedVectors {
   /**
    * @param words Distinct words, most frequent first.
-   * @param vectors Their vectors (each the mean of its own row and its n-gram rows), `words × dim`.
+   * @param vectors Their vectors (each the mean of its own row and its n-gram rows), `words × dim`, or already in the kernel's memories (as the loader gives them).
    * @param subwords The model's rows, which give vectors to other words.
    * @example
    * const kv = new SubwordKeyedVectors(words, subwords.wordVectors(words), subwords);
@@ -25,7 +26,7 @@ export class SubwordKeyedVectors extends KeyedVectors {
    */
   constructor(
     words: string[],
-    vectors: Float32Array,
+    vectors: Float32Array | RowShards,
     readonly subwords: SubwordVectors,
     options: KeyedVectorsOptions = {},
   ) {
@@ -120,7 +121,7 @@ export class SubwordKeyedVectors extends KeyedVectors {
           `word ${quoteWord(word)} has NaN or infinite values, so it cannot be compared`,
         );
       }
-      writeUnitRows(this.vectors, this.dim, row, row + 1, unit, this.dim);
+      writeUnitRows(this.row(row), this.dim, 0, 1, unit, this.dim);
     } else {
       writeUnitRows(this.subwords.vectorFor(word), this.dim, 0, 1, unit, this.dim);
     }

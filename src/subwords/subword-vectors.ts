@@ -42,7 +42,7 @@ export interface FastTextHeader {
 export class SubwordVectors implements OovVectors {
   /**
    * @param params minn, maxn and bucket.
-   * @param wordRows The vocabulary words' own input rows, `words × dim`.
+   * @param wordRows The vocabulary words' own input rows, `words × dim`; undefined for a large loaded model, which keeps only the words' vectors (see {@link SubwordVectors.ownRowInto}).
    * @param ngrams The `bucket` n-gram rows.
    * @param counts The words' corpus counts, when known.
    * @param header fastText's training settings, when known.
@@ -53,7 +53,7 @@ export class SubwordVectors implements OovVectors {
   constructor(
     readonly params: Readonly<SubwordParams>,
     readonly dim: number,
-    readonly wordRows: Float32Array,
+    readonly wordRows: Float32Array | undefined,
     readonly ngrams: RowChunks,
     readonly counts?: ArrayLike<number>,
     readonly header?: Readonly<FastTextHeader>,
@@ -64,14 +64,9 @@ export class SubwordVectors implements OovVectors {
         `expected ${params.bucket} n-gram rows of ${dim} values, got ${ngrams.rows} of ${ngrams.dim}`,
       );
     }
-    if (wordRows.length % dim !== 0) {
+    if (wordRows && wordRows.length % dim !== 0) {
       throw new UsageError(`word rows hold ${wordRows.length} values, not a multiple of ${dim}`);
     }
-  }
-
-  /** Number of words with their own row. */
-  get wordCount(): number {
-    return this.wordRows.length / this.dim;
   }
 
   hasVectorFor(word: string): boolean {
@@ -91,15 +86,22 @@ export class SubwordVectors implements OovVectors {
   }
 
   /**
-   * The vector of vocabulary word `row` (spelt `word`): the mean of its own
-   * row and its n-gram rows, written into `out` at `at`.
+   * Turns the own row of a vocabulary word, at `out[at..]`, into the word's
+   * vector: adds the word's `count` n-gram rows `rows[0..count)` and takes
+   * the mean, in float32 and in fastText's order (`getWordVector`), in place.
    */
-  wordVectorInto(row: number, word: string, out: Float32Array, at: number): void {
-    const { dim } = this;
-    const sum = this.wordRows.slice(row * dim, (row + 1) * dim);
-    const rows = ngramRows(word, this.params);
-    for (const ngram of rows) this.ngrams.addRowTo(ngram, sum);
-    out.set(scaleMean(sum, rows.length + 1), at);
+  meanInPlace(out: Float32Array, at: number, rows: Int32Array, count: number): void {
+    const { dim, ngrams } = this;
+    const { chunks, rowsPerChunk } = ngrams;
+    for (let i = 0; i < count; i++) {
+      const ngram = rows[i]!;
+      const chunk = chunks[Math.floor(ngram / rowsPerChunk)]!;
+      const from = (ngram % rowsPerChunk) * dim;
+      // A float32 array rounds each sum: float32 adds, as fastText's.
+      for (let k = 0; k < dim; k++) out[at + k] += chunk[from + k]!;
+    }
+    const scale = Math.fround(1 / (count + 1));
+    for (let k = 0; k < dim; k++) out[at + k] *= scale;
   }
 
   /**
@@ -108,11 +110,36 @@ export class SubwordVectors implements OovVectors {
    * const vectors = sv.wordVectors(words);
    */
   wordVectors(words: readonly string[]): Float32Array {
-    const out = new Float32Array(words.length * this.dim);
+    const { dim } = this;
+    const out = this.wordRows!.slice(0, words.length * dim);
     for (let row = 0; row < words.length; row++) {
-      this.wordVectorInto(row, words[row]!, out, row * this.dim);
+      const rows = ngramRows(words[row]!, this.params);
+      this.meanInPlace(out, row * dim, rows, rows.length);
     }
     return out;
+  }
+
+  /**
+   * The own row of vocabulary word `row` (spelt `word`, with vector
+   * `vector`), written into `out`: the one kept, or for a model that keeps
+   * only its words' vectors, the row that gives that vector, found from it
+   * and the n-gram rows (equal to the row the model was read with within
+   * float32 rounding).
+   */
+  ownRowInto(row: number, word: string, vector: Float32Array, out: Float32Array): void {
+    const { dim, wordRows } = this;
+    if (wordRows) {
+      out.set(wordRows.subarray(row * dim, (row + 1) * dim));
+      return;
+    }
+    const rows = ngramRows(word, this.params);
+    const sum = new Float64Array(dim);
+    for (let k = 0; k < dim; k++) sum[k] = vector[k]! * (rows.length + 1);
+    for (const ngram of rows) {
+      const values = this.ngrams.row(ngram);
+      for (let k = 0; k < dim; k++) sum[k] = sum[k]! - values[k]!;
+    }
+    out.set(sum);
   }
 }
 

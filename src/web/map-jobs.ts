@@ -107,7 +107,7 @@ export class MapJobs {
     }
     const unit = new Float32Array(others.length * dim);
     others.forEach((row, i) =>
-      writeUnitRows(this.kv.vectors, dim, row, row + 1, unit.subarray(i * dim), dim),
+      writeUnitRows(this.kv.row(row), dim, 0, 1, unit.subarray(i * dim), dim),
     );
     let placed: Float32Array;
     try {
