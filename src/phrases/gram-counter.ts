@@ -1,8 +1,8 @@
 // One counting pass's tallies: each word's count and each phrase
 // candidate's (a word, the connector words after it, the next word), within
 // a memory budget that drops the rarest candidates when they outgrow it.
-import { BYTES_PER_GRAM, GramTable } from './gram-table.js';
-import { BYTES_PER_PAIR, PairTable } from './pair-table.js';
+import { BYTES_PER_GRAM, GramTable, type GramTableParts } from './gram-table.js';
+import { BYTES_PER_PAIR, PairTable, type PairTableParts } from './pair-table.js';
 import { SENTENCE_END } from './phrase-layers.js';
 
 /** What keeping the candidates within their memory budget dropped. */
@@ -24,7 +24,40 @@ export interface GramCounterOptions {
   maxBytes: number;
 }
 
-export class GramCounter {
+/** A counting pass's tallies, once it is done. */
+export interface GramCounts {
+  readonly pairs: PairTable;
+  readonly grams: GramTable;
+  readonly unigrams: Float64Array;
+  readonly totalWords: number;
+  readonly candidates: number;
+  readonly pruning: CandidatePruning;
+}
+
+/** What a counter's tallies are made of, to move them to another thread (`transferList` lists the buffers). */
+export interface GramCountsParts {
+  pairs: PairTableParts;
+  grams: GramTableParts;
+  unigrams: Float64Array<ArrayBuffer>;
+  totalWords: number;
+  pruning: CandidatePruning;
+}
+
+/** The tallies over the arrays of `GramCounter.toParts` (not copied). */
+export function countsFromParts(parts: GramCountsParts): GramCounts {
+  const pairs = PairTable.fromParts(parts.pairs);
+  const grams = GramTable.fromParts(parts.grams);
+  return {
+    pairs,
+    grams,
+    unigrams: parts.unigrams,
+    totalWords: parts.totalWords,
+    candidates: pairs.size + grams.size,
+    pruning: parts.pruning,
+  };
+}
+
+export class GramCounter implements GramCounts {
   /** Candidates of two words; `grams` holds those with connector words inside. Values: the token index where first counted. */
   readonly pairs = new PairTable(1 << 18);
   readonly grams = new GramTable();
@@ -104,6 +137,33 @@ export class GramCounter {
         dropped: this.pruning.dropped + before - this.candidates,
       };
     }
+  }
+
+  /** The tallies' arrays and sizes, and the buffers to transfer with them. */
+  toParts(): { parts: GramCountsParts; transferList: ArrayBuffer[] } {
+    const pairs = this.pairs.toParts();
+    const grams = this.grams.toParts();
+    const arrays = [
+      pairs.slots,
+      grams.slots,
+      grams.hashes,
+      grams.offsets,
+      grams.lengths,
+      grams.countsOf,
+      grams.valuesOf,
+      grams.keys,
+      this.unigrams,
+    ];
+    return {
+      parts: {
+        pairs,
+        grams,
+        unigrams: this.unigrams,
+        totalWords: this.totalWords,
+        pruning: this.pruning,
+      },
+      transferList: arrays.map((a) => a.buffer),
+    };
   }
 
   /** Distinct candidates counted. */

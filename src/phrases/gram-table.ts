@@ -10,6 +10,19 @@ const EMPTY = 0;
 /** Bytes an entry costs on average: its slot (the table at most half full), hash, key offset and length, count, value, two key ids. */
 export const BYTES_PER_GRAM = 2 * 4 + 4 + 4 + 4 + 8 + 4 + 8;
 
+/** What a gram table is made of. */
+export interface GramTableParts {
+  slots: Int32Array<ArrayBuffer>;
+  hashes: Int32Array<ArrayBuffer>;
+  offsets: Int32Array<ArrayBuffer>;
+  lengths: Int32Array<ArrayBuffer>;
+  countsOf: Float64Array<ArrayBuffer>;
+  valuesOf: Int32Array<ArrayBuffer>;
+  keys: Int32Array<ArrayBuffer>;
+  keysUsed: number;
+  size: number;
+}
+
 export class GramTable {
   private slots = new Int32Array(1 << 12);
   private mask = (1 << 12) - 1;
@@ -34,6 +47,28 @@ export class GramTable {
       this.valuesOf.byteLength +
       this.keys.byteLength
     );
+  }
+
+  /** The table's arrays and sizes, to move it to another thread (transfer their buffers). */
+  toParts(): GramTableParts {
+    const { slots, hashes, offsets, lengths, countsOf, valuesOf, keys, keysUsed, size } = this;
+    return { slots, hashes, offsets, lengths, countsOf, valuesOf, keys, keysUsed, size };
+  }
+
+  /** A table over the arrays of `toParts` (not copied). */
+  static fromParts(parts: GramTableParts): GramTable {
+    const table = new GramTable();
+    table.slots = parts.slots;
+    table.mask = parts.slots.length - 1;
+    table.hashes = parts.hashes;
+    table.offsets = parts.offsets;
+    table.lengths = parts.lengths;
+    table.countsOf = parts.countsOf;
+    table.valuesOf = parts.valuesOf;
+    table.keys = parts.keys;
+    table.keysUsed = parts.keysUsed;
+    table.size = parts.size;
+    return table;
   }
 
   /** The entry of ids[from .. from+length), or -1. */

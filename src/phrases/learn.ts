@@ -5,11 +5,12 @@ import { corpusBuffers } from '../corpus/reader.js';
 import { Tokenizer } from '../corpus/tokenizer.js';
 import { UsageError } from '../errors.js';
 import { connectorWordsOf } from './connectors.js';
-import { GramCounter, type CandidatePruning } from './gram-counter.js';
+import type { CandidatePruning, GramCounts } from './gram-counter.js';
 import { PhraseJoiner, withoutLastWord } from './phrase-layers.js';
 import { PhraseModel, type Phrase, type PhraseSettings } from './phrase-model.js';
 import { effectiveThreshold, scorerOf } from './scoring.js';
 import { word2phraseCounts } from './word2phrase-counts.js';
+import { ThreadedCounter } from './threaded-counter.js';
 import { checkPhraseOptions, type LearnPhrasesOptions, type PhraseProgress } from './options.js';
 
 /** Lines are sentences, however long: a phrase never spans a cut that is not in the text. */
@@ -56,7 +57,8 @@ export async function learnPhrases(options: LearnPhrasesOptions): Promise<Phrase
     const model = new PhraseModel(settings, layers);
     const compiled = model.compile(idOf, () => tokenizer.size);
     const joiner = new PhraseJoiner(compiled);
-    const counter = new GramCounter({
+    // Counting runs on its own thread, beside tokenizing and joining here.
+    const counter = new ThreadedCounter({
       connectors: compiled.connectors,
       acrossSentences: settings.scoring === 'word2phrase',
       maxBytes: resolved.maxMemoryMiB * 2 ** 20,
@@ -66,53 +68,59 @@ export async function learnPhrases(options: LearnPhrasesOptions): Promise<Phrase
     const passStartedAt = performance.now();
     let lastByte = 10;
     let lastNonBlank = 10;
-    for await (const { bytes, final } of corpusBuffers(resolved.input, {
-      onWarning: resolved.onWarning,
-    })) {
-      if (bytes.length > 0) {
-        lastByte = bytes[bytes.length - 1];
-        for (let i = bytes.length - 1; i >= 0; i--) {
-          const c = bytes[i];
-          if (c !== 32 && c !== 9 && c !== 13) {
-            lastNonBlank = c;
-            break;
+    let counts: GramCounts;
+    try {
+      for await (const { bytes, final } of corpusBuffers(resolved.input, {
+        onWarning: resolved.onWarning,
+      })) {
+        if (bytes.length > 0) {
+          lastByte = bytes[bytes.length - 1];
+          for (let i = bytes.length - 1; i >= 0; i--) {
+            const c = bytes[i];
+            if (c !== 32 && c !== 9 && c !== 13) {
+              lastNonBlank = c;
+              break;
+            }
           }
         }
-      }
-      const w2pEnd = final && w2p;
-      tokenizer.push(bytes, final, true, (run, read) => {
-        tokens += read;
-        if (!w2pEnd) counter.push(joiner.push(run));
-        else {
-          // word2phrase.c drops a word cut by the end of its input, in each pass.
-          const dropLater = lastNonBlank !== 10;
-          const joined = joiner.finish(run, !endsWord(lastByte), dropLater);
-          counter.push(pass > 1 && dropLater ? withoutLastWord(joined) : joined);
+        const w2pEnd = final && w2p;
+        tokenizer.push(bytes, final, true, (run, read) => {
+          tokens += read;
+          if (!w2pEnd) counter.push(joiner.push(run));
+          else {
+            // word2phrase.c drops a word cut by the end of its input, in each pass.
+            const dropLater = lastNonBlank !== 10;
+            const joined = joiner.finish(run, !endsWord(lastByte), dropLater);
+            counter.push(pass > 1 && dropLater ? withoutLastWord(joined) : joined);
+          }
+        });
+        if (final) lastByte = lastNonBlank = 10;
+        if (final) counter.push(joiner.end());
+        counter.checkpoint(tokenizer.memoryBytes);
+        const now = performance.now();
+        if (resolved.onProgress && now - lastReport >= (resolved.progressIntervalMs ?? 500)) {
+          lastReport = now;
+          resolved.onProgress(
+            progressOf(pass, resolved.passes, tokens, counter, startedAt, now, passStartedAt),
+          );
         }
-      });
-      if (final) lastByte = lastNonBlank = 10;
-      if (final) counter.push(joiner.end());
-      counter.keepWithin(tokenizer.memoryBytes);
-      const now = performance.now();
-      if (resolved.onProgress && now - lastReport >= (resolved.progressIntervalMs ?? 500)) {
-        lastReport = now;
-        resolved.onProgress(
-          progressOf(pass, resolved.passes, tokens, counter, startedAt, now, passStartedAt),
-        );
       }
+      counts = counter.finish();
+    } finally {
+      counter.close();
     }
-    if (counter.pruning.prunes > 0)
-      resolved.onWarning(pruningWarning(counter.pruning, resolved.maxMemoryMiB, pass));
+    if (counts.pruning.prunes > 0)
+      resolved.onWarning(pruningWarning(counts.pruning, resolved.maxMemoryMiB, pass));
     const words = tokenizer.words();
     // Words first met in this pass's text need ids in the map too (earlier ones are there).
     for (let id = 0; id < words.length; id++) if (!ids.has(words[id])) ids.set(words[id], id);
-    layers.push(scorePass(settings, pass, words, counter));
+    layers.push(scorePass(settings, pass, words, counts));
     resolved.onProgress?.(
       progressOf(
         pass,
         resolved.passes,
         tokens,
-        counter,
+        counts,
         startedAt,
         performance.now(),
         passStartedAt,
@@ -132,7 +140,7 @@ function progressOf(
   pass: number,
   passes: number,
   tokens: number,
-  counter: GramCounter,
+  counter: { readonly candidates: number },
   startedAt: number,
   now: number,
   passStartedAt: number,
@@ -156,7 +164,7 @@ function scorePass(
   settings: PhraseSettings,
   pass: number,
   words: readonly string[],
-  counter: GramCounter,
+  counter: GramCounts,
 ): Phrase[] {
   const { pairs, grams } = counter;
   const score = scorerOf(settings.scoring);

@@ -9,8 +9,14 @@ const SLOT = 4; // int32 per slot (slot << 2 below)
 /** Bytes a pair costs on average (the table at most half full). */
 export const BYTES_PER_PAIR = 2 * SLOT * 4;
 
+/** What a pair table is made of. */
+export interface PairTableParts {
+  slots: Int32Array<ArrayBuffer>;
+  size: number;
+}
+
 export class PairTable {
-  private slots: Int32Array;
+  private slots: Int32Array<ArrayBuffer>;
   private mask: number;
   /** Pairs in the table. */
   size = 0;
@@ -20,6 +26,20 @@ export class PairTable {
     while (n < 2 * capacity) n *= 2;
     this.slots = new Int32Array(n * SLOT);
     this.mask = n - 1;
+  }
+
+  /** The table's arrays and size, to move it to another thread (transfer `slots.buffer`). */
+  toParts(): PairTableParts {
+    return { slots: this.slots, size: this.size };
+  }
+
+  /** A table over the arrays of `toParts` (not copied). */
+  static fromParts(parts: PairTableParts): PairTable {
+    const table = new PairTable();
+    table.slots = parts.slots;
+    table.mask = parts.slots.length / SLOT - 1;
+    table.size = parts.size;
+    return table;
   }
 
   /** The slot of (a, b), or -1. */
