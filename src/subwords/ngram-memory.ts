@@ -6,7 +6,7 @@
  * is copied in beside the n-gram rows, made into vectors there, and copied
  * back.
  */
-import { readFileSync } from 'node:fs';
+import { compileOptional } from '../wasm-module.js';
 import { RowChunks } from './row-chunks.js';
 
 const WASM_URL = new URL('../../../build/subword-mean.wasm', import.meta.url);
@@ -31,13 +31,7 @@ interface MeanExports {
 let compiled: WebAssembly.Module | null | undefined;
 
 function meanModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    try {
-      compiled = new WebAssembly.Module(new Uint8Array(readFileSync(WASM_URL)));
-    } catch {
-      compiled = null;
-    }
-  }
+  if (compiled === undefined) compiled = compileOptional(WASM_URL);
   return compiled;
 }
 

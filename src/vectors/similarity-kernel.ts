@@ -3,7 +3,7 @@
  * exports, the compiled module, and instances over a shared memory that
  * worker threads can instantiate it over too.
  */
-import { readFileSync } from 'node:fs';
+import { compileOptional } from '../wasm-module.js';
 
 export const WASM_PAGE = 65536;
 /** A 32-bit WebAssembly memory holds at most 4 GiB. */
@@ -103,13 +103,7 @@ let compiled: WebAssembly.Module | null | undefined;
 
 /** The compiled kernel, or null if it is not built or this runtime cannot run it. */
 export function similarityModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    try {
-      compiled = new WebAssembly.Module(new Uint8Array(readFileSync(WASM_URL)));
-    } catch {
-      compiled = null;
-    }
-  }
+  if (compiled === undefined) compiled = compileOptional(WASM_URL);
   return compiled;
 }
 
