@@ -23,6 +23,7 @@ import {
   type SyntheticFastTextSpec,
 } from './synthetic-fasttext.js';
 import { timeCommand } from './time-command.js';
+import { positiveInteger as checkedPositive } from './option-values.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
 const repo = resolve(here, '../..');
@@ -58,14 +59,7 @@ for words outside the vocabulary (w{i}_z), top --topn.
   process.exit(0);
 }
 
-function positiveInteger(name: keyof typeof values): number {
-  const value = Number(values[name]);
-  if (!Number.isInteger(value) || value < 1) {
-    console.error(`--${name} must be a positive integer, got '${String(values[name])}'`);
-    process.exit(2);
-  }
-  return value;
-}
+const positiveInteger = (name: keyof typeof values): number => checkedPositive(values, name);
 
 const spec: SyntheticFastTextSpec = {
   words: positiveInteger('words'),

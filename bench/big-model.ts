@@ -27,6 +27,7 @@ import { compareAnswers, type PeerAnswer } from './same-answers.js';
 import { sampleRows } from './sample-rows.js';
 import { syntheticWord, writeSyntheticModel, type SyntheticModelSpec } from './synthetic-model.js';
 import { timeCommand } from './time-command.js';
+import { positiveInteger as checkedPositive } from './option-values.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
 const repo = resolve(here, '../..');
@@ -59,14 +60,7 @@ and one batch of --batch queries (random words, the singles among them), top --t
   process.exit(0);
 }
 
-function positiveInteger(name: keyof typeof values): number {
-  const value = Number(values[name]);
-  if (!Number.isInteger(value) || value < 1) {
-    console.error(`--${name} must be a positive integer, got '${String(values[name])}'`);
-    process.exit(2);
-  }
-  return value;
-}
+const positiveInteger = (name: keyof typeof values): number => checkedPositive(values, name);
 
 const spec: SyntheticModelSpec = {
   words: positiveInteger('words'),
