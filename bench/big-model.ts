@@ -7,22 +7,13 @@
 // load. Prints the table with the ratios beside the targets, and whether
 // both tools give the same top words.
 import { spawnSync } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, freemem, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { OursResult } from './big-model-ours.js';
+import { prepareLoad } from './fair-start.js';
 import { compareAnswers, type PeerAnswer } from './same-answers.js';
 import { sampleRows } from './sample-rows.js';
 import { syntheticWord, writeSyntheticModel, type SyntheticModelSpec } from './synthetic-model.js';
@@ -128,19 +119,11 @@ function lastJsonLine<T>(stdout: string): T {
   return JSON.parse(stdout.trim().split('\n').pop()!) as T;
 }
 
-/** Reads `file` through once, so that every tool's load starts with it in the page cache (when memory allows). */
-function readThrough(file: string): void {
-  const buffer = Buffer.allocUnsafe(16 << 20);
-  const fd = openSync(file, 'r');
-  try {
-    while (readSync(fd, buffer, 0, buffer.length, null) > 0);
-  } finally {
-    closeSync(fd);
-  }
-}
+/** What a tool's load may take: the float32 matrix 2.5 times over (gensim's peak is about 2.2×). */
+const loadMemory = (): number => spec.words * spec.dim * 4 * 2.5;
 
 function runOurs(model: string, wordsFile?: string): Measured<OursResult> {
-  readThrough(model);
+  prepareLoad(model, loadMemory());
   const queries = wordsFile
     ? ['--words', wordsFile, '--topn', String(topn), '--single', String(singleCount)]
     : [];
@@ -162,7 +145,7 @@ interface GensimResult {
 
 function runGensim(model: string, kind: 'bin' | 'txt', wordsFile?: string): Measured<GensimResult> {
   const queries = wordsFile ? [wordsFile, String(topn), String(singleCount)] : [];
-  readThrough(model);
+  prepareLoad(model, loadMemory());
   const run = timeCommand(PYTHON, [
     join(repo, 'bench/peers/gensim_big_model.py'),
     model,
@@ -377,7 +360,7 @@ async function main(): Promise<void> {
     );
     console.log(
       `node ${process.version}; gensim ${binary.gensim?.result.version ?? 'not run'}; ${availableParallelism()} cores, ` +
-        `${(totalmem() / 2 ** 30).toFixed(0)} GiB (${(freemem() / 2 ** 30).toFixed(0)} GiB free at the end); one run each, every tool in its own process, the file read through once before each load (so each starts with it in the page cache); ` +
+        `${(totalmem() / 2 ** 30).toFixed(0)} GiB (${(freemem() / 2 ** 30).toFixed(0)} GiB free at the end); one run each, every tool in its own process, before each load the file read through once and free memory touched in a separate process (so each starts with the file in the page cache and with pages the machine has used before); ` +
         "peak resident memory from GNU time (the process's ru_maxrss)",
     );
     printTable(binary, text);
