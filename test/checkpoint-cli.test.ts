@@ -1,7 +1,7 @@
 import { test } from 'node:test';
+import { tempDir } from './temp-dir.js';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { train } from '../src/train/trainer.js';
@@ -9,7 +9,7 @@ import { loadNative } from '../src/io/native-format.js';
 import { startW2v, w2v, type CliResult } from './cli-runner.js';
 import { writePlantedCorpus } from './planted-corpus.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'w2v-checkpoint-cli-'));
+const dir = tempDir('w2v-checkpoint-cli-');
 const corpus = writePlantedCorpus(join(dir, 'planted.txt'));
 // About 1.5 seconds of training on one thread: long enough to stop it after its first progress record.
 const EPOCHS = 150;

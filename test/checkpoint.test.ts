@@ -1,7 +1,7 @@
 import { test } from 'node:test';
+import { tempDir } from './temp-dir.js';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { train } from '../src/train/trainer.js';
 import { resume } from '../src/train/resume.js';
@@ -14,7 +14,7 @@ import { Random } from '../src/sampling/random.js';
 import { plantedRecovery, writePlantedCorpus } from './planted-corpus.js';
 import { sampleState } from './fixtures.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'w2v-checkpoint-'));
+const dir = tempDir('w2v-checkpoint-');
 const corpus = writePlantedCorpus(join(dir, 'planted.txt'));
 const base = {
   input: corpus.path,

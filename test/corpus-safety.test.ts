@@ -3,12 +3,12 @@
 // twice or truncated while counted are warned about.
 import { loadNative } from '../src/io/native-format.js';
 import { test } from 'node:test';
+import { tempDir } from './temp-dir.js';
 import assert from 'node:assert/strict';
 import {
   appendFileSync,
   existsSync,
   linkSync,
-  mkdtempSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -18,7 +18,6 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
@@ -38,7 +37,7 @@ import { train } from '../src/train/trainer.js';
 import { startW2v, w2v, type CliResult } from './cli-runner.js';
 import { writePlantedCorpus } from './planted-corpus.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'w2v-corpus-safety-'));
+const dir = tempDir('w2v-corpus-safety-');
 const E = SENTENCE_END;
 
 /** 200,000 bytes without white space whose every 1,000-byte piece differs, so a token counted twice shows as two words. */

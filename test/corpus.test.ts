@@ -1,7 +1,7 @@
 import { test } from 'node:test';
+import { tempDir } from './temp-dir.js';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Tokenizer } from '../src/corpus/tokenizer.js';
@@ -15,7 +15,7 @@ import {
 import { Vocabulary } from '../src/vocab/vocabulary.js';
 import { InputError } from '../src/errors.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'w2v-corpus-'));
+const dir = tempDir('w2v-corpus-');
 
 /** The corpus as the scan sees it: sentences of words, decoded back from the cached ids. */
 async function collect(paths: string[], max = 10000): Promise<string[][]> {

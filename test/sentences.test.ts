@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { tempDir } from './temp-dir.js';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import {
@@ -9,7 +10,6 @@ import {
   readFileSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
@@ -26,7 +26,7 @@ import type { Sentences } from '../src/corpus/sentence-source.js';
 import { MAIN, w2v } from './cli-runner.js';
 import { writePlantedCorpus } from './planted-corpus.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'w2v-sentences-'));
+const dir = tempDir('w2v-sentences-');
 const planted = writePlantedCorpus(join(dir, 'planted-plain.txt'), { sentences: 1500 });
 // The same text with the white space files may hold: tabs, runs of spaces, CRLF, blank lines.
 const text = readFileSync(planted.path, 'utf8')

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
+import { tempDir } from './temp-dir.js';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { train } from '../src/train/trainer.js';
 import { SOFTMAX_MAX_VOCAB } from '../src/options.js';
@@ -10,7 +10,7 @@ import type { Architecture, Loss } from '../src/options.js';
 import type { TrainProgress } from '../src/train/types.js';
 import { plantedRecovery, writePlantedCorpus } from './planted-corpus.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'w2v-train-'));
+const dir = tempDir('w2v-train-');
 const corpus = writePlantedCorpus(join(dir, 'planted.txt'));
 const base = {
   input: corpus.path,
@@ -117,7 +117,7 @@ test('a corpus too large for the cache is read again every epoch, with the same 
 
 test('examples are counted as the reference defines them: one per (context, word) pair, one per CBOW window', async () => {
   // Window 1 reaches exactly one word each side; no subsampling, so every word of a line is trained.
-  const dir = mkdtempSync(join(tmpdir(), 'w2v-examples-'));
+  const dir = tempDir('w2v-examples-');
   const path = join(dir, 'lines.txt');
   const lines = ['a b c d e', 'b c', 'e d c b a f', 'a'];
   writeFileSync(path, lines.join('\n') + '\n');

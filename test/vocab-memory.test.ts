@@ -1,7 +1,7 @@
 import { test } from 'node:test';
+import { tempDir } from './temp-dir.js';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tokenizer } from '../src/corpus/tokenizer.js';
 import {
@@ -16,7 +16,7 @@ import { train } from '../src/train/trainer.js';
 import { formatTrainSummary } from '../src/cli/train.js';
 import { w2v } from './cli-runner.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'w2v-vocab-memory-'));
+const dir = tempDir('w2v-vocab-memory-');
 const MiB = 2 ** 20;
 const BUDGET = 32; // MiB: the smallest budget allowed
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
+import { tempDir } from './temp-dir.js';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { countInvalidTokens, effectiveMinCount, Vocabulary } from '../src/vocab/vocabulary.js';
 import { train } from '../src/index.js';
@@ -142,7 +142,7 @@ test(
   "max-final-vocab keeps the same words as gensim's max_final_vocab",
   { skip: gensimSkip() },
   async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'w2v-final-vocab-'));
+    const dir = tempDir('w2v-final-vocab-');
     const corpus = join(dir, 'zipf.txt');
     // Word i occurs about 600 / (i + 1) times, so many rare words share a count.
     const tokens: string[] = [];
