@@ -32,11 +32,18 @@ test('subword CBOW over its sliding window equals fastText CBOW step by step whe
   });
   const { stride } = memory;
   const ngrams = buildNgramTable(words, params);
-  const rowIndices = (w: number): number[] => [w, ...ngrams.rows.slice(ngrams.offsets[w], ngrams.offsets[w + 1])];
+  const rowIndices = (w: number): number[] => [
+    w,
+    ...ngrams.rows.slice(ngrams.offsets[w], ngrams.offsets[w + 1]),
+  ];
   const all = words.flatMap((_, w) => rowIndices(w));
   assert.equal(new Set(all).size, all.length, 'the words share no row');
 
-  const syn0 = new Float32Array(memory.memory.buffer, memory.syn0, (words.length + params.bucket) * stride);
+  const syn0 = new Float32Array(
+    memory.memory.buffer,
+    memory.syn0,
+    (words.length + params.bucket) * stride,
+  );
   const syn1 = memory.matrix('syn1');
   const random = new Random(11);
   for (const r of all) for (let d = 0; d < dim; d++) syn0[r * stride + d] = random.next() - 0.5;
@@ -45,7 +52,9 @@ test('subword CBOW over its sliding window equals fastText CBOW step by step whe
 
   // The reference on copies of the rows.
   const input = new Map(all.map((r) => [r, syn0.slice(r * stride, r * stride + dim)]));
-  const output = Array.from({ length: words.length - 1 }, (_, r) => syn1.slice(r * stride, r * stride + dim));
+  const output = Array.from({ length: words.length - 1 }, (_, r) =>
+    syn1.slice(r * stride, r * stride + dim),
+  );
   const tree = buildHuffman(counts);
   const targetsOf = (w: number): LogisticTarget[] => {
     const targets: LogisticTarget[] = [];
@@ -55,18 +64,36 @@ test('subword CBOW over its sliding window equals fastText CBOW step by step whe
   };
   const sentence = [3, 0, 5, 1, 7, 2, 6, 4];
   const alpha = 0.5;
-  subwordCbowSentence(sentence, (w) => rowIndices(w).map((r) => input.get(r)!), targetsOf, dim, alpha);
+  subwordCbowSentence(
+    sentence,
+    (w) => rowIndices(w).map((r) => input.get(r)!),
+    targetsOf,
+    dim,
+    alpha,
+  );
 
   const scratch = memory.threads[0];
-  const kernel = startKernel(kernelModule(), memory.memory, memory.config, scratch, seededRandomState(scratch.seed));
+  const kernel = startKernel(
+    kernelModule(),
+    memory.memory,
+    memory.config,
+    scratch,
+    seededRandomState(scratch.seed),
+  );
   new Int32Array(memory.memory.buffer, scratch.chunk, sentence.length).set(sentence);
   kernel.trainChunk(scratch.chunk, sentence.length, alpha, alpha);
   assert.equal(kernel.lastExamples(), sentence.length);
 
   const close = (actual: Float32Array, expected: Float32Array, what: string): void => {
     for (let d = 0; d < dim; d++)
-      assert.ok(Math.abs(actual[d] - expected[d]) <= 2e-3, `${what}[${d}]: ${actual[d]} vs ${expected[d]}`);
+      assert.ok(
+        Math.abs(actual[d] - expected[d]) <= 2e-3,
+        `${what}[${d}]: ${actual[d]} vs ${expected[d]}`,
+      );
   };
-  for (const r of all) close(syn0.subarray(r * stride, r * stride + dim), input.get(r)!, `input row ${r}`);
-  output.forEach((row, r) => close(syn1.subarray(r * stride, r * stride + dim), row, `inner node ${r}`));
+  for (const r of all)
+    close(syn0.subarray(r * stride, r * stride + dim), input.get(r)!, `input row ${r}`);
+  output.forEach((row, r) =>
+    close(syn1.subarray(r * stride, r * stride + dim), row, `inner node ${r}`),
+  );
 });
