@@ -50,7 +50,7 @@ export let neu1e: usize = 0;
 export let sentence: usize = 0;
 export let outputs: usize = 0; // (row pointer, label) per output unit of one example
 export let contexts: usize = 0; // row pointers of one window's context words
-export let errors: usize = 0; // one error vector per context word
+export let errors: usize = 0; // one error vector per context word; subword CBOW: its window's ring (subword-training.ts)
 export let grads: usize = 0; // g for each output unit (with shared outputs: for each context word and output unit)
 export let rng: u64 = 0;
 

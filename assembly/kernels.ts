@@ -26,7 +26,7 @@ import {
   lossPos, lossNeg, cbow, hs, shared, softmax, hotRows, neu1, neu1e, sentence, outputs, contexts, errors, grads, rng, replica, snapshot,
   examples, lossSum, windowFrom, windowTo, POINTER_SHIFT, SLOT_SHIFT, subwords, subwordOffsets, subwordRows,
 } from './kernel-state';
-import { subwordCbow, subwordSkipGram } from './subword-training';
+import { subwordCbow, subwordCbowEnd, subwordCbowStart, subwordSkipGram } from './subword-training';
 import { sharedOutputRow, chooseOutputs, logisticGradient, predict, listOutputs } from './output-layer';
 import { nextRandom, below, noiseWord, keepWord } from './random-draws';
 import { axpy, zero } from './vector-math';
@@ -81,10 +81,11 @@ export function init(configAt: u32, neu1At: u32, neu1eAt: u32, sentenceAt: u32, 
   neu1e = <usize>neu1eAt;
   sentence = <usize>sentenceAt;
   outputs = <usize>outputsAt;
-  // The window scratch holds 2*window context pointers, error vectors and gradient rows.
+  // The window scratch holds 2*window context pointers, 2 * (2*window + 1) rows (error vectors; for
+  // subword CBOW, the ring of window positions) and gradient rows (src/train/model-memory.ts).
   contexts = <usize>windowAt;
   errors = contexts + (((<usize>window << (POINTER_SHIFT + 1)) + 15) & ~15);
-  grads = errors + <usize>window * 2 * rowBytes;
+  grads = errors + (<usize>window * 4 + 2) * rowBytes;
   replica = <usize>hotAt;
   snapshot = replica + <usize>hotRows * rowBytes;
   for (let r = 0; r < hotRows; r++) {
@@ -222,6 +223,7 @@ function trainSentenceSkipGramShared(length: i32, alpha: f32): void {
 }
 
 function trainSentenceCbow(length: i32, alpha: f32): void {
+  if (subwords) subwordCbowStart();
   for (let i = 0; i < length; i++) {
     const word = wordAt(i);
     drawWindow(i, length);
@@ -249,6 +251,7 @@ function trainSentenceCbow(length: i32, alpha: f32): void {
     }
     examples += 1;
   }
+  if (subwords) subwordCbowEnd();
 }
 
 /** Exposed for tests: how many of n occurrences of `word` subsampling keeps. */

@@ -5,7 +5,7 @@
 // word's list of them is in the table at subwordOffsets / subwordRows.
 
 import {
-  syn0, rowBytes, neu1, neu1e, sentence, subwordOffsets, subwordRows, windowFrom, windowTo, examples,
+  syn0, rowBytes, neu1, neu1e, sentence, subwordOffsets, subwordRows, windowFrom, windowTo, examples, errors, window,
 } from './kernel-state';
 import { listOutputs, predict } from './output-layer';
 import { axpy, zero } from './vector-math';
@@ -61,20 +61,85 @@ export function subwordSkipGram(i: i32, alpha: f32): void {
   examples += windowTo - windowFrom;
 }
 
-/** CBOW for the word at position i: the hidden layer is the mean of all rows of all context words, as fastText's. */
+// CBOW over a sliding window (fastText's cbow: the hidden layer is the mean
+// of all rows of all context words, and each of those rows takes the error).
+// Each sentence position keeps, in a ring of 2 * window + 1 slots, the sum of
+// its word's rows and the error its rows have yet to take. The sum is taken
+// once when the position first enters a window, and every error added to the
+// position is added to the sum too (once per row), so the sum stays that of
+// the rows as they will be; the error is applied to the rows once, when no
+// later centre word's window reaches the position. Each position's rows are
+// then read once and written once instead of once per centre word that sees
+// them (window + 1 times on average). Only the rows two positions share (a
+// word twice, or common n-grams) see each other's updates late, as rows shared
+// with other threads do (Hogwild).
+
+let filled = -1; // the last position whose sum is in the ring
+let nextFlush = 0; // the first position whose error is not applied yet
+
+@inline function rowCount(word: i32): i32 {
+  return load<i32>(subwordOffsets + (<usize>(word + 1) << 2)) - load<i32>(subwordOffsets + (<usize>word << 2)) + 1;
+}
+
+/** The ring slot of position p: its rows' sum, then their pending error. */
+@inline function slotOf(p: i32): usize {
+  return errors + <usize>(p % (2 * <i32>window + 1)) * 2 * rowBytes;
+}
+
+/** Applies the pending errors of positions nextFlush..last to their rows. */
+function flushThrough(last: i32): void {
+  for (; nextFlush <= last; nextFlush++) updateRows(wordAt(nextFlush), slotOf(nextFlush) + rowBytes);
+}
+
+/** Before the first centre word of a sentence. */
+export function subwordCbowStart(): void {
+  filled = -1;
+  nextFlush = 0;
+}
+
+/** After the last centre word of a sentence: the positions still pending take their errors. */
+export function subwordCbowEnd(): void {
+  flushThrough(filled);
+}
+
+/** CBOW for the word at position i (window already drawn), centre words in order from subwordCbowStart. */
 export function subwordCbow(i: i32, alpha: f32): void {
-  if (windowTo == windowFrom) return;
-  zero(neu1);
-  let rows = 0;
-  for (let c = windowFrom; c <= windowTo; c++) {
-    if (c != i) rows += addRows(wordAt(c), neu1);
+  if (windowTo > windowFrom) {
+    for (; filled < windowTo; ) {
+      filled++;
+      const slot = slotOf(filled);
+      zero(slot);
+      addRows(wordAt(filled), slot);
+      zero(slot + rowBytes);
+    }
+    zero(neu1);
+    let rows = 0;
+    for (let c = windowFrom; c <= windowTo; c++) {
+      if (c == i) continue;
+      axpy(1, slotOf(c), neu1);
+      rows += rowCount(wordAt(c));
+    }
+    scale(neu1, <f32>1 / <f32>rows);
+    zero(neu1e);
+    const word = wordAt(i);
+    predict(neu1, word, listOutputs(word), alpha);
+    for (let c = windowFrom; c <= windowTo; c++) {
+      if (c == i) continue;
+      const slot = slotOf(c);
+      addTwice(neu1e, <f32>rowCount(wordAt(c)), slot, slot + rowBytes);
+    }
+    examples += 1;
   }
-  scale(neu1, <f32>1 / <f32>rows);
-  zero(neu1e);
-  const word = wordAt(i);
-  predict(neu1, word, listOutputs(word), alpha);
-  for (let c = windowFrom; c <= windowTo; c++) {
-    if (c != i) updateRows(wordAt(c), neu1e);
+  // No later centre word's window reaches back to i - window.
+  flushThrough(min(i - <i32>window, filled));
+}
+
+/** sum += count * e and pending += e, in one pass over e. */
+@inline function addTwice(e: usize, count: f32, sum: usize, pending: usize): void {
+  const n = f32x4.splat(count);
+  for (let k: usize = 0; k < rowBytes; k += 16) {
+    const x = v128.load(e + k);
+    v128.store(sum + k, f32x4.add(v128.load(sum + k), f32x4.mul(n, x)));
+    v128.store(pending + k, f32x4.add(v128.load(pending + k), x));
   }
-  examples += 1;
 }

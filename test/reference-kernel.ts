@@ -87,3 +87,29 @@ export function softmaxStep(
   for (let i = 0; i < v.length; i++) v[i] += error[i];
   return Math.log(sum) - (scores[target] - top);
 }
+
+/**
+ * fastText's CBOW over one sentence, centre word after centre word, with a
+ * reach of 1 (one word each side): the hidden layer is the mean of every row
+ * of the context words (`rowsOf` gives a word's rows of `input`, `dim` wide),
+ * it predicts the centre word against `targetsOf` its output rows, and each of
+ * those rows then takes the summed error.
+ */
+export function subwordCbowSentence(
+  sentence: readonly number[],
+  rowsOf: (word: number) => Float32Array[],
+  targetsOf: (word: number) => LogisticTarget[],
+  dim: number,
+  alpha: number,
+): void {
+  for (let i = 0; i < sentence.length; i++) {
+    const rows = [i - 1, i + 1]
+      .filter((c) => c >= 0 && c < sentence.length)
+      .flatMap((c) => rowsOf(sentence[c]));
+    const h = new Float32Array(dim);
+    for (const row of rows) for (let d = 0; d < dim; d++) h[d] += row[d] / rows.length;
+    const before = Float32Array.from(h);
+    logisticStep(h, targetsOf(sentence[i]), alpha);
+    for (const row of rows) for (let d = 0; d < dim; d++) row[d] += h[d] - before[d];
+  }
+}

@@ -7,7 +7,7 @@ export interface ThreadScratch {
   sentence: number;
   /** One example's output units: (row pointer, label) pairs. */
   outputs: number;
-  /** A window's context pointers and error vectors (skip-gram with shared outputs), and the output units' gradients. */
+  /** A window's context pointers and error vectors (skip-gram with shared outputs) or ring of positions (subword CBOW), and the output units' gradients. */
   window: number;
   /** Private copies of the hottest output rows and their state at the last merge. */
   hot: number;

@@ -224,7 +224,9 @@ function place(spec: ModelMemorySpec, tables: Tables, pointerBytes: number): Pla
     tree?.maxCodeLength ?? 0,
     spec.loss === 'softmax' ? v : 0,
   );
-  // An output unit is a row pointer and a label; a window holds 2 * window context pointers.
+  // An output unit is a row pointer and a label; a window holds 2 * window context pointers,
+  // and 2 * (2 * window + 1) rows: an error per context word, or for subword CBOW a sum
+  // and a pending error per position of its sliding window.
   const slotBytes = 2 * pointerBytes;
   const threads = [];
   for (let t = 0; t < spec.threads; t++) {
@@ -235,7 +237,8 @@ function place(spec: ModelMemorySpec, tables: Tables, pointerBytes: number): Pla
       outputs: layout.take(maxOutputs * slotBytes),
       window: layout.take(
         Math.ceil((spec.window * slotBytes) / 16) * 16 +
-          2 * spec.window * (rowBytes + maxOutputs * 4),
+          (4 * spec.window + 2) * rowBytes +
+          2 * spec.window * maxOutputs * 4,
       ),
       hot: layout.take(2 * hotRows * rowBytes),
       chunk: layout.take(spec.chunkCapacity * 4),
