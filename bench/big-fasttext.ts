@@ -22,7 +22,7 @@ import {
   writeSyntheticFastText,
   type SyntheticFastTextSpec,
 } from './synthetic-fasttext.js';
-import { timeCommand } from './time-command.js';
+import { lastJsonLine, timeCommand } from './time-command.js';
 import { positiveInteger as checkedPositive } from './option-values.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
@@ -118,10 +118,6 @@ async function modelFile(): Promise<{ directory: string; model: string }> {
 interface Measured<T> {
   result: T;
   maxRssMb: number;
-}
-
-function lastJsonLine<T>(stdout: string): T {
-  return JSON.parse(stdout.trim().split('\n').pop()!) as T;
 }
 
 interface GensimResult {

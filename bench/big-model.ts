@@ -17,7 +17,7 @@ import { prepareLoad } from './fair-start.js';
 import { compareAnswers, type PeerAnswer } from './same-answers.js';
 import { sampleRows } from './sample-rows.js';
 import { syntheticWord, writeSyntheticModel, type SyntheticModelSpec } from './synthetic-model.js';
-import { timeCommand } from './time-command.js';
+import { lastJsonLine, timeCommand } from './time-command.js';
 import { positiveInteger as checkedPositive } from './option-values.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
@@ -113,10 +113,6 @@ async function modelFiles(): Promise<ModelFiles> {
 interface Measured<T> {
   result: T;
   maxRssMb: number;
-}
-
-function lastJsonLine<T>(stdout: string): T {
-  return JSON.parse(stdout.trim().split('\n').pop()!) as T;
 }
 
 /** What a tool's load may take: the float32 matrix 2.5 times over (gensim's peak is about 2.2×). */

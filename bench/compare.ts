@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createGunzip } from 'node:zlib';
 import { median } from './median.js';
-import { timeCommand } from './time-command.js';
+import { lastJsonLine, timeCommand } from './time-command.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
 const repo = resolve(here, '../..');
@@ -96,16 +96,6 @@ function run(command: string, args: string[]): string {
   return result.stdout;
 }
 
-function lastJson(stdout: string): Record<string, number> {
-  const line = stdout
-    .trim()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .pop();
-  if (!line) throw new Error(`no result in output:\n${stdout}`);
-  return JSON.parse(line) as Record<string, number>;
-}
-
 /** Where word2vec-ts's time went: the counting pass, training, and how busy each thread was. */
 function profileOf(result: Record<string, unknown>): string {
   const busy = Array.isArray(result.thread_busy)
@@ -138,7 +128,7 @@ function evaluate(
   path: string,
   binary: boolean,
 ): { analogy: number; syntactic: number; spearman: number } {
-  const result = lastJson(
+  const result = lastJsonLine<Record<string, number>>(
     run(PYTHON, [
       join(repo, 'bench/peers/evaluate.py'),
       path,
@@ -179,7 +169,7 @@ async function main(): Promise<void> {
         const ours = join(work, `ours-${mode}-${threads}.bin`);
         const extra =
           variant === 'shared' ? ['--shared-negatives'] : subwords ? ['--subwords'] : [];
-        const o = lastJson(
+        const o = lastJsonLine<Record<string, number>>(
           run(process.execPath, [
             join(here, 'train-ours.js'),
             '--corpus',
@@ -210,7 +200,7 @@ async function main(): Promise<void> {
           runs.some((r) => r.tool === tool && r.mode === peerMode && r.threads === threads);
         if (usable.includes('gensim') && !subwords && !peerRan('gensim')) {
           const out = join(work, `gensim-${peerMode}-${threads}.bin`);
-          const g = lastJson(
+          const g = lastJsonLine<Record<string, number>>(
             run(PYTHON, [
               join(repo, 'bench/peers/gensim_train.py'),
               '--corpus-file',
@@ -303,7 +293,9 @@ async function calibrate(): Promise<number> {
     '--threads',
     '1',
   ];
-  const alone = lastJson(run(process.execPath, args('calibrate-alone.bin'))).seconds;
+  const alone = lastJsonLine<Record<string, number>>(
+    run(process.execPath, args('calibrate-alone.bin')),
+  ).seconds;
   const started = performance.now();
   await Promise.all(
     ['a', 'b'].map((name) =>

@@ -1,15 +1,14 @@
 // Puts each tool's timed load on the same footing, whichever runs first: the
 // model file in the page cache, and free memory the machine has handed out
 // before. On a virtual machine the first touch of a page the guest has never
-// used costs the hypervisor's work too (12 to 15 µs a page measured on the
-// benchmark machine, against under 2 µs for a page used and freed before), so
-// without this the first tool to run pays for fresh memory and the next one
-// gets the pages it freed.
+// used costs the hypervisor's work too, several times a recycled page's (see
+// BENCHMARKS.md), so without this the first tool to run pays for fresh memory
+// and the next one gets the pages it freed.
 import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 
 /** Reads `file` through once, so that the load starts with it in the page cache (when memory allows). */
-export function readThrough(file: string): void {
+function readThrough(file: string): void {
   const buffer = Buffer.allocUnsafe(16 << 20);
   const fd = openSync(file, 'r');
   try {
@@ -40,16 +39,12 @@ for (let left = Number(process.argv[1]); left > 0; left -= ${GIB / 4}) {
 
 /**
  * Touches up to `bytes` of free memory (leaving 1 GiB free) in a short-lived
- * process, which frees it on exit; the page cache is left alone. Returns
- * the bytes touched.
+ * process, which frees it on exit; the page cache is left alone.
  */
-export function touchFreeMemory(bytes: number): number {
-  const touched = Math.max(0, Math.min(bytes, freeBytes() - GIB));
-  if (touched < GIB) return 0;
-  const run = spawnSync(process.execPath, ['-e', TOUCH_SCRIPT, String(touched)], {
-    stdio: 'inherit',
-  });
-  return run.status === 0 ? touched : 0;
+function touchFreeMemory(bytes: number): void {
+  const touched = Math.min(bytes, freeBytes() - GIB);
+  if (touched >= GIB)
+    spawnSync(process.execPath, ['-e', TOUCH_SCRIPT, String(touched)], { stdio: 'inherit' });
 }
 
 /** Both of the above before a tool's load of `file` that may use up to `memory` bytes. */

@@ -14,6 +14,7 @@ import { saveWord2Vec } from '../src/io/word2vec-format.js';
 import { seededRandom } from '../src/sampling/random.js';
 import { KeyedVectors } from '../src/vectors/keyed-vectors.js';
 import { median } from './median.js';
+import { lastJsonLine } from './time-command.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
 const repo = resolve(here, '../..');
@@ -101,7 +102,7 @@ function run(command: string, args: string[]): LoadRun {
     maxBuffer: 1 << 20,
   });
   if (result.status !== 0) throw new Error(`${command} failed with status ${result.status}`);
-  return JSON.parse(result.stdout.trim().split('\n').pop()!) as LoadRun;
+  return lastJsonLine<LoadRun>(result.stdout);
 }
 
 function medianRun(measure: () => LoadRun): LoadRun {

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PYTHON } from '../test/peers.js';
 import { positiveInteger } from './option-values.js';
-import { timeCommand } from './time-command.js';
+import { lastJsonLine, timeCommand } from './time-command.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const data = resolve(repoRoot, '../shared/data');
@@ -79,7 +79,7 @@ function evaluate(path: string): Score {
     '--restrict-vocab',
     '300000',
   ]);
-  return JSON.parse(run.stdout.trim().split('\n').pop()!) as Score;
+  return lastJsonLine<Score>(run.stdout);
 }
 
 /** The phrases new in each pass of a phrase file (its `# pass N` sections), counted as for gensim. */
@@ -161,12 +161,12 @@ try {
     String(passes),
     ...trainingFlags,
   ]);
-  const gensim = JSON.parse(gensimRun.stdout.trim().split('\n').pop()!) as {
+  const gensim = lastJsonLine<{
     phrases_seconds: number;
     write_seconds: number;
     train_seconds: number[];
     phrases: number[];
-  };
+  }>(gensimRun.stdout);
   const theirs: Trained[] = gensim.train_seconds.map((seconds, i) => ({
     seconds,
     maxRssMb: gensimRun.maxRssMb,

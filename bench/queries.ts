@@ -14,6 +14,7 @@ import type { KeyedVectors, Neighbour, SimilarityQuery } from '../src/vectors/ke
 import { median } from './median.js';
 import { compareAnswers, type PeerAnswer } from './same-answers.js';
 import { sampleRows } from './sample-rows.js';
+import { lastJsonLine } from './time-command.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
 const repo = resolve(here, '../..');
@@ -114,7 +115,7 @@ function runGensim(model: string, wordsFile: string): GensimTimes | undefined {
     },
   );
   if (result.status !== 0) throw new Error(`gensim failed:\n${result.stderr}`);
-  return JSON.parse(result.stdout.trim().split('\n').pop()!) as GensimTimes;
+  return lastJsonLine<GensimTimes>(result.stdout);
 }
 
 async function main(): Promise<void> {

@@ -44,3 +44,14 @@ export function timeCommand(
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** A tool's result: the last line of its output that is a JSON object. */
+export function lastJsonLine<T>(stdout: string): T {
+  const line = stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
+  if (!line) throw new Error(`no result in output:\n${stdout}`);
+  return JSON.parse(line) as T;
+}
