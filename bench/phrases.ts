@@ -5,13 +5,16 @@
 // (with scores equal to 1e-6 relative). Then what joining them on the fly
 // costs training: `w2v train` on the corpus, on the corpus joined before
 // (a file `w2v phrases` wrote) and with `--phrases` joining on the fly
-// (skip-gram, negative sampling, dim 100, 1 epoch), words per second of each.
+// (skip-gram, negative sampling, dim 100, 1 epoch), words per second of each,
+// the three in turn for a number of rounds (the medians are compared: the
+// machine's speed drifts more between runs than joining costs).
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PYTHON } from '../test/peers.js';
+import { median } from './median.js';
 import { timeCommand } from './time-command.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -23,6 +26,7 @@ const { values } = parseArgs({
     corpus: { type: 'string', default: resolve(repoRoot, '../shared/data/wiki17m.txt.gz') },
     'skip-gensim': { type: 'boolean', default: false },
     'skip-training': { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '3' },
   },
 });
 const corpus = values.corpus!;
@@ -84,7 +88,7 @@ try {
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 
   if (!values['skip-training']) {
-    const run = (extra: string[]): { seconds: number; wordsPerSecond: string } => {
+    const run = (extra: string[]): { seconds: number; wordsPerSecond: number } => {
       const out = join(scratch, 'vectors.bin');
       const timed = timeCommand(process.execPath, [
         MAIN,
@@ -103,8 +107,16 @@ try {
         '1',
         ...extra,
       ]);
-      const speed = /speed\s+(\S+) words\/s/.exec(timed.stdout);
-      return { seconds: timed.seconds, wordsPerSecond: speed ? speed[1] : '?' };
+      // The summary's words trained over its training time, unrounded.
+      const trained = /words trained\s+([\d,]+)/.exec(timed.stdout);
+      const time = /training ((?:\d+m)?[\d.]+s)\)/.exec(timed.stdout);
+      if (!trained || !time) throw new Error(`no training summary in:\n${timed.stdout}`);
+      const [, minutes = '0', secs] = /^(?:(\d+)m)?([\d.]+)s$/.exec(time[1])!;
+      const trainingSeconds = Number(minutes) * 60 + Number(secs);
+      return {
+        seconds: timed.seconds,
+        wordsPerSecond: Number(trained[1].replaceAll(',', '')) / trainingSeconds,
+      };
     };
     // The same phrased text from a file written before (not timed), so that
     // what joining on the fly costs is told from what the larger vocabulary costs.
@@ -120,22 +132,41 @@ try {
       phrasedFile,
       '-q',
     ]);
-    const plain = run(['-i', corpus]);
-    const fromFile = run(['-i', phrasedFile]);
-    const onTheFly = run(['-i', corpus, '--phrases', oursTsv]);
-    console.log('\n| training (sg, ns, dim 100, 1 epoch) | wall seconds | training words/s |');
-    console.log('|---|---|---|');
-    console.log(`| the corpus | ${fmt(plain.seconds)} | ${plain.wordsPerSecond} |`);
+    const kinds = {
+      plain: ['-i', corpus],
+      fromFile: ['-i', phrasedFile],
+      onTheFly: ['-i', corpus, '--phrases', oursTsv],
+    };
+    const timings = { plain: [], fromFile: [], onTheFly: [] } as Record<
+      keyof typeof kinds,
+      { seconds: number; wordsPerSecond: number }[]
+    >;
+    const rounds = Number(values.rounds);
+    for (let round = 0; round < rounds; round++)
+      for (const kind of Object.keys(kinds) as (keyof typeof kinds)[])
+        timings[kind].push(run(kinds[kind]));
+    const wall = (kind: keyof typeof kinds): number => median(timings[kind].map((t) => t.seconds));
+    const speed = (kind: keyof typeof kinds): number =>
+      median(timings[kind].map((t) => t.wordsPerSecond));
+    const each = (kind: keyof typeof kinds): string =>
+      timings[kind].map((t) => `${Math.round(t.wordsPerSecond / 1000)}k`).join(', ');
     console.log(
-      `| the corpus joined before, from a file (${oursPhrases.size} phrases) | ${fmt(fromFile.seconds)} | ${fromFile.wordsPerSecond} |`,
+      `\n| training (sg, ns, dim 100, 1 epoch; median of ${rounds}) | wall seconds | training words/s | each round |`,
     );
-    console.log(
-      `| the corpus with --phrases, joined on the fly | ${fmt(onTheFly.seconds)} | ${onTheFly.wordsPerSecond} |`,
-    );
+    console.log('|---|---|---|---|');
+    const row = (label: string, kind: keyof typeof kinds): void =>
+      console.log(
+        `| ${label} | ${fmt(wall(kind))} | ${Math.round(speed(kind)).toLocaleString('en-US')} | ${each(kind)} |`,
+      );
+    row('the corpus', 'plain');
+    row(`the corpus joined before, from a file (${oursPhrases.size} phrases)`, 'fromFile');
+    row('the corpus with --phrases, joined on the fly', 'onTheFly');
     const cost = (a: number, b: number): string => `${fmt((a / b - 1) * 100)}%`;
     console.log(
-      `wall time of --phrases: ${cost(onTheFly.seconds, fromFile.seconds)} over training on the joined file, ` +
-        `${cost(onTheFly.seconds, plain.seconds)} over training on the corpus itself`,
+      `--phrases against the corpus itself: words/s ${cost(speed('onTheFly'), speed('plain'))}, ` +
+        `wall time ${cost(wall('onTheFly'), wall('plain'))}; ` +
+        `against the joined file: words/s ${cost(speed('onTheFly'), speed('fromFile'))}, ` +
+        `wall time ${cost(wall('onTheFly'), wall('fromFile'))}`,
     );
   }
 } finally {

@@ -14,6 +14,7 @@ import type { PhraseModel } from '../src/phrases/phrase-model.js';
 import { writePhrasedCorpus } from '../src/phrases/write-phrased.js';
 import { seededRandom } from '../src/sampling/random.js';
 import { w2v } from './cli-runner.js';
+import type { Word2Vec } from '../src/train/model.js';
 import { train } from '../src/train/trainer.js';
 import { gensimSkip, PYTHON } from './peers.js';
 
@@ -214,6 +215,18 @@ test('two passes give four-word phrases, and a saved model applies as the learne
   const loaded = await loadPhrases(path);
   assert.deepEqual(loaded.phrases(), model.phrases());
   for (const s of sentences(planted, 200)) assert.deepEqual(loaded.apply(s), model.apply(s));
+  // Joined on the fly while training, both passes give the counts of the phrased corpus.
+  const phrased = join(directory, 'planted-two-passes.txt');
+  await writePhrasedCorpus(model, [planted], phrased);
+  const settings = { dim: 8, epochs: 1, threads: 1, seed: 3, minCount: 2, onWarning: () => {} };
+  const countsOf = (m: Word2Vec): Map<string, number> =>
+    new Map(m.vectors.words.map((w, i) => [w, m.counts[i]]));
+  const fromFile = countsOf(await train({ ...settings, input: phrased }));
+  assert.ok(fromFile.has('los_angeles_lakers_arena'));
+  assert.deepEqual(
+    countsOf(await train({ ...settings, input: planted, phrases: model })),
+    fromFile,
+  );
 });
 
 test('the memory budget prunes rare pairs and says so', async () => {

@@ -3,7 +3,13 @@
 // corpus is written. The ids of the phrases and their words are added to the
 // tokenizer first, and each word's count becomes its count in the joined
 // text.
-import { buildLayer, PhraseJoiner, SENTENCE_END, type CompiledPhrases } from './phrase-layers.js';
+import {
+  buildLayer,
+  CountChanges,
+  PhraseJoiner,
+  SENTENCE_END,
+  type CompiledPhrases,
+} from './phrase-layers.js';
 import type { PhraseModel } from './phrase-model.js';
 
 /** A word no vocabulary holds (as the encoded corpus's PRUNED_WORD). */
@@ -19,7 +25,7 @@ export class CorpusPhraseJoiner {
   private compiled: CompiledPhrases;
   private joiner: PhraseJoiner;
   /** What joining changed in each word's count (and the one each added word got from being added). */
-  delta = new Float64Array(1024);
+  private changes = new CountChanges();
 
   /**
    * `known`: the words the table already holds, by id (those of the
@@ -34,13 +40,12 @@ export class CorpusPhraseJoiner {
         table.add(word);
         id = table.size - 1;
         ids.set(word, id);
-        this.grow(id + 1);
-        this.delta[id] -= 1; // add() counted it once
+        this.changes.add(id, -1); // add() counted it once
       }
       return id;
     };
     this.compiled = model.compile(idOf, () => table.size);
-    this.joiner = new PhraseJoiner(this.compiled);
+    this.joiner = new PhraseJoiner(this.compiled, undefined, this.changes);
   }
 
   /** Phrases joined so far. */
@@ -48,11 +53,14 @@ export class CorpusPhraseJoiner {
     return this.joiner.joins;
   }
 
+  /** What joining changed in each word's count, by id. */
+  get delta(): Float64Array {
+    return this.changes.delta;
+  }
+
   /** Joins the phrases in a run of ids (a sentence may go on in the next run), tallying the counts' changes. */
   push(run: Int32Array): Int32Array {
-    const joined = this.joiner.push(run);
-    if (joined.length !== run.length) this.tally(run, joined);
-    return joined;
+    return this.joiner.push(run);
   }
 
   /** What is held back at the end of the stream. */
@@ -64,10 +72,11 @@ export class CorpusPhraseJoiner {
   renumber(newIds: Int32Array): void {
     const map = (id: number): number =>
       id >= 0 && id < newIds.length ? (newIds[id] >= 0 ? newIds[id] : DROPPED) : id;
-    const delta = new Float64Array(this.delta.length);
-    for (let id = 0; id < Math.min(newIds.length, this.delta.length); id++)
-      if (newIds[id] >= 0) delta[newIds[id]] = this.delta[id];
-    this.delta = delta;
+    const old = this.changes.delta;
+    const delta = new Float64Array(old.length);
+    for (let id = 0; id < Math.min(newIds.length, old.length); id++)
+      if (newIds[id] >= 0) delta[newIds[id]] = old[id];
+    this.changes.delta = delta;
     const limit = newIds.length;
     const layers = this.compiled.layers.map((layer) => {
       const phrases: { parts: Int32Array; id: number }[] = [];
@@ -89,23 +98,6 @@ export class CorpusPhraseJoiner {
     });
     this.compiled = { layers, connectors };
     this.joiner = this.joiner.renumbered(this.compiled, map);
-  }
-
-  private tally(run: Int32Array, joined: Int32Array): void {
-    let top = 0;
-    for (let i = 0; i < run.length; i++) if (run[i] > top) top = run[i];
-    for (let i = 0; i < joined.length; i++) if (joined[i] > top) top = joined[i];
-    this.grow(top + 1);
-    const delta = this.delta;
-    for (let i = 0; i < run.length; i++) if (run[i] >= 0) delta[run[i]]--;
-    for (let i = 0; i < joined.length; i++) if (joined[i] >= 0) delta[joined[i]]++;
-  }
-
-  private grow(length: number): void {
-    if (length <= this.delta.length) return;
-    const grown = new Float64Array(Math.max(2 * this.delta.length, length));
-    grown.set(this.delta);
-    this.delta = grown;
   }
 }
 

@@ -125,7 +125,8 @@ export class PairTable {
   }
 }
 
-function hashPair(a: number, b: number): number {
+/** The hash of a pair that places it in a table (and in a layer's filter). */
+export function hashPair(a: number, b: number): number {
   let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77);
   h = Math.imul(h ^ (h >>> 15), 0xc2b2ae3d);
   return (h ^ (h >>> 13)) >>> 0;

@@ -3,7 +3,7 @@
 // same way: a pair is joined when it is a phrase and its first word was not
 // just joined to the word before it).
 import { GramTable } from './gram-table.js';
-import { PairTable } from './pair-table.js';
+import { hashPair, PairTable } from './pair-table.js';
 
 /** Ends a sentence in an id stream, as in the encoded corpus. */
 export const SENTENCE_END = -1;
@@ -16,6 +16,14 @@ export interface PhraseLayer {
   table: GramTable;
   /** Ids that start some phrase of this layer (1), by id. */
   starts: Uint8Array;
+  /**
+   * One bit per hash of a pair (its low bits), set for each two-word phrase:
+   * most words that start a phrase are followed by a word that does not end
+   * one, and the filter, small enough to stay in cache, says so without a
+   * probe of the table.
+   */
+  filter: Uint32Array;
+  filterMask: number;
   /** The most connector words any phrase of this layer holds. */
   maxInside: number;
 }
@@ -34,14 +42,43 @@ export function buildLayer(
   const table = new GramTable();
   const pairs = new PairTable(phrases.length);
   const starts = new Uint8Array(idLimit);
+  // About 32 bits a phrase: few words that are no phrase's end pass it.
+  let bits = 1 << 15;
+  while (bits < 32 * phrases.length) bits *= 2;
+  const filter = new Uint32Array(bits >>> 5);
+  const filterMask = bits - 1;
   let maxInside = 0;
   for (const { parts, id } of phrases) {
-    if (parts.length === 2) pairs.add(parts[0], parts[1], id);
-    else table.setValue(table.add(parts, 0, parts.length), id);
+    if (parts.length === 2) {
+      pairs.add(parts[0], parts[1], id);
+      const bit = hashPair(parts[0], parts[1]) & filterMask;
+      filter[bit >>> 5] |= 1 << (bit & 31);
+    } else table.setValue(table.add(parts, 0, parts.length), id);
     starts[parts[0]] = 1;
     maxInside = Math.max(maxInside, parts.length - 2);
   }
-  return { pairs, table, starts, maxInside };
+  return { pairs, table, starts, filter, filterMask, maxInside };
+}
+
+/** What joining changes in each word's count: each phrase joined counts once, and its parts once less. */
+export class CountChanges {
+  delta = new Float64Array(1024);
+
+  add(id: number, by: number): void {
+    if (id < 0) return;
+    if (id >= this.delta.length) {
+      const grown = new Float64Array(Math.max(2 * this.delta.length, id + 1));
+      grown.set(this.delta);
+      this.delta = grown;
+    }
+    this.delta[id] += by;
+  }
+
+  joined(phrase: number, first: number, last: number): void {
+    this.add(phrase, 1);
+    this.add(first, -1);
+    this.add(last, -1);
+  }
 }
 
 /**
@@ -61,6 +98,7 @@ export class LayerJoiner {
   constructor(
     private readonly layer: PhraseLayer,
     private readonly connectors: Uint8Array,
+    private readonly changes?: CountChanges,
   ) {
     this.inside = new Int32Array(Math.max(1, layer.maxInside));
     this.key = new Int32Array(layer.maxInside + 2);
@@ -69,7 +107,7 @@ export class LayerJoiner {
   push(ids: Int32Array): Int32Array {
     if (this.out.length < ids.length + this.layer.maxInside + 2)
       this.out = new Int32Array(2 * (ids.length + this.layer.maxInside + 2));
-    const { starts, pairs, table, maxInside } = this.layer;
+    const { starts, pairs, table, maxInside, filter, filterMask } = this.layer;
     const connectors = this.connectors;
     const out = this.out;
     let n = 0;
@@ -91,9 +129,12 @@ export class LayerJoiner {
         continue;
       }
       if (this.start !== NONE && this.insideCount === 0) {
-        const slot = pairs.find(this.start, x);
+        const bit = hashPair(this.start, x) & filterMask;
+        const slot = (filter[bit >>> 5] & (1 << (bit & 31))) === 0 ? -1 : pairs.find(this.start, x);
         if (slot >= 0) {
-          out[n++] = pairs.value(slot);
+          const phrase = pairs.value(slot);
+          out[n++] = phrase;
+          this.changes?.joined(phrase, this.start, x);
           this.start = NONE;
           this.joins++;
           continue;
@@ -106,7 +147,12 @@ export class LayerJoiner {
         key[this.insideCount + 1] = x;
         const entry = table.find(key, 0, this.insideCount + 2);
         if (entry >= 0) {
-          out[n++] = table.value(entry);
+          const phrase = table.value(entry);
+          out[n++] = phrase;
+          if (this.changes) {
+            this.changes.joined(phrase, this.start, x);
+            for (let k = 0; k < this.insideCount; k++) this.changes.add(this.inside[k], -1);
+          }
           this.start = NONE;
           this.insideCount = 0;
           this.joins++;
@@ -122,7 +168,7 @@ export class LayerJoiner {
 
   /** A joiner over a renumbered layer, holding what this one holds (its ids through `map`). */
   renumbered(layer: PhraseLayer, connectors: Uint8Array, map: (id: number) => number): LayerJoiner {
-    const next = new LayerJoiner(layer, connectors);
+    const next = new LayerJoiner(layer, connectors, this.changes);
     next.start = this.start === NONE ? NONE : map(this.start);
     next.insideCount = this.insideCount;
     for (let k = 0; k < this.insideCount; k++) next.inside[k] = map(this.inside[k]);
@@ -150,9 +196,10 @@ export class LayerJoiner {
 export class PhraseJoiner {
   private readonly joiners: LayerJoiner[];
 
-  constructor(compiled: CompiledPhrases, joiners?: LayerJoiner[]) {
+  constructor(compiled: CompiledPhrases, joiners?: LayerJoiner[], changes?: CountChanges) {
     this.joiners =
-      joiners ?? compiled.layers.map((layer) => new LayerJoiner(layer, compiled.connectors));
+      joiners ??
+      compiled.layers.map((layer) => new LayerJoiner(layer, compiled.connectors, changes));
   }
 
   /** This joiner over renumbered layers, holding the same ids (through `map`). */
