@@ -11,13 +11,14 @@ import {
   type ResolvedTrainOptions,
   type TrainOptions,
 } from '../options.js';
-import { InputError, UsageError } from '../errors.js';
+import { InputError } from '../errors.js';
 import type { CorpusScan } from '../corpus/encoded.js';
 import { checkCorpusFiles } from '../corpus/reader.js';
 import { effectiveMinCount, isTextWord, Vocabulary } from '../vocab/vocabulary.js';
 import { corpusSource, type CorpusSource } from '../corpus/corpus-source.js';
 import {
   checkControl,
+  checkSubwordRows,
   corpusMismatch,
   loadTrainable,
   sameCorpus,
@@ -58,12 +59,8 @@ export async function resume(request: ResumeRequest): Promise<Word2Vec> {
       : { ...request.from, outputKind: outputKindOf(request.from.options.loss) };
   // How messages name the model.
   const from = typeof request.from === 'string' ? request.from : 'the model';
-  if (saved.options.subwords) {
-    // Its file holds the words' rows but not the n-gram rows, which training would start again from zero.
-    throw new UsageError(
-      `${from} is a subword model: resuming or training further keeps no n-gram rows yet; train it again from the corpus`,
-    );
-  }
+  // A subword model goes on with its n-gram rows; a file saved without them cannot.
+  checkSubwordRows(saved.vectors, saved.options, from);
   const startedAt = performance.now();
   const { training } = saved;
   if (training) {
