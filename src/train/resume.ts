@@ -43,8 +43,9 @@ import { outputKindOf } from '../io/native-format.js';
  *   counts of known words grow by their new counts, new words seen at least
  *   `minCount` times join the vocabulary with random vectors and zero
  *   output weights, and the learning rate falls from `alpha` to `minAlpha`
- *   again over `epochs`. Options other than `dim`, `arch` and `loss` may
- *   change.
+ *   again over `epochs`. Options other than `dim`, `arch` and `loss` (and a
+ *   subword model's `subwords`, `minn`, `maxn`, `bucket`) may change. A
+ *   subword model keeps its n-gram rows, on which new words' n-grams land.
  * @throws UsageError if the corpus or an option does not fit the file.
  * @example
  * const model = await resume({ from: 'vectors.bin.checkpoint', threads: 2 });
