@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { train } from '../src/train/trainer.js';
 import { loadNative } from '../src/io/native-format.js';
+import { SubwordKeyedVectors } from '../src/subwords/subword-keyed-vectors.js';
 import { startW2v, w2v, type CliResult } from './cli-runner.js';
 import { writePlantedCorpus } from './planted-corpus.js';
 
@@ -216,5 +217,63 @@ test(
     ]);
     assert.equal(refused.status, 2);
     assert.match(refused.stderr, /^w2v: --arch cbow differs from the model's sg/);
+  },
+);
+
+test(
+  '--resume trains a subword .w2v model further, and refuses other n-gram options naming the flag',
+  { timeout: 30_000 },
+  async () => {
+    const model = join(dir, 'subword.w2v');
+    const flags = ['--dim', '16', '--min-count', '1', '--threads', '1', '-q'];
+    const first = await w2v([
+      'train',
+      '--input',
+      corpus.path,
+      '--output',
+      model,
+      '--minn',
+      '3',
+      '--maxn',
+      '5',
+      '--bucket',
+      '10000',
+      '--epochs',
+      '1',
+      ...flags,
+    ]);
+    assert.equal(first.status, 0, first.stderr);
+    const news = writePlantedCorpus(join(dir, 'subword-news.txt'), { topics: 12, sentences: 600 });
+    const output = join(dir, 'subword2.w2v');
+    const more = await w2v([
+      'train',
+      '--resume',
+      model,
+      '--input',
+      news.path,
+      '--output',
+      output,
+      '--epochs',
+      '1',
+    ]);
+    assert.equal(more.status, 0, more.stderr);
+    assert.match(more.stdout, /\(16 new words, fresh learning rate\)/);
+    const loaded = (await loadNative(output)).vectors;
+    assert.ok(loaded instanceof SubwordKeyedVectors);
+    assert.equal(loaded.size, 84 + 16);
+    assert.ok(loaded.hasVectorFor('topic11wrod7'));
+    const refused = await w2v([
+      'train',
+      '--resume',
+      model,
+      '--input',
+      news.path,
+      '--output',
+      output,
+      '--maxn',
+      '6',
+    ]);
+    assert.equal(refused.status, 2);
+    assert.match(refused.stderr, /^w2v: --maxn 6 differs from the model's 5/);
   },
 );

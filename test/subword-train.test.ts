@@ -7,8 +7,6 @@ import type { Architecture, Loss } from '../src/options.js';
 import { loadVectors } from '../src/io/load.js';
 import { SubwordKeyedVectors } from '../src/subwords/subword-keyed-vectors.js';
 import { train } from '../src/train/trainer.js';
-import { resume } from '../src/train/resume.js';
-import { UsageError } from '../src/errors.js';
 import { writePlantedCorpus } from './planted-corpus.js';
 import { fastTextSkip } from './peers.js';
 import { closeToPrinted, fastTextVectors } from './fasttext-peer.js';
@@ -84,12 +82,3 @@ test(
     assert.deepEqual(loaded.vector(TYPO), model.vectors.vector(TYPO));
   },
 );
-
-test('training a subword model further is refused, as its native file keeps no n-gram rows', async () => {
-  const model = await train({ ...base, epochs: 1 });
-  await model.save(file('model.w2v'));
-  await assert.rejects(
-    resume({ from: file('model.w2v'), input: base.input }),
-    (error: Error) => error instanceof UsageError && /subword model/.test(error.message),
-  );
-});

@@ -32,16 +32,30 @@ export async function readAt(
   onRead?: (bytes: number) => void,
 ): Promise<Uint8Array | undefined> {
   const bytes = new Uint8Array(new ArrayBuffer(length));
+  return (await readInto(handle, position, bytes, onRead)) ? bytes : undefined;
+}
+
+/**
+ * Fills `target` with the bytes at `position`; false if the file ends
+ * first. `onRead` is told the bytes read by each call.
+ */
+export async function readInto(
+  handle: FileHandle,
+  position: number,
+  target: Uint8Array,
+  onRead?: (bytes: number) => void,
+): Promise<boolean> {
+  const length = target.length;
   for (let done = 0; done < length;) {
     const { bytesRead } = await handle.read(
-      bytes,
+      target,
       done,
       Math.min(READ_CHUNK, length - done),
       position + done,
     );
-    if (bytesRead === 0) return undefined;
+    if (bytesRead === 0) return false;
     done += bytesRead;
     onRead?.(bytesRead);
   }
-  return bytes;
+  return true;
 }

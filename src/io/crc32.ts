@@ -13,11 +13,15 @@ const CRC_TABLE = (() => {
   return table;
 })();
 
-/** CRC-32 (as zip and PNG), natively where Node has it (20.15 and later). */
-export function crc32(bytes: Uint8Array): number {
-  const native = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
-  if (native) return native(bytes);
-  let c = 0xffffffff;
+/**
+ * CRC-32 (as zip and PNG), natively where Node has it (20.15 and later);
+ * `previous`, the CRC of the bytes before these, continues a checksum over
+ * several pieces.
+ */
+export function crc32(bytes: Uint8Array, previous = 0): number {
+  const native = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+  if (native) return native(bytes, previous);
+  let c = (previous ^ 0xffffffff) >>> 0;
   for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }

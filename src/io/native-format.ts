@@ -16,14 +16,21 @@
  *
  * The header holds `size` (words), `dim`, `outputKind` ('ns', 'hs' or null),
  * `options` (the training options, or null), `fileBytes`, and `blocks`: for
- * each block present, `{ offset, bytes, crc32 }`. A checkpoint's header also
+ * each block present, `{ offset, bytes, crc32 }`. A subword (fastText-style)
+ * model's header also holds `subwords`: `{ minn, maxn, bucket }`, and
+ * `fastText` (that tool's settings) if it came from a fastText file; files
+ * without it are word2vec models. A checkpoint's header also
  * holds `training` (see {@link TrainingState}): where an interrupted run
  * stopped; files without it are finished models. Blocks:
  *
  * - `wordLengths`: u32 per word, the byte length of its UTF-8 encoding;
  * - `words`: the words' UTF-8 bytes, concatenated, most frequent first;
  * - `counts` (optional): f64 per word, its corpus count;
- * - `vectors`: f32, `size × dim`, row-major: the input vectors;
+ * - `vectors`: f32, `size × dim`, row-major: the input vectors (of a subword
+ *   model, the words' own rows: a word's vector is the mean of its own row
+ *   and its n-gram rows);
+ * - `ngrams` (subword models, with `subwords`): f32, `bucket × dim`: the
+ *   n-gram rows, row h the n-grams whose fastText hash modulo `bucket` is h;
  * - `outputWeights` (optional, with `rows`): f32, `rows × dim`: one row per
  *   word for negative sampling ('ns'), one per inner node of the Huffman
  *   tree (`size - 1`, at least 1) for hierarchical softmax ('hs').
@@ -35,13 +42,16 @@
 import type { FileHandle } from 'node:fs/promises';
 import { InputError, UsageError } from '../errors.js';
 import type { Loss, ResolvedTrainOptions } from '../options.js';
+import { RowChunks } from '../subwords/row-chunks.js';
+import { SubwordKeyedVectors } from '../subwords/subword-keyed-vectors.js';
 import { KeyedVectors } from '../vectors/keyed-vectors.js';
 import { writeFileAtomically } from './atomic-write.js';
-import { readAt, writeAll } from './block-io.js';
+import { readAt, readInto, writeAll } from './block-io.js';
 import { fromLittleEndian, littleEndianBytes } from './byte-order.js';
 import { crc32 } from './crc32.js';
 import { checkLimit, readInputFile, type LoadProgressListener } from './input-file.js';
 import { warningListener, warnOfNonFiniteRows, type WarningListener } from './load-warnings.js';
+import { subwordKeyedVectors, subwordRecord } from './native-subwords.js';
 import {
   encodePreamble,
   expectedOutputRows,
@@ -64,7 +74,10 @@ export function outputKindOf(loss: Loss): OutputKind {
 
 /** A model as the native format stores it. Everything but `vectors` is optional. */
 export interface NativeModel {
-  /** Words (most frequent first) and input vectors. */
+  /**
+   * Words (most frequent first) and input vectors; for a subword model a
+   * `SubwordKeyedVectors`, whose own rows and n-gram rows are saved.
+   */
   vectors: KeyedVectors;
   /** Corpus count per word, in the same order. */
   counts?: Float64Array;
@@ -126,34 +139,50 @@ export async function saveNative(path: string, model: NativeModel): Promise<void
     );
   }
 
+  const subwords = kv instanceof SubwordKeyedVectors ? kv : undefined;
   const encoded = kv.words.map((word) => Buffer.from(word, 'utf8'));
   const wordLengths = Uint32Array.from(encoded, (b) => b.length);
   const words = Buffer.concat(encoded);
-  const payloads: Array<[BlockName, Uint8Array]> = [
-    ['wordLengths', littleEndianBytes(wordLengths)],
-    ['words', words],
+  // A block's bytes may come in several pieces: the n-gram rows are chunks of at most 1 GiB.
+  const payloads: Array<[BlockName, Uint8Array[]]> = [
+    ['wordLengths', [littleEndianBytes(wordLengths)]],
+    ['words', [words]],
   ];
-  if (model.counts) payloads.push(['counts', littleEndianBytes(model.counts)]);
-  payloads.push(['vectors', littleEndianBytes(kv.vectors)]);
-  if (model.outputWeights) payloads.push(['outputWeights', littleEndianBytes(model.outputWeights)]);
+  if (model.counts) payloads.push(['counts', [littleEndianBytes(model.counts)]]);
+  payloads.push(['vectors', [littleEndianBytes(subwords ? subwords.ownRows() : kv.vectors)]]);
+  if (subwords) payloads.push(['ngrams', subwords.subwords.ngrams.chunks.map(littleEndianBytes)]);
+  if (model.outputWeights)
+    payloads.push(['outputWeights', [littleEndianBytes(model.outputWeights)]]);
+  const sized = payloads.map(([name, parts]) => {
+    let bytes = 0;
+    let checksum = 0;
+    for (const part of parts) {
+      bytes += part.length;
+      checksum = crc32(part, checksum);
+    }
+    return { name, parts, bytes, checksum };
+  });
 
   // Block offsets depend on the header's length, which depends on the offsets: settle it by iterating.
   let dataStart = align8(PREAMBLE_BYTES + 1024);
   let header: Buffer;
-  let layout: Array<[BlockName, Uint8Array, number]>;
+  let layout: Array<[Uint8Array[], number]>;
+  let end: number;
   for (;;) {
     layout = [];
     const blocks: Partial<Record<BlockName, BlockEntry>> = {};
     let offset = dataStart;
-    for (const [name, bytes] of payloads) {
+    end = dataStart;
+    for (const { name, parts, bytes, checksum } of sized) {
       blocks[name] = {
         offset,
-        bytes: bytes.length,
-        crc32: crc32(bytes),
+        bytes,
+        crc32: checksum,
         ...(name === 'outputWeights' ? { rows: outputRows } : {}),
       };
-      layout.push([name, bytes, offset]);
-      offset = align8(offset + bytes.length);
+      layout.push([parts, offset]);
+      end = offset + bytes;
+      offset = align8(end);
     }
     const record: Header = {
       format: FORMAT_NAME,
@@ -161,11 +190,9 @@ export async function saveNative(path: string, model: NativeModel): Promise<void
       dim,
       outputKind: model.outputKind ?? null,
       options: model.options ?? null,
-      fileBytes:
-        layout.length > 0
-          ? layout[layout.length - 1]![2] + layout[layout.length - 1]![1].length
-          : dataStart,
+      fileBytes: end,
       blocks,
+      ...(subwords ? { subwords: subwordRecord(subwords.subwords) } : {}),
       // Only checkpoints carry it, so finished models are written exactly as before.
       ...(model.training ? { training: model.training } : {}),
     };
@@ -182,10 +209,13 @@ export async function saveNative(path: string, model: NativeModel): Promise<void
     await writeAll(handle, preamble);
     await writeAll(handle, header);
     let position = dataStart;
-    for (const [, bytes, offset] of layout) {
+    for (const [parts, offset] of layout) {
       if (offset > position) await writeAll(handle, Buffer.alloc(offset - position));
-      await writeAll(handle, bytes);
-      position = offset + bytes.length;
+      position = offset;
+      for (const part of parts) {
+        await writeAll(handle, part);
+        position += part.length;
+      }
     }
   });
 }
@@ -227,11 +257,13 @@ export async function loadNative(
     const vectorsEntry = blocks.vectors!;
     const countsEntry = blocks.counts;
     const outputEntry = blocks.outputWeights;
+    const ngramsEntry = blocks.ngrams;
     read.expect(
       lengthsEntry.bytes +
         wordBytes +
         count * dim * 4 +
         (countsEntry ? count * 8 : 0) +
+        (ngramsEntry?.bytes ?? 0) +
         (outputEntry && !partial ? outputEntry.bytes : 0),
     );
     const wordData = await read.block('words', wordsEntry, wordBytes, !partial);
@@ -244,6 +276,10 @@ export async function loadNative(
     const counts = countsEntry
       ? fromLittleEndian(await read.block('counts', countsEntry, count * 8, !partial), Float64Array)
       : undefined;
+    // Read whole even for a limit: any word's vector may need any n-gram row.
+    const ngrams =
+      ngramsEntry &&
+      (await read.rows('ngrams', ngramsEntry, new RowChunks(header.subwords!.bucket, dim)));
     const outputWeights =
       outputEntry && !partial
         ? fromLittleEndian(
@@ -254,7 +290,9 @@ export async function loadNative(
 
     let kv: KeyedVectors;
     try {
-      kv = new KeyedVectors(words, vectors, dim);
+      kv = ngrams
+        ? subwordKeyedVectors(words, vectors, ngrams, header.subwords!, counts)
+        : new KeyedVectors(words, vectors, dim);
     } catch (error) {
       if (error instanceof UsageError)
         throw new InputError(
@@ -303,27 +341,50 @@ class BlockReader {
     length: number,
     verify: boolean,
   ): Promise<Uint8Array> {
-    const { path, onProgress } = this;
-    const bytes = await readAt(
-      this.handle,
-      entry.offset,
-      length,
-      onProgress &&
-        ((read) => {
-          this.done += read;
-          onProgress(this.done, Math.max(this.total, this.done));
-        }),
-    );
-    if (!bytes)
-      throw new InputError(
-        `${path}: byte offset ${entry.offset}: the file ends inside the block "${name}"`,
-      );
-    if (verify && length === entry.bytes && crc32(bytes) !== entry.crc32) {
-      throw new InputError(
-        `${path}: byte offset ${entry.offset}: the block "${name}" (${entry.bytes} bytes) is damaged: its checksum does not match`,
-      );
-    }
+    const bytes = await readAt(this.handle, entry.offset, length, this.onRead());
+    if (!bytes) this.truncated(name, entry);
+    if (verify && length === entry.bytes && crc32(bytes) !== entry.crc32) this.damaged(name, entry);
     return bytes;
+  }
+
+  /** Reads a block of float32 rows into `rows`, a chunk at a time, checking its checksum. */
+  async rows(name: BlockName, entry: BlockEntry, rows: RowChunks): Promise<RowChunks> {
+    let position = entry.offset;
+    let checksum = 0;
+    for (const chunk of rows.chunks) {
+      const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      if (!(await readInto(this.handle, position, bytes, this.onRead())))
+        this.truncated(name, entry);
+      checksum = crc32(bytes, checksum);
+      fromLittleEndian(bytes, Float32Array);
+      position += bytes.length;
+    }
+    if (checksum !== entry.crc32) this.damaged(name, entry);
+    return rows;
+  }
+
+  /** What each read call tells: the progress over all the blocks expected. */
+  private onRead(): ((bytes: number) => void) | undefined {
+    const { onProgress } = this;
+    return (
+      onProgress &&
+      ((read) => {
+        this.done += read;
+        onProgress(this.done, Math.max(this.total, this.done));
+      })
+    );
+  }
+
+  private truncated(name: BlockName, entry: BlockEntry): never {
+    throw new InputError(
+      `${this.path}: byte offset ${entry.offset}: the file ends inside the block "${name}"`,
+    );
+  }
+
+  private damaged(name: BlockName, entry: BlockEntry): never {
+    throw new InputError(
+      `${this.path}: byte offset ${entry.offset}: the block "${name}" (${entry.bytes} bytes) is damaged: its checksum does not match`,
+    );
   }
 }
 

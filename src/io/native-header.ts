@@ -7,6 +7,8 @@
 import type { FileHandle } from 'node:fs/promises';
 import { InputError, UsageError } from '../errors.js';
 import { resolveOptions, type ResolvedTrainOptions, type TrainOptions } from '../options.js';
+import { checkSubwordParams, type SubwordParams } from '../subwords/ngrams.js';
+import type { FastTextHeader } from '../subwords/subword-vectors.js';
 import { readAt } from './block-io.js';
 import { crc32 } from './crc32.js';
 
@@ -63,7 +65,14 @@ const MAX_HEADER_BYTES = 1 << 24;
 /** The header's `format` field. */
 export const FORMAT_NAME = 'word2vec-ts native';
 
-const BLOCK_NAMES = ['wordLengths', 'words', 'counts', 'vectors', 'outputWeights'] as const;
+const BLOCK_NAMES = [
+  'wordLengths',
+  'words',
+  'counts',
+  'vectors',
+  'ngrams',
+  'outputWeights',
+] as const;
 export type BlockName = (typeof BLOCK_NAMES)[number];
 
 /** Where a block is and its checksum, as the header lists it. */
@@ -75,6 +84,28 @@ export interface BlockEntry {
   rows?: number;
 }
 
+/**
+ * A subword model's n-gram options, which say how words map to the rows of
+ * the `ngrams` block, and what a fastText `.bin` file it came from recorded.
+ */
+export interface SubwordRecord extends SubwordParams {
+  fastText?: FastTextHeader;
+}
+
+/** fastText's settings a subword record may keep, all numbers. */
+const FASTTEXT_FIELDS = [
+  'epoch',
+  'window',
+  'minCount',
+  'negative',
+  'wordNgrams',
+  'loss',
+  'model',
+  'lrUpdateRate',
+  'sample',
+  'tokens',
+] as const satisfies ReadonlyArray<keyof FastTextHeader>;
+
 /** The JSON header, as written and as read once checked. */
 export interface Header {
   format: string;
@@ -84,6 +115,8 @@ export interface Header {
   options: ResolvedTrainOptions | null;
   fileBytes: number;
   blocks: Partial<Record<BlockName, BlockEntry>>;
+  /** A subword model's n-gram options: present exactly when the block `ngrams` is. */
+  subwords?: SubwordRecord;
   training?: TrainingState;
 }
 
@@ -208,6 +241,18 @@ function checkHeader(
       throw error;
     }
   }
+  const subwords =
+    value['subwords'] === undefined
+      ? undefined
+      : checkSubwordRecord(value['subwords'], (message) => fail(`"subwords": ${message}`));
+  if (subwords && options) {
+    if (!options.subwords || options.maxn === 0)
+      fail('"subwords" is given but "options" train no subword model');
+    for (const name of ['minn', 'maxn', 'bucket'] as const) {
+      if (subwords[name] !== options[name])
+        fail(`"subwords" has ${name} ${subwords[name]} but "options" has ${options[name]}`);
+    }
+  }
   const blocks = value['blocks'];
   if (!isRecord(blocks)) return fail('"blocks" must be an object');
   const expected: Record<BlockName, number | undefined> = {
@@ -215,6 +260,7 @@ function checkHeader(
     words: undefined, // checked against the word lengths once they are read
     counts: size * 8,
     vectors: size * dim * 4,
+    ngrams: subwords && subwords.bucket * dim * 4,
     outputWeights:
       outputKind === null
         ? undefined
@@ -232,8 +278,12 @@ function checkHeader(
         fail(`the block "${name}" is missing`);
       if (name === 'outputWeights' && outputKind !== null)
         fail(`"outputKind" is "${String(outputKind)}" but the block "outputWeights" is missing`);
+      if (name === 'ngrams' && subwords)
+        fail('"subwords" is given but the block "ngrams" is missing');
       continue;
     }
+    if (name === 'ngrams' && !subwords)
+      fail('the block "ngrams" needs "subwords" (minn, maxn and bucket)');
     if (name === 'outputWeights' && outputKind === null)
       fail('the block "outputWeights" needs an "outputKind"');
     if (
@@ -251,7 +301,11 @@ function checkHeader(
     } = entry as { offset: number; bytes: number; crc32: number };
     const wanted = expected[name];
     if (wanted !== undefined && bytes !== wanted) {
-      fail(`block "${name}" has ${bytes} bytes; ${size} words of ${dim} dimensions need ${wanted}`);
+      fail(
+        name === 'ngrams'
+          ? `block "ngrams" has ${bytes} bytes; ${subwords!.bucket} n-gram rows of ${dim} dimensions need ${wanted}`
+          : `block "${name}" has ${bytes} bytes; ${size} words of ${dim} dimensions need ${wanted}`,
+      );
     }
     if (offset % 8 !== 0 || offset < dataStart || offset + bytes > fileBytes) {
       fail(
@@ -276,6 +330,7 @@ function checkHeader(
     fileBytes,
     blocks: checked,
   };
+  if (subwords) header.subwords = subwords;
   if (value['training'] !== undefined) {
     if (options === null || outputKind === null || checked.counts === undefined) {
       fail(
@@ -287,6 +342,39 @@ function checkHeader(
     );
   }
   return header;
+}
+
+/** Checks a subword record: n-gram options as training allows them, fastText's settings numbers. */
+function checkSubwordRecord(value: unknown, fail: (message: string) => never): SubwordRecord {
+  if (!isRecord(value)) return fail('expected an object');
+  const params: SubwordParams = { minn: 0, maxn: 0, bucket: 0 };
+  for (const name of ['minn', 'maxn', 'bucket'] as const) {
+    const field = value[name];
+    if (!isCount(field))
+      fail(`"${name}" must be a non-negative integer, found ${JSON.stringify(field)}`);
+    params[name] = field as number;
+  }
+  try {
+    checkSubwordParams(params);
+  } catch (error) {
+    if (error instanceof UsageError) fail(error.message);
+    throw error;
+  }
+  const record: SubwordRecord = { ...params };
+  const fastText = value['fastText'];
+  if (fastText !== undefined) {
+    if (!isRecord(fastText)) fail('"fastText" must be an object');
+    const settings = fastText as Record<string, unknown>;
+    for (const name of FASTTEXT_FIELDS) {
+      const field = settings[name];
+      if (typeof field !== 'number' || !Number.isFinite(field))
+        fail(`"fastText"."${name}" must be a number, found ${JSON.stringify(field)}`);
+    }
+    record.fastText = Object.fromEntries(
+      FASTTEXT_FIELDS.map((name) => [name, settings[name]]),
+    ) as unknown as FastTextHeader;
+  }
+  return record;
 }
 
 /** Checks a checkpoint's progress record field by field. */

@@ -46,6 +46,20 @@ export class RowChunks {
     return chunk.subarray(at, at + this.dim);
   }
 
+  /**
+   * A copy of the rows, in chunks of its own.
+   * @example
+   * const kept = rows.copy();
+   */
+  copy(): RowChunks {
+    return new RowChunks(
+      this.rows,
+      this.dim,
+      this.chunks.map((chunk) => chunk.slice()),
+      this.rowsPerChunk,
+    );
+  }
+
   /** Adds row `i` into `sum` (float32 adds, as fastText's `addRow`). */
   addRowTo(i: number, sum: Float32Array): void {
     const chunk = this.chunks[Math.floor(i / this.rowsPerChunk)]!;

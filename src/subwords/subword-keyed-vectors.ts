@@ -34,6 +34,23 @@ export class SubwordKeyedVectors extends KeyedVectors {
   }
 
   /**
+   * The words' own input rows, `size × dim` (what training and the native
+   * format keep): the model's, or for a large loaded fastText model, which
+   * keeps only its words' vectors, found from them (see `SubwordVectors.ownRowInto`).
+   * @example
+   * const own = kv.ownRows(); // own.length === kv.size * kv.dim
+   */
+  ownRows(): Float32Array {
+    const { size, dim, subwords } = this;
+    const kept = subwords.wordRows;
+    if (kept && kept.length >= size * dim) return kept.subarray(0, size * dim);
+    const rows = new Float32Array(size * dim);
+    for (let row = 0; row < size; row++)
+      subwords.ownRowInto(row, this.words[row]!, this.row(row), rows.subarray(row * dim));
+    return rows;
+  }
+
+  /**
    * Whether `word` has a vector: it is in the vocabulary or has n-grams.
    * @example
    * kv.hasVectorFor('unseen'); // true with minn 3 and maxn 6

@@ -16,9 +16,13 @@ import {
   type TrainingState,
 } from '../io/native-format.js';
 import { checkCheckpointMinutes, DEFAULTS, type ResolvedTrainOptions } from '../options.js';
+import type { RowChunks } from '../subwords/row-chunks.js';
+import { SubwordKeyedVectors } from '../subwords/subword-keyed-vectors.js';
+import { trainsSubwords } from '../subwords/subword-options.js';
 import { KeyedVectors } from '../vectors/keyed-vectors.js';
 import type { Vocabulary } from '../vocab/vocabulary.js';
 import { seededRandomState } from './kernel.js';
+import { subwordModel } from './subword-model.js';
 
 /** Where and how often a run saves its whole state. */
 export interface CheckpointOptions {
@@ -88,6 +92,7 @@ export class TrainingDiverged extends W2vError {
 
 /** A native model with everything training needs: counts, output weights and options. */
 export interface TrainableModel {
+  /** A `SubwordKeyedVectors` (own rows and n-gram rows) when the options train subwords. */
   vectors: KeyedVectors;
   counts: Float64Array;
   outputWeights: Float32Array;
@@ -137,9 +142,35 @@ export async function loadTrainable(path: string): Promise<TrainableModel> {
     throw new InputError(
       `${path}: the vectors have ${vectors.dim} dimensions but the options say --dim ${options.dim}`,
     );
+  checkSubwordRows(vectors, options, path);
   return training
     ? { vectors, counts, outputWeights, outputKind, options, training }
     : { vectors, counts, outputWeights, outputKind, options };
+}
+
+/**
+ * Checks that a model whose options train subwords has its n-gram rows
+ * (files saved before the native format kept them hold only the words'
+ * vectors), and that one with n-gram rows was trained as a subword model.
+ * @throws UsageError naming `from` if not.
+ */
+export function checkSubwordRows(
+  vectors: KeyedVectors,
+  options: ResolvedTrainOptions,
+  from: string,
+): void {
+  const rows = vectors instanceof SubwordKeyedVectors;
+  if (trainsSubwords(options) && !rows) {
+    throw new UsageError(
+      `${from} is a subword model saved without its n-gram rows (by an earlier version of word2vec-ts), ` +
+        'so training cannot go on from it; train it again from the corpus',
+    );
+  }
+  if (!trainsSubwords(options) && rows) {
+    throw new UsageError(
+      `${from} has n-gram rows but its options train no subwords; training can only go on from a model saved by w2v train`,
+    );
+  }
 }
 
 /**
@@ -259,9 +290,10 @@ export function savedState(at: RunPosition, run: RunConstants): TrainingState {
   };
 }
 
-/** The weights a checkpoint copies: unpadded input vectors and output weights. */
+/** The weights a checkpoint copies: unpadded input vectors, a subword model's n-gram rows, output weights. */
 export interface TrainedWeights {
   inputVectors(): Float32Array;
+  ngramRows(): RowChunks;
   outputWeights(): Float32Array;
 }
 
@@ -280,12 +312,16 @@ export interface CheckpointedRun extends RunConstants {
  */
 export function captureCheckpoint(run: CheckpointedRun, at: RunPosition): () => Promise<void> {
   const { options, vocab } = run;
-  const vectors = new KeyedVectors(vocab.words, run.weights.inputVectors().slice(), options.dim);
+  const inputRows = run.weights.inputVectors().slice();
+  const ngrams = trainsSubwords(options) ? run.weights.ngramRows().copy() : undefined;
   const outputWeights = run.weights.outputWeights().slice();
   const training = savedState(at, run);
   return () =>
     saveNative(run.checkpoint.path, {
-      vectors,
+      // A subword model's words' vectors are made here, while the threads train on.
+      vectors: ngrams
+        ? subwordModel(vocab, options, inputRows, ngrams, run.corpus.tokens)
+        : new KeyedVectors(vocab.words, inputRows, options.dim),
       counts: vocab.counts,
       outputWeights,
       outputKind: outputKindOf(options.loss),

@@ -370,6 +370,21 @@ export class ModelMemory {
     }
   }
 
+  /** Overwrites the n-gram rows of a subword model (those after the words' rows in syn0) with `rows`. */
+  copyNgramRows(rows: RowChunks): void {
+    const { bucket, dim, stride } = this;
+    if (rows.rows !== bucket || rows.dim !== dim)
+      throw new UsageError(
+        `expected ${bucket} n-gram rows of ${dim} values, got ${rows.rows} of ${rows.dim}`,
+      );
+    const target = new Float32Array(
+      this.memory.buffer,
+      this.syn0 + this.vocabSize * stride * 4,
+      bucket * stride,
+    );
+    for (let h = 0; h < bucket; h++) target.set(rows.row(h), h * stride);
+  }
+
   /** The input vectors without padding: vocabSize × dim. */
   inputVectors(): Float32Array {
     return this.unpadded('syn0');

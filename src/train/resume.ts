@@ -11,13 +11,14 @@ import {
   type ResolvedTrainOptions,
   type TrainOptions,
 } from '../options.js';
-import { InputError, UsageError } from '../errors.js';
+import { InputError } from '../errors.js';
 import type { CorpusScan } from '../corpus/encoded.js';
 import { checkCorpusFiles } from '../corpus/reader.js';
 import { effectiveMinCount, isTextWord, Vocabulary } from '../vocab/vocabulary.js';
 import { corpusSource, type CorpusSource } from '../corpus/corpus-source.js';
 import {
   checkControl,
+  checkSubwordRows,
   corpusMismatch,
   loadTrainable,
   sameCorpus,
@@ -42,8 +43,9 @@ import { outputKindOf } from '../io/native-format.js';
  *   counts of known words grow by their new counts, new words seen at least
  *   `minCount` times join the vocabulary with random vectors and zero
  *   output weights, and the learning rate falls from `alpha` to `minAlpha`
- *   again over `epochs`. Options other than `dim`, `arch` and `loss` may
- *   change.
+ *   again over `epochs`. Options other than `dim`, `arch` and `loss` (and a
+ *   subword model's `subwords`, `minn`, `maxn`, `bucket`) may change. A
+ *   subword model keeps its n-gram rows, on which new words' n-grams land.
  * @throws UsageError if the corpus or an option does not fit the file.
  * @example
  * const model = await resume({ from: 'vectors.bin.checkpoint', threads: 2 });
@@ -58,12 +60,8 @@ export async function resume(request: ResumeRequest): Promise<Word2Vec> {
       : { ...request.from, outputKind: outputKindOf(request.from.options.loss) };
   // How messages name the model.
   const from = typeof request.from === 'string' ? request.from : 'the model';
-  if (saved.options.subwords) {
-    // Its file holds the words' rows but not the n-gram rows, which training would start again from zero.
-    throw new UsageError(
-      `${from} is a subword model: resuming or training further keeps no n-gram rows yet; train it again from the corpus`,
-    );
-  }
+  // A subword model goes on with its n-gram rows; a file saved without them cannot.
+  checkSubwordRows(saved.vectors, saved.options, from);
   const startedAt = performance.now();
   const { training } = saved;
   if (training) {

@@ -12,6 +12,7 @@ import {
 import type { ResolvedTrainOptions } from '../options.js';
 import { SubwordKeyedVectors } from '../subwords/subword-keyed-vectors.js';
 import { SubwordVectors } from '../subwords/subword-vectors.js';
+import type { RowChunks } from '../subwords/row-chunks.js';
 import type { Vocabulary } from '../vocab/vocabulary.js';
 import type { ModelMemory } from './model-memory.js';
 
@@ -22,12 +23,27 @@ export function trainedSubwordVectors(
   options: ResolvedTrainOptions,
   tokens: number,
 ): SubwordKeyedVectors {
+  return subwordModel(vocab, options, memory.inputVectors().slice(), memory.ngramRows(), tokens);
+}
+
+/**
+ * The subword model of `vocab` with own rows `ownRows` and n-gram rows
+ * `ngrams`, trained with `options` on `tokens` corpus tokens: each word's
+ * vector the mean of its rows.
+ */
+export function subwordModel(
+  vocab: Vocabulary,
+  options: ResolvedTrainOptions,
+  ownRows: Float32Array,
+  ngrams: RowChunks,
+  tokens: number,
+): SubwordKeyedVectors {
   const { minn, maxn, bucket } = options;
   const subwords = new SubwordVectors(
     { minn, maxn, bucket },
     options.dim,
-    memory.inputVectors().slice(),
-    memory.ngramRows(),
+    ownRows,
+    ngrams,
     vocab.counts,
     {
       epoch: options.epochs,

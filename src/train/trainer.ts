@@ -28,6 +28,7 @@ import { checkRequestKeys } from './request-keys.js';
 import { memorySpec, ModelMemory } from './model-memory.js';
 import { trainedSubwordVectors } from './subword-model.js';
 import { trainsSubwords } from '../subwords/subword-options.js';
+import { SubwordKeyedVectors } from '../subwords/subword-keyed-vectors.js';
 import { Word2Vec } from './model.js';
 import { releaseMemory } from './release-memory.js';
 import {
@@ -186,7 +187,11 @@ async function trainOn(plan: RunPlan, counted: Counted, vocabSeconds: number): P
   const totalWords = wordsPerEpoch * options.epochs;
   const memory = new ModelMemory(memorySpec(options, vocab));
   if (plan.saved) {
-    memory.copyRows('input', plan.saved.vectors.vectors, words.inputFrom);
+    const saved = plan.saved.vectors;
+    // A subword model's own rows go in; its n-gram rows, indexed by hash, keep their places.
+    const subwords = saved instanceof SubwordKeyedVectors ? saved : undefined;
+    memory.copyRows('input', subwords ? subwords.ownRows() : saved.vectors, words.inputFrom);
+    if (subwords) memory.copyNgramRows(subwords.subwords.ngrams);
     memory.copyRows('output', plan.saved.outputWeights, words.outputFrom);
   }
   const start = startPosition(
