@@ -41,39 +41,24 @@ import { axpy, zero } from './vector-math';
 }
 
 /**
- * Skip-gram for the centre word at position i (window already drawn), as
- * fastText's skipgram: the centre word's vector predicts each context word in
- * turn, and after each one every row of the word takes that pair's error.
- * Every row moving by e moves their mean by e, so the vector is kept up to
- * date by adding each pair's error to it, and the rows take the errors' sum
- * once after the window: the same steps as fastText's, with the rows read and
- * written once per centre word instead of once per pair.
+ * Skip-gram for the centre word at position i (window already drawn): as
+ * fastText, the centre word's vector predicts each context word. The vector
+ * is taken once for the window and the summed error applied once after it,
+ * so that its rows are read and written once per centre word.
  */
 export function subwordSkipGram(i: i32, alpha: f32): void {
   if (windowTo == windowFrom) return;
   const word = wordAt(i);
   zero(neu1);
   scale(neu1, <f32>1 / <f32>addRows(word, neu1));
-  const total = errors; // the errors' sum: free scratch in skip-gram
-  zero(total);
+  zero(neu1e);
   for (let c = windowFrom; c <= windowTo; c++) {
     if (c == i) continue;
     const target = wordAt(c);
-    zero(neu1e);
     predict(neu1, target, listOutputs(target), alpha);
-    addToBoth(neu1e, neu1, total);
   }
-  updateRows(word, total);
+  updateRows(word, neu1e);
   examples += windowTo - windowFrom;
-}
-
-/** a += e and b += e, in one pass over e. */
-@inline function addToBoth(e: usize, a: usize, b: usize): void {
-  for (let k: usize = 0; k < rowBytes; k += 16) {
-    const x = v128.load(e + k);
-    v128.store(a + k, f32x4.add(v128.load(a + k), x));
-    v128.store(b + k, f32x4.add(v128.load(b + k), x));
-  }
 }
 
 // CBOW over a sliding window (fastText's cbow: the hidden layer is the mean

@@ -113,29 +113,3 @@ export function subwordCbowSentence(
     for (const row of rows) for (let d = 0; d < dim; d++) row[d] += h[d] - before[d];
   }
 }
-
-/**
- * fastText's skip-gram over one sentence with a reach of 1 (one word each
- * side), as its FastText::skipgram and Model::update: for each context word
- * in turn, the hidden layer is the mean of the centre word's rows, it
- * predicts the context word against `targetsOf` its output rows, and every
- * one of the centre word's rows then takes that pair's error.
- */
-export function subwordSkipGramSentence(
-  sentence: readonly number[],
-  rowsOf: (word: number) => Float32Array[],
-  targetsOf: (word: number) => LogisticTarget[],
-  dim: number,
-  alpha: number,
-): void {
-  for (let i = 0; i < sentence.length; i++) {
-    const rows = rowsOf(sentence[i]);
-    for (const c of [i - 1, i + 1].filter((c) => c >= 0 && c < sentence.length)) {
-      const h = new Float32Array(dim);
-      for (const row of rows) for (let d = 0; d < dim; d++) h[d] += row[d] / rows.length;
-      const before = Float32Array.from(h);
-      logisticStep(h, targetsOf(sentence[c]), alpha);
-      for (const row of rows) for (let d = 0; d < dim; d++) row[d] += h[d] - before[d];
-    }
-  }
-}
