@@ -19,6 +19,8 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '2' },
     'shared-negatives': { type: 'boolean', default: false },
     subwords: { type: 'boolean', default: false },
+    'ns-exponent': { type: 'string' },
+    seed: { type: 'string' },
   },
 });
 if (!values.corpus || !values.output)
@@ -38,6 +40,8 @@ const model = await train({
   threads: Number(values.threads),
   sharedNegatives: values['shared-negatives'],
   subwords: values.subwords,
+  ...(values['ns-exponent'] === undefined ? {} : { nsExponent: Number(values['ns-exponent']) }),
+  ...(values.seed === undefined ? {} : { seed: Number(values.seed) }),
 });
 const seconds = (performance.now() - started) / 1000;
 // The word vectors in word2vec's format, which the evaluator reads (for a subword model too).
