@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { trainAndStop } from './stop-training.js';
 import { tempDir } from './temp-dir.js';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -9,7 +10,6 @@ import { TrainingInterrupted } from '../src/train/checkpoint.js';
 import { InputError, UsageError } from '../src/errors.js';
 import { loadNative, saveNative } from '../src/io/native-format.js';
 import type { Word2Vec } from '../src/train/model.js';
-import type { TrainRequest } from '../src/train/types.js';
 import { Random } from '../src/sampling/random.js';
 import { plantedRecovery, writePlantedCorpus } from './planted-corpus.js';
 import { sampleState } from './fixtures.js';
@@ -27,29 +27,6 @@ const base = {
   seed: 7,
 };
 const WORDS_PER_EPOCH = 30000;
-
-/** Trains with a checkpoint and stops the run once it has trained `words`; returns the error it stopped with. */
-async function trainAndStop(
-  request: TrainRequest,
-  path: string,
-  words: number,
-): Promise<TrainingInterrupted> {
-  const stop = new AbortController();
-  const error = await train({
-    ...request,
-    checkpoint: { path },
-    signal: stop.signal,
-    progressIntervalMs: 1,
-    onProgress: (p) => {
-      if (p.phase === 'train' && p.words >= words) stop.abort('test');
-    },
-  }).then(
-    () => assert.fail('the run should have been stopped'),
-    (e: unknown) => e,
-  );
-  assert.ok(error instanceof TrainingInterrupted, String(error));
-  return error;
-}
 
 function sameBytes(a: Float32Array, b: Float32Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(

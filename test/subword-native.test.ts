@@ -11,15 +11,14 @@ import { loadNative, saveNative } from '../src/io/native-format.js';
 import { ngramRows } from '../src/subwords/ngrams.js';
 import type { RowChunks } from '../src/subwords/row-chunks.js';
 import { SubwordKeyedVectors } from '../src/subwords/subword-keyed-vectors.js';
-import { TrainingInterrupted } from '../src/train/checkpoint.js';
 import { loadModel } from '../src/train/load-model.js';
 import type { Word2Vec } from '../src/train/model.js';
 import { resume } from '../src/train/resume.js';
 import { train } from '../src/train/trainer.js';
-import type { TrainRequest } from '../src/train/types.js';
 import { KeyedVectors } from '../src/vectors/keyed-vectors.js';
 import { Random } from '../src/sampling/random.js';
 import { writePlantedCorpus } from './planted-corpus.js';
+import { trainAndStop } from './stop-training.js';
 import { tempDir } from './temp-dir.js';
 
 const dir = tempDir('w2v-subword-native-');
@@ -68,24 +67,6 @@ function assertSameVectors(actual: KeyedVectors, expected: KeyedVectors): void {
   for (const word of UNSEEN) {
     assert.ok(sameBytes(actual.vector(word), expected.vector(word)), `the vector of ${word}`);
   }
-}
-
-/** Trains with a checkpoint and stops once `words` are trained. */
-async function trainAndStop(request: TrainRequest, path: string, words: number): Promise<void> {
-  const stop = new AbortController();
-  const error = await train({
-    ...request,
-    checkpoint: { path },
-    signal: stop.signal,
-    progressIntervalMs: 1,
-    onProgress: (p) => {
-      if (p.phase === 'train' && p.words >= words) stop.abort('test');
-    },
-  }).then(
-    () => assert.fail('the run should have been stopped'),
-    (e: unknown) => e,
-  );
-  assert.ok(error instanceof TrainingInterrupted, String(error));
 }
 
 /** The parts of a header the tests change. */
