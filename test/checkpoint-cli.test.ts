@@ -166,6 +166,29 @@ test(
   },
 );
 
+/** `w2v train --resume model` on new planted text (16 words the model lacks), which must succeed and say so. */
+async function trainFurther(
+  model: string,
+  name: string,
+  output: string,
+): Promise<{ news: { path: string }; more: Awaited<ReturnType<typeof w2v>> }> {
+  const news = writePlantedCorpus(join(dir, name), { topics: 12, sentences: 600 });
+  const more = await w2v([
+    'train',
+    '--resume',
+    model,
+    '--input',
+    news.path,
+    '--output',
+    output,
+    '--epochs',
+    '1',
+  ]);
+  assert.equal(more.status, 0, more.stderr);
+  assert.match(more.stdout, /\(16 new words, fresh learning rate\)/);
+  return { news, more };
+}
+
 test(
   '--resume with a .w2v model and new text trains it further and reports the new words',
   { timeout: 30_000 },
@@ -188,20 +211,8 @@ test(
       '-q',
     ]);
     assert.equal(first.status, 0, first.stderr);
-    const news = writePlantedCorpus(join(dir, 'news.txt'), { topics: 12, sentences: 600 });
     const output = join(dir, 'model2.w2v');
-    const more = await w2v([
-      'train',
-      '--resume',
-      model,
-      '--input',
-      news.path,
-      '--output',
-      output,
-      '--epochs',
-      '1',
-    ]);
-    assert.equal(more.status, 0, more.stderr);
+    const { news, more } = await trainFurther(model, 'news.txt', output);
     assert.match(more.stdout, /trained on\s+.*model\.w2v \(16 new words, fresh learning rate\)/);
     assert.equal((await loadNative(output)).vectors.size, 84 + 16);
     const refused = await w2v([
@@ -243,21 +254,8 @@ test(
       ...flags,
     ]);
     assert.equal(first.status, 0, first.stderr);
-    const news = writePlantedCorpus(join(dir, 'subword-news.txt'), { topics: 12, sentences: 600 });
     const output = join(dir, 'subword2.w2v');
-    const more = await w2v([
-      'train',
-      '--resume',
-      model,
-      '--input',
-      news.path,
-      '--output',
-      output,
-      '--epochs',
-      '1',
-    ]);
-    assert.equal(more.status, 0, more.stderr);
-    assert.match(more.stdout, /\(16 new words, fresh learning rate\)/);
+    const { news } = await trainFurther(model, 'subword-news.txt', output);
     const loaded = (await loadNative(output)).vectors;
     assert.ok(loaded instanceof SubwordKeyedVectors);
     assert.equal(loaded.size, 84 + 16);

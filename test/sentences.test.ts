@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { trainAndStop } from './stop-training.js';
 import { tempDir } from './temp-dir.js';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -16,12 +17,10 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { train } from '../src/train/trainer.js';
 import { resume } from '../src/train/resume.js';
-import { TrainingInterrupted } from '../src/train/checkpoint.js';
 import { InputError, UsageError } from '../src/errors.js';
 import { loadNative } from '../src/io/native-format.js';
 import { SpillFile } from '../src/corpus/spill-file.js';
 import type { Word2Vec } from '../src/train/model.js';
-import type { TrainRequest } from '../src/train/types.js';
 import type { Sentences } from '../src/corpus/sentence-source.js';
 import { MAIN, w2v } from './cli-runner.js';
 import { writePlantedCorpus } from './planted-corpus.js';
@@ -201,23 +200,6 @@ test('a spill file reads back every entry renumbered as the words were pruned af
   await spill.remove();
   assert.ok(!existsSync(spill.path));
 });
-
-/** Trains with a checkpoint and stops once `words` are trained. */
-async function trainAndStop(request: TrainRequest, path: string, words: number): Promise<void> {
-  const stop = new AbortController();
-  await assert.rejects(
-    train({
-      ...request,
-      checkpoint: { path },
-      signal: stop.signal,
-      progressIntervalMs: 1,
-      onProgress: (p) => {
-        if (p.phase === 'train' && p.words >= words) stop.abort('test');
-      },
-    }),
-    TrainingInterrupted,
-  );
-}
 
 test('an in-memory run stopped and resumed with the same sentences gives the bytes of an uninterrupted one, and refuses others', async () => {
   const request = { ...base, epochs: 4 };
