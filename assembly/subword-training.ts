@@ -42,23 +42,39 @@ import { axpy, zero } from './vector-math';
 
 /**
  * Skip-gram for the centre word at position i (window already drawn): as
- * fastText, the centre word's vector predicts each context word. The vector
- * is taken once for the window and the summed error applied once after it,
- * so that its rows are read and written once per centre word.
+ * fastText, the centre word's vector predicts each context word in turn, and
+ * each prediction's error moves every row of the centre word before the next
+ * one. Moving each row by e moves their mean by e, so the kernel moves the
+ * mean it holds (neu1) instead, sums the errors (in `errors`), and applies
+ * the sum to the rows once after the window: the same steps as fastText's
+ * (but for a word whose list holds a row twice), with its rows read and
+ * written once per centre word instead of once per context word.
  */
 export function subwordSkipGram(i: i32, alpha: f32): void {
   if (windowTo == windowFrom) return;
   const word = wordAt(i);
   zero(neu1);
   scale(neu1, <f32>1 / <f32>addRows(word, neu1));
-  zero(neu1e);
+  const sum = errors;
+  zero(sum);
   for (let c = windowFrom; c <= windowTo; c++) {
     if (c == i) continue;
     const target = wordAt(c);
+    zero(neu1e);
     predict(neu1, target, listOutputs(target), alpha);
+    addToBoth(neu1e, neu1, sum);
   }
-  updateRows(word, neu1e);
+  updateRows(word, sum);
   examples += windowTo - windowFrom;
+}
+
+/** a += e and b += e, in one pass over e. */
+@inline function addToBoth(e: usize, a: usize, b: usize): void {
+  for (let k: usize = 0; k < rowBytes; k += 16) {
+    const x = v128.load(e + k);
+    v128.store(a + k, f32x4.add(v128.load(a + k), x));
+    v128.store(b + k, f32x4.add(v128.load(b + k), x));
+  }
 }
 
 // CBOW over a sliding window (fastText's cbow: the hidden layer is the mean

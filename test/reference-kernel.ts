@@ -113,3 +113,29 @@ export function subwordCbowSentence(
     for (const row of rows) for (let d = 0; d < dim; d++) row[d] += h[d] - before[d];
   }
 }
+
+/**
+ * fastText's skip-gram over one sentence with a reach of 1: for each centre
+ * word and each of its neighbours in turn, the hidden layer is the mean of
+ * the centre word's rows as they are now, it predicts the neighbour, and
+ * every one of those rows then takes the error.
+ */
+export function subwordSkipGramSentence(
+  sentence: readonly number[],
+  rowsOf: (word: number) => Float32Array[],
+  targetsOf: (word: number) => LogisticTarget[],
+  dim: number,
+  alpha: number,
+): void {
+  for (let i = 0; i < sentence.length; i++) {
+    const rows = rowsOf(sentence[i]);
+    for (const c of [i - 1, i + 1]) {
+      if (c < 0 || c >= sentence.length) continue;
+      const h = new Float32Array(dim);
+      for (const row of rows) for (let d = 0; d < dim; d++) h[d] += row[d] / rows.length;
+      const before = Float32Array.from(h);
+      logisticStep(h, targetsOf(sentence[c]), alpha);
+      for (const row of rows) for (let d = 0; d < dim; d++) row[d] += h[d] - before[d];
+    }
+  }
+}

@@ -5,19 +5,31 @@ import { ModelMemory } from '../src/train/model-memory.js';
 import { buildNgramTable } from '../src/subwords/ngram-table.js';
 import { buildHuffman } from '../src/vocab/huffman.js';
 import { Random } from '../src/sampling/random.js';
-import { subwordCbowSentence, type LogisticTarget } from './reference-kernel.js';
+import {
+  subwordCbowSentence,
+  subwordSkipGramSentence,
+  type LogisticTarget,
+} from './reference-kernel.js';
 
 // Words of letters apart: no two share an n-gram row (checked below).
 const words = ['abc', 'defg', 'hij', 'klmn', 'opq', 'rstu', 'vwx', 'yzab'];
 const counts = Float64Array.from([900, 700, 500, 300, 200, 120, 60, 20]);
 const params = { minn: 3, maxn: 4, bucket: 20_000 };
 
-test('subword CBOW over its sliding window equals fastText CBOW step by step when positions share no row', () => {
+/**
+ * Trains one sentence with the kernel and with `reference` (fastText's steps
+ * in plain TypeScript) from the same random rows, and compares every row.
+ */
+function kernelMatchesReference(
+  arch: 'sg' | 'cbow',
+  reference: typeof subwordCbowSentence,
+  examples: number,
+): void {
   const dim = 8;
   const memory = new ModelMemory({
     counts,
     dim,
-    arch: 'cbow',
+    arch,
     loss: 'hs',
     window: 1,
     negative: 0,
@@ -64,13 +76,7 @@ test('subword CBOW over its sliding window equals fastText CBOW step by step whe
   };
   const sentence = [3, 0, 5, 1, 7, 2, 6, 4];
   const alpha = 0.5;
-  subwordCbowSentence(
-    sentence,
-    (w) => rowIndices(w).map((r) => input.get(r)!),
-    targetsOf,
-    dim,
-    alpha,
-  );
+  reference(sentence, (w) => rowIndices(w).map((r) => input.get(r)!), targetsOf, dim, alpha);
 
   const scratch = memory.threads[0];
   const kernel = startKernel(
@@ -82,7 +88,7 @@ test('subword CBOW over its sliding window equals fastText CBOW step by step whe
   );
   new Int32Array(memory.memory.buffer, scratch.chunk, sentence.length).set(sentence);
   kernel.trainChunk(scratch.chunk, sentence.length, alpha, alpha);
-  assert.equal(kernel.lastExamples(), sentence.length);
+  assert.equal(kernel.lastExamples(), examples);
 
   const close = (actual: Float32Array, expected: Float32Array, what: string): void => {
     for (let d = 0; d < dim; d++)
@@ -96,4 +102,13 @@ test('subword CBOW over its sliding window equals fastText CBOW step by step whe
   output.forEach((row, r) =>
     close(syn1.subarray(r * stride, r * stride + dim), row, `inner node ${r}`),
   );
+}
+
+test('subword CBOW over its sliding window equals fastText CBOW step by step when positions share no row', () => {
+  kernelMatchesReference('cbow', subwordCbowSentence, 8);
+});
+
+test('subword skip-gram equals fastText skip-gram step by step, the centre moving after each context word', () => {
+  // 8 centre words, 2 context words each but at the ends.
+  kernelMatchesReference('sg', subwordSkipGramSentence, 14);
 });
