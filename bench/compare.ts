@@ -44,7 +44,9 @@ if (values.help) {
 Trains every tool with: dim 100, window 5, negative 5, min-count 5 (and the sample given, default 1e-3).
 A mode ending in -shared is word2vec-ts with --shared-negatives, compared with the peers' plain mode.
 A mode ending in -subwords trains subword models: word2vec-ts --subwords against fastText -minn 3 -maxn 6
-(both with 2,000,000 buckets; gensim does not run). Quality is that of the vocabulary words' vectors.
+(both with 2,000,000 buckets, and noise words drawn from counts^0.5 as fastText draws them; gensim does not run).
+Quality is that of the vocabulary words' vectors; analogies are scored over the corpus's 30,000 most frequent
+words (ties in code-point order), the same questions for every tool.
 --repeat N trains word2vec-ts N times per mode, every thread count back to back in each round (peers once),
 and compares medians: timings on a shared machine vary from run to run.
 --calibrate also measures what two independent one-thread processes get from the machine.`);
@@ -124,10 +126,14 @@ async function plainCorpus(): Promise<string> {
   return out;
 }
 
+/** The words every tool's analogies are scored over (see bench/peers/top_words.py), written once. */
+let analogyWords: string | undefined;
+
 function evaluate(
   path: string,
   binary: boolean,
 ): { analogy: number; syntactic: number; spearman: number } {
+  analogyWords ??= topWords();
   const result = lastJsonLine<Record<string, number>>(
     run(PYTHON, [
       join(repo, 'bench/peers/evaluate.py'),
@@ -135,9 +141,18 @@ function evaluate(
       values.questions,
       values.pairs,
       binary ? 'bin' : 'txt',
+      '--words',
+      analogyWords,
     ]),
   );
   return { analogy: result.analogy, syntactic: result.syntactic, spearman: result.spearman };
+}
+
+/** The corpus's 30,000 most frequent words at min-count 5, ties in code-point order. */
+function topWords(): string {
+  const out = join(work, 'top-words.txt');
+  run(PYTHON, [join(repo, 'bench/peers/top_words.py'), plainPath, '30000', out]);
+  return out;
 }
 
 const common = {
@@ -151,13 +166,17 @@ const common = {
 const flags = (o: Record<string, string>): string[] =>
   Object.entries(o).flatMap(([k, v]) => [`--${k}`, v]);
 
+/** The corpus as plain text, for the peers and the word counts. */
+let plainPath = values.corpus;
+
 async function main(): Promise<void> {
   const usable = peers.filter((peer) => {
     if (available(peer)) return true;
     console.log(`skipping ${peer}: not installed (${INSTALL[peer] ?? 'unknown peer'})`);
     return false;
   });
-  const plain = usable.length > 0 ? await plainCorpus() : values.corpus;
+  const plain = await plainCorpus();
+  plainPath = plain;
   for (const mode of modes) {
     // "sg-ns-shared" is word2vec-ts with --shared-negatives; peers have no such mode and run as "sg-ns".
     const [arch, loss, variant] = mode.split('-');
@@ -167,8 +186,13 @@ async function main(): Promise<void> {
       for (const threads of threadCounts) {
         const settings = { ...common, arch, loss, threads: String(threads) };
         const ours = join(work, `ours-${mode}-${threads}.bin`);
+        // fastText draws its noise words from counts^0.5: the same for ours.
         const extra =
-          variant === 'shared' ? ['--shared-negatives'] : subwords ? ['--subwords'] : [];
+          variant === 'shared'
+            ? ['--shared-negatives']
+            : subwords
+              ? ['--subwords', '--ns-exponent', '0.5']
+              : [];
         const o = lastJsonLine<Record<string, number>>(
           run(process.execPath, [
             join(here, 'train-ours.js'),
