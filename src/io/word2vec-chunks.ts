@@ -68,7 +68,11 @@ export class ChunkWriter {
   }
 }
 
-/** Sequential reads into a growable buffer holding the unconsumed bytes `buffer[start..end)`. */
+/**
+ * Sequential reads into a growable buffer holding the unconsumed bytes
+ * `buffer[start..end)`. Each read starts when the one before it ends, into a
+ * spare chunk, so the file is read while the caller parses the bytes it has.
+ */
 export class ChunkReader {
   buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   start = 0;
@@ -76,6 +80,9 @@ export class ChunkReader {
   /** File offset of `buffer[0]`. */
   base = 0;
   eof = false;
+  private readonly spare = Buffer.allocUnsafe(CHUNK_BYTES);
+  /** The read under way into `spare` (closing the handle waits for it). */
+  private ahead: Promise<number> | undefined;
 
   /**
    * @param onRead Told the bytes read so far after each read.
@@ -88,30 +95,37 @@ export class ChunkReader {
   /** Reads more bytes after `end`, keeping `buffer[start..end)`. Returns false at end of file. */
   async more(): Promise<boolean> {
     if (this.eof) return false;
+    const bytesRead = await (this.ahead ?? this.readAhead());
+    this.ahead = undefined;
+    if (bytesRead === 0) {
+      this.eof = true;
+      return false;
+    }
     if (this.start > 0) {
       this.buffer.copy(this.buffer, 0, this.start, this.end);
       this.base += this.start;
       this.end -= this.start;
       this.start = 0;
     }
-    if (this.end === this.buffer.length) {
-      const bigger = Buffer.allocUnsafe(this.buffer.length * 2);
+    if (this.buffer.length - this.end < bytesRead) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.end + bytesRead));
       this.buffer.copy(bigger, 0, 0, this.end);
       this.buffer = bigger;
     }
-    const { bytesRead } = await this.handle.read(
-      this.buffer,
-      this.end,
-      this.buffer.length - this.end,
-      null,
-    );
-    if (bytesRead === 0) {
-      this.eof = true;
-      return false;
-    }
+    this.spare.copy(this.buffer, this.end, 0, bytesRead);
     this.end += bytesRead;
+    this.ahead = this.readAhead();
     this.onRead?.(this.base + this.end);
     return true;
+  }
+
+  private readAhead(): Promise<number> {
+    const read = this.handle
+      .read(this.spare, 0, this.spare.length, null)
+      .then(({ bytesRead }) => bytesRead);
+    // A reader left before the end never awaits its last read; its failure is then nobody's.
+    read.catch(() => {});
+    return read;
   }
 
   /** Index of the first space or line break in `buffer[from..end)`, or -1. */

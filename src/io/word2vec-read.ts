@@ -214,7 +214,8 @@ export async function readBinaryRecords(
         array = target;
         arrayBytes = new Uint8Array(target.buffer, target.byteOffset, target.byteLength);
       }
-      arrayBytes.set(reader.buffer.subarray(valuesAt, valuesAt + vectorBytes), base * 4);
+      // Buffer#copy takes offsets, where subarray would make an object per row.
+      reader.buffer.copy(arrayBytes, base * 4, valuesAt, valuesAt + vectorBytes);
     } else {
       for (let k = 0; k < dim; k++) target[base + k] = reader.buffer.readFloatLE(valuesAt + k * 4);
     }

@@ -6,7 +6,6 @@
  * model as large as GoogleNews's needs no other copy of its matrix.
  */
 import { inverseNormsAt, kernelBytes, maxShardRows, ROWS_AT } from './kernel-memory.js';
-import { prefault } from './prefault.js';
 import { workerCount } from './scorer-pool.js';
 import { shardRanges } from './sharded-scorer.js';
 import {
@@ -174,16 +173,7 @@ export interface LoadingRows extends RowTarget {
 /** Room for `count` rows of `dim` values: in kernel memories for a large model, else in an array. */
 export function loadingRows(count: number, dim: number): LoadingRows {
   const shards = count * dim >= IN_PLACE_VALUES ? RowShards.create(count, dim) : undefined;
-  if (shards) {
-    prefault(
-      shards.shards.map(({ rows }) => ({
-        buffer: rows.buffer as SharedArrayBuffer,
-        from: rows.byteOffset,
-        to: rows.byteOffset + rows.byteLength,
-      })),
-    );
-    return shards;
-  }
+  if (shards) return shards;
   const vectors = new Float32Array(count * dim);
   return {
     arrayOf: () => vectors,
