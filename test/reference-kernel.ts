@@ -106,12 +106,22 @@ export function subwordCbowSentence(
     const rows = [i - 1, i + 1]
       .filter((c) => c >= 0 && c < sentence.length)
       .flatMap((c) => rowsOf(sentence[c]));
-    const h = new Float32Array(dim);
-    for (const row of rows) for (let d = 0; d < dim; d++) h[d] += row[d] / rows.length;
-    const before = Float32Array.from(h);
-    logisticStep(h, targetsOf(sentence[i]), alpha);
-    for (const row of rows) for (let d = 0; d < dim; d++) row[d] += h[d] - before[d];
+    meanStep(rows, targetsOf(sentence[i]), dim, alpha);
   }
+}
+
+/** fastText's Model::update: the mean of `rows` predicts `targets`, and every row takes the error. */
+function meanStep(
+  rows: Float32Array[],
+  targets: LogisticTarget[],
+  dim: number,
+  alpha: number,
+): void {
+  const h = new Float32Array(dim);
+  for (const row of rows) for (let d = 0; d < dim; d++) h[d] += row[d] / rows.length;
+  const before = Float32Array.from(h);
+  logisticStep(h, targets, alpha);
+  for (const row of rows) for (let d = 0; d < dim; d++) row[d] += h[d] - before[d];
 }
 
 /**
@@ -130,12 +140,7 @@ export function subwordSkipGramSentence(
   for (let i = 0; i < sentence.length; i++) {
     const rows = rowsOf(sentence[i]);
     for (const c of [i - 1, i + 1]) {
-      if (c < 0 || c >= sentence.length) continue;
-      const h = new Float32Array(dim);
-      for (const row of rows) for (let d = 0; d < dim; d++) h[d] += row[d] / rows.length;
-      const before = Float32Array.from(h);
-      logisticStep(h, targetsOf(sentence[c]), alpha);
-      for (const row of rows) for (let d = 0; d < dim; d++) row[d] += h[d] - before[d];
+      if (c >= 0 && c < sentence.length) meanStep(rows, targetsOf(sentence[c]), dim, alpha);
     }
   }
 }
