@@ -20,6 +20,9 @@ import {
 } from './load-warnings.js';
 import { NEWLINE, type ChunkReader } from './word2vec-chunks.js';
 
+/** Rows loaded between two calls to find their norms (a few hundred KiB: still in cache). */
+const NORM_ROWS = 256;
+
 interface Header {
   count: number;
   dim: number;
@@ -219,6 +222,7 @@ export async function readBinaryRecords(
     } else {
       for (let k = 0; k < dim; k++) target[base + k] = reader.buffer.readFloatLE(valuesAt + k * 4);
     }
+    if ((row & (NORM_ROWS - 1)) === NORM_ROWS - 1) vectors.rowsWritten?.(row + 1);
   }
   if (readsToEnd) {
     for (;;) {

@@ -38,6 +38,8 @@ export class RowShards implements LoadingRows {
   /** Values from one row to the next in a shard (dim rounded up to a multiple of 4). */
   readonly stride: number;
   private finished = false;
+  /** Rows [0, normed) have their inverse norms. */
+  private normed = 0;
 
   private constructor(
     readonly shards: readonly RowShard[],
@@ -134,11 +136,25 @@ export class RowShards implements LoadingRows {
       return smaller.finish();
     }
     if (!this.finished) {
-      for (const { exports, size } of this.shards)
-        exports.inverseNorms(ROWS_AT, this.stride >> 2, 0, size, inverseNormsAt(size, this.dim));
+      this.rowsWritten(this.size);
       this.finished = true;
     }
     return this;
+  }
+
+  /**
+   * Finds the inverse norms of the rows written since the last call, up to
+   * `upTo`: a loader calls it every few hundred rows, while they are still
+   * in cache, rather than leaving a pass over the whole matrix to the end.
+   */
+  rowsWritten(upTo: number): void {
+    for (const { offset, size, exports } of this.shards) {
+      const from = Math.max(this.normed, offset) - offset;
+      const to = Math.min(upTo, offset + size) - offset;
+      if (from < to)
+        exports.inverseNorms(ROWS_AT, this.stride >> 2, from, to, inverseNormsAt(size, this.dim));
+    }
+    this.normed = Math.max(this.normed, upTo);
   }
 
   /** All the rows in one row-major array (a copy). */
@@ -166,6 +182,8 @@ const IN_PLACE_VALUES = 1 << 24;
 
 /** Where a loader writes a model's rows, and what it gets once they are written. */
 export interface LoadingRows extends RowTarget {
+  /** Told that rows [0, upTo) are written (see RowShards.rowsWritten). */
+  rowsWritten?(upTo: number): void;
   /** The rows, once the first `used` are written (fewer than allocated if words repeated). */
   finish(used: number): Float32Array | RowShards;
 }
