@@ -127,14 +127,12 @@ async function plainCorpus(): Promise<string> {
   return out;
 }
 
-/** The words every tool's analogies are scored over (see bench/peers/top_words.py), written once. */
-let analogyWords: string | undefined;
-
+/** Scores a model; its analogies over the words listed in `analogyWords` (see topWords). */
 function evaluate(
   path: string,
   binary: boolean,
+  analogyWords: string,
 ): { analogy: number; syntactic: number; spearman: number } {
-  analogyWords ??= topWords();
   const result = lastJsonLine<Record<string, number>>(
     run(PYTHON, [
       join(repo, 'bench/peers/evaluate.py'),
@@ -150,9 +148,9 @@ function evaluate(
 }
 
 /** The corpus's 30,000 most frequent words at min-count 5, ties in code-point order. */
-function topWords(): string {
+function topWords(plain: string): string {
   const out = join(work, 'top-words.txt');
-  run(PYTHON, [join(repo, 'bench/peers/top_words.py'), plainPath, '30000', out]);
+  run(PYTHON, [join(repo, 'bench/peers/top_words.py'), plain, '30000', out]);
   return out;
 }
 
@@ -167,17 +165,15 @@ const common = {
 const flags = (o: Record<string, string>): string[] =>
   Object.entries(o).flatMap(([k, v]) => [`--${k}`, v]);
 
-/** The corpus as plain text, for the peers and the word counts. */
-let plainPath = values.corpus;
-
 async function main(): Promise<void> {
   const usable = peers.filter((peer) => {
     if (available(peer)) return true;
     console.log(`skipping ${peer}: not installed (${INSTALL[peer] ?? 'unknown peer'})`);
     return false;
   });
+  // The plain text serves the peers and the word counts for every tool's analogies.
   const plain = await plainCorpus();
-  plainPath = plain;
+  const analogyWords = topWords(plain);
   for (const mode of modes) {
     // "sg-ns-shared" is word2vec-ts with --shared-negatives; peers have no such mode and run as "sg-ns".
     const [arch, loss, variant] = mode.split('-');
@@ -208,7 +204,9 @@ async function main(): Promise<void> {
         const words = o.corpus_words;
         // Quality does not depend on the round: later rounds are timed only.
         const quality =
-          round === 1 ? evaluate(ours, true) : { analogy: NaN, syntactic: NaN, spearman: NaN };
+          round === 1
+            ? evaluate(ours, true, analogyWords)
+            : { analogy: NaN, syntactic: NaN, spearman: NaN };
         record({
           tool: 'word2vec-ts',
           round,
@@ -243,7 +241,7 @@ async function main(): Promise<void> {
             seconds: g.seconds,
             words,
             maxRssMb: g.max_rss_mb,
-            ...evaluate(out, true),
+            ...evaluate(out, true, analogyWords),
           });
         }
         if (usable.includes('fasttext') && !peerRan('fasttext')) {
@@ -286,7 +284,7 @@ async function main(): Promise<void> {
             seconds: t.seconds,
             words,
             maxRssMb: t.maxRssMb,
-            ...evaluate(`${prefix}.vec`, false),
+            ...evaluate(`${prefix}.vec`, false, analogyWords),
           });
         }
       }
